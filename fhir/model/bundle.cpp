@@ -1,0 +1,48 @@
+// fhir/model/bundle.cpp: Bundle paging and OperationOutcome summaries.
+#include "fhir/model/bundle.hpp"
+
+namespace ivig::fhir {
+
+bool is_resource_of_type(const json_value& value, std::string_view type) {
+  return value.IsObject() && string_member(value, "resourceType") == type;
+}
+
+bool has_next_page(const json_value& bundle) {
+  bool next = false;
+  for_each_element(member(bundle, "link"), [&](const json_value& link) {
+    if (string_member(link, "relation") == "next" && !string_member(link, "url").empty()) next = true;
+  });
+  return next;
+}
+
+bool operation_outcome_has_error(const json_value& outcome) {
+  bool error = false;
+  for_each_element(member(outcome, "issue"), [&](const json_value& issue) {
+    const std::string_view severity = string_member(issue, "severity");
+    if (severity == "error" || severity == "fatal") error = true;
+  });
+  return error;
+}
+
+std::string summarize_operation_outcome(const json_value& outcome) {
+  std::string summary;
+  for_each_element(member(outcome, "issue"), [&](const json_value& issue) {
+    if (!summary.empty()) return;
+    summary.append(string_member(issue, "severity"));
+    summary.append("/");
+    summary.append(string_member(issue, "code"));
+    std::string_view text = string_member(issue, "diagnostics");
+    if (text.empty()) text = string_member(member(issue, "details"), "text");
+    if (!text.empty()) {
+      summary.append(": ");
+      summary.append(text);
+    }
+  });
+  if (summary.empty()) summary = "OperationOutcome without issues";
+  for (char& c : summary)
+    if (c == '\n' || c == '\r' || c == '|') c = ' ';
+  if (summary.size() > 200) summary.resize(200);
+  return summary;
+}
+
+}  // namespace ivig::fhir

@@ -1,0 +1,35 @@
+// fhir/model/bundle.hpp: walking Bundles and reading OperationOutcomes.
+//
+// Real clients send Bundles without `type`, entries without `resource`, and searchset pages with a
+// `next` link; all are read without complaint. Paging is reported, never silently ignored.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "fhir/model/json_view.hpp"
+
+namespace ivig::fhir {
+
+bool is_resource_of_type(const json_value& value, std::string_view type);
+
+/// Calls `visit(const json_value& resource)` for each entry that carries a resource object.
+template <typename Visit>
+void for_each_bundle_resource(const json_value& bundle, Visit&& visit) {
+  for_each_element(member(bundle, "entry"), [&](const json_value& entry) {
+    const json_value* resource = member(entry, "resource");
+    if (resource != nullptr && resource->IsObject()) visit(*resource);
+  });
+}
+
+/// True when the Bundle has a link with relation "next" (more pages exist on the server).
+bool has_next_page(const json_value& bundle);
+
+/// True when an OperationOutcome has an issue of severity error or fatal.
+bool operation_outcome_has_error(const json_value& outcome);
+
+/// A short, single-line account of an OperationOutcome: "error/not-found: <diagnostics>", at most
+/// 200 characters, for telling the clinician why a check could not be done.
+std::string summarize_operation_outcome(const json_value& outcome);
+
+}  // namespace ivig::fhir

@@ -1,0 +1,52 @@
+// fhir/model/patient_record.hpp: everything known about one patient for one call, and how
+// complete it is.
+//
+// The record holds the resources gathered for a call (from prefetch now, from the FHIR server in a
+// later step) and, per data category (the prefetch keys: conditions, observations, ...), whether the
+// data came, was empty, was missing or failed. Rules read the status before trusting an absence:
+// "no IgA deficiency on file" means nothing when the conditions never arrived.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhir/model/resources.hpp"
+
+namespace ivig::fhir {
+
+enum class data_state {
+  provided,      ///< the data arrived (possibly with zero resources)
+  not_provided,  ///< the key was absent: the client did not send it
+  error,         ///< the client sent an OperationOutcome instead of data
+  incomplete,    ///< only the first page of a paged search arrived
+};
+
+struct data_status {
+  data_state state = data_state::not_provided;
+  std::string detail;  ///< why, in words a clinician can read (no tokens, no clinical content)
+
+  bool complete() const { return state == data_state::provided; }
+};
+
+struct patient_record {
+  std::optional<patient> subject;
+  std::vector<condition> conditions;
+  std::vector<observation> observations;
+  std::vector<allergy_intolerance> allergies;
+  std::vector<medication_order> medication_orders;  ///< the patient's existing medication orders
+  std::vector<immunization> immunizations;
+  std::vector<medication> medications;              ///< Medication resources, for references
+  std::map<std::string, data_status, std::less<>> categories;
+
+  /// The status of a data category; `not_provided` for a category never mentioned.
+  const data_status& status_of(std::string_view category) const;
+  void set_status(std::string_view category, data_status status);
+
+  /// Reads `resource` by its resourceType into the matching list; other types are ignored.
+  void add_resource(const json_value& resource);
+};
+
+}  // namespace ivig::fhir
