@@ -1,0 +1,55 @@
+// rules/engine/engine.hpp: evaluate(record, order, knowledge, now) -> findings. Pure.
+//
+// The engine runs every active rule of the catalogue against one IVIg order. It owns the generic
+// missing-data discipline: when a rule finds nothing but some data it declared it needs did not
+// arrive complete, the rule is reported as an incomplete check with the reason, so that "no
+// finding" never hides "no data". `now` is an input; the engine reads no clock and does no I/O.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "fhir/model/patient_record.hpp"
+#include "rules/engine/finding.hpp"
+#include "rules/engine/ivig_order.hpp"
+#include "rules/engine/knowledge.hpp"
+
+namespace ivig::rules {
+
+/// Everything a rule implementation may read.
+struct rule_context {
+  const fhir::patient_record& record;
+  const ivig_order& order;
+  const knowledge& kb;
+  const rule_definition& rule;
+  fhir::time_point now;
+  /// Other orders of the same ordering session (draftOrders), for rules that look across orders.
+  const std::vector<const fhir::medication_order*>& session_orders;
+};
+
+/// A rule implementation appends findings and incomplete checks to `out`.
+using rule_function = void (*)(const rule_context& context, evaluation& out);
+
+/// A unit a threshold role must be expressed in.
+struct threshold_role {
+  std::string_view role;
+  std::string_view unit;
+};
+
+/// One entry of the explicit catalogue of implemented rules.
+struct rule_implementation {
+  std::string_view id;
+  std::vector<std::string_view> value_set_roles;
+  std::vector<threshold_role> threshold_roles;
+  std::vector<std::string_view> param_names;
+  rule_function run;
+};
+
+/// The implemented rules, in evaluation order (rule_catalogue.cpp).
+const std::vector<rule_implementation>& implemented_rules();
+
+/// Runs every active rule on one order.
+evaluation evaluate(const fhir::patient_record& record, const ivig_order& order, const knowledge& kb,
+                    fhir::time_point now, const std::vector<const fhir::medication_order*>& session_orders);
+
+}  // namespace ivig::rules

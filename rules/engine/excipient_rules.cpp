@@ -1,0 +1,166 @@
+// rules/engine/excipient_rules.cpp: R4–R7, excipient-driven product contraindications
+// (ivig-knowledge.md §1.2, §1.5).
+//
+// Each rule pairs a patient finding (a condition or an allergy) with a product excipient named in
+// the rule's params. Severity follows the evidence: critical only when both the excipient and the
+// patient's code are confirmed [C]/[S]; an unconfirmed [U] excipient or code makes it a warning that
+// says so. When the product is not identified, or is one of several products that differ in the
+// excipient, the card says the product could not be confirmed free of it and names the products
+// that contain it.
+#include "rules/engine/excipient_rules.hpp"
+
+#include <algorithm>
+
+#include "rules/engine/rule_support.hpp"
+
+namespace ivig::rules {
+namespace {
+
+struct excipient_exposure {
+  std::vector<const product*> containing;  ///< candidates that contain the excipient
+  bool all_contain = false;                ///< every candidate contains it (and there is one at least)
+  bool confirmed = true;                   ///< every containing candidate's excipient is [C]/[S]
+};
+
+excipient_exposure exposure_of(const rule_context& context, std::string_view substance) {
+  excipient_exposure exposure;
+  for (const product* p : context.order.candidates) {
+    if (const excipient* e = p->find_excipient(substance)) {
+      exposure.containing.push_back(p);
+      if (e->evidence == evidence_level::unconfirmed) exposure.confirmed = false;
+    }
+  }
+  exposure.all_contain = !context.order.candidates.empty() &&
+                         exposure.containing.size() == context.order.candidates.size();
+  return exposure;
+}
+
+/// Every product in the knowledge base that contains the excipient, for "could not confirm" text.
+std::string products_containing(const knowledge& kb, std::string_view substance) {
+  std::string names;
+  for (const product& p : kb.products) {
+    if (p.find_excipient(substance) == nullptr) continue;
+    if (!names.empty()) names += ", ";
+    names += p.name;
+  }
+  return names.empty() ? std::string("none known") : names;
+}
+
+void add_excipient_citations(finding& f, const excipient_exposure& exposure, std::string_view substance) {
+  for (const product* p : exposure.containing) {
+    const excipient* e = p->find_excipient(substance);
+    f.evidence.push_back("Product: " + p->name + " contains " + e->detail + " " +
+                         std::string(evidence_marker(e->evidence)));
+    for (const source* s : e->sources) f.citations.push_back(citation{s, e->evidence, p->name + ": " + e->detail});
+    // The product's own source is the card's primary source: it is about the product ordered.
+    if (f.primary_source == nullptr && !e->sources.empty()) f.primary_source = e->sources.front();
+  }
+}
+
+/// R4–R6 share one shape: a contraindicating patient finding plus an excipient.
+void run_excipient_contraindication(const rule_context& context, evaluation& out,
+                                    const std::vector<std::string>& patient_lines, bool patient_confirmed,
+                                    std::string_view patient_problem) {
+  if (patient_lines.empty()) return;
+  const std::string_view substance = context.rule.param("excipient");
+  const excipient_exposure exposure = exposure_of(context, substance);
+  const std::string product = context.order.product_description();
+
+  if (exposure.all_contain) {
+    const bool critical = exposure.confirmed && patient_confirmed;
+    const std::string summary =
+        exposure.confirmed
+            ? product + " contains " + std::string(substance) + ": contraindicated with " + std::string(patient_problem)
+            : product + " may contain " + std::string(substance) + " (unconfirmed): check it before use with " +
+                  std::string(patient_problem);
+    finding f = start_finding(context, critical ? severity::critical : severity::warning, summary);
+    f.evidence = patient_lines;
+    add_excipient_citations(f, exposure, substance);
+    if (!exposure.confirmed)
+      f.policy_notes.push_back("That " + product + " contains " + std::string(substance) +
+                               " is not confirmed in a retrieved label [U]; check the current label");
+    if (!patient_confirmed)
+      f.policy_notes.push_back("The patient's code maps to " + std::string(patient_problem) +
+                               " only through an unconfirmed [U] code mapping; check the diagnosis");
+    out.findings.push_back(std::move(f));
+    return;
+  }
+  if (!exposure.containing.empty() || context.order.candidates.empty()) {
+    finding f = start_finding(context, severity::warning,
+                              "Confirm the IVIg product has no " + std::string(substance) + ": patient has " +
+                                  std::string(patient_problem));
+    f.evidence = patient_lines;
+    add_excipient_citations(f, exposure, substance);
+    f.explanation = "The order does not identify a single product, so the service could not confirm that it is "
+                    "free of " + std::string(substance) + ". Products containing " + std::string(substance) + ": " +
+                    products_containing(context.kb, substance) + ". " + context.rule.then;
+    out.findings.push_back(std::move(f));
+  }
+}
+
+template <typename Matches>
+bool all_confirmed(const Matches& found) {
+  return std::all_of(found.begin(), found.end(),
+                     [](const auto& m) { return m.match.evidence != evidence_level::unconfirmed; });
+}
+
+template <typename Matches>
+std::vector<std::string> lines_of(const Matches& found) {
+  std::vector<std::string> lines;
+  for (const auto& m : found) lines.push_back(describe(m));
+  return lines;
+}
+
+void run_condition_excipient_rule(const rule_context& context, evaluation& out, std::string_view patient_problem) {
+  const auto found = conditions_in(context, context.rule.value_set_for("condition"), status_filter::active_only);
+  run_excipient_contraindication(context, out, lines_of(found), all_confirmed(found), patient_problem);
+}
+
+}  // namespace
+
+void run_r4_hyperprolinemia_proline(const rule_context& context, evaluation& out) {
+  run_condition_excipient_rule(context, out, "hyperprolinemia");
+}
+
+void run_r5_fructose_intolerance_sorbitol(const rule_context& context, evaluation& out) {
+  run_condition_excipient_rule(context, out, "hereditary fructose intolerance");
+}
+
+void run_r6_corn_allergy_maltose(const rule_context& context, evaluation& out) {
+  const auto found = allergies_in(context, context.rule.value_set_for("allergy"), status_filter::active_only);
+  run_excipient_contraindication(context, out, lines_of(found), all_confirmed(found), "corn allergy");
+}
+
+void run_r7_maltose_glucose_meters(const rule_context& context, evaluation& out) {
+  const std::string_view substance = context.rule.param("excipient");
+  const excipient_exposure exposure = exposure_of(context, substance);
+  std::vector<std::string> lines = lines_of(conditions_in(context, context.rule.value_set_for("diabetes"),
+                                                          status_filter::active_only));
+  std::vector<std::string> policy;
+  const threshold& window = context.rule.threshold_for("glucoseMonitoringWindow");
+  for (const auto& found : observations_in(context, context.rule.value_set_for("glucoseTests"))) {
+    const fhir::observation& o = *found.resource;
+    if (!o.effective || fhir::days_between(o.effective->at, context.now) > static_cast<long>(window.value)) break;
+    lines.push_back(describe(found));
+    policy.push_back(policy_note(window, "Counting a glucose result as ongoing monitoring"));
+    break;
+  }
+  if (lines.empty()) return;
+  if (context.order.candidates.empty() || (!exposure.containing.empty() && !exposure.all_contain)) {
+    out.incomplete.push_back(incomplete(context, "the product is not identified; if it contains " +
+                                                     std::string(substance) + " (" +
+                                                     products_containing(context.kb, substance) +
+                                                     "), glucose must be measured with a glucose-specific method"));
+    return;
+  }
+  if (!exposure.all_contain) return;
+  finding f = start_finding(context, severity::warning,
+                            context.order.product_description() + " contains " + std::string(substance) +
+                                ": use glucose-specific meters (GDH-PQQ meters read falsely high)");
+  f.evidence = std::move(lines);
+  add_excipient_citations(f, exposure, substance);
+  f.policy_notes = std::move(policy);
+  out.findings.push_back(std::move(f));
+}
+
+}  // namespace ivig::rules

@@ -1,0 +1,50 @@
+// rules/engine/finding.hpp: what the engine concludes about one IVIg order.
+//
+// A finding is one concern, with its severity, the words a clinician reads (summary and markdown
+// detail), the record entries that support it, and its citations. hooks/service turns findings
+// into CDS Hooks cards; nothing here knows the card format. An incomplete check is a check that
+// could not be done, with the reason: it is never dropped silently.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rules/engine/knowledge.hpp"
+
+namespace ivig::rules {
+
+/// A one-click alternative product (for example a lower-IgA product).
+struct product_switch {
+  const product* to = nullptr;
+  std::string label;   ///< "Switch to Gammaplex 10% (IgA < 20 µg/mL)"
+  std::string reason;  ///< what changes and what to review
+  bool recommended = false;
+};
+
+struct finding {
+  std::string rule_id;
+  severity level = severity::info;
+  std::string summary;  ///< one sentence, under 140 characters
+  std::string order_reference;
+  std::string product_description;
+  std::vector<std::string> evidence;  ///< "Condition: Hyperprolinemia (ICD-10-CM E72.59), recorded 2024-01-02"
+  std::string explanation;            ///< why it matters and what to do
+  std::vector<citation> citations;
+  const source* primary_source = nullptr;  ///< the card's source; the first citation's when null
+  std::vector<std::string> policy_notes;  ///< each local-policy [U] item the finding rests on
+  std::vector<product_switch> switches;
+};
+
+struct incomplete_check {
+  std::string rule_id;
+  std::string check;   ///< the rule's title
+  std::string reason;  ///< "conditions were not provided by the EHR"
+  std::string order_reference;
+};
+
+struct evaluation {
+  std::vector<finding> findings;
+  std::vector<incomplete_check> incomplete;
+};
+
+}  // namespace ivig::rules

@@ -1,0 +1,250 @@
+// rules/engine/hypersensitivity_rules.cpp: R1–R3, hypersensitivity to immune globulin and IgA
+// deficiency (ivig-knowledge.md §1.1, §2.3).
+//
+// R1: a severe reaction to immune globulin is the labelled contraindication (critical); a recorded
+// allergy without a severe reaction is a warning, because the label's contraindication is the severe
+// reaction and the record does not say it was mild on purpose. R2: IgA deficiency with anti-IgA
+// antibodies and a hypersensitivity history is the labelled contraindication (critical). R3: IgA
+// deficiency or anti-IgA antibodies alone is a warning that proposes lower-IgA products.
+#include "rules/engine/hypersensitivity_rules.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "rules/engine/rule_support.hpp"
+
+namespace ivig::rules {
+namespace {
+
+bool severe(const rule_context& context, const fhir::allergy_intolerance& allergy) {
+  const value_set& anaphylaxis = context.rule.value_set_for("anaphylaxisManifestations");
+  if (allergy.criticality == "high") return true;
+  for (const fhir::allergy_reaction& reaction : allergy.reactions) {
+    if (reaction.severity == "severe") return true;
+    for (const fhir::codeable_concept& manifestation : reaction.manifestations)
+      if (match_concept(context.kb, anaphylaxis, manifestation)) return true;
+  }
+  return false;
+}
+
+/// Anaphylaxis conditions whose words tie them to immune globulin ("anaphylaxis after IVIG").
+std::vector<matched<fhir::condition>> ig_anaphylaxis_conditions(const rule_context& context,
+                                                                const value_set& anaphylaxis,
+                                                                const value_set& ig_substances) {
+  std::vector<matched<fhir::condition>> found;
+  for (auto& candidate : conditions_in(context, anaphylaxis, status_filter::any_not_refuted)) {
+    const fhir::condition& c = *candidate.resource;
+    std::string words(c.code.text);
+    for (const fhir::coding& coding : c.code.codings) words.append(" ").append(coding.display);
+    words.append(" ").append(c.note);
+    if (text_matches(ig_substances, words)) found.push_back(std::move(candidate));
+  }
+  return found;
+}
+
+/// A positive anti-IgA antibody result, or a condition/allergy whose words record the antibodies.
+struct anti_iga_evidence {
+  std::vector<std::string> lines;
+  bool any() const { return !lines.empty(); }
+};
+
+bool result_is_positive(const rule_context& context, const fhir::observation& o) {
+  const value_set& positive = context.rule.value_set_for("positiveResults");
+  const value_set& negative = context.rule.value_set_for("negativeResults");
+  auto classify = [&](const fhir::codeable_concept& c) -> int {
+    if (c.empty()) return 0;
+    if (match_concept(context.kb, negative, c)) return -1;
+    if (match_concept(context.kb, positive, c)) return 1;
+    return 0;
+  };
+  for (const fhir::codeable_concept& interpretation : o.interpretations)
+    if (const int verdict = classify(interpretation); verdict != 0) return verdict > 0;
+  if (const int verdict = classify(o.value_concept); verdict != 0) return verdict > 0;
+  if (!o.value_string.empty()) {
+    if (text_matches(negative, o.value_string)) return false;
+    return text_matches(positive, o.value_string);
+  }
+  return false;
+}
+
+anti_iga_evidence find_anti_iga(const rule_context& context) {
+  const value_set& tests = context.rule.value_set_for("antiIgaTests");
+  anti_iga_evidence evidence;
+  for (const auto& found : observations_in(context, tests)) {
+    if (result_is_positive(context, *found.resource)) {
+      evidence.lines.push_back(describe(found) + " (positive)");
+      break;  // newest positive result is enough
+    }
+  }
+  for (const auto& found : conditions_in(context, tests, status_filter::any_not_refuted))
+    evidence.lines.push_back(describe(found));
+  return evidence;
+}
+
+std::vector<std::string> hypersensitivity_history(const rule_context& context) {
+  std::vector<std::string> lines;
+  const value_set& ig = context.rule.value_set_for("igSubstances");
+  const value_set& anaphylaxis = context.rule.value_set_for("anaphylaxisConditions");
+  const value_set& blood = context.rule.value_set_for("bloodProductReactions");
+  for (const auto& found : allergies_in(context, ig, status_filter::any_not_refuted)) lines.push_back(describe(found));
+  for (const auto& found : allergies_in(context, blood, status_filter::any_not_refuted)) lines.push_back(describe(found));
+  for (const auto& found : conditions_in(context, anaphylaxis, status_filter::any_not_refuted))
+    lines.push_back(describe(found));
+  for (const auto& found : conditions_in(context, blood, status_filter::any_not_refuted)) {
+    const std::string line = describe(found);
+    if (std::find(lines.begin(), lines.end(), line) == lines.end()) lines.push_back(line);
+  }
+  return lines;
+}
+
+void append(std::vector<std::string>& into, const std::vector<std::string>& from) {
+  into.insert(into.end(), from.begin(), from.end());
+}
+
+}  // namespace
+
+void run_r1_ig_hypersensitivity(const rule_context& context, evaluation& out) {
+  const value_set& ig = context.rule.value_set_for("igSubstances");
+  std::vector<std::string> severe_lines, other_lines;
+  for (const auto& found : allergies_in(context, ig, status_filter::active_only))
+    (severe(context, *found.resource) ? severe_lines : other_lines).push_back(describe(found));
+  for (const auto& found : ig_anaphylaxis_conditions(context, context.rule.value_set_for("anaphylaxisConditions"), ig))
+    severe_lines.push_back(describe(found));
+
+  if (!severe_lines.empty()) {
+    finding f = start_finding(context, severity::critical,
+                              "IVIg contraindicated: anaphylaxis or severe reaction to immune globulin on record");
+    f.evidence = severe_lines;
+    append(f.evidence, other_lines);
+    out.findings.push_back(std::move(f));
+  } else if (!other_lines.empty()) {
+    finding f = start_finding(context, severity::warning,
+                              "Allergy to immune globulin on record: confirm the reaction was not severe before giving IVIg");
+    f.evidence = other_lines;
+    f.explanation = "The label contraindicates IVIg after an anaphylactic or severe systemic reaction to human "
+                    "immune globulin. This allergy record does not say the reaction was severe (no high "
+                    "criticality, severe reaction or anaphylaxis is recorded); confirm the history before ordering.";
+    out.findings.push_back(std::move(f));
+  }
+}
+
+void run_r2_iga_deficiency_with_antibodies(const rule_context& context, evaluation& out) {
+  const auto deficiency = conditions_in(context, context.rule.value_set_for("igaDeficiency"), status_filter::active_only);
+  if (deficiency.empty()) return;
+  const anti_iga_evidence antibodies = find_anti_iga(context);
+  if (!antibodies.any()) return;
+  const std::vector<std::string> history = hypersensitivity_history(context);
+  if (history.empty()) return;
+  finding f = start_finding(context, severity::critical,
+                            "IVIg contraindicated: IgA deficiency with anti-IgA antibodies and a hypersensitivity history");
+  for (const auto& found : deficiency) f.evidence.push_back(describe(found));
+  append(f.evidence, antibodies.lines);
+  append(f.evidence, history);
+  out.findings.push_back(std::move(f));
+}
+
+namespace {
+
+/// The newest serum IgA result, judged against the assay limit and the local policy level.
+struct iga_level_verdict {
+  bool deficient = false;
+  std::string line;
+  std::string policy;
+  std::string problem;  ///< set when the newest result cannot be interpreted
+};
+
+std::optional<iga_level_verdict> judge_serum_iga(const rule_context& context) {
+  const auto results = observations_in(context, context.rule.value_set_for("serumIgaTests"));
+  for (const auto& found : results) {
+    const fhir::observation& o = *found.resource;
+    if (!o.value_quantity) continue;
+    iga_level_verdict verdict;
+    verdict.line = describe(found);
+    const fhir::quantity& q = *o.value_quantity;
+    if (q.comparator == "<" || q.comparator == "<=") {
+      verdict.deficient = true;
+      verdict.line += " (below the assay's reporting limit)";
+      return verdict;
+    }
+    const std::optional<double> mg_per_dl = to_mg_per_dl(q.value, q.effective_unit());
+    if (!mg_per_dl) {
+      verdict.problem = "the newest serum IgA result is in a unit the service cannot interpret (" +
+                        std::string(q.effective_unit()) + ")";
+      return verdict;
+    }
+    const threshold& level = context.rule.threshold_for("igaDeficiencyLevel");
+    if (*mg_per_dl < level.value) {
+      verdict.deficient = true;
+      verdict.policy = policy_note(level, "Counting serum IgA as deficient");
+    }
+    return verdict;
+  }
+  return std::nullopt;
+}
+
+std::vector<product_switch> lower_iga_switches(const rule_context& context) {
+  std::vector<const product*> ranked;
+  const product* current = context.order.identified_product();
+  for (const product& p : context.kb.products) {
+    if (!p.marketed || !p.iga) continue;
+    if (std::find(context.order.candidates.begin(), context.order.candidates.end(), &p) != context.order.candidates.end())
+      continue;
+    if (current != nullptr && current->iga && p.iga->micrograms_per_ml >= current->iga->micrograms_per_ml) continue;
+    ranked.push_back(&p);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const product* a, const product* b) {
+    return a->iga->micrograms_per_ml < b->iga->micrograms_per_ml;
+  });
+  if (ranked.size() > context.kb.low_iga_suggestion_limit) ranked.resize(context.kb.low_iga_suggestion_limit);
+  std::vector<product_switch> switches;
+  for (const product* p : ranked) {
+    product_switch s;
+    s.to = p;
+    s.label = "Switch to " + p->name + " (IgA " + p->iga->describe() + ")";
+    s.reason = "Changes the product of " + context.order.reference() + " from " + context.order.product_description() +
+               " to " + p->name + " (IgA " + p->iga->describe() + " " +
+               std::string(evidence_marker(p->iga->evidence)) +
+               "); dose and rate are unchanged: review the volume and infusion rate for the new product";
+    s.recommended = switches.empty();
+    switches.push_back(std::move(s));
+  }
+  return switches;
+}
+
+}  // namespace
+
+void run_r3_iga_deficiency(const rule_context& context, evaluation& out) {
+  // R2 owns the combination with a hypersensitivity history; R3 is the partial picture.
+  const auto deficiency = conditions_in(context, context.rule.value_set_for("igaDeficiency"), status_filter::active_only);
+  const anti_iga_evidence antibodies = find_anti_iga(context);
+  const std::optional<iga_level_verdict> level = judge_serum_iga(context);
+
+  std::vector<std::string> lines;
+  for (const auto& found : deficiency) lines.push_back(describe(found));
+  append(lines, antibodies.lines);
+  std::vector<std::string> policy;
+  if (level && level->deficient) {
+    lines.push_back(level->line);
+    if (!level->policy.empty()) policy.push_back(level->policy);
+  }
+  if (lines.empty()) {
+    if (level && !level->problem.empty()) {
+      out.incomplete.push_back(incomplete(context, level->problem));
+    } else if (!level && context.record.status_of("observations").complete()) {
+      out.incomplete.push_back(incomplete(context, "no serum IgA result is on file, so IgA deficiency cannot be excluded"));
+    }
+    return;
+  }
+  if (const rule_definition* r2 = context.kb.find_rule("R2"); r2 != nullptr && r2->status == rule_status::active) {
+    const rule_context r2_context{context.record, context.order, context.kb, *r2, context.now, context.session_orders};
+    if (!deficiency.empty() && antibodies.any() && !hypersensitivity_history(r2_context).empty()) return;
+  }
+  finding f = start_finding(context, severity::warning,
+                            "IgA deficiency or anti-IgA antibodies: consider a product with less IgA");
+  f.evidence = std::move(lines);
+  f.policy_notes = std::move(policy);
+  f.switches = lower_iga_switches(context);
+  out.findings.push_back(std::move(f));
+}
+
+}  // namespace ivig::rules

@@ -1,0 +1,84 @@
+// rules/engine/knowledge.cpp: small lookups over the loaded knowledge.
+#include "rules/engine/knowledge.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+namespace ivig::rules {
+
+std::string_view evidence_marker(evidence_level level) {
+  switch (level) {
+    case evidence_level::confirmed: return "[C]";
+    case evidence_level::secondary: return "[S]";
+    case evidence_level::unconfirmed: return "[U]";
+  }
+  return "[U]";
+}
+
+std::optional<evidence_level> parse_evidence(std::string_view marker) {
+  if (marker == "C") return evidence_level::confirmed;
+  if (marker == "S") return evidence_level::secondary;
+  if (marker == "U") return evidence_level::unconfirmed;
+  return std::nullopt;
+}
+
+std::string_view severity_name(severity level) {
+  switch (level) {
+    case severity::info: return "info";
+    case severity::warning: return "warning";
+    case severity::critical: return "critical";
+  }
+  return "info";
+}
+
+std::string iga_content::describe() const {
+  char number[32];
+  std::snprintf(number, sizeof number, "%g", micrograms_per_ml);
+  if (kind == "max") return std::string("≤ ") + number + " µg/mL";
+  if (kind == "less-than") return std::string("< ") + number + " µg/mL";
+  return std::string("average ") + number + " µg/mL";
+}
+
+const excipient* product::find_excipient(std::string_view substance) const {
+  for (const excipient& e : excipients)
+    if (e.substance == substance) return &e;
+  return nullptr;
+}
+
+const value_set& rule_definition::value_set_for(std::string_view role) const {
+  const auto it = value_sets.find(role);
+  if (it == value_sets.end() || it->second == nullptr)
+    throw std::logic_error("rule " + id + " has no value set for role " + std::string(role));
+  return *it->second;
+}
+
+const threshold& rule_definition::threshold_for(std::string_view role) const {
+  const auto it = thresholds.find(role);
+  if (it == thresholds.end() || it->second == nullptr)
+    throw std::logic_error("rule " + id + " has no threshold for role " + std::string(role));
+  return *it->second;
+}
+
+std::string_view rule_definition::param(std::string_view name) const {
+  const auto it = params.find(name);
+  return it == params.end() ? std::string_view{} : std::string_view{it->second};
+}
+
+const rule_definition* knowledge::find_rule(std::string_view id) const {
+  for (const rule_definition& rule : rules)
+    if (rule.id == id) return &rule;
+  return nullptr;
+}
+
+const value_set* knowledge::find_value_set(std::string_view id) const {
+  const auto it = value_sets.find(id);
+  return it == value_sets.end() ? nullptr : &it->second;
+}
+
+std::string_view knowledge::canonical_system(std::string_view system) const {
+  if (!system.empty() && system.back() == '/') system.remove_suffix(1);
+  const auto it = system_aliases.find(system);
+  return it == system_aliases.end() ? system : std::string_view{it->second};
+}
+
+}  // namespace ivig::rules

@@ -1,0 +1,199 @@
+// rules/engine/knowledge.hpp: the in-memory knowledge bundle the engine evaluates against.
+//
+// Built once at start-up by rules/load from the data in rules/knowledge/ (see
+// docs/knowledge-format.md), then shared read-only by every request thread. Indexes (codes by
+// system, products by identifier) are built at load so that no request scans strings. The object
+// holds pointers into itself, so it is neither copied nor moved: it lives behind a shared_ptr.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace ivig::rules {
+
+enum class evidence_level { confirmed, secondary, unconfirmed };
+/// "[C]", "[S]" or "[U]", the markers of ivig-knowledge.md.
+std::string_view evidence_marker(evidence_level level);
+std::optional<evidence_level> parse_evidence(std::string_view marker);
+
+enum class severity { info, warning, critical };
+std::string_view severity_name(severity level);
+
+struct source {
+  std::string id;
+  std::string label;
+  std::string url;
+};
+
+/// A reference from a knowledge entry to a source, with the evidence it gives.
+struct citation {
+  const source* cited = nullptr;
+  evidence_level evidence = evidence_level::unconfirmed;
+  std::string detail;
+};
+
+struct code_entry {
+  std::string system;  ///< canonical system URI
+  std::string code;    ///< as written in the knowledge
+  std::string display;
+  evidence_level evidence = evidence_level::unconfirmed;
+};
+
+struct prefix_entry {
+  std::string system;
+  std::string prefix;  ///< normalised like codes (ICD without the dot)
+  std::string display;
+  evidence_level evidence = evidence_level::unconfirmed;
+};
+
+struct value_set {
+  std::string id;
+  std::string title;
+  std::string provenance;
+  std::vector<code_entry> codes;
+  std::vector<prefix_entry> prefixes;
+  std::vector<std::string> text_terms;  ///< lower case
+  /// normalised "system|code" -> index into `codes`
+  std::unordered_map<std::string, std::size_t> code_index;
+};
+
+struct excipient {
+  std::string substance;
+  std::string detail;
+  evidence_level evidence = evidence_level::unconfirmed;
+  std::vector<const source*> sources;
+};
+
+struct sourced_value {
+  double value = 0;
+  evidence_level evidence = evidence_level::unconfirmed;
+  std::vector<const source*> sources;
+};
+
+struct iga_content {
+  double micrograms_per_ml = 0;
+  std::string kind;  ///< "max", "average" or "less-than"
+  evidence_level evidence = evidence_level::unconfirmed;
+  std::vector<const source*> sources;
+  /// "≤ 25 µg/mL", "average 37 µg/mL", "< 20 µg/mL"
+  std::string describe() const;
+};
+
+struct indication_rate {
+  std::string indication;
+  sourced_value rate;  ///< mg/kg/min
+};
+
+struct product_identifier {
+  std::string system;
+  std::string code;
+  std::string kind;  ///< "BN", "SBD", "labeler-product"
+};
+
+struct product {
+  std::string id;
+  std::string name;
+  std::string family;
+  std::string labeler;
+  bool marketed = true;
+  std::vector<std::string> names;  ///< lower case
+  std::optional<sourced_value> concentration_mg_per_ml;
+  std::vector<excipient> excipients;
+  std::optional<iga_content> iga;
+  std::optional<sourced_value> initial_rate;
+  std::vector<indication_rate> max_rates;
+  std::optional<sourced_value> at_risk_max_rate;
+  std::optional<sourced_value> vial_sizes_g_evidence;
+  std::vector<double> vial_sizes_g;
+  std::vector<product_identifier> identifiers;
+
+  const excipient* find_excipient(std::string_view substance) const;
+};
+
+struct recognition_policy {
+  const value_set* iv_product_codes = nullptr;
+  const value_set* ingredient_codes = nullptr;
+  const value_set* not_intravenous_codes = nullptr;
+  const value_set* intravenous_routes = nullptr;
+  std::vector<std::string> text_terms;
+  std::vector<std::string> intravenous_text_terms;
+  std::vector<citation> citations;
+};
+
+struct threshold {
+  std::string id;
+  double value = 0;
+  std::string unit;
+  evidence_level evidence = evidence_level::unconfirmed;
+  std::string description;
+  std::string rationale;
+  std::vector<const source*> sources;
+  bool local_policy() const { return evidence == evidence_level::unconfirmed; }
+};
+
+struct data_need {
+  std::string key;  ///< prefetch key: patient, conditions, observations, allergies, ...
+  std::vector<const value_set*> observation_sets;
+};
+
+enum class rule_status { active, planned };
+
+struct rule_definition {
+  std::string id;
+  std::string version;
+  rule_status status = rule_status::planned;
+  std::string title;
+  severity level = severity::info;
+  std::string when;
+  std::string then;
+  std::vector<citation> citations;
+  std::vector<data_need> data;
+  std::map<std::string, const value_set*, std::less<>> value_sets;
+  std::map<std::string, const threshold*, std::less<>> thresholds;
+  std::map<std::string, std::string, std::less<>> params;
+
+  const value_set& value_set_for(std::string_view role) const;  ///< the loader guarantees presence
+  const threshold& threshold_for(std::string_view role) const;
+  std::string_view param(std::string_view name) const;
+};
+
+struct override_reason {
+  std::string system;
+  std::string code;
+  std::string display;
+};
+
+struct knowledge {
+  knowledge() = default;
+  knowledge(const knowledge&) = delete;
+  knowledge& operator=(const knowledge&) = delete;
+
+  std::string bundle;
+  std::string version;
+  std::string published;
+
+  std::map<std::string, source, std::less<>> sources;
+  std::map<std::string, value_set, std::less<>> value_sets;
+  std::map<std::string, std::string, std::less<>> system_aliases;
+  std::vector<product> products;
+  recognition_policy recognition;
+  std::vector<rule_definition> rules;
+  std::map<std::string, threshold, std::less<>> thresholds;
+  std::vector<override_reason> override_reasons;
+  unsigned low_iga_suggestion_limit = 3;
+
+  /// normalised "system|code" -> products carrying that identifier (several for a shared brand)
+  std::unordered_map<std::string, std::vector<const product*>> product_index;
+
+  const rule_definition* find_rule(std::string_view id) const;
+  const value_set* find_value_set(std::string_view id) const;
+  /// The canonical form of a code system URI (aliases resolved, trailing slash dropped).
+  std::string_view canonical_system(std::string_view system) const;
+};
+
+}  // namespace ivig::rules

@@ -1,0 +1,510 @@
+// rules/load/knowledge_loader.cpp: builds a knowledge object from the bundle's JSON files and
+// cross-checks it against the engine's catalogue of implemented rules.
+#include "rules/load/knowledge_loader.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <rapidjson/error/en.h>
+
+#include "rules/engine/engine.hpp"
+#include "rules/engine/terminology.hpp"
+#include "rules/load/embedded_knowledge.hpp"
+#include "rules/load/json_reader.hpp"
+
+namespace ivig::rules {
+namespace {
+
+const std::set<std::string, std::less<>> known_data_keys{"patient",       "conditions",  "observations",
+                                                         "allergies",     "immunizations", "medications"};
+const std::set<std::string, std::less<>> known_excipients{"proline", "sorbitol", "maltose",       "sucrose",
+                                                          "glucose", "glycine",  "polysorbate-80"};
+
+std::string indexed(std::string_view base, std::size_t index, std::string_view id = {}) {
+  std::string out = std::string(base) + "[" + std::to_string(index) + "]";
+  if (!id.empty()) out += " (" + std::string(id) + ")";
+  return out;
+}
+
+class loader {
+ public:
+  explicit loader(knowledge& kb) : kb_(kb) {}
+
+  void load(const std::map<std::string, rapidjson::Document, std::less<>>& docs) {
+    read_bundle(docs.at("bundle.json"));
+    read_sources(docs.at("sources.json"));
+    read_value_sets(docs.at("value-sets.json"));
+    read_products(docs.at("products.json"));
+    read_recognition(docs.at("recognition.json"));
+    read_policy(docs.at("policy.json"));
+    read_rules(docs.at("rules.json"));
+    cross_check_implementations();
+  }
+
+ private:
+  evidence_level evidence(json_object_reader& r) {
+    const std::string marker = r.required_string("evidence");
+    const std::optional<evidence_level> level = parse_evidence(marker);
+    if (!level) r.fail("evidence", "must be \"C\", \"S\" or \"U\", not \"" + marker + "\"");
+    return *level;
+  }
+
+  const source* source_ref(const json_object_reader& r, const std::string& id) {
+    const auto it = kb_.sources.find(id);
+    if (it == kb_.sources.end()) r.fail("sources", "names unknown source '" + id + "'");
+    return &it->second;
+  }
+
+  std::vector<const source*> source_list(json_object_reader& r, bool required) {
+    std::vector<const source*> out;
+    for (const std::string& id : r.string_array("sources", required)) out.push_back(source_ref(r, id));
+    if (required && out.empty()) r.fail("sources", "must name at least one source");
+    return out;
+  }
+
+  std::vector<citation> citations(json_object_reader& r, std::string_view key, bool required) {
+    std::vector<citation> out;
+    const rapidjson::Value* list = required ? &r.required_array(key) : r.optional_array(key);
+    if (list == nullptr) return out;
+    std::size_t i = 0;
+    for (const auto& item : list->GetArray()) {
+      json_object_reader c(item, r.path() + "." + indexed(key, i++));
+      citation cited;
+      cited.cited = source_ref(c, c.required_string("source"));
+      cited.evidence = evidence(c);
+      cited.detail = c.optional_string("detail");
+      c.finish();
+      out.push_back(std::move(cited));
+    }
+    if (required && out.empty()) r.fail(key, "must cite at least one source");
+    return out;
+  }
+
+  const value_set& value_set_ref(const json_object_reader& r, std::string_view key, const std::string& id) {
+    const value_set* found = kb_.find_value_set(id);
+    if (found == nullptr) r.fail(key, "names unknown value set '" + id + "'");
+    return *found;
+  }
+
+  sourced_value sourced(json_object_reader& parent, std::string_view key, std::string_view unit) {
+    json_object_reader r(parent.required_object(key), parent.path() + "." + std::string(key));
+    return sourced_body(r, unit);
+  }
+
+  sourced_value sourced_body(json_object_reader& r, std::string_view unit) {
+    sourced_value v;
+    v.value = r.required_number("value");
+    const std::string found_unit = r.required_string("unit");
+    if (found_unit != unit) r.fail("unit", "must be \"" + std::string(unit) + "\", not \"" + found_unit + "\"");
+    v.evidence = evidence(r);
+    // An unconfirmed [U] fact has, by definition, no source to cite; a [C] or [S] fact must cite one.
+    v.sources = source_list(r, v.evidence != evidence_level::unconfirmed);
+    return v;
+  }
+
+  void read_bundle(const rapidjson::Document& doc) {
+    json_object_reader r(doc, "bundle.json");
+    kb_.bundle = r.required_string("bundle");
+    kb_.version = r.required_string("version");
+    kb_.published = r.required_string("published");
+    r.optional_string("description");
+    r.finish();
+  }
+
+  void read_sources(const rapidjson::Document& doc) {
+    json_object_reader top(doc, "sources.json");
+    std::size_t i = 0;
+    for (const auto& item : top.required_array("sources").GetArray()) {
+      json_object_reader r(item, "sources.json: " + indexed("sources", i++));
+      source s{r.required_string("id"), r.required_string("label"), r.optional_string("url")};
+      r.finish();
+      if (!kb_.sources.emplace(s.id, s).second) r.fail("id", "duplicates source '" + s.id + "'");
+    }
+    top.finish();
+  }
+
+  void read_value_sets(const rapidjson::Document& doc) {
+    json_object_reader top(doc, "value-sets.json");
+    if (const rapidjson::Value* aliases = top.optional_object("systemAliases")) {
+      for (const auto& m : aliases->GetObject()) {
+        if (!m.value.IsString()) top.fail("systemAliases", "values must be strings");
+        kb_.system_aliases.emplace(std::string(m.name.GetString(), m.name.GetStringLength()),
+                                   std::string(m.value.GetString(), m.value.GetStringLength()));
+      }
+    }
+    std::size_t i = 0;
+    for (const auto& item : top.required_array("valueSets").GetArray()) {
+      value_set set;
+      {
+        json_object_reader peek(item, "value-sets.json: " + indexed("valueSets", i));
+        set.id = peek.required_string("id");
+      }
+      json_object_reader r(item, "value-sets.json: " + indexed("valueSets", i++, set.id));
+      r.accept("id");
+      set.title = r.required_string("title");
+      set.provenance = r.required_string("provenance");
+      read_codes(r, set);
+      for (std::string& term : r.string_array("textTerms", false)) {
+        if (term != to_lower(term)) r.fail("textTerms", "must be lower case: \"" + term + "\"");
+        set.text_terms.push_back(std::move(term));
+      }
+      if (set.codes.empty() && set.prefixes.empty() && set.text_terms.empty())
+        r.fail("", "needs at least one of codes, prefixes, textTerms");
+      r.finish();
+      const std::string id = set.id;
+      if (!kb_.value_sets.emplace(id, std::move(set)).second) r.fail("id", "duplicates value set '" + id + "'");
+    }
+    top.finish();
+  }
+
+  void read_codes(json_object_reader& r, value_set& set) {
+    if (const rapidjson::Value* codes = r.optional_array("codes")) {
+      std::size_t i = 0;
+      for (const auto& item : codes->GetArray()) {
+        json_object_reader c(item, r.path() + "." + indexed("codes", i++));
+        code_entry entry;
+        entry.system = std::string(kb_.canonical_system(c.required_string("system")));
+        entry.code = c.required_string("code");
+        entry.display = c.optional_string("display");
+        entry.evidence = evidence(c);
+        source_list(c, false);
+        c.finish();
+        const std::string key = code_key(entry.system, entry.code);
+        if (!set.code_index.emplace(key, set.codes.size()).second) c.fail("code", "duplicates " + key);
+        set.codes.push_back(std::move(entry));
+      }
+    }
+    if (const rapidjson::Value* prefixes = r.optional_array("prefixes")) {
+      std::size_t i = 0;
+      for (const auto& item : prefixes->GetArray()) {
+        json_object_reader c(item, r.path() + "." + indexed("prefixes", i++));
+        prefix_entry entry;
+        entry.system = std::string(kb_.canonical_system(c.required_string("system")));
+        const std::string key = code_key(entry.system, c.required_string("prefix"));
+        entry.prefix = key.substr(entry.system.size() + 1);
+        entry.display = c.optional_string("display");
+        entry.evidence = evidence(c);
+        source_list(c, false);
+        c.finish();
+        set.prefixes.push_back(std::move(entry));
+      }
+    }
+  }
+
+  void read_products(const rapidjson::Document& doc) {
+    json_object_reader top(doc, "products.json");
+    const rapidjson::Value& list = top.required_array("products");
+    kb_.products.reserve(list.Size());  // products are pointed to from the index: no reallocation later
+    std::size_t i = 0;
+    for (const auto& item : list.GetArray()) {
+      product p;
+      {
+        json_object_reader peek(item, "products.json: " + indexed("products", i));
+        p.id = peek.required_string("id");
+      }
+      json_object_reader r(item, "products.json: " + indexed("products", i++, p.id));
+      r.accept("id");
+      p.name = r.required_string("name");
+      p.family = to_lower(r.optional_string("family"));
+      p.labeler = r.optional_string("labeler");
+      p.marketed = r.optional_bool("marketed", true);
+      for (std::string& name : r.string_array("names", false)) p.names.push_back(to_lower(name));
+      if (r.has("concentration")) p.concentration_mg_per_ml = sourced(r, "concentration", "mg/mL");
+      if (const rapidjson::Value* excipients = r.optional_array("excipients")) {
+        std::size_t j = 0;
+        for (const auto& e : excipients->GetArray()) {
+          json_object_reader x(e, r.path() + "." + indexed("excipients", j++));
+          excipient ex;
+          ex.substance = x.required_string("substance");
+          if (known_excipients.count(ex.substance) == 0) x.fail("substance", "unknown excipient '" + ex.substance + "'");
+          ex.detail = x.optional_string("detail");
+          if (ex.detail.empty()) ex.detail = ex.substance;
+          ex.evidence = evidence(x);
+          ex.sources = source_list(x, ex.evidence != evidence_level::unconfirmed);
+          x.finish();
+          p.excipients.push_back(std::move(ex));
+        }
+      }
+      if (const rapidjson::Value* iga = r.optional_object("iga")) {
+        json_object_reader x(*iga, r.path() + ".iga");
+        const sourced_value v = sourced_body(x, "ug/mL");
+        iga_content content{v.value, x.required_string("kind"), v.evidence, v.sources};
+        if (content.kind != "max" && content.kind != "average" && content.kind != "less-than")
+          x.fail("kind", "must be max, average or less-than");
+        x.finish();
+        p.iga = content;
+      }
+      if (r.has("initialRate")) p.initial_rate = read_rate(r, "initialRate");
+      if (const rapidjson::Value* rates = r.optional_array("maxRates")) {
+        std::size_t j = 0;
+        for (const auto& rate : rates->GetArray()) {
+          json_object_reader x(rate, r.path() + "." + indexed("maxRates", j++));
+          indication_rate entry;
+          entry.indication = x.optional_string("indication");
+          entry.rate = sourced_body(x, "mg/kg/min");
+          x.optional_string("detail");
+          x.finish();
+          p.max_rates.push_back(std::move(entry));
+        }
+      }
+      if (r.has("atRiskMaxRate")) p.at_risk_max_rate = read_rate(r, "atRiskMaxRate");
+      if (const rapidjson::Value* vials = r.optional_object("vialSizes")) {
+        json_object_reader x(*vials, r.path() + ".vialSizes");
+        const std::string unit = x.required_string("unit");
+        if (unit != "g") x.fail("unit", "must be \"g\", not \"" + unit + "\"");
+        for (const auto& size : x.required_array("values").GetArray()) {
+          if (!size.IsNumber() || size.GetDouble() <= 0) x.fail("values", "must be positive numbers");
+          p.vial_sizes_g.push_back(size.GetDouble());
+        }
+        const evidence_level vial_evidence = evidence(x);
+        p.vial_sizes_g_evidence = sourced_value{0, vial_evidence, source_list(x, vial_evidence != evidence_level::unconfirmed)};
+        x.finish();
+      }
+      if (const rapidjson::Value* ids = r.optional_array("identifiers")) {
+        std::size_t j = 0;
+        for (const auto& id : ids->GetArray()) {
+          json_object_reader x(id, r.path() + "." + indexed("identifiers", j++));
+          product_identifier entry{std::string(kb_.canonical_system(x.required_string("system"))),
+                                   x.required_string("code"), x.optional_string("kind")};
+          x.finish();
+          p.identifiers.push_back(std::move(entry));
+        }
+      }
+      r.optional_string("notes");
+      r.finish();
+      kb_.products.push_back(std::move(p));
+    }
+    top.finish();
+    std::set<std::string> ids;
+    for (const product& p : kb_.products) {
+      if (!ids.insert(p.id).second) throw knowledge_error("products.json: duplicate product id '" + p.id + "'");
+      for (const product_identifier& id : p.identifiers) kb_.product_index[code_key(id.system, id.code)].push_back(&p);
+    }
+  }
+
+  sourced_value read_rate(json_object_reader& parent, std::string_view key) {
+    json_object_reader r(parent.required_object(key), parent.path() + "." + std::string(key));
+    sourced_value v = sourced_body(r, "mg/kg/min");
+    r.optional_string("detail");
+    r.finish();
+    return v;
+  }
+
+  void read_recognition(const rapidjson::Document& doc) {
+    json_object_reader top(doc, "recognition.json");
+    json_object_reader r(top.required_object("recognition"), "recognition.json: recognition");
+    recognition_policy& p = kb_.recognition;
+    p.iv_product_codes = &value_set_ref(r, "ivProductCodes", r.required_string("ivProductCodes"));
+    p.ingredient_codes = &value_set_ref(r, "ingredientCodes", r.required_string("ingredientCodes"));
+    p.not_intravenous_codes = &value_set_ref(r, "notIntravenousCodes", r.required_string("notIntravenousCodes"));
+    p.intravenous_routes = &value_set_ref(r, "intravenousRoutes", r.required_string("intravenousRoutes"));
+    for (std::string& term : r.string_array("textTerms", true)) p.text_terms.push_back(to_lower(term));
+    for (std::string& term : r.string_array("intravenousTextTerms", true)) p.intravenous_text_terms.push_back(to_lower(term));
+    p.citations = citations(r, "sources", true);
+    r.finish();
+    top.finish();
+  }
+
+  void read_policy(const rapidjson::Document& doc) {
+    json_object_reader top(doc, "policy.json");
+    std::size_t i = 0;
+    for (const auto& item : top.required_array("thresholds").GetArray()) {
+      threshold t;
+      {
+        json_object_reader peek(item, "policy.json: " + indexed("thresholds", i));
+        t.id = peek.required_string("id");
+      }
+      json_object_reader r(item, "policy.json: " + indexed("thresholds", i++, t.id));
+      r.accept("id");
+      t.value = r.required_number("value");
+      t.unit = r.required_string("unit");
+      t.evidence = evidence(r);
+      t.description = r.required_string("description");
+      t.rationale = r.optional_string("rationale");
+      t.sources = source_list(r, false);
+      if (t.local_policy() && t.rationale.empty()) r.fail("rationale", "is required for a [U] local-policy value");
+      if (!t.local_policy() && t.sources.empty()) r.fail("sources", "are required for a [C] or [S] value");
+      r.finish();
+      const std::string id = t.id;
+      if (!kb_.thresholds.emplace(id, std::move(t)).second) r.fail("id", "duplicates threshold '" + id + "'");
+    }
+    i = 0;
+    for (const auto& item : top.required_array("overrideReasons").GetArray()) {
+      json_object_reader r(item, "policy.json: " + indexed("overrideReasons", i++));
+      kb_.override_reasons.push_back({r.required_string("system"), r.required_string("code"), r.required_string("display")});
+      r.finish();
+    }
+    if (kb_.override_reasons.empty()) top.fail("overrideReasons", "must list at least one reason");
+    const double limit = top.required_number("lowIgaSuggestionLimit");
+    if (limit < 1 || limit > 10 || limit != static_cast<unsigned>(limit))
+      top.fail("lowIgaSuggestionLimit", "must be a whole number from 1 to 10");
+    kb_.low_iga_suggestion_limit = static_cast<unsigned>(limit);
+    top.finish();
+  }
+
+  void read_rules(const rapidjson::Document& doc) {
+    json_object_reader top(doc, "rules.json");
+    std::size_t i = 0;
+    for (const auto& item : top.required_array("rules").GetArray()) {
+      rule_definition rule;
+      {
+        json_object_reader peek(item, "rules.json: " + indexed("rules", i));
+        rule.id = peek.required_string("id");
+      }
+      json_object_reader r(item, "rules.json: " + indexed("rules", i++, rule.id));
+      r.accept("id");
+      if (kb_.find_rule(rule.id) != nullptr) r.fail("id", "duplicates rule '" + rule.id + "'");
+      rule.version = r.required_string("version");
+      const std::string status = r.required_string("status");
+      if (status != "active" && status != "planned") r.fail("status", "must be active or planned");
+      rule.status = status == "active" ? rule_status::active : rule_status::planned;
+      rule.title = r.required_string("title");
+      const std::string level = r.required_string("severity");
+      if (level == "critical") rule.level = severity::critical;
+      else if (level == "warning") rule.level = severity::warning;
+      else if (level == "info") rule.level = severity::info;
+      else r.fail("severity", "must be critical, warning or info");
+      rule.when = r.required_string("when");
+      rule.then = r.required_string("then");
+      r.string_array("hooks", false);
+      rule.citations = citations(r, "sources", true);
+      if (const rapidjson::Value* data = r.optional_array("data")) {
+        std::size_t j = 0;
+        for (const auto& need_item : data->GetArray()) {
+          json_object_reader n(need_item, r.path() + "." + indexed("data", j++));
+          data_need need;
+          need.key = n.required_string("key");
+          if (known_data_keys.count(need.key) == 0) n.fail("key", "unknown data key '" + need.key + "'");
+          for (const std::string& id : n.string_array("valueSets", false)) {
+            if (need.key != "observations") n.fail("valueSets", "are only for observations");
+            need.observation_sets.push_back(&value_set_ref(n, "valueSets", id));
+          }
+          n.finish();
+          rule.data.push_back(std::move(need));
+        }
+      }
+      if (const rapidjson::Value* roles = r.optional_object("valueSets")) {
+        for (const auto& m : roles->GetObject()) {
+          if (!m.value.IsString()) r.fail("valueSets", "values must be value set ids");
+          const std::string id(m.value.GetString(), m.value.GetStringLength());
+          rule.value_sets.emplace(std::string(m.name.GetString(), m.name.GetStringLength()),
+                                  &value_set_ref(r, "valueSets", id));
+        }
+      }
+      if (const rapidjson::Value* roles = r.optional_object("thresholds")) {
+        for (const auto& m : roles->GetObject()) {
+          if (!m.value.IsString()) r.fail("thresholds", "values must be threshold ids");
+          const std::string id(m.value.GetString(), m.value.GetStringLength());
+          const auto it = kb_.thresholds.find(id);
+          if (it == kb_.thresholds.end()) r.fail("thresholds", "names unknown threshold '" + id + "'");
+          rule.thresholds.emplace(std::string(m.name.GetString(), m.name.GetStringLength()), &it->second);
+        }
+      }
+      if (const rapidjson::Value* params = r.optional_object("params")) {
+        for (const auto& m : params->GetObject()) {
+          if (!m.value.IsString()) r.fail("params", "values must be strings");
+          rule.params.emplace(std::string(m.name.GetString(), m.name.GetStringLength()),
+                              std::string(m.value.GetString(), m.value.GetStringLength()));
+        }
+      }
+      r.finish();
+      kb_.rules.push_back(std::move(rule));
+    }
+    top.finish();
+  }
+
+  void cross_check_implementations() {
+    for (const rule_implementation& impl : implemented_rules()) {
+      const rule_definition* rule = kb_.find_rule(impl.id);
+      const std::string where = "rules.json: rule " + std::string(impl.id);
+      if (rule == nullptr || rule->status != rule_status::active)
+        throw knowledge_error(where + ": the engine implements it, but the catalogue does not list it as active");
+      for (std::string_view role : impl.value_set_roles)
+        if (rule->value_sets.find(role) == rule->value_sets.end())
+          throw knowledge_error(where + ": valueSets lacks the role '" + std::string(role) + "' its implementation reads");
+      for (const threshold_role& role : impl.threshold_roles) {
+        const auto it = rule->thresholds.find(role.role);
+        if (it == rule->thresholds.end())
+          throw knowledge_error(where + ": thresholds lacks the role '" + std::string(role.role) + "'");
+        if (it->second->unit != role.unit)
+          throw knowledge_error(where + ": threshold '" + it->second->id + "' is in " + it->second->unit +
+                                " but the rule expects " + std::string(role.unit));
+      }
+      for (std::string_view name : impl.param_names) {
+        if (rule->param(name).empty())
+          throw knowledge_error(where + ": params lacks '" + std::string(name) + "'");
+      }
+      if (const std::string_view substance = rule->param("excipient");
+          !substance.empty() && known_excipients.count(substance) == 0)
+        throw knowledge_error(where + ": params.excipient names unknown excipient '" + std::string(substance) + "'");
+    }
+    for (const rule_definition& rule : kb_.rules) {
+      if (rule.status != rule_status::active) continue;
+      const auto& impls = implemented_rules();
+      const bool implemented = std::any_of(impls.begin(), impls.end(),
+                                           [&](const rule_implementation& impl) { return impl.id == rule.id; });
+      if (!implemented)
+        throw knowledge_error("rules.json: rule " + rule.id + " is active but the engine has no implementation of it");
+    }
+  }
+
+  knowledge& kb_;
+};
+
+std::size_t line_of(std::string_view text, std::size_t offset) {
+  return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(std::min(offset, text.size())), '\n'));
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& knowledge_file_names() {
+  static const std::vector<std::string_view> names{"bundle.json",     "sources.json", "value-sets.json", "products.json",
+                                                   "recognition.json", "policy.json",  "rules.json"};
+  return names;
+}
+
+load_result load_knowledge(const std::vector<knowledge_file>& files) {
+  std::map<std::string, rapidjson::Document, std::less<>> docs;
+  for (const knowledge_file& file : files) {
+    rapidjson::Document doc;
+    doc.Parse<rapidjson::kParseIterativeFlag>(file.text.data(), file.text.size());
+    if (doc.HasParseError())
+      return {nullptr, file.name + ": line " + std::to_string(line_of(file.text, doc.GetErrorOffset())) + ": " +
+                           rapidjson::GetParseError_En(doc.GetParseError())};
+    docs.emplace(file.name, std::move(doc));
+  }
+  for (std::string_view name : knowledge_file_names())
+    if (docs.find(name) == docs.end()) return {nullptr, std::string(name) + ": missing from the knowledge bundle"};
+  auto kb = std::make_shared<knowledge>();
+  try {
+    loader(*kb).load(docs);
+  } catch (const knowledge_error& e) {
+    return {nullptr, e.what()};
+  }
+  return {std::move(kb), {}};
+}
+
+load_result load_knowledge_dir(const std::filesystem::path& folder) {
+  std::vector<knowledge_file> files;
+  for (std::string_view name : knowledge_file_names()) {
+    const std::filesystem::path path = folder / name;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return {nullptr, path.string() + ": cannot be read"};
+    std::ostringstream text;
+    text << in.rdbuf();
+    files.push_back({std::string(name), text.str()});
+  }
+  return load_knowledge(files);
+}
+
+load_result load_embedded_knowledge() {
+  std::vector<knowledge_file> files;
+  for (const auto& [name, text] : embedded_knowledge_files()) files.push_back({std::string(name), std::string(text)});
+  return load_knowledge(files);
+}
+
+}  // namespace ivig::rules

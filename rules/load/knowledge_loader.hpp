@@ -1,0 +1,40 @@
+// rules/load/knowledge_loader.hpp: reading and cross-checking the knowledge bundle at start-up.
+//
+// Loads the JSON files of rules/knowledge (from a folder, or the copy embedded in the binary),
+// rejects anything doubtful with a message that names the file, the entry and the problem (unknown
+// key, unknown value set, a rule without a source, a unit the implementation does not expect, an
+// active rule without an implementation), and builds the indexes the engine uses per request.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rules/engine/knowledge.hpp"
+
+namespace ivig::rules {
+
+/// One knowledge file: its name (e.g. "rules.json") and its text.
+struct knowledge_file {
+  std::string name;
+  std::string text;
+};
+
+struct load_result {
+  std::shared_ptr<const knowledge> loaded;  ///< null on failure
+  std::string error;                        ///< "rules.json: rules[3] (R4): unknown value set 'vs-x'"
+  explicit operator bool() const { return loaded != nullptr; }
+};
+
+/// The files a bundle consists of, in load order.
+const std::vector<std::string_view>& knowledge_file_names();
+
+load_result load_knowledge(const std::vector<knowledge_file>& files);
+load_result load_knowledge_dir(const std::filesystem::path& folder);
+/// The bundle embedded at build time (rules/knowledge as it was when the binary was built).
+load_result load_embedded_knowledge();
+
+}  // namespace ivig::rules
