@@ -1,0 +1,66 @@
+// hooks/app/main.cpp: the ivig-cds executable — options, knowledge, wiring, signals. Thin on purpose.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "hooks/app/options.hpp"
+#include "hooks/server/http_server.hpp"
+#include "hooks/service/ivig_service.hpp"
+#include "rules/load/knowledge_loader.hpp"
+
+namespace {
+
+/// The audit log is written from a later release on; the folder it will live in must exist now.
+bool audit_location_usable(const std::string& path, std::string& problem) {
+  const std::filesystem::path parent = std::filesystem::absolute(path).parent_path();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(parent, ec)) {
+    problem = "--audit-path: the folder " + parent.string() + " does not exist";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const ivig::app::parse_outcome outcome = ivig::app::parse_options(argc, argv);
+  if (!outcome.parsed) return outcome.exit_code;
+  const ivig::app::options& o = *outcome.parsed;
+
+  const ivig::rules::load_result loaded = o.knowledge_dir.empty() ? ivig::rules::load_embedded_knowledge()
+                                                                  : ivig::rules::load_knowledge_dir(o.knowledge_dir);
+  if (!loaded) {
+    std::cerr << "ivig-cds: knowledge bundle rejected: " << loaded.error << "\n";
+    return 1;
+  }
+  std::string problem;
+  if (!audit_location_usable(o.audit_path, problem)) {
+    std::cerr << "ivig-cds: " << problem << "\n";
+    return 1;
+  }
+  auto service = std::make_shared<ivig::service::ivig_service>(
+      loaded.loaded, ivig::service::service_options{o.json_max_depth, ivig::service::system_now});
+  const auto& kb = *loaded.loaded;
+  std::size_t active = 0;
+  for (const auto& rule : kb.rules) active += rule.status == ivig::rules::rule_status::active ? 1 : 0;
+  if (o.check_config) {
+    std::cout << "ivig-cds: configuration ok: knowledge " << kb.bundle << " " << kb.version << " ("
+              << kb.rules.size() << " rules, " << active << " active; " << kb.value_sets.size() << " value sets; "
+              << kb.products.size() << " products; " << service->prefetch_templates().size()
+              << " prefetch templates); would listen on " << o.server.address << ":" << o.server.port << "\n";
+    return 0;
+  }
+  try {
+    ivig::server::http_server server(o.server, *service);
+    const unsigned short port = server.start();
+    std::cerr << "ivig-cds: listening on " << o.server.address << ":" << port << " with knowledge " << kb.version
+              << " (" << active << " active rules)\n";
+    server.run_until_signal();
+  } catch (const std::exception& e) {
+    std::cerr << "ivig-cds: " << e.what() << "\n";
+    return 1;
+  }
+  std::cerr << "ivig-cds: stopped\n";
+  return 0;
+}

@@ -1,0 +1,56 @@
+// hooks/app/options.cpp: CLI11 definitions of every option, with their constraints.
+#include "hooks/app/options.hpp"
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+namespace ivig::app {
+
+parse_outcome parse_options(int argc, char** argv) {
+  options o;
+  CLI::App cli{"ivig-cds: a CDS Hooks 2.0 service that checks intravenous immunoglobulin (IVIg) orders"};
+  cli.set_version_flag("--version", "ivig-cds 0.1.0");
+  cli.set_config("--config", "", "Read options from this INI/TOML file (command-line flags win)");
+  cli.option_defaults()->always_capture_default();
+
+  long read_timeout = o.server.read_timeout.count(), write_timeout = o.server.write_timeout.count();
+  long idle_timeout = o.server.idle_timeout.count(), drain_timeout = o.server.drain_timeout.count();
+
+  cli.add_option("--listen", o.server.address, "Address to listen on")->capture_default_str();
+  cli.add_option("--port", o.server.port, "TCP port (0 = any free port)")->check(CLI::Range(0, 65535));
+  cli.add_option("--threads", o.server.threads, "I/O threads")->check(CLI::Range(1, 256));
+  cli.add_option("--body-limit", o.server.body_limit, "Largest request body in bytes (413 above)")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+  cli.add_option("--header-limit", o.server.header_limit, "Largest request header block in bytes (431 above)")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20));
+  cli.add_option("--read-timeout-ms", read_timeout, "Time to receive a whole request (408 after)")
+      ->check(CLI::Range(1L, 3600000L));
+  cli.add_option("--write-timeout-ms", write_timeout, "Time to send a whole response")->check(CLI::Range(1L, 3600000L));
+  cli.add_option("--idle-timeout-ms", idle_timeout, "Keep-alive connection idle time before closing")
+      ->check(CLI::Range(1L, 3600000L));
+  cli.add_option("--drain-timeout-ms", drain_timeout, "Grace period for in-flight requests on SIGTERM/SIGINT")
+      ->check(CLI::Range(0L, 3600000L));
+  cli.add_option("--pipeline-limit", o.server.pipeline_limit, "Queued responses per connection (HTTP pipelining)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+  cli.add_option("--json-max-depth", o.json_max_depth, "Deepest JSON nesting accepted in a request (400 above)")
+      ->check(CLI::Range(std::size_t{8}, std::size_t{1024}));
+  cli.add_option("--knowledge-dir", o.knowledge_dir,
+                 "Knowledge bundle folder (default: the bundle embedded at build time)")
+      ->check(CLI::ExistingDirectory);
+  cli.add_option("--audit-path", o.audit_path, "Audit log location (SQLite file)");
+  cli.add_flag("--check-config", o.check_config, "Load and cross-check configuration and knowledge, then exit 0 or 1");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return {std::nullopt, cli.exit(e)};
+  }
+  o.server.read_timeout = std::chrono::milliseconds(read_timeout);
+  o.server.write_timeout = std::chrono::milliseconds(write_timeout);
+  o.server.idle_timeout = std::chrono::milliseconds(idle_timeout);
+  o.server.drain_timeout = std::chrono::milliseconds(drain_timeout);
+  return {o, 0};
+}
+
+}  // namespace ivig::app

@@ -1,0 +1,159 @@
+// hooks/protocol/cds_request.cpp: reading and validating a CDS Hooks service request.
+#include "hooks/protocol/cds_request.hpp"
+
+#include <cctype>
+#include <string>
+
+#include "fhir/model/datatypes.hpp"
+#include "fhir/model/json_view.hpp"
+
+namespace ivig::protocol {
+namespace {
+
+using fhir::member;
+
+request_error missing(std::string_view field) {
+  return {error_code::field_missing, "The required field '" + std::string(field) + "' is missing."};
+}
+request_error invalid(std::string_view field, std::string_view why) {
+  return {error_code::field_invalid, "The field '" + std::string(field) + "' " + std::string(why)};
+}
+
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+
+/// Invariant ord-1: ^[\d\w]+\/[\d\w-.]+$ (Practitioner/abc, PractitionerRole/123).
+bool valid_user_id(std::string_view id) {
+  const auto slash = id.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == id.size()) return false;
+  for (std::size_t i = 0; i < slash; ++i)
+    if (!word_char(id[i])) return false;
+  for (std::size_t i = slash + 1; i < id.size(); ++i)
+    if (!word_char(id[i]) && id[i] != '-' && id[i] != '.') return false;
+  return true;
+}
+
+/// FHIR id: [A-Za-z0-9\-\.]{1,64}
+bool valid_fhir_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (const char c : id)
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '.') return false;
+  return true;
+}
+
+bool valid_server_url(std::string_view url) {
+  return (url.rfind("https://", 0) == 0 && url.size() > 8) || (url.rfind("http://", 0) == 0 && url.size() > 7);
+}
+
+/// Reads a required string field; returns an error for absent or non-string values.
+const request_error* read_string(const rapidjson::Value& object, std::string_view key, std::string_view path,
+                                 std::string_view& out, request_error& storage, bool required) {
+  const rapidjson::Value* value = member(object, key);
+  if (value == nullptr) {
+    if (!required) return nullptr;
+    storage = missing(path);
+    return &storage;
+  }
+  if (!value->IsString() || value->GetStringLength() == 0) {
+    storage = invalid(path, "must be a non-empty string.");
+    return &storage;
+  }
+  out = {value->GetString(), value->GetStringLength()};
+  return nullptr;
+}
+
+}  // namespace
+
+std::string_view hook_name(hook_kind hook) {
+  return hook == hook_kind::order_select ? "order-select" : "order-sign";
+}
+
+const rapidjson::Value* find_bundle_resource(const rapidjson::Value& bundle, std::string_view reference) {
+  const std::optional<fhir::reference_parts> wanted = fhir::split_reference(reference);
+  const rapidjson::Value* found = nullptr;
+  fhir::for_each_element(member(bundle, "entry"), [&](const rapidjson::Value& entry) {
+    if (found != nullptr) return;
+    const rapidjson::Value* resource = member(entry, "resource");
+    if (resource == nullptr || !resource->IsObject()) return;
+    if (fhir::string_member(entry, "fullUrl") == reference) {
+      found = resource;
+      return;
+    }
+    if (wanted && fhir::string_member(*resource, "resourceType") == wanted->type &&
+        fhir::string_member(*resource, "id") == wanted->id)
+      found = resource;
+  });
+  return found;
+}
+
+request_or_error read_cds_request(const rapidjson::Value& body, hook_kind expected_hook) {
+  cds_request request;
+  request_error error;
+  if (read_string(body, "hook", "hook", request.hook, error, true)) return error;
+  if (read_string(body, "hookInstance", "hookInstance", request.hook_instance, error, true)) return error;
+  if (request.hook_instance.size() > 256) return invalid("hookInstance", "is longer than 256 characters.");
+  const rapidjson::Value* context = member(body, "context");
+  if (context == nullptr) return missing("context");
+  if (!context->IsObject()) return invalid("context", "must be a JSON object.");
+
+  if (read_string(body, "fhirServer", "fhirServer", request.fhir_server, error, false)) return error;
+  if (!request.fhir_server.empty() && !valid_server_url(request.fhir_server))
+    return invalid("fhirServer", "must be an absolute http(s) URL.");
+  if (const rapidjson::Value* authorization = member(body, "fhirAuthorization")) {
+    if (!authorization->IsObject()) return invalid("fhirAuthorization", "must be a JSON object.");
+    if (request.fhir_server.empty())
+      return request_error{error_code::fhir_authorization_without_server,
+                           "fhirAuthorization is present but fhirServer is not (CDS Hooks invariant cds-r-1)."};
+    std::string_view token, token_type;
+    if (read_string(*authorization, "access_token", "fhirAuthorization.access_token", token, error, true)) return error;
+    if (read_string(*authorization, "token_type", "fhirAuthorization.token_type", token_type, error, true)) return error;
+    if (token_type != "Bearer" && token_type != "bearer")
+      return invalid("fhirAuthorization.token_type", "must be Bearer.");
+    request.has_fhir_authorization = true;
+  }
+  if (const rapidjson::Value* prefetch = member(body, "prefetch")) {
+    if (prefetch->IsObject()) request.prefetch = prefetch;
+    else if (!prefetch->IsNull()) return invalid("prefetch", "must be a JSON object.");
+  }
+
+  if (request.hook != hook_name(expected_hook))
+    return request_error{error_code::hook_mismatch, "This service answers the hook '" +
+                                                        std::string(hook_name(expected_hook)) + "', not '" +
+                                                        std::string(request.hook) + "'."};
+
+  order_context& ctx = request.context;
+  if (read_string(*context, "userId", "context.userId", ctx.user_id, error, true)) return error;
+  if (!valid_user_id(ctx.user_id))
+    return invalid("context.userId", "must be a relative reference such as Practitioner/123 (invariant ord-1).");
+  if (read_string(*context, "patientId", "context.patientId", ctx.patient_id, error, true)) return error;
+  if (!valid_fhir_id(ctx.patient_id)) return invalid("context.patientId", "must be a FHIR id ([A-Za-z0-9-.]{1,64}).");
+  if (read_string(*context, "encounterId", "context.encounterId", ctx.encounter_id, error, false)) return error;
+  if (!ctx.encounter_id.empty() && !valid_fhir_id(ctx.encounter_id))
+    return invalid("context.encounterId", "must be a FHIR id ([A-Za-z0-9-.]{1,64}).");
+
+  ctx.draft_orders = member(*context, "draftOrders");
+  if (ctx.draft_orders == nullptr) return missing("context.draftOrders");
+  if (!ctx.draft_orders->IsObject() || fhir::string_member(*ctx.draft_orders, "resourceType") != "Bundle")
+    return invalid("context.draftOrders", "must be a FHIR Bundle.");
+  if (const rapidjson::Value* entries = member(*ctx.draft_orders, "entry"); entries != nullptr && !entries->IsArray())
+    return invalid("context.draftOrders.entry", "must be an array.");
+
+  if (expected_hook == hook_kind::order_select) {
+    const rapidjson::Value* selections = member(*context, "selections");
+    if (selections == nullptr) return missing("context.selections");
+    if (!selections->IsArray() || selections->Empty())
+      return invalid("context.selections", "must be a non-empty array of references.");
+    for (const auto& selection : selections->GetArray()) {
+      if (!selection.IsString() || selection.GetStringLength() == 0)
+        return invalid("context.selections", "must hold only non-empty strings.");
+      const std::string_view reference(selection.GetString(), selection.GetStringLength());
+      if (find_bundle_resource(*ctx.draft_orders, reference) == nullptr)
+        return request_error{error_code::selection_not_in_draft_orders,
+                             "The selection '" + std::string(reference.substr(0, 200)) +
+                                 "' names no resource in context.draftOrders."};
+      ctx.selections.push_back(reference);
+    }
+  }
+  return request;
+}
+
+}  // namespace ivig::protocol

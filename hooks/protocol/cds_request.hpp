@@ -1,0 +1,48 @@
+// hooks/protocol/cds_request.hpp: a CDS Hooks 2.0 service request, read and validated.
+//
+// Validation follows spec-digest §2 and §11: hook, hookInstance and context are required;
+// fhirAuthorization needs fhirServer (cds-r-1); the hook must be the service's; the context must
+// carry what the order hooks require (userId per invariant ord-1, patientId, draftOrders, and on
+// order-select, selections that all name a draft order). Unknown fields and extensions are ignored.
+// The views point into the request document, which must outlive the request.
+#pragma once
+
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "hooks/protocol/error.hpp"
+
+namespace ivig::protocol {
+
+enum class hook_kind { order_select, order_sign };
+std::string_view hook_name(hook_kind hook);
+
+struct order_context {
+  std::string_view user_id;
+  std::string_view patient_id;
+  std::string_view encounter_id;
+  const rapidjson::Value* draft_orders = nullptr;  ///< a Bundle (type may be missing)
+  std::vector<std::string_view> selections;        ///< order-select only
+};
+
+struct cds_request {
+  std::string_view hook;
+  std::string_view hook_instance;
+  std::string_view fhir_server;
+  bool has_fhir_authorization = false;
+  const rapidjson::Value* prefetch = nullptr;  ///< an object, or nullptr when absent or null
+  order_context context;
+};
+
+using request_or_error = std::variant<cds_request, request_error>;
+
+request_or_error read_cds_request(const rapidjson::Value& body, hook_kind expected_hook);
+
+/// The resource in a Bundle entry that a reference like "MedicationRequest/123" names (by type and
+/// id, or by the entry's fullUrl), or nullptr.
+const rapidjson::Value* find_bundle_resource(const rapidjson::Value& bundle, std::string_view reference);
+
+}  // namespace ivig::protocol

@@ -1,0 +1,150 @@
+// hooks/service/card_builder.cpp: the words and structure of each card.
+#include "hooks/service/card_builder.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "hooks/protocol/uuid.hpp"
+#include "rules/engine/ivig_order.hpp"
+#include "rules/engine/terminology.hpp"
+
+namespace ivig::service {
+namespace {
+
+std::string citation_line(const rules::citation& c) {
+  std::string line = "- " + std::string(rules::evidence_marker(c.evidence)) + " " + c.cited->label;
+  if (!c.detail.empty()) line += ": " + c.detail;
+  if (!c.cited->url.empty()) line += " <" + c.cited->url + ">";
+  return line;
+}
+
+std::string detail_of(const rules::finding& f, const rules::knowledge& kb) {
+  std::string detail = "**Order:** " + f.product_description + " (" + f.order_reference + ")\n\n";
+  if (!f.evidence.empty()) {
+    detail += "**Found in the record:**\n\n";
+    for (const std::string& line : f.evidence) detail += "- " + line + "\n";
+    detail += "\n";
+  }
+  detail += f.explanation + "\n\n";
+  if (!f.policy_notes.empty()) {
+    detail += "**Not confirmed by a cited source** (local policy or unconfirmed [U] knowledge):\n\n";
+    for (const std::string& note : f.policy_notes) detail += "- " + note + "\n";
+    detail += "\n";
+  }
+  if (!f.citations.empty()) {
+    detail += "**Sources** (evidence: [C] confirmed, [S] secondary copy, [U] unconfirmed):\n\n";
+    // One line per source: a source cited by the rule and again for the product is listed once.
+    std::vector<const rules::source*> listed;
+    for (const rules::citation& c : f.citations) {
+      if (std::find(listed.begin(), listed.end(), c.cited) != listed.end()) continue;
+      listed.push_back(c.cited);
+      detail += citation_line(c) + "\n";
+    }
+    detail += "\n";
+  }
+  const rules::rule_definition* rule = kb.find_rule(f.rule_id);
+  detail += "Rule " + f.rule_id + (rule != nullptr ? " v" + rule->version : std::string{}) + ", knowledge " + kb.version + ".";
+  return detail;
+}
+
+/// The order with its medication replaced by `to`, as JSON text, for an `update` action.
+std::string switched_order_json(const rules::ivig_order& order, const rules::product& to) {
+  rapidjson::Document copy;
+  copy.CopyFrom(*order.order->json, copy.GetAllocator());
+  auto& a = copy.GetAllocator();
+  copy.RemoveMember("medicationReference");
+  copy.RemoveMember("medication");
+  rapidjson::Value concept_value(rapidjson::kObjectType);
+  rapidjson::Value codings(rapidjson::kArrayType);
+  for (const rules::product_identifier& id : to.identifiers) {
+    if (id.kind != "BN") continue;
+    rapidjson::Value c(rapidjson::kObjectType);
+    c.AddMember("system", rapidjson::Value(id.system.c_str(), a), a);
+    c.AddMember("code", rapidjson::Value(id.code.c_str(), a), a);
+    c.AddMember("display", rapidjson::Value(to.name.c_str(), a), a);
+    codings.PushBack(c, a);
+    break;
+  }
+  if (!codings.Empty()) concept_value.AddMember("coding", codings, a);
+  concept_value.AddMember("text", rapidjson::Value(to.name.c_str(), a), a);
+  copy.RemoveMember("medicationCodeableConcept");
+  copy.AddMember("medicationCodeableConcept", concept_value, a);
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> w(out);
+  copy.Accept(w);
+  return std::string(out.GetString(), out.GetSize());
+}
+
+protocol::card card_of(std::string_view hook_instance, const rules::ivig_order& order, const rules::finding& f,
+                       const rules::knowledge& kb) {
+  protocol::card c;
+  c.uuid = protocol::uuid_v5(std::string(hook_instance) + "|" + f.rule_id + "|" + f.order_reference);
+  c.summary = f.summary;
+  c.detail = detail_of(f, kb);
+  c.indicator = std::string(rules::severity_name(f.level));
+  const rules::source* primary = f.primary_source != nullptr ? f.primary_source
+                                 : f.citations.empty()          ? nullptr
+                                                                : f.citations.front().cited;
+  if (primary != nullptr) {
+    c.source.label = primary->label;
+    c.source.url = primary->url;
+  } else {
+    c.source.label = "ivig-cds IVIg knowledge base " + kb.version;
+  }
+  if (f.level != rules::severity::info)
+    for (const rules::override_reason& r : kb.override_reasons) c.override_reasons.push_back({r.system, r.code, r.display});
+  for (const rules::product_switch& s : f.switches) {
+    protocol::suggestion suggestion;
+    suggestion.label = s.label;
+    suggestion.uuid = protocol::uuid_v5(c.uuid + "|" + s.to->id);
+    suggestion.is_recommended = s.recommended;
+    if (order.order != nullptr && order.order->json != nullptr)
+      suggestion.actions.push_back({"update", s.reason, switched_order_json(order, *s.to), {}});
+    c.suggestions.push_back(std::move(suggestion));
+  }
+  if (!c.suggestions.empty()) c.selection_behavior = "at-most-one";
+  c.rule_ids = {f.rule_id};
+  c.knowledge_version = kb.version;
+  return c;
+}
+
+protocol::card incomplete_card(std::string_view hook_instance, const std::vector<rules::incomplete_check>& checks,
+                               const rules::knowledge& kb) {
+  protocol::card c;
+  c.uuid = protocol::uuid_v5(std::string(hook_instance) + "|incomplete");
+  c.indicator = "info";
+  c.summary = checks.size() == 1 ? "1 IVIg safety check could not be completed: see which and why"
+                                 : std::to_string(checks.size()) + " IVIg safety checks could not be completed: see which and why";
+  c.detail = "These checks could not be done, so their silence does not mean the order is safe:\n\n";
+  for (const rules::incomplete_check& check : checks) {
+    c.detail += "- **" + check.rule_id + " " + check.check + "** (" + check.order_reference + "): " + check.reason + "\n";
+    if (std::find(c.rule_ids.begin(), c.rule_ids.end(), check.rule_id) == c.rule_ids.end()) c.rule_ids.push_back(check.rule_id);
+  }
+  c.detail += "\nKnowledge " + kb.version + ".";
+  c.source.label = "ivig-cds data completeness check";
+  c.knowledge_version = kb.version;
+  return c;
+}
+
+}  // namespace
+
+std::vector<protocol::card> build_cards(std::string_view hook_instance, const std::vector<checked_order>& checked,
+                                        const rules::knowledge& kb) {
+  std::vector<std::pair<rules::severity, protocol::card>> ranked;
+  std::vector<rules::incomplete_check> incomplete;
+  for (const checked_order& entry : checked) {
+    for (const rules::finding& f : entry.result.findings) ranked.emplace_back(f.level, card_of(hook_instance, *entry.order, f, kb));
+    incomplete.insert(incomplete.end(), entry.result.incomplete.begin(), entry.result.incomplete.end());
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<protocol::card> cards;
+  for (auto& [level, card] : ranked) cards.push_back(std::move(card));
+  if (!incomplete.empty()) cards.push_back(incomplete_card(hook_instance, incomplete, kb));
+  return cards;
+}
+
+}  // namespace ivig::service

@@ -1,0 +1,29 @@
+// hooks/service/card_builder.hpp: findings -> CDS Hooks cards.
+//
+// One card per finding, ordered critical → warning → info; one info card listing every check that
+// could not be completed, and why. Each card cites its primary source (source.label/url) and lists
+// every citation with its evidence level in the detail; says when it rests on local policy; carries
+// the override reasons on warning and critical cards; and stamps extension.ivig-cds with its rule
+// ids and the knowledge version. Card uuids are UUIDv5(hookInstance | rule | order): stable for one
+// hookInstance, distinct across calls and orders.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "hooks/protocol/card.hpp"
+#include "rules/engine/finding.hpp"
+#include "rules/engine/ivig_order.hpp"
+#include "rules/engine/knowledge.hpp"
+
+namespace ivig::service {
+
+struct checked_order {
+  const rules::ivig_order* order = nullptr;
+  rules::evaluation result;
+};
+
+std::vector<protocol::card> build_cards(std::string_view hook_instance, const std::vector<checked_order>& checked,
+                                        const rules::knowledge& kb);
+
+}  // namespace ivig::service

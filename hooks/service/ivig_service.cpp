@@ -1,0 +1,94 @@
+// hooks/service/ivig_service.cpp: the request pipeline, one short method per endpoint.
+#include "hooks/service/ivig_service.hpp"
+
+#include <rapidjson/document.h>
+
+#include "hooks/protocol/card.hpp"
+#include "hooks/protocol/cds_request.hpp"
+#include "hooks/protocol/discovery.hpp"
+#include "hooks/protocol/error.hpp"
+#include "hooks/protocol/json_body.hpp"
+#include "hooks/service/card_builder.hpp"
+#include "hooks/service/order_finder.hpp"
+#include "rules/engine/engine.hpp"
+
+namespace ivig::service {
+namespace {
+
+constexpr std::string_view order_select_id = "ivig-order-select";
+constexpr std::string_view order_sign_id = "ivig-order-sign";
+
+server::http_reply error_reply(const protocol::request_error& error) {
+  return {protocol::describe(error.code).http_status, protocol::operation_outcome_json(error.code, error.diagnostics),
+          "application/json", {}};
+}
+
+std::string usage_requirements(const std::vector<prefetch_template>& templates) {
+  std::string text =
+      "Send the draft IVIg MedicationRequest in context.draftOrders. Checks are only as complete as the data: "
+      "provide the prefetch keys";
+  for (std::size_t i = 0; i < templates.size(); ++i) text += (i == 0 ? " " : ", ") + templates[i].key;
+  text += "; any key not provided is reported on a card as a check that could not be completed.";
+  return text;
+}
+
+}  // namespace
+
+fhir::time_point system_now() {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+ivig_service::ivig_service(std::shared_ptr<const rules::knowledge> kb, service_options options,
+                           std::shared_ptr<missing_data_source> fallback)
+    : kb_(std::move(kb)), options_(std::move(options)), fallback_(std::move(fallback)) {
+  templates_ = derive_prefetch_templates(*kb_);
+  std::vector<std::pair<std::string, std::string>> prefetch;
+  for (const prefetch_template& t : templates_) prefetch.emplace_back(t.key, t.query);
+  const std::string requirements = usage_requirements(templates_);
+  discovery_body_ = protocol::discovery_json({
+      {std::string(order_select_id), "order-select", "IVIg order safety check",
+       "Checks a newly selected intravenous immunoglobulin (IVIg) order against the patient's record for labelled "
+       "contraindications (immune globulin hypersensitivity, IgA deficiency with anti-IgA antibodies, "
+       "hyperprolinemia, hereditary fructose intolerance, corn allergy) and product-specific hazards, and says "
+       "which checks could not be completed. Knowledge " + kb_->version + ".",
+       requirements, prefetch},
+      {std::string(order_sign_id), "order-sign", "IVIg order verification at signing",
+       "Checks every intravenous immunoglobulin (IVIg) order about to be signed, with the same checks as "
+       "ivig-order-select applied to all draft orders. Knowledge " + kb_->version + ".",
+       requirements, prefetch},
+  });
+}
+
+server::http_reply ivig_service::discovery() { return {200, discovery_body_, "application/json", {}}; }
+
+server::http_reply ivig_service::health() {
+  return {200, R"({"status":"ok","knowledgeVersion":")" + kb_->version + R"("})", "application/json", {}};
+}
+
+server::http_reply ivig_service::call_service(std::string_view service_id, std::string_view body) {
+  protocol::hook_kind hook;
+  if (service_id == order_select_id) hook = protocol::hook_kind::order_select;
+  else if (service_id == order_sign_id) hook = protocol::hook_kind::order_sign;
+  else
+    return error_reply({protocol::error_code::unknown_service,
+                        "No CDS service has the id '" + std::string(service_id.substr(0, 64)) + "'."});
+
+  rapidjson::Document doc;
+  if (auto error = protocol::parse_json_body(body, doc, options_.max_json_depth)) return error_reply(*error);
+  protocol::request_or_error parsed = protocol::read_cds_request(doc, hook);
+  if (auto* error = std::get_if<protocol::request_error>(&parsed)) return error_reply(*error);
+  const protocol::cds_request& request = std::get<protocol::cds_request>(parsed);
+
+  fhir::patient_record record;
+  if (auto error = gather_record(request, templates_, *fallback_, record)) return error_reply(*error);
+
+  const orders_to_check orders =
+      find_ivig_orders(request, record, *kb_, hook == protocol::hook_kind::order_select);
+  const fhir::time_point now = options_.now();
+  std::vector<checked_order> checked;
+  for (const rules::ivig_order& order : orders.ivig_orders)
+    checked.push_back({&order, rules::evaluate(record, order, *kb_, now, orders.session_orders)});
+  return {200, protocol::cards_response_json(build_cards(request.hook_instance, checked, *kb_)), "application/json", {}};
+}
+
+}  // namespace ivig::service

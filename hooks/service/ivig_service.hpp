@@ -1,0 +1,54 @@
+// hooks/service/ivig_service.hpp: the IVIg CDS services behind the HTTP transport.
+//
+// Implements server::request_handler: discovery of `ivig-order-select` and `ivig-order-sign`, and
+// the pipeline of one call — parse (depth-limited), validate (CDS Hooks 2.0 + hook context), gather
+// the PatientRecord (prefetch, then the missing-data source), find the IVIg orders, evaluate each
+// with the engine at the injected `now`, and write the cards. Thread-safe: all state is read-only
+// after construction except what each call builds for itself.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fhir/model/fhir_time.hpp"
+#include "hooks/server/request_handler.hpp"
+#include "hooks/service/prefetch_templates.hpp"
+#include "hooks/service/record_gatherer.hpp"
+#include "rules/engine/knowledge.hpp"
+
+namespace ivig::service {
+
+using clock_function = std::function<fhir::time_point()>;
+
+/// The wall clock, in whole seconds (the default `now` of a real deployment).
+fhir::time_point system_now();
+
+struct service_options {
+  std::size_t max_json_depth = 64;
+  clock_function now = system_now;
+};
+
+class ivig_service final : public server::request_handler {
+ public:
+  ivig_service(std::shared_ptr<const rules::knowledge> kb, service_options options,
+               std::shared_ptr<missing_data_source> fallback = std::make_shared<unavailable_data_source>());
+
+  server::http_reply discovery() override;
+  server::http_reply call_service(std::string_view service_id, std::string_view body) override;
+  server::http_reply health() override;
+
+  const std::vector<prefetch_template>& prefetch_templates() const { return templates_; }
+
+ private:
+  std::shared_ptr<const rules::knowledge> kb_;
+  service_options options_;
+  std::shared_ptr<missing_data_source> fallback_;
+  std::vector<prefetch_template> templates_;
+  std::string discovery_body_;
+};
+
+}  // namespace ivig::service

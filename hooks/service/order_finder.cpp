@@ -1,0 +1,74 @@
+// hooks/service/order_finder.cpp: selecting orders and resolving their medications.
+#include "hooks/service/order_finder.hpp"
+
+#include <algorithm>
+
+#include "fhir/model/bundle.hpp"
+
+namespace ivig::service {
+namespace {
+
+const fhir::json_value* contained_resource(const fhir::json_value& order, std::string_view local_id) {
+  const fhir::json_value* found = nullptr;
+  fhir::for_each_element(fhir::member(order, "contained"), [&](const fhir::json_value& resource) {
+    if (found == nullptr && fhir::resource_id_of(resource) == local_id) found = &resource;
+  });
+  return found;
+}
+
+std::vector<fhir::codeable_concept> resolve_medication(const fhir::medication_order& order,
+                                                       const protocol::cds_request& request,
+                                                       const fhir::patient_record& record) {
+  std::vector<fhir::codeable_concept> medication;
+  if (!order.medication_concept.empty()) medication.push_back(order.medication_concept);
+  const std::string_view reference = order.medication_reference;
+  if (reference.empty()) return medication;
+  const fhir::json_value* resource = nullptr;
+  if (reference.front() == '#') {
+    resource = contained_resource(*order.json, reference.substr(1));
+  } else {
+    resource = protocol::find_bundle_resource(*request.context.draft_orders, reference);
+  }
+  if (resource != nullptr && fhir::resource_type_of(*resource) == "Medication") {
+    fhir::medication read = fhir::read_medication(*resource);
+    medication.push_back(std::move(read.code));
+    for (auto& ingredient : read.ingredients) medication.push_back(std::move(ingredient));
+    return medication;
+  }
+  if (const auto parts = fhir::split_reference(reference)) {
+    for (const fhir::medication& m : record.medications)
+      if (parts->type == "Medication" && m.id == parts->id) {
+        medication.push_back(m.code);
+        for (const auto& ingredient : m.ingredients) medication.push_back(ingredient);
+      }
+  }
+  return medication;
+}
+
+}  // namespace
+
+orders_to_check find_ivig_orders(const protocol::cds_request& request, const fhir::patient_record& record,
+                                 const rules::knowledge& kb, bool selections_only) {
+  orders_to_check result;
+  std::vector<bool> checked;
+  fhir::for_each_bundle_resource(*request.context.draft_orders, [&](const fhir::json_value& resource) {
+    if (!fhir::is_medication_order_type(fhir::resource_type_of(resource))) return;
+    result.orders.push_back(fhir::read_medication_order(resource));
+    bool check = !selections_only;
+    if (selections_only) {
+      for (std::string_view selection : request.context.selections)
+        if (protocol::find_bundle_resource(*request.context.draft_orders, selection) == &resource) check = true;
+    }
+    checked.push_back(check);
+  });
+  for (std::size_t i = 0; i < result.orders.size(); ++i) {
+    const fhir::medication_order& order = result.orders[i];
+    result.session_orders.push_back(&order);
+    if (!checked[i]) continue;
+    if (auto ivig = rules::recognise_ivig(order, resolve_medication(order, request, record), kb))
+      result.ivig_orders.push_back(std::move(*ivig));
+  }
+  return result;
+}
+
+}  // namespace ivig::service

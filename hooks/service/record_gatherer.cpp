@@ -1,0 +1,75 @@
+// hooks/service/record_gatherer.cpp: prefetch states -> PatientRecord statuses.
+#include "hooks/service/record_gatherer.hpp"
+
+#include "fhir/model/bundle.hpp"
+
+namespace ivig::service {
+
+void unavailable_data_source::supply(const protocol::cds_request& request, const prefetch_template& missing,
+                                     fhir::patient_record& record) {
+  std::string detail = "the EHR did not send " + missing.what + " (prefetch '" + missing.key + "')";
+  detail += request.fhir_server.empty() ? " and gave no FHIR server to query"
+                                        : " and this version does not query the FHIR server";
+  record.set_status(missing.key, {fhir::data_state::not_provided, std::move(detail)});
+}
+
+std::optional<protocol::request_error> gather_record(const protocol::cds_request& request,
+                                                     const std::vector<prefetch_template>& templates,
+                                                     missing_data_source& fallback, fhir::patient_record& record) {
+  for (const prefetch_template& t : templates) {
+    const fhir::json_value* value = request.prefetch == nullptr ? nullptr : fhir::member(request.prefetch, t.key);
+    if (value == nullptr) {
+      fallback.supply(request, t, record);
+      continue;
+    }
+    if (value->IsNull()) {  // the client has no data for this key: an answer, not a gap
+      record.set_status(t.key, {fhir::data_state::provided, {}});
+      continue;
+    }
+    if (!value->IsObject() || fhir::resource_type_of(*value).empty()) {
+      record.set_status(t.key, {fhir::data_state::error, "the EHR sent something other than FHIR data for " + t.what});
+      continue;
+    }
+    const std::string_view type = fhir::resource_type_of(*value);
+    if (type == "OperationOutcome") {
+      record.set_status(t.key, {fhir::data_state::error, "the EHR could not provide " + t.what + " (" +
+                                                             fhir::summarize_operation_outcome(*value) + ")"});
+      continue;
+    }
+    if (type == "Bundle") {
+      bool had_outcome = false;
+      std::string outcome;
+      fhir::for_each_bundle_resource(*value, [&](const fhir::json_value& resource) {
+        if (fhir::resource_type_of(resource) == "OperationOutcome") {
+          // A search may return warnings as an OperationOutcome entry beside its results; only
+          // errors mean the results are not to be trusted.
+          if (fhir::operation_outcome_has_error(resource)) {
+            had_outcome = true;
+            outcome = fhir::summarize_operation_outcome(resource);
+          }
+          return;
+        }
+        record.add_resource(resource);
+      });
+      if (fhir::has_next_page(*value)) {
+        record.set_status(t.key, {fhir::data_state::incomplete, "only the first page of " + t.what +
+                                                                    " was sent and this version does not fetch further pages"});
+      } else if (had_outcome) {
+        record.set_status(t.key, {fhir::data_state::error, "the search for " + t.what + " reported a problem (" + outcome + ")"});
+      } else {
+        record.set_status(t.key, {fhir::data_state::provided, {}});
+      }
+      continue;
+    }
+    if (t.key == "patient" && type == "Patient" && fhir::resource_id_of(*value) != request.context.patient_id) {
+      return protocol::request_error{protocol::error_code::prefetch_patient_mismatch,
+                                     "prefetch.patient is Patient/" + std::string(fhir::resource_id_of(*value).substr(0, 64)) +
+                                         " but context.patientId is " + std::string(request.context.patient_id) + "."};
+    }
+    record.add_resource(*value);
+    record.set_status(t.key, {fhir::data_state::provided, {}});
+  }
+  return std::nullopt;
+}
+
+}  // namespace ivig::service
