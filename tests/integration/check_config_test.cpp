@@ -1,0 +1,74 @@
+// tests/integration/check_config_test.cpp: `ivig-cds --check-config` on the real binary.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <sys/wait.h>
+
+#include "tests/support/test_support.hpp"
+
+using namespace ivig::test;
+
+namespace {
+
+struct run_result {
+  int exit_code = -1;
+  std::string output;
+};
+
+run_result run_binary(const std::string& arguments) {
+  const std::string command = std::string(IVIG_BINARY) + " " + arguments + " 2>&1";
+  run_result result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> buffer{};
+  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) result.output += buffer.data();
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::filesystem::path broken_knowledge_copy(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("ivig-kb-" + name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::copy(source_dir() / "rules/knowledge", dir);
+  return dir;
+}
+
+}  // namespace
+
+TEST(CheckConfig, EmbeddedDefaultsAreValid) {
+  const run_result r = run_binary("--check-config");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.rfind("ivig-cds: configuration ok: knowledge ivig-knowledge " + embedded_knowledge()->version, 0), 0u)
+      << r.output;
+  EXPECT_NE(r.output.find("28 rules, 7 active"), std::string::npos) << r.output;
+}
+
+TEST(CheckConfig, RejectsABrokenKnowledgeFolderWithAPreciseMessage) {
+  const auto dir = broken_knowledge_copy("broken");
+  std::string rules = read_file(dir / "rules.json");
+  const std::string from = "\"vs-hyperprolinemia\"";
+  rules.replace(rules.find(from), from.size(), "\"vs-missing\"");
+  write_file(dir / "rules.json", rules);
+  const run_result r = run_binary("--check-config --knowledge-dir " + dir.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "ivig-cds: knowledge bundle rejected: rules.json: rules[3] (R4).valueSets: names unknown value set 'vs-missing'\n");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CheckConfig, RejectsOutOfRangeOptions) {
+  const run_result r = run_binary("--check-config --threads 0");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--threads"), std::string::npos) << r.output;
+}
+
+TEST(CheckConfig, ReadsAConfigFile) {
+  const auto path = std::filesystem::temp_directory_path() / ("ivig-config-" + std::to_string(::getpid()) + ".ini");
+  write_file(path, "port = 9123\nlisten = 0.0.0.0\n");
+  const run_result r = run_binary("--check-config --config " + path.string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("would listen on 0.0.0.0:9123"), std::string::npos) << r.output;
+  std::filesystem::remove(path);
+}

@@ -1,0 +1,215 @@
+// tests/scenarios/rule_scenarios_test.cpp: R1–R7 in and out, each asserting the whole response.
+//
+// Names say the boundary: FiresOn…/SilentOn…. Golden files live in expected/; regenerate them with
+// IVIG_UPDATE_GOLDEN=1 and review the diff like code.
+#include "tests/scenarios/scenario_fixture.hpp"
+
+using namespace ivig::test;
+
+namespace {
+
+const std::string anaphylaxis = concept_of(snomed, "39579001", "Anaphylaxis");
+const std::string immune_globulin = concept_of(rxnorm, "5666", "immunoglobulin G");
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+// --- R1 hypersensitivity to immune globulin --------------------------------------------------
+TEST_F(Scenario, R1FiresCriticalOnAnaphylaxisToImmuneGlobulin) {
+  auto r = select_order(privigen());
+  set_prefetch(r, "allergies", {allergy("a1", immune_globulin, {}, "severe", anaphylaxis)});
+  expect_cards(r, "r1-critical-anaphylaxis", {"critical R1"});
+}
+
+TEST_F(Scenario, R1FiresCriticalOnHighCriticality) {
+  auto r = select_order(privigen());
+  set_prefetch(r, "allergies", {allergy("a1", concept_of("urn:local", "IG", "IVIG"), "high")});
+  expect_cards(r, "r1-critical-high-criticality", {"critical R1"});
+}
+
+TEST_F(Scenario, R1WarnsOnAllergyWithoutSeverity) {
+  auto r = select_order(privigen());
+  set_prefetch(r, "allergies", {allergy("a1", immune_globulin, "low")});
+  expect_cards(r, "r1-warning-not-severe", {"warning R1"});
+}
+
+TEST_F(Scenario, R1FiresCriticalOnAnaphylaxisConditionNamingIvig) {
+  auto r = select_order(privigen());
+  set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "39579001", "Anaphylaxis", "Anaphylaxis during IVIG infusion"), "resolved")});
+  expect_cards(r, "r1-critical-condition", {"critical R1"});
+}
+
+TEST_F(Scenario, R1SilentOnRefutedAllergyAndOtherAllergens) {
+  auto r = select_order(privigen());
+  const std::string refuted = replace(allergy("a1", immune_globulin, "high"), R"("recordedDate")",
+                                      R"("verificationStatus":{"coding":[{"code":"refuted"}]},"recordedDate")");
+  set_prefetch(r, "allergies", {refuted, allergy("a2", concept_of(rxnorm, "7980", "Penicillin G"), "high")});
+  expect_cards(r, "no-cards", {});
+}
+
+// --- R2/R3 IgA deficiency --------------------------------------------------------------------
+const std::string iga_deficiency = concept_of(icd10cm, "D80.2", "Selective deficiency of immunoglobulin A [IgA]");
+
+std::string anti_iga(const std::string& result) {
+  return observation("anti-iga", concept_of("urn:local-lab", "AIGA", "Anti-IgA antibody"), R"("valueString":")" + result + "\"");
+}
+
+TEST_F(Scenario, R2FiresCriticalWithAntibodiesAndHypersensitivityHistory) {
+  auto r = select_order(octagam_10());
+  set_prefetch(r, "conditions", {condition("c1", iga_deficiency)});
+  set_prefetch(r, "observations", {normal_iga(), anti_iga("Positive")});
+  set_prefetch(r, "allergies", {allergy("a1", concept_of("urn:local", "BP", "Blood products"), {}, {},
+                                        concept_of(snomed, "39579001", "Anaphylaxis"))});
+  expect_cards(r, "r2-critical", {"critical R2"});
+}
+
+TEST_F(Scenario, R2SilentWhenAntibodiesNotDetectedSoR3Warns) {
+  auto r = select_order(octagam_10());
+  set_prefetch(r, "conditions", {condition("c1", iga_deficiency), condition("c2", anaphylaxis, "resolved")});
+  set_prefetch(r, "observations", {normal_iga(), anti_iga("Not detected")});
+  expect_cards(r, "r3-warning-deficiency-no-antibodies", {"warning R3"});
+}
+
+TEST_F(Scenario, R3WarnsOnIgaBelowTheAssayLimitAndOffersLowerIgaProducts) {
+  auto r = select_order(octagam_10());
+  set_prefetch(r, "observations", {observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(5, "mg/dL", "<"))});
+  expect_cards(r, "r3-warning-below-assay-limit", {"warning R3"});
+}
+
+TEST_F(Scenario, R3WarnsBelowTheLocalPolicyLevelAndSaysItIsPolicy) {
+  auto r = select_order(octagam_10());
+  set_prefetch(r, "observations", {observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(0.06, "g/L"))});
+  expect_cards(r, "r3-warning-policy-level", {"warning R3"});
+}
+
+TEST_F(Scenario, R3SilentAtTheLocalPolicyLevel) {
+  auto r = select_order(octagam_10());
+  set_prefetch(r, "observations", {observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(7, "mg/dL"))});
+  expect_cards(r, "no-cards", {});
+}
+
+TEST_F(Scenario, R3ReportsAMissingIgaResultAsAnIncompleteCheck) {
+  auto r = select_order(privigen());
+  set_prefetch(r, "observations", {});
+  expect_cards(r, "r3-incomplete-no-iga", {"info R3"});
+}
+
+// --- R4–R6 excipient contraindications -------------------------------------------------------
+TEST_F(Scenario, R4FiresCriticalOnPrivigenWithHyperprolinemia) {
+  auto r = select_order(privigen());
+  set_prefetch(r, "conditions", {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia type I"))});
+  expect_cards(r, "r4-critical", {"critical R4"});
+}
+
+TEST_F(Scenario, R4WarnsWhenOnlyTheUnconfirmedIcdMappingSaysHyperprolinemia) {
+  auto r = select_order(privigen());
+  set_prefetch(r, "conditions", {condition("c1", concept_of(icd10cm, "E72.59", "Other disorders of glycine metabolism"))});
+  expect_cards(r, "r4-warning-unconfirmed-code", {"warning R4"});
+}
+
+TEST_F(Scenario, R4WarnsWhenTheProductIsNotIdentified) {
+  auto r = select_order(immune_globulin);
+  set_prefetch(r, "conditions", {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia"))});
+  expect_cards(r, "r4-warning-product-unknown", {"warning R4"});
+}
+
+TEST_F(Scenario, R4SilentOnAProlineFreeProduct) {
+  auto r = select_order(gammagard_liquid());
+  set_prefetch(r, "conditions", {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia"))});
+  expect_cards(r, "no-cards", {});
+}
+
+TEST_F(Scenario, R5FiresCriticalOnFlebogammaWithFructoseIntolerance) {
+  auto r = select_order(flebogamma_5());
+  set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "20052008", "Hereditary fructose intolerance"))});
+  expect_cards(r, "r5-critical", {"critical R5"});
+}
+
+TEST_F(Scenario, R5WarnsOnGammaplex5WhoseSorbitolIsUnconfirmed) {
+  auto r = select_order(concept_of(rxnorm, "1809511", "100 ML Gammaplex 5% Injection"));
+  set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "20052008", "Hereditary fructose intolerance"))});
+  expect_cards(r, "r5-warning-unconfirmed-excipient", {"warning R5"});
+}
+
+TEST_F(Scenario, R5SilentOnAProductWithoutSorbitol) {
+  auto r = select_order(privigen());
+  set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "20052008", "Hereditary fructose intolerance"))});
+  expect_cards(r, "no-cards", {});
+}
+
+TEST_F(Scenario, R6FiresCriticalOnOctagamWithCornAllergy) {
+  auto r = select_order(octagam_10());
+  set_prefetch(r, "allergies", {allergy("a1", concept_of(snomed, "419573007", "Allergy to corn"))});
+  expect_cards(r, "r6-critical", {"critical R6"});
+}
+
+TEST_F(Scenario, R6SilentOnInactiveCornAllergy) {
+  auto r = select_order(octagam_10());
+  set_prefetch(r, "allergies", {allergy("a1", concept_of(snomed, "419573007", "Allergy to corn"), {}, {}, {}, "inactive")});
+  expect_cards(r, "no-cards", {});
+}
+
+// --- R7 maltose and glucose meters -----------------------------------------------------------
+TEST_F(Scenario, R7WarnsOnOctagamWithDiabetes) {
+  auto r = select_order(octagam_10());
+  set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
+  expect_cards(r, "r7-warning-diabetes", {"warning R7"});
+}
+
+TEST_F(Scenario, R7WarnsOnGlucoseResultWithinTheWindow) {
+  auto r = select_order(octagam_10());
+  set_prefetch(r, "observations", {normal_iga(), observation("g1", concept_of(loinc, "2345-7", "Glucose"),
+                                                             quantity_value(140, "mg/dL"), "2026-10-23T12:00:00Z")});
+  expect_cards(r, "r7-warning-glucose-30-days", {"warning R7"});
+}
+
+TEST_F(Scenario, R7SilentOnGlucoseResultOutsideTheWindow) {
+  auto r = select_order(octagam_10());
+  set_prefetch(r, "observations", {normal_iga(), observation("g1", concept_of(loinc, "2345-7", "Glucose"),
+                                                             quantity_value(140, "mg/dL"), "2026-10-22T11:59:59Z")});
+  expect_cards(r, "no-cards", {});
+}
+
+TEST_F(Scenario, R7ReportsAnUnidentifiedProductForADiabeticPatient) {
+  auto r = select_order(immune_globulin);
+  set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
+  expect_cards(r, "r7-incomplete-product-unknown", {"info R7"});
+}
+
+TEST_F(Scenario, R7SilentOnPrivigenWithDiabetes) {
+  auto r = select_order(privigen());
+  set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
+  expect_cards(r, "no-cards", {});
+}
+
+// --- Missing data, hooks and order selection -------------------------------------------------
+TEST_F(Scenario, MissingConditionsAreReportedForEveryCheckThatNeedsThem) {
+  auto r = select_order(privigen());
+  r.prefetch.erase("conditions");
+  expect_cards(r, "missing-conditions", {"info R1 R2 R3 R4 R5 R7"});
+}
+
+TEST_F(Scenario, NoIvigOrderMeansNoCards) {
+  auto r = order_select_with(medication_request("apap", concept_of(rxnorm, "161", "Acetaminophen"), false), "apap");
+  expect_cards(r, "no-cards", {});
+}
+
+TEST_F(Scenario, OrderSelectChecksOnlyTheSelections) {
+  auto r = select_order(privigen());
+  r.draft_orders.push_back(medication_request("apap", concept_of(rxnorm, "161", "Acetaminophen"), false));
+  r.selections = {"MedicationRequest/apap"};
+  set_prefetch(r, "conditions", {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia"))});
+  expect_cards(r, "no-cards", {});
+}
+
+TEST_F(Scenario, OrderSignChecksEveryDraftOrder) {
+  auto r = sign_orders({medication_request("ivig-1", privigen()), medication_request("ivig-2", octagam_10())});
+  set_prefetch(r, "conditions", {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia")),
+                                 condition("c2", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
+  expect_cards(r, "order-sign-two-orders", {"critical R4", "warning R7"});
+}

@@ -1,0 +1,49 @@
+// tests/scenarios/scenario_fixture.cpp: the shared server and the whole-response assertion.
+#include "tests/scenarios/scenario_fixture.hpp"
+
+#include "tests/support/test_support.hpp"
+
+namespace ivig::test {
+
+std::unique_ptr<running_service> Scenario::server_;
+
+void Scenario::SetUpTestSuite() { server_ = std::make_unique<running_service>(scenario_now()); }
+void Scenario::TearDownTestSuite() { server_.reset(); }
+running_service& Scenario::server() { return *server_; }
+
+std::string Scenario::normal_iga() {
+  return observation("iga-normal", concept_of(loinc, "2458-8", "IgA [Mass/volume] in Serum or Plasma"),
+                     quantity_value(180, "mg/dL"), "2026-09-01T08:00:00Z");
+}
+
+hook_request Scenario::select_order(const std::string& medication, const std::string& order_id) {
+  hook_request request = order_select_with(medication_request(order_id, medication), order_id);
+  set_prefetch(request, "observations", {normal_iga()});
+  return request;
+}
+
+hook_request Scenario::sign_orders(const std::vector<std::string>& orders) {
+  hook_request request = order_sign_with(orders);
+  set_prefetch(request, "observations", {normal_iga()});
+  return request;
+}
+
+void Scenario::expect_cards(const hook_request& request, const std::string& golden,
+                            const std::vector<std::string>& indicator_and_rules) {
+  const std::string service = request.hook == "order-select" ? "ivig-order-select" : "ivig-order-sign";
+  const http_result result = server().post(service, request.json());
+  ASSERT_EQ(result.status, 200u) << result.body;
+  const rapidjson::Document doc = parse(result.body);
+  std::vector<std::string> got;
+  for (const auto& card : doc["cards"].GetArray()) {
+    std::string entry = card["indicator"].GetString();
+    for (const auto& rule : card["extension"]["ivig-cds"]["rules"].GetArray()) entry += std::string(" ") + rule.GetString();
+    got.push_back(entry);
+    EXPECT_LT(std::string_view(card["summary"].GetString()).size(), 200u);
+  }
+  EXPECT_EQ(got, indicator_and_rules);
+  const std::string diff = compare_with_golden(result.body, "scenarios/expected/" + golden + ".json");
+  EXPECT_TRUE(diff.empty()) << diff;
+}
+
+}  // namespace ivig::test

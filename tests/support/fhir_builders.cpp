@@ -1,0 +1,194 @@
+// tests/support/fhir_builders.cpp: JSON text builders for test requests.
+#include "tests/support/fhir_builders.hpp"
+
+#include <cstdio>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace ivig::test {
+
+std::string json_string(const std::string& text) {
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> w(out);
+  w.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
+  return out.GetString();
+}
+
+std::string concept_of(const std::string& system, const std::string& code, const std::string& display,
+                       const std::string& text) {
+  std::string json = R"({"coding":[{"system":)" + json_string(system) + R"(,"code":)" + json_string(code);
+  if (!display.empty()) json += R"(,"display":)" + json_string(display);
+  json += "}]";
+  if (!text.empty()) json += R"(,"text":)" + json_string(text);
+  return json + "}";
+}
+
+std::string medication_request(const std::string& id, const std::string& medication, bool route_iv,
+                               const std::string& patient_id) {
+  std::string dosage = R"({"text":"0.4 g/kg IV once")";
+  if (route_iv) dosage += R"(,"route":)" + concept_of("http://snomed.info/sct", "47625008", "Intravenous route");
+  dosage += "}";
+  return R"({"resourceType":"MedicationRequest","id":)" + json_string(id) +
+         R"(,"status":"draft","intent":"order","medicationCodeableConcept":)" + medication +
+         R"(,"subject":{"reference":"Patient/)" + patient_id + R"("},"authoredOn":"2026-11-22","dosageInstruction":[)" +
+         dosage + "]}";
+}
+
+std::string condition(const std::string& id, const std::string& code_json, const std::string& clinical,
+                      const std::string& recorded) {
+  return R"({"resourceType":"Condition","id":)" + json_string(id) +
+         R"(,"clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":)" +
+         json_string(clinical) + R"(}]},"code":)" + code_json + R"(,"subject":{"reference":"Patient/example"},"recordedDate":)" +
+         json_string(recorded) + "}";
+}
+
+std::string allergy(const std::string& id, const std::string& code_json, const std::string& criticality,
+                    const std::string& reaction_severity, const std::string& manifestation_json,
+                    const std::string& clinical) {
+  std::string json = R"({"resourceType":"AllergyIntolerance","id":)" + json_string(id) +
+                     R"(,"clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical","code":)" +
+                     json_string(clinical) + R"(}]},"code":)" + code_json +
+                     R"(,"patient":{"reference":"Patient/example"},"recordedDate":"2024-03-05")";
+  if (!criticality.empty()) json += R"(,"criticality":)" + json_string(criticality);
+  if (!reaction_severity.empty() || !manifestation_json.empty()) {
+    json += R"(,"reaction":[{)";
+    if (!manifestation_json.empty()) json += R"("manifestation":[)" + manifestation_json + "]";
+    if (!reaction_severity.empty())
+      json += std::string(manifestation_json.empty() ? "" : ",") + R"("severity":)" + json_string(reaction_severity);
+    json += "}]";
+  }
+  return json + "}";
+}
+
+std::string observation(const std::string& id, const std::string& code_json, const std::string& value_members,
+                        const std::string& effective) {
+  std::string json = R"({"resourceType":"Observation","id":)" + json_string(id) + R"(,"status":"final","code":)" +
+                     code_json + R"(,"subject":{"reference":"Patient/example"},"effectiveDateTime":)" + json_string(effective);
+  if (!value_members.empty()) json += "," + value_members;
+  return json + "}";
+}
+
+std::string quantity_value(double value, const std::string& unit, const std::string& comparator) {
+  char number[32];
+  std::snprintf(number, sizeof number, "%g", value);
+  std::string json = R"("valueQuantity":{"value":)" + std::string(number);
+  if (!comparator.empty()) json += R"(,"comparator":)" + json_string(comparator);
+  return json + R"(,"unit":)" + json_string(unit) + R"(,"system":"http://unitsofmeasure.org","code":)" + json_string(unit) + "}";
+}
+
+std::string bundle(const std::vector<std::string>& resources, const std::string& type) {
+  std::string json = R"({"resourceType":"Bundle","type":)" + json_string(type) + R"(,"entry":[)";
+  for (std::size_t i = 0; i < resources.size(); ++i) json += (i ? "," : "") + std::string(R"({"resource":)") + resources[i] + "}";
+  return json + "]}";
+}
+
+std::string patient(const std::string& id, const std::string& gender, const std::string& birth_date) {
+  return R"({"resourceType":"Patient","id":)" + json_string(id) + R"(,"gender":)" + json_string(gender) +
+         R"(,"birthDate":)" + json_string(birth_date) + "}";
+}
+
+std::string hook_request::json() const {
+  std::string out = R"({"hook":)" + json_string(hook) + R"(,"hookInstance":)" + json_string(hook_instance) +
+                    R"(,"context":{"userId":"Practitioner/example","patientId":)" + json_string(patient_id);
+  if (hook == "order-select") {
+    out += R"(,"selections":[)";
+    for (std::size_t i = 0; i < selections.size(); ++i) out += (i ? "," : "") + json_string(selections[i]);
+    out += "]";
+  }
+  out += R"(,"draftOrders":)" + bundle(draft_orders, "collection") + "}";
+  if (!prefetch.empty()) {
+    out += R"(,"prefetch":{)";
+    bool first = true;
+    for (const auto& [key, value] : prefetch) {
+      out += (first ? "" : ",") + json_string(key) + ":" + value;
+      first = false;
+    }
+    out += "}";
+  }
+  return out + "}";
+}
+
+namespace {
+std::map<std::string, std::string> empty_prefetch() {
+  return {{"patient", patient()},       {"conditions", bundle({})}, {"observations", bundle({})},
+          {"allergies", bundle({})},    {"immunizations", bundle({})}, {"medications", bundle({})}};
+}
+}  // namespace
+
+hook_request order_select_with(const std::string& order_json, const std::string& order_id) {
+  hook_request r;
+  r.draft_orders = {order_json};
+  r.selections = {"MedicationRequest/" + order_id};
+  r.prefetch = empty_prefetch();
+  return r;
+}
+
+hook_request order_sign_with(const std::vector<std::string>& orders) {
+  hook_request r;
+  r.hook = "order-sign";
+  r.draft_orders = orders;
+  r.prefetch = empty_prefetch();
+  return r;
+}
+
+void set_prefetch(hook_request& request, const std::string& key, const std::vector<std::string>& resources) {
+  request.prefetch[key] = bundle(resources);
+}
+
+std::string privigen() { return concept_of(rxnorm, "758996", "Privigen"); }
+std::string octagam_10() { return concept_of(rxnorm, "1809502", "100 ML Octagam 10% Injection"); }
+std::string flebogamma_5() { return concept_of(rxnorm, "1809448", "50 ML Flebogamma 5% DIF Injection"); }
+std::string gammagard_liquid() { return concept_of(rxnorm, "1809671", "200 ML immunoglobulin G, human 100 MG/ML Injection [Gammagard]"); }
+std::string generic_ivig() { return concept_of(rxnorm, "5666", "immunoglobulin G"); }
+
+}  // namespace ivig::test
+
+#include <filesystem>
+
+#include <rapidjson/document.h>
+
+#include "tests/support/test_support.hpp"
+
+namespace ivig::test {
+
+hook_request synthea_request(const std::string& file_prefix, const std::string& medication) {
+  std::filesystem::path file;
+  for (const auto& entry : std::filesystem::directory_iterator(shared_dir() / "fhir-data/synthea"))
+    if (entry.path().filename().string().rfind(file_prefix, 0) == 0) file = entry.path();
+  const std::string record_text = read_file(file);
+  const rapidjson::Document record = parse(record_text);
+  std::map<std::string, std::vector<std::string>> by_key;
+  std::string patient_json, patient_id;
+  for (const auto& entry : record["entry"].GetArray()) {
+    const auto& resource = entry["resource"];
+    const std::string type = resource["resourceType"].GetString();
+    rapidjson::StringBuffer out;
+    rapidjson::Writer<rapidjson::StringBuffer> w(out);
+    resource.Accept(w);
+    std::string json = out.GetString();
+    if (type == "Patient") {
+      patient_json = json;
+      patient_id = resource["id"].GetString();
+    } else if (type == "Condition") {
+      by_key["conditions"].push_back(std::move(json));
+    } else if (type == "Observation") {
+      by_key["observations"].push_back(std::move(json));
+    } else if (type == "AllergyIntolerance") {
+      by_key["allergies"].push_back(std::move(json));
+    } else if (type == "Immunization") {
+      by_key["immunizations"].push_back(std::move(json));
+    } else if (type == "MedicationRequest" && std::string_view(resource["status"].GetString()) == "active") {
+      by_key["medications"].push_back(std::move(json));
+    }
+  }
+  hook_request request = order_select_with(medication_request("ivig-1", medication, true, patient_id), "ivig-1");
+  request.patient_id = patient_id;
+  request.prefetch["patient"] = patient_json;
+  for (const char* key : {"conditions", "observations", "allergies", "immunizations", "medications"})
+    request.prefetch[key] = bundle(by_key[key]);
+  request.prefetch["synthea-record"] = record_text;
+  return request;
+}
+
+}  // namespace ivig::test

@@ -1,0 +1,71 @@
+// tests/support/http_client.cpp: Beast client and the running-service fixture.
+#include "tests/support/http_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "tests/support/test_support.hpp"
+
+namespace ivig::test {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+
+http_result http_request(unsigned short port, std::string_view method, std::string_view target, std::string_view body,
+                         std::string_view content_type) {
+  asio::io_context ioc;
+  asio::ip::tcp::socket socket(ioc);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  http::request<http::string_body> request{http::string_to_verb(boost::beast::string_view(method.data(), method.size())),
+                                          std::string(target), 11};
+  request.set(http::field::host, "127.0.0.1");
+  if (!body.empty() || method == "POST") {
+    if (!content_type.empty()) request.set(http::field::content_type, std::string(content_type));
+    request.body() = std::string(body);
+    request.prepare_payload();
+  }
+  http::write(socket, request);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  http::read(socket, buffer, parser);
+  const auto& response = parser.get();
+  http_result result;
+  result.status = response.result_int();
+  result.body = response.body();
+  for (const auto& field : response) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    result.headers[name] = std::string(field.value());
+  }
+  beast::error_code ignored;
+  socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  return result;
+}
+
+running_service::running_service(fhir::time_point now, server::server_config config) {
+  service_ = std::make_shared<service::ivig_service>(embedded_knowledge(),
+                                                     service::service_options{64, [now] { return now; }});
+  config.address = "127.0.0.1";
+  config.port = 0;
+  server_ = std::make_unique<server::http_server>(config, *service_);
+  port_ = server_->start();
+}
+
+running_service::~running_service() {
+  server_->stop();
+  server_->wait();
+}
+
+http_result running_service::post(std::string_view service_id, std::string_view body) const {
+  return http_request(port_, "POST", "/cds-services/" + std::string(service_id), body);
+}
+
+http_result running_service::get(std::string_view target) const { return http_request(port_, "GET", target); }
+
+fhir::time_point scenario_now() { return fhir::parse_fhir_time("2026-11-22T12:00:00Z")->at; }
+
+}  // namespace ivig::test

@@ -1,0 +1,44 @@
+// tests/support/http_client.hpp: a blocking HTTP/1.1 client for talking to the real server on
+// loopback, and a fixture that runs the real server (ivig_service + http_server) on port 0.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "hooks/server/http_server.hpp"
+#include "hooks/service/ivig_service.hpp"
+
+namespace ivig::test {
+
+struct http_result {
+  unsigned status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  ///< lower-case names
+};
+
+/// One request on a fresh connection.
+http_result http_request(unsigned short port, std::string_view method, std::string_view target,
+                         std::string_view body = {}, std::string_view content_type = "application/json");
+
+/// The real service behind the real server on 127.0.0.1:0, with a fixed clock.
+class running_service {
+ public:
+  explicit running_service(fhir::time_point now, server::server_config config = {});
+  ~running_service();
+  unsigned short port() const { return port_; }
+  http_result post(std::string_view service_id, std::string_view body) const;
+  http_result get(std::string_view target) const;
+  service::ivig_service& service() { return *service_; }
+
+ private:
+  std::shared_ptr<service::ivig_service> service_;
+  std::unique_ptr<server::http_server> server_;
+  unsigned short port_ = 0;
+};
+
+/// 2026-11-22T12:00:00Z, the "now" of the scenario tests.
+fhir::time_point scenario_now();
+
+}  // namespace ivig::test

@@ -1,0 +1,77 @@
+// tests/support/test_support.cpp: shared helpers for every test binary.
+#include "tests/support/test_support.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include "rules/load/knowledge_loader.hpp"
+
+namespace ivig::test {
+
+std::filesystem::path shared_dir() { return IVIG_SHARED_DIR; }
+std::filesystem::path source_dir() { return IVIG_SOURCE_DIR; }
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) ADD_FAILURE() << "cannot read " << path;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write_file(const std::filesystem::path& path, std::string_view text) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+rapidjson::Document parse(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError()) ADD_FAILURE() << "invalid JSON at " << doc.GetErrorOffset() << ": " << json.substr(0, 300);
+  return doc;
+}
+
+std::string pretty(const rapidjson::Value& value) {
+  rapidjson::StringBuffer out;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(out);
+  w.SetIndent(' ', 2);
+  value.Accept(w);
+  return std::string(out.GetString(), out.GetSize());
+}
+
+std::string pretty(std::string_view json) { return pretty(parse(json)); }
+
+std::shared_ptr<const rules::knowledge> embedded_knowledge() {
+  static std::once_flag once;
+  static std::shared_ptr<const rules::knowledge> kb;
+  std::call_once(once, [] {
+    rules::load_result loaded = rules::load_embedded_knowledge();
+    if (!loaded) ADD_FAILURE() << loaded.error;
+    kb = loaded.loaded;
+  });
+  return kb;
+}
+
+std::string compare_with_golden(std::string_view actual_json, const std::string& relative) {
+  const std::filesystem::path path = source_dir() / "tests" / relative;
+  const std::string actual = pretty(actual_json) + "\n";
+  const char* update = std::getenv("IVIG_UPDATE_GOLDEN");
+  if (update != nullptr && std::string_view(update) == "1") {
+    write_file(path, actual);
+    return {};
+  }
+  if (!std::filesystem::exists(path)) return "golden file " + path.string() + " is missing (run with IVIG_UPDATE_GOLDEN=1)";
+  const rapidjson::Document expected = parse(read_file(path));
+  const rapidjson::Document got = parse(actual);
+  if (expected == got) return {};
+  return "differs from " + path.string() + "\n--- actual ---\n" + actual;
+}
+
+}  // namespace ivig::test

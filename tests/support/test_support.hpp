@@ -1,0 +1,33 @@
+// tests/support/test_support.hpp: files, JSON comparison and the knowledge every test shares.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+#include "rules/engine/knowledge.hpp"
+
+namespace ivig::test {
+
+std::filesystem::path shared_dir();
+std::filesystem::path source_dir();
+std::string read_file(const std::filesystem::path& path);
+void write_file(const std::filesystem::path& path, std::string_view text);
+
+/// Parses JSON or fails the current test.
+rapidjson::Document parse(std::string_view json);
+/// Pretty JSON text (for messages and golden files).
+std::string pretty(const rapidjson::Value& value);
+std::string pretty(std::string_view json);
+
+/// The embedded knowledge bundle, loaded once.
+std::shared_ptr<const rules::knowledge> embedded_knowledge();
+
+/// Compares `actual` JSON with the golden file tests/<relative>; with IVIG_UPDATE_GOLDEN=1 in the
+/// environment it (re)writes the file instead. Returns an empty string when equal, else a diff message.
+std::string compare_with_golden(std::string_view actual_json, const std::string& relative);
+
+}  // namespace ivig::test

@@ -1,0 +1,134 @@
+// tests/unit/rules/knowledge_loader_test.cpp: the bundle loads, and each kind of bad knowledge is
+// rejected with a message naming the file, the entry and the problem.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "rules/engine/engine.hpp"
+#include "rules/load/knowledge_loader.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace ivig::rules;
+
+namespace {
+
+std::vector<knowledge_file> source_bundle() {
+  std::vector<knowledge_file> files;
+  for (std::string_view name : knowledge_file_names())
+    files.push_back({std::string(name), ivig::test::read_file(ivig::test::source_dir() / "rules/knowledge" / name)});
+  return files;
+}
+
+/// Loads the source bundle with one file changed by `edit`; returns the loader's error.
+std::string error_after(std::string_view file, const std::function<void(rapidjson::Document&)>& edit) {
+  std::vector<knowledge_file> files = source_bundle();
+  for (knowledge_file& f : files) {
+    if (f.name != file) continue;
+    rapidjson::Document doc = ivig::test::parse(f.text);
+    edit(doc);
+    rapidjson::StringBuffer out;
+    rapidjson::Writer<rapidjson::StringBuffer> w(out);
+    doc.Accept(w);
+    f.text = out.GetString();
+  }
+  const load_result result = load_knowledge(files);
+  return result ? std::string("loaded") : result.error;
+}
+
+rapidjson::Value& rule(rapidjson::Document& doc, std::string_view id) {
+  for (auto& r : doc["rules"].GetArray())
+    if (std::string_view(r["id"].GetString()) == id) return r;
+  throw std::runtime_error("no rule");
+}
+
+}  // namespace
+
+TEST(KnowledgeLoader, EmbeddedBundleEqualsTheSourceFolderAndLoads) {
+  const load_result embedded = load_embedded_knowledge();
+  ASSERT_TRUE(embedded) << embedded.error;
+  const load_result folder = load_knowledge_dir(ivig::test::source_dir() / "rules/knowledge");
+  ASSERT_TRUE(folder) << folder.error;
+  EXPECT_EQ(embedded.loaded->version, folder.loaded->version);
+  EXPECT_EQ(embedded.loaded->rules.size(), 28u);
+  EXPECT_EQ(embedded.loaded->value_sets.size(), folder.loaded->value_sets.size());
+}
+
+TEST(KnowledgeLoader, EveryImplementedRuleIsActiveAndEveryActiveRuleIsImplemented) {
+  const auto kb = ivig::test::embedded_knowledge();
+  std::size_t active = 0;
+  for (const rule_definition& r : kb->rules) active += r.status == rule_status::active;
+  EXPECT_EQ(active, implemented_rules().size());
+}
+
+TEST(KnowledgeLoader, RejectsAnUnknownKey) {
+  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R4").AddMember("evidense", "C", d.GetAllocator()); }),
+            "rules.json: rules[3] (R4): unknown key 'evidense'");
+}
+
+TEST(KnowledgeLoader, RejectsAnUnknownValueSet) {
+  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R4")["valueSets"]["condition"].SetString("vs-nope"); }),
+            "rules.json: rules[3] (R4).valueSets: names unknown value set 'vs-nope'");
+}
+
+TEST(KnowledgeLoader, RejectsARuleWithoutASource) {
+  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R12")["sources"].SetArray(); }),
+            "rules.json: rules[11] (R12).sources: must cite at least one source");
+}
+
+TEST(KnowledgeLoader, RejectsAProductUnitMismatch) {
+  const std::string error = error_after("products.json", [](auto& d) {
+    for (auto& p : d["products"].GetArray())
+      if (std::string_view(p["id"].GetString()) == "privigen") p["concentration"]["unit"].SetString("g/L");
+  });
+  EXPECT_NE(error.find("(privigen).concentration.unit: must be \"mg/mL\", not \"g/L\""), std::string::npos) << error;
+}
+
+TEST(KnowledgeLoader, RejectsAThresholdInAnotherUnitThanTheRuleExpects) {
+  const std::string error = error_after("policy.json", [](auto& d) {
+    for (auto& t : d["thresholds"].GetArray())
+      if (std::string_view(t["id"].GetString()) == "iga-deficiency-level") t["unit"].SetString("g/L");
+  });
+  EXPECT_EQ(error, "rules.json: rule R3: threshold 'iga-deficiency-level' is in g/L but the rule expects mg/dL");
+}
+
+TEST(KnowledgeLoader, RejectsAnActiveRuleWithoutImplementation) {
+  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R20")["status"].SetString("active"); }),
+            "rules.json: rule R20 is active but the engine has no implementation of it");
+}
+
+TEST(KnowledgeLoader, RejectsAnImplementedRuleThatIsNotActive) {
+  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R5")["status"].SetString("planned"); }),
+            "rules.json: rule R5: the engine implements it, but the catalogue does not list it as active");
+}
+
+TEST(KnowledgeLoader, RejectsAMissingRole) {
+  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R1")["valueSets"].RemoveMember("igSubstances"); }),
+            "rules.json: rule R1: valueSets lacks the role 'igSubstances' its implementation reads");
+}
+
+TEST(KnowledgeLoader, RejectsALocalPolicyValueWithoutRationale) {
+  const std::string error = error_after("policy.json", [](auto& d) { d["thresholds"][0].RemoveMember("rationale"); });
+  EXPECT_NE(error.find(".rationale: is required for a [U] local-policy value"), std::string::npos) << error;
+}
+
+TEST(KnowledgeLoader, RejectsAnUnknownSource) {
+  const std::string error = error_after("rules.json", [](auto& d) { rule(d, "R1")["sources"][0]["source"].SetString("S999"); });
+  EXPECT_NE(error.find("names unknown source 'S999'"), std::string::npos) << error;
+}
+
+TEST(KnowledgeLoader, ReportsTheLineOfInvalidJson) {
+  std::vector<knowledge_file> files = source_bundle();
+  files[0].text = "{\n  \"bundle\": \"x\",\n  oops\n}";
+  const load_result result = load_knowledge(files);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error.rfind("bundle.json: line 3: ", 0), 0u) << result.error;
+}
+
+TEST(KnowledgeLoader, ReportsAMissingFile) {
+  std::vector<knowledge_file> files = source_bundle();
+  files.pop_back();
+  EXPECT_EQ(load_knowledge(files).error, "rules.json: missing from the knowledge bundle");
+}
