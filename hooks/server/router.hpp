@@ -1,0 +1,49 @@
+// hooks/server/router.hpp: maps one parsed HTTP request to one reply.
+//
+// The router is the whole routing table of the service and the only place that calls the
+// request_handler. It does no I/O and knows nothing of Beast, so it is unit-tested without sockets.
+// It answers every request: a route's reply from the handler, or an OperationOutcome error
+// (404 route-not-found, 405 method-not-allowed with Allow, 415 unsupported-media-type,
+// 503 service-draining, 500 internal-error when the handler throws or returns an unsendable reply).
+//
+//   GET  /cds-services, /cds-services/   -> request_handler::discovery()
+//   POST /cds-services/{id}              -> request_handler::call_service(id, body)
+//                                           id: one non-empty segment of [A-Za-z0-9._-], not "." or ".."
+//   GET  /healthz                        -> request_handler::health()
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "hooks/protocol/error.hpp"
+#include "hooks/server/request_handler.hpp"
+
+namespace ivig::server {
+
+/// The parts of a request the router looks at. Views into the parsed request.
+struct route_request {
+  std::string_view method;  // as sent, e.g. "GET"; compared case-sensitively (RFC 9110 §9.1)
+  std::string_view target;  // origin-form request target, query string included
+  std::optional<std::string_view> content_type;  // absent when the header is absent
+  std::string_view body;
+};
+
+struct route_outcome {
+  http_reply reply;
+  /// Set when the router itself answered with an error (not the handler).
+  std::optional<protocol::error_code> error;
+  /// The connection must close after this reply (503 while draining).
+  bool close_connection = false;
+};
+
+/// Routes one request. `draining`: the server is shutting down, so every request gets 503.
+/// Never throws because of the handler: its exceptions become 500 internal-error and are logged.
+route_outcome route(const route_request& request, request_handler& handler, bool draining);
+
+/// An OperationOutcome reply for `code` with the status that protocol::describe gives it.
+http_reply error_reply(protocol::error_code code, std::string_view diagnostics);
+
+/// True for application/json and application/fhir+json, with any parameters, in any case.
+bool is_json_media_type(std::string_view content_type);
+
+}  // namespace ivig::server

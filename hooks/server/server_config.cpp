@@ -1,0 +1,34 @@
+// hooks/server/server_config.cpp: the constraints on server_config.
+//
+// Checked before any socket is opened so that a bad configuration fails at start-up with one
+// precise message instead of misbehaving under load.
+#include "hooks/server/server_config.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace ivig::server {
+namespace {
+
+void require(bool ok, const char* message) {
+  if (!ok) throw std::invalid_argument(std::string("server_config: ") + message);
+}
+
+}  // namespace
+
+void validate(const server_config& config) {
+  require(!config.address.empty(), "address must not be empty");
+  require(config.threads >= 1 && config.threads <= 256, "threads must be between 1 and 256");
+  require(config.body_limit >= 1, "body_limit must be at least 1 byte");
+  // Below a few hundred bytes not even a minimal request line and Host header fit.
+  require(config.header_limit >= 256, "header_limit must be at least 256 bytes");
+  require(config.read_timeout.count() > 0, "read_timeout must be positive");
+  require(config.write_timeout.count() > 0, "write_timeout must be positive");
+  require(config.idle_timeout.count() > 0, "idle_timeout must be positive");
+  // 0 is allowed: stop() then force-closes whatever is still open at once.
+  require(config.drain_timeout.count() >= 0, "drain_timeout must not be negative");
+  require(config.pipeline_limit >= 1, "pipeline_limit must be at least 1");
+  require(config.read_buffer_reserve >= 512, "read_buffer_reserve must be at least 512 bytes");
+}
+
+}  // namespace ivig::server

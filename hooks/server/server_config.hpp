@@ -1,0 +1,47 @@
+// hooks/server/server_config.hpp: the limits and deadlines of the HTTP transport.
+//
+// One plain struct that hooks/app fills from the configuration file, plus validate(), which checks
+// every constraint before a port is opened. Every limit here bounds what one hostile or broken
+// client can cost the process (memory, file descriptors, thread time); the defaults suit an EHR on
+// the same network calling with bodies of up to a few hundred kilobytes.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace ivig::server {
+
+struct server_config {
+  /// IP address to listen on (IPv4 or IPv6 literal; no host names, so start() never blocks on DNS).
+  std::string address = "127.0.0.1";
+  /// TCP port; 0 asks the kernel for a free one (tests), which start() returns.
+  unsigned short port = 8080;
+  /// I/O threads running the io_context. Request handlers run on them too.
+  unsigned threads = 2;
+  /// Largest request body accepted; a larger one is answered 413 body-too-large.
+  std::uint64_t body_limit = 16U * 1024U * 1024U;
+  /// Largest request line plus headers; larger is answered 431 headers-too-large.
+  std::uint32_t header_limit = 16U * 1024U;
+  /// Deadline for receiving one whole request once its first byte has arrived (and for the first
+  /// byte of a connection's first request). Expiry after a partial request: 408 request-timeout.
+  std::chrono::milliseconds read_timeout{10'000};
+  /// Deadline for writing one response; a client that stops reading is disconnected.
+  std::chrono::milliseconds write_timeout{10'000};
+  /// How long a kept-alive connection may wait, with nothing in progress, for its next request.
+  std::chrono::milliseconds idle_timeout{30'000};
+  /// Responses one connection may have queued (pipelining) before the server stops reading from it.
+  std::size_t pipeline_limit = 8;
+  /// After stop(), how long in-flight requests may take before their connections are force-closed
+  /// (0: at once).
+  std::chrono::milliseconds drain_timeout{10'000};
+  /// Initial capacity of each connection's read buffer: a default flat_buffer reads 512 bytes at a
+  /// time, which is about ten times slower on 80 KB bodies.
+  std::size_t read_buffer_reserve = 64U * 1024U;
+};
+
+/// Throws std::invalid_argument naming the first field that breaks its constraint.
+void validate(const server_config& config);
+
+}  // namespace ivig::server

@@ -1,0 +1,422 @@
+// hooks/server/session.cpp: the per-connection read/route/write loop, deadlines and close.
+//
+// Invariants, all on the connection's strand:
+//  - at most one read-side operation (read_op_) and one write are pending; the write is always of
+//    queue_.front(), so responses leave in request order;
+//  - a request is read only while want_requests_ and queue_.size() < pipeline_limit (back-pressure:
+//    a client that pipelines without reading its responses stops being read);
+//  - a response with keep_alive() == false is the last one queued; after it is written the session
+//    shuts down its send side and lingers (discarding input until the peer closes or read_timeout
+//    passes), so that the peer reads the whole answer instead of a reset caused by unread input;
+//  - closed_ is final: every completion that sees it returns without touching the socket.
+#include "hooks/server/session.hpp"
+
+#include <exception>
+#include <string>
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "hooks/server/router.hpp"
+#include "hooks/server/server_log.hpp"
+#include "hooks/server/session_registry.hpp"
+
+namespace ivig::server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using protocol::error_code;
+
+std::string_view to_std(beast::string_view s) { return {s.data(), s.size()}; }
+
+/// Errors that a client causes routinely by going away; they are not worth a log line.
+bool is_ordinary_disconnect(const beast::error_code& ec) {
+  return ec == net::error::operation_aborted || ec == net::error::eof ||
+         ec == net::error::connection_reset || ec == net::error::connection_aborted ||
+         ec == net::error::broken_pipe || ec == net::error::timed_out ||
+         ec == net::error::not_connected || ec == net::error::bad_descriptor ||
+         ec == net::error::shut_down || ec == beast::error::timeout;
+}
+
+bool is_http_parse_error(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::end_of_stream).category();
+}
+
+/// Headers the session owns because they frame the message; a handler must not set them.
+bool is_framing_header(beast::string_view name) {
+  return beast::iequals(name, "Content-Length") || beast::iequals(name, "Transfer-Encoding") ||
+         beast::iequals(name, "Connection");
+}
+
+}  // namespace
+
+session::session(tcp::socket&& socket, session_environment env)
+    : env_(env), stream_(std::move(socket)), read_timer_(stream_.get_executor()) {
+  buffer_.reserve(env_.config.read_buffer_reserve);
+}
+
+session::~session() {
+  server_stats::bump(env_.stats.connections_closed);
+  env_.registry.remove(this);
+}
+
+template <class F>
+void session::guarded(F&& f) noexcept {
+  // No exception may escape into the io_context: it would unwind an I/O thread. A throw here is a
+  // defect (or memory exhaustion), so the connection is dropped and the server carries on.
+  try {
+    f();
+  } catch (const std::exception& e) {
+    log_line(std::string("connection dropped after an unexpected exception: ") + e.what());
+    close_socket();
+  } catch (...) {
+    log_line("connection dropped after an unexpected non-standard exception");
+    close_socket();
+  }
+}
+
+void session::start() {
+  net::dispatch(stream_.get_executor(),
+                [self = shared_from_this()] { self->guarded([&] { self->do_read(); }); });
+}
+
+void session::drain() {
+  net::post(stream_.get_executor(),
+            [self = shared_from_this()] { self->guarded([&] { self->finish_drain_if_idle(); }); });
+}
+
+void session::force_close() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->guarded([&] {
+      if (self->closed_) return;
+      server_stats::bump(self->env_.stats.connections_force_closed);
+      self->close_socket();
+    });
+  });
+}
+
+// ---- reading -------------------------------------------------------------------------------
+
+void session::do_read() {
+  if (closed_ || closing_ || !want_requests_ || read_op_ != read_op::none) return;
+  if (queue_.size() >= env_.config.pipeline_limit) return;  // on_write resumes reading
+  if (buffer_.size() > 0) {
+    start_request_read();  // pipelined bytes of the next request are already here
+    return;
+  }
+  if (env_.draining.load()) {
+    stop_requests();  // nothing of a next request has arrived: this connection is done
+    return;
+  }
+  // Wait for the first byte without the parser, so that an idle keep-alive connection gets
+  // idle_timeout while a request that has begun gets read_timeout and, if it stalls, a 408.
+  read_op_ = read_op::wait;
+  arm_read_timer(first_request_ ? env_.config.read_timeout : env_.config.idle_timeout);
+  stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+    self->guarded([&] { self->on_readable(ec); });
+  });
+}
+
+void session::on_readable(beast::error_code ec) {
+  if (read_op_ != read_op::wait) return;
+  read_op_ = read_op::none;
+  if (closed_) return;
+  if (closing_) {  // lingering: keep the linger deadline, discard whatever came
+    if (ec) {
+      close_socket();
+    } else {
+      do_discard();
+    }
+    return;
+  }
+  cancel_read_timer();
+  if (ec) {
+    if (!is_ordinary_disconnect(ec)) log_line("waiting for a request failed: " + ec.message());
+    close_socket();
+    return;
+  }
+  if (!want_requests_) return;  // the idle deadline passed while responses were being written
+  start_request_read();
+}
+
+void session::start_request_read() {
+  read_op_ = read_op::request;
+  // A fresh parser per message: limits and state never leak from one request into the next.
+  parser_.emplace();
+  parser_->body_limit(env_.config.body_limit);
+  parser_->header_limit(env_.config.header_limit);
+  stream_.expires_never();  // read deadlines are read_timer_'s; see the member comment
+  arm_read_timer(env_.config.read_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     self->guarded([&] { self->on_read(ec); });
+                   });
+}
+
+void session::on_read(beast::error_code ec) {
+  if (read_op_ != read_op::request) return;
+  read_op_ = read_op::none;
+  if (closed_) return;
+  if (closing_) {  // lingering: keep the linger deadline, discard whatever came
+    if (ec) {
+      close_socket();
+    } else {
+      do_discard();
+    }
+    return;
+  }
+  cancel_read_timer();
+  if (!want_requests_) return;  // this connection was already answered (408) and will close
+  first_request_ = false;
+  if (ec) {
+    handle_read_error(ec);
+    return;
+  }
+  handle_request();
+}
+
+void session::handle_read_error(beast::error_code ec) {
+  const server_config& c = env_.config;
+  if (ec == http::error::end_of_stream) {
+    stop_requests();  // the client closed between requests: a normal end
+    return;
+  }
+  if (ec == http::error::body_limit) {
+    reject(error_code::body_too_large,
+           "The body is larger than the limit of " + std::to_string(c.body_limit) + " bytes.",
+           env_.stats.rejected_body_too_large);
+    return;
+  }
+  if (ec == http::error::header_limit) {
+    reject(error_code::headers_too_large,
+           "The request line and headers exceed the limit of " + std::to_string(c.header_limit) +
+               " bytes.",
+           env_.stats.rejected_headers_too_large);
+    return;
+  }
+  if (is_http_parse_error(ec)) {
+    // Beast's messages ("bad method", "bad Content-Length", …) name the defect, never the content.
+    reject(error_code::http_malformed, "The request is not valid HTTP/1.1: " + ec.message() + ".",
+           env_.stats.rejected_http_malformed);
+    return;
+  }
+  if (!is_ordinary_disconnect(ec)) log_line("reading a request failed: " + ec.message());
+  close_socket();
+}
+
+void session::handle_request() {
+  server_stats& stats = env_.stats;
+  server_stats::bump(stats.requests_total);
+  const auto& req = parser_->get();
+
+  route_request r;
+  r.method = to_std(req.method_string());
+  r.target = to_std(req.target());
+  if (const auto it = req.find(http::field::content_type); it != req.end()) {
+    r.content_type = to_std(it->value());
+  }
+  r.body = req.body();
+
+  route_outcome out = route(r, env_.handler, env_.draining.load());
+  if (out.error == error_code::service_draining) server_stats::bump(stats.rejected_draining);
+  if (out.error == error_code::internal_error) server_stats::bump(stats.handler_exceptions);
+
+  const bool keep_alive = req.keep_alive() && !out.close_connection;
+  if (!keep_alive) want_requests_ = false;
+  queue_reply(std::move(out.reply), req.version(), keep_alive);
+  parser_.reset();  // free the request body now rather than at the next read
+  do_read();        // pipelining: read the next request while the queue has room
+}
+
+void session::reject(error_code code, std::string_view diagnostics,
+                     std::atomic<std::uint64_t>& counter) {
+  server_stats::bump(counter);
+  // The stream is no longer at a message boundary (or the peer is too slow): answer and close.
+  want_requests_ = false;
+  queue_reply(error_reply(code, diagnostics), 11, false);
+}
+
+// ---- writing -------------------------------------------------------------------------------
+
+void session::queue_reply(http_reply reply, unsigned version, bool keep_alive) {
+  response res;
+  res.version(version);
+  res.result(reply.status);
+  for (const auto& [name, value] : reply.headers) {
+    if (is_framing_header(beast::string_view(name.data(), name.size()))) continue;
+    res.insert(beast::string_view(name.data(), name.size()),
+               beast::string_view(value.data(), value.size()));
+  }
+  res.set(http::field::server, "ivig-cds");
+  if (!reply.content_type.empty()) res.set(http::field::content_type, reply.content_type);
+  res.body() = std::move(reply.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();  // Content-Length from the body
+
+  server_stats& stats = env_.stats;
+  switch (reply.status / 100) {
+    case 2: server_stats::bump(stats.responses_2xx); break;
+    case 3: server_stats::bump(stats.responses_3xx); break;
+    case 4: server_stats::bump(stats.responses_4xx); break;
+    default: server_stats::bump(stats.responses_5xx); break;
+  }
+  queue_.push_back(std::move(res));
+  do_write();
+}
+
+void session::do_write() {
+  if (writing_ || closed_ || queue_.empty()) return;
+  response& res = queue_.front();
+  // Draining: the last response this connection will send says so, unless a request that will be
+  // answered 503 (with Connection: close) is still arriving behind it.
+  if (env_.draining.load() && queue_.size() == 1 && !(want_requests_ && more_requests_pending())) {
+    res.keep_alive(false);
+    want_requests_ = false;
+  }
+  writing_ = true;
+  stream_.expires_after(env_.config.write_timeout);
+  http::async_write(stream_, res, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->guarded([&] { self->on_write(ec); });
+  });
+}
+
+void session::on_write(beast::error_code ec) {
+  writing_ = false;
+  if (ec) {
+    if (ec == beast::error::timeout) {
+      server_stats::bump(env_.stats.write_timeouts);
+    } else if (!closed_ && !is_ordinary_disconnect(ec)) {
+      log_line("writing a response failed: " + ec.message());
+    }
+    close_socket();
+    return;
+  }
+  if (closed_) return;
+  server_stats::bump(env_.stats.responses_written);
+  const bool keep_alive = queue_.front().keep_alive();
+  queue_.pop_front();
+  if (!keep_alive) {
+    want_requests_ = false;
+    begin_close();
+    return;
+  }
+  do_write();
+  if (!want_requests_ && queue_.empty()) {
+    begin_close();
+    return;
+  }
+  do_read();  // resumes a read that back-pressure paused; no-op if one is pending
+  finish_drain_if_idle();
+}
+
+bool session::more_requests_pending() const {
+  return read_op_ == read_op::request || buffer_.size() > 0;
+}
+
+// ---- closing -------------------------------------------------------------------------------
+
+void session::stop_requests() {
+  want_requests_ = false;
+  if (queue_.empty() && !writing_) begin_close();
+}
+
+void session::finish_drain_if_idle() {
+  if (!env_.draining.load() || closed_ || closing_) return;
+  if (writing_ || !queue_.empty()) return;  // do_write marks the last response Connection: close
+  if (want_requests_ && more_requests_pending()) return;  // it is answered 503, then we close
+  want_requests_ = false;
+  begin_close();
+}
+
+void session::begin_close() {
+  if (closing_ || closed_) return;
+  closing_ = true;
+  want_requests_ = false;
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  arm_read_timer(env_.config.read_timeout);  // bounds the linger
+  if (read_op_ == read_op::none) do_discard();
+  // Otherwise the pending read's completion sees closing_ and continues with do_discard().
+}
+
+void session::do_discard() {
+  read_op_ = read_op::discard;
+  buffer_.clear();
+  stream_.socket().async_read_some(
+      buffer_.prepare(env_.config.read_buffer_reserve),
+      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        self->guarded([&] { self->on_discard(ec); });
+      });
+}
+
+void session::on_discard(beast::error_code ec) {
+  if (read_op_ != read_op::discard) return;
+  read_op_ = read_op::none;
+  if (closed_) return;
+  if (ec) {
+    close_socket();  // usually eof: the peer has read our answer and closed its side
+    return;
+  }
+  do_discard();
+}
+
+void session::close_socket() {
+  if (closed_) return;
+  closed_ = true;
+  try {
+    cancel_read_timer();
+  } catch (...) {
+    // A timer that cannot be cancelled still expires; its handler sees closed_ and returns.
+  }
+  stream_.close();  // completes every pending operation with operation_aborted
+}
+
+// ---- deadlines -----------------------------------------------------------------------------
+
+void session::arm_read_timer(std::chrono::milliseconds timeout) {
+  const std::uint64_t generation = ++timer_generation_;
+  read_timer_.expires_after(timeout);
+  read_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+    self->guarded([&] { self->on_read_timer(ec, generation); });
+  });
+}
+
+void session::cancel_read_timer() {
+  ++timer_generation_;
+  read_timer_.cancel();
+}
+
+void session::on_read_timer(beast::error_code ec, std::uint64_t generation) {
+  if (ec || generation != timer_generation_ || closed_) return;
+  if (closing_) {
+    close_socket();  // the peer did not close within the linger deadline
+    return;
+  }
+  const bool partial_request = read_op_ == read_op::request &&
+                               ((parser_ && parser_->got_some()) || buffer_.size() > 0);
+  if (partial_request) {
+    // The parser's read stays pending; the 408 is written beside it and the close aborts it.
+    reject(error_code::request_timeout,
+           "No complete request arrived within " + std::to_string(env_.config.read_timeout.count()) +
+               " ms.",
+           env_.stats.request_timeouts);
+    return;
+  }
+  if (read_op_ == read_op::wait || read_op_ == read_op::request) {
+    server_stats::bump(env_.stats.idle_timeouts);
+    stop_requests();  // nothing was sent: close without an answer
+  }
+}
+
+}  // namespace ivig::server

@@ -1,0 +1,116 @@
+// hooks/server/session.hpp: one HTTP/1.1 connection, from accept to close.
+//
+// Modelled on Beast's example/advanced/server/advanced_server.cpp: the session owns its stream,
+// read buffer, a fresh request parser per message and a bounded queue of responses, and runs
+// do_read -> on_read -> route -> queue -> do_write -> on_write on the connection's strand, so none
+// of its state needs a lock. It enforces the per-connection limits and deadlines of server_config,
+// turns parse failures into OperationOutcome answers (400, 408, 413, 431), keeps connections alive
+// and pipelined in order, and takes part in the server's graceful drain. It must not know any CDS
+// Hooks semantics: everything after parsing goes through route().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "hooks/protocol/error.hpp"
+#include "hooks/server/request_handler.hpp"
+#include "hooks/server/server_config.hpp"
+#include "hooks/server/server_stats.hpp"
+
+namespace ivig::server {
+
+class session_registry;
+
+/// What every session shares with its server. Everything referred to outlives every session.
+struct session_environment {
+  const server_config& config;
+  request_handler& handler;
+  server_stats& stats;
+  const std::atomic<bool>& draining;
+  session_registry& registry;
+};
+
+class session : public std::enable_shared_from_this<session> {
+ public:
+  /// `socket` must use a strand executor: every handler of this session runs on it.
+  session(boost::asio::ip::tcp::socket&& socket, session_environment env);
+  ~session();
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  /// Starts serving requests. Thread-safe (posts onto the strand), as are the two below.
+  void start();
+  /// The server began draining: finish what is in flight, then close; close at once if idle.
+  void drain();
+  /// The drain deadline passed: close the socket now, abandoning whatever is in flight.
+  void force_close();
+
+ private:
+  using response = boost::beast::http::response<boost::beast::http::string_body>;
+
+  /// What read-side operation is pending on the socket. At most one at a time.
+  enum class read_op {
+    none,
+    wait,     // waiting for the first byte of the next request (idle deadline)
+    request,  // reading one request with the parser (read deadline)
+    discard,  // lingering close: reading and discarding until the peer closes
+  };
+
+  void do_read();
+  void on_readable(boost::beast::error_code ec);
+  void start_request_read();
+  void on_read(boost::beast::error_code ec);
+  void handle_read_error(boost::beast::error_code ec);
+  void handle_request();
+  void reject(protocol::error_code code, std::string_view diagnostics,
+              std::atomic<std::uint64_t>& counter);
+  void queue_reply(http_reply reply, unsigned version, bool keep_alive);
+  void do_write();
+  void on_write(boost::beast::error_code ec);
+  void stop_requests();
+  void finish_drain_if_idle();
+  void begin_close();
+  void do_discard();
+  void on_discard(boost::beast::error_code ec);
+  void arm_read_timer(std::chrono::milliseconds timeout);
+  void cancel_read_timer();
+  void on_read_timer(boost::beast::error_code ec, std::uint64_t generation);
+  void close_socket();
+  [[nodiscard]] bool more_requests_pending() const;
+  template <class F>
+  void guarded(F&& f) noexcept;
+
+  session_environment env_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  /// Responses in request order; front() is being written when writing_. A deque, because
+  /// push_back must not move the message an in-progress async_write refers to.
+  std::deque<response> queue_;
+  /// Deadline of the pending read-side operation (the stream's own timer closes the socket on
+  /// expiry, which would make a 408 answer impossible, so it is used for writes only).
+  boost::asio::steady_timer read_timer_;
+  /// Incremented whenever read_timer_ is re-armed or cancelled, so a stale expiry is ignored.
+  std::uint64_t timer_generation_ = 0;
+  read_op read_op_ = read_op::none;
+  bool first_request_ = true;
+  bool want_requests_ = true;  // false once no further request will be read and answered
+  bool writing_ = false;
+  bool closing_ = false;  // our send side is shut down; lingering until the peer closes
+  bool closed_ = false;
+};
+
+}  // namespace ivig::server

@@ -1,0 +1,303 @@
+// tests/unit/server/router_test.cpp: the routing table, media types and handler containment.
+//
+// Pure unit tests of route(): no sockets, no threads. Each row of the table states the whole
+// outcome (status, Allow header, which handler method ran with which id, close flag), so a change
+// to any route shows up as a failing row.
+#include "hooks/server/router.hpp"
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "recording_handler.hpp"
+
+namespace ivig::server {
+namespace {
+
+using protocol::error_code;
+using testing::recording_handler;
+using call = recording_handler::call;
+
+std::optional<std::string> header(const http_reply& reply, std::string_view name) {
+  for (const auto& [n, v] : reply.headers) {
+    if (n == name) return v;
+  }
+  return std::nullopt;
+}
+
+struct route_case {
+  std::string method;
+  std::string target;
+  std::optional<std::string> content_type;
+  bool draining;
+  unsigned status;
+  std::optional<std::string> allow;
+  std::vector<call> calls;  // what the handler must have been asked
+  std::optional<error_code> error;
+};
+
+std::ostream& operator<<(std::ostream& os, const route_case& c) {
+  os << c.method << " " << c.target;
+  if (c.content_type) os << " [" << *c.content_type << "]";
+  if (c.draining) os << " (draining)";
+  return os;
+}
+
+const call discovery_call{"discovery", {}, {}};
+const call health_call{"health", {}, {}};
+call service_call(std::string id) { return {"call_service", std::move(id), "{}"}; }
+
+class RouteTable : public ::testing::TestWithParam<route_case> {};
+
+TEST_P(RouteTable, GivesTheExpectedOutcome) {
+  const route_case& c = GetParam();
+  recording_handler handler;
+  route_request r;
+  r.method = c.method;
+  r.target = c.target;
+  if (c.content_type) r.content_type = *c.content_type;
+  r.body = "{}";
+
+  const route_outcome out = route(r, handler, c.draining);
+
+  EXPECT_EQ(out.reply.status, c.status);
+  EXPECT_EQ(header(out.reply, "Allow"), c.allow);
+  EXPECT_EQ(handler.calls(), c.calls);
+  EXPECT_EQ(out.error, c.error);
+  EXPECT_EQ(out.close_connection, c.draining);
+  EXPECT_EQ(out.reply.content_type, "application/json");
+  if (c.error) {
+    // The whole body is checked exactly in the tests below; here the stable code it carries.
+    const std::string code(protocol::describe(*c.error).code);
+    EXPECT_NE(out.reply.body.find(R"("system":"urn:ivig-cds:error","code":")" + code + '"'),
+              std::string::npos)
+        << out.reply.body;
+  }
+}
+
+const std::vector<route_case> route_cases = {
+    // Discovery.
+    {"GET", "/cds-services", {}, false, 200, {}, {discovery_call}, {}},
+    {"GET", "/cds-services/", {}, false, 200, {}, {discovery_call}, {}},
+    {"GET", "/cds-services?x=1&y=/a/b", {}, false, 200, {}, {discovery_call}, {}},
+    {"POST", "/cds-services", {}, false, 405, "GET", {}, error_code::method_not_allowed},
+    {"PUT", "/cds-services/", {}, false, 405, "GET", {}, error_code::method_not_allowed},
+    {"DELETE", "/cds-services", {}, false, 405, "GET", {}, error_code::method_not_allowed},
+    {"get", "/cds-services", {}, false, 405, "GET", {}, error_code::method_not_allowed},
+    // Service calls.
+    {"POST", "/cds-services/ivig-order-select", {}, false, 200, {}, {service_call("ivig-order-select")}, {}},
+    {"POST", "/cds-services/Az09._-", {}, false, 200, {}, {service_call("Az09._-")}, {}},
+    {"POST", "/cds-services/x?debug=1", {}, false, 200, {}, {service_call("x")}, {}},
+    {"POST", "/cds-services/x", "application/json", false, 200, {}, {service_call("x")}, {}},
+    {"POST", "/cds-services/x", "application/fhir+json", false, 200, {}, {service_call("x")}, {}},
+    {"POST", "/cds-services/x", "Application/JSON; charset=UTF-8", false, 200, {}, {service_call("x")}, {}},
+    {"POST", "/cds-services/x", "application/fhir+json;charset=utf-8", false, 200, {}, {service_call("x")}, {}},
+    {"POST", "/cds-services/x", " application/json ; charset=utf-8", false, 200, {}, {service_call("x")}, {}},
+    {"POST", "/cds-services/x", "text/plain", false, 415, {}, {}, error_code::unsupported_media_type},
+    {"POST", "/cds-services/x", "application/jsonp", false, 415, {}, {}, error_code::unsupported_media_type},
+    {"POST", "/cds-services/x", "application/json-patch+json", false, 415, {}, {}, error_code::unsupported_media_type},
+    {"POST", "/cds-services/x", "application/xml; charset=utf-8", false, 415, {}, {}, error_code::unsupported_media_type},
+    {"POST", "/cds-services/x", "", false, 415, {}, {}, error_code::unsupported_media_type},
+    {"GET", "/cds-services/x", {}, false, 405, "POST", {}, error_code::method_not_allowed},
+    {"GET", "/cds-services/x", "text/plain", false, 405, "POST", {}, error_code::method_not_allowed},
+    {"PUT", "/cds-services/x", {}, false, 405, "POST", {}, error_code::method_not_allowed},
+    // Health.
+    {"GET", "/healthz", {}, false, 200, {}, {health_call}, {}},
+    {"GET", "/healthz?probe=liveness", {}, false, 200, {}, {health_call}, {}},
+    {"POST", "/healthz", {}, false, 405, "GET", {}, error_code::method_not_allowed},
+    {"HEAD", "/healthz", {}, false, 405, "GET", {}, error_code::method_not_allowed},
+    // Not found.
+    {"GET", "/", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"GET", "", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"OPTIONS", "*", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"GET", "/cds-servicesx", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"GET", "/CDS-SERVICES", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"GET", "http://host/cds-services", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"POST", "/cds-services/a/b", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"POST", "/cds-services/x/feedback", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"POST", "/cds-services/x/", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"POST", "/cds-services//x", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"POST", "/cds-services/a%20b", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"POST", "/cds-services/a~b", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"POST", "/cds-services/a:b", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"POST", "/cds-services/.", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"POST", "/cds-services/..", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"GET", "/healthz/", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"GET", "/HEALTHZ", {}, false, 404, {}, {}, error_code::route_not_found},
+    // Draining: every request gets 503 and the connection closes; the handler is not asked.
+    {"GET", "/healthz", {}, true, 503, {}, {}, error_code::service_draining},
+    {"GET", "/cds-services", {}, true, 503, {}, {}, error_code::service_draining},
+    {"POST", "/cds-services/x", {}, true, 503, {}, {}, error_code::service_draining},
+    {"GET", "/nowhere", {}, true, 503, {}, {}, error_code::service_draining},
+};
+
+/// "7_POST_cds_services_x_text_plain": the row number, then the request with punctuation as '_'.
+std::string case_name(const ::testing::TestParamInfo<route_case>& info) {
+  const route_case& c = info.param;
+  std::string name = std::to_string(info.index) + "_" + c.method + "_" + c.target;
+  if (c.content_type) name += "_" + *c.content_type;
+  if (c.draining) name += "_draining";
+  for (char& ch : name) {
+    const bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+    if (!alnum) ch = '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Router, RouteTable, ::testing::ValuesIn(route_cases), case_name);
+
+route_request get(std::string_view target) {
+  route_request r;
+  r.method = "GET";
+  r.target = target;
+  return r;
+}
+
+TEST(Router, NotFoundIsTheExactOperationOutcome) {
+  recording_handler handler;
+  const route_outcome out = route(get("/nowhere"), handler, false);
+  EXPECT_EQ(out.reply.status, 404U);
+  EXPECT_EQ(out.reply.body,
+            R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found",)"
+            R"("details":{"coding":[{"system":"urn:ivig-cds:error","code":"route-not-found",)"
+            R"("display":"No endpoint has this path."}]},"diagnostics":"The endpoints are )"
+            R"(GET /cds-services, POST /cds-services/{id} and GET /healthz."}]})");
+}
+
+TEST(Router, MethodNotAllowedIsTheExactOperationOutcome) {
+  recording_handler handler;
+  route_request r = get("/cds-services/x");
+  const route_outcome out = route(r, handler, false);
+  EXPECT_EQ(out.reply.status, 405U);
+  EXPECT_EQ(out.reply.body,
+            R"({"resourceType":"OperationOutcome","issue":[{"severity":"error",)"
+            R"("code":"not-supported","details":{"coding":[{"system":"urn:ivig-cds:error",)"
+            R"("code":"method-not-allowed","display":"The endpoint does not accept this method."}]},)"
+            R"("diagnostics":"This endpoint accepts only POST."}]})");
+}
+
+TEST(Router, DrainingIsTheExactOperationOutcome) {
+  recording_handler handler;
+  const route_outcome out = route(get("/healthz"), handler, true);
+  EXPECT_EQ(out.reply.status, 503U);
+  EXPECT_EQ(out.reply.body,
+            R"({"resourceType":"OperationOutcome","issue":[{"severity":"fatal","code":"transient",)"
+            R"("details":{"coding":[{"system":"urn:ivig-cds:error","code":"service-draining",)"
+            R"("display":"The service is shutting down."}]},"diagnostics":"The service is )"
+            R"(shutting down; retry on a new connection."}]})");
+}
+
+TEST(Router, ServiceCallReceivesTheIdAndTheBodyAsSent) {
+  recording_handler handler;
+  route_request r;
+  r.method = "POST";
+  r.target = "/cds-services/ivig-order-sign?x=1";
+  r.content_type = "application/json";
+  r.body = R"({"hook":"order-sign","context":{}})";
+  const route_outcome out = route(r, handler, false);
+  EXPECT_EQ(out.reply.status, 200U);
+  EXPECT_EQ(out.reply.body, testing::service_body("ivig-order-sign"));
+  EXPECT_EQ(handler.calls(),
+            (std::vector<call>{{"call_service", "ivig-order-sign", R"({"hook":"order-sign","context":{}})"}}));
+}
+
+const std::string internal_error_body =
+    R"({"resourceType":"OperationOutcome","issue":[{"severity":"fatal","code":"exception",)"
+    R"("details":{"coding":[{"system":"urn:ivig-cds:error","code":"internal-error",)"
+    R"("display":"The service failed; the failure has been logged."}]},)"
+    R"("diagnostics":"The service failed; the failure has been logged."}]})";
+
+TEST(Router, HandlerExceptionBecomes500WithoutTheExceptionText) {
+  recording_handler handler;
+  route_request r;
+  r.method = "POST";
+  r.target = "/cds-services/throw";
+  const route_outcome out = route(r, handler, false);
+  EXPECT_EQ(out.reply.status, 500U);
+  EXPECT_EQ(out.error, error_code::internal_error);
+  EXPECT_EQ(out.reply.body, internal_error_body);
+  EXPECT_EQ(out.reply.body.find("secret"), std::string::npos);
+  EXPECT_FALSE(out.close_connection);
+}
+
+/// A handler whose every method returns `reply` or throws `thrown`.
+class scripted_handler final : public request_handler {
+ public:
+  explicit scripted_handler(http_reply r) : reply(std::move(r)) {}
+  http_reply discovery() override { return answer(); }
+  http_reply call_service(std::string_view, std::string_view) override { return answer(); }
+  http_reply health() override { return answer(); }
+  http_reply reply;
+  bool throw_int = false;
+
+ private:
+  http_reply answer() {
+    if (throw_int) throw 42;  // not a std::exception
+    return reply;
+  }
+};
+
+TEST(Router, NonStandardExceptionBecomes500) {
+  scripted_handler handler({});
+  handler.throw_int = true;
+  const route_outcome out = route(get("/healthz"), handler, false);
+  EXPECT_EQ(out.reply.status, 500U);
+  EXPECT_EQ(out.reply.body, internal_error_body);
+}
+
+TEST(Router, UnsendableHandlerReplyBecomes500) {
+  for (const http_reply& bad : {http_reply{0, "", "application/json", {}},
+                                http_reply{199, "", "application/json", {}},
+                                http_reply{600, "", "application/json", {}},
+                                http_reply{204, "not empty", "application/json", {}},
+                                http_reply{304, "not empty", "application/json", {}}}) {
+    scripted_handler handler(bad);
+    const route_outcome out = route(get("/cds-services"), handler, false);
+    EXPECT_EQ(out.reply.status, 500U) << "status " << bad.status;
+    EXPECT_EQ(out.error, error_code::internal_error) << "status " << bad.status;
+  }
+}
+
+TEST(Router, HandlerReplyPassesThroughUnchanged) {
+  scripted_handler handler(http_reply{201, "created", "text/plain", {{"X-Trace", "abc"}, {"Link", "<a>"}}});
+  const route_outcome out = route(get("/healthz"), handler, false);
+  EXPECT_EQ(out.reply.status, 201U);
+  EXPECT_EQ(out.reply.body, "created");
+  EXPECT_EQ(out.reply.content_type, "text/plain");
+  EXPECT_EQ(out.reply.headers, handler.reply.headers);
+  EXPECT_FALSE(out.error.has_value());
+}
+
+TEST(Router, NoContentWithEmptyBodyIsSendable) {
+  scripted_handler handler(http_reply{204, "", "", {}});
+  EXPECT_EQ(route(get("/healthz"), handler, false).reply.status, 204U);
+}
+
+TEST(Router, ErrorReplyUsesTheStatusAndBodyOfEveryErrorCode) {
+  for (int i = 0; i <= static_cast<int>(error_code::internal_error); ++i) {
+    const auto code = static_cast<error_code>(i);
+    const http_reply reply = error_reply(code, "diag");
+    EXPECT_EQ(reply.status, protocol::describe(code).http_status) << protocol::describe(code).code;
+    EXPECT_EQ(reply.body, protocol::operation_outcome_json(code, "diag"));
+    EXPECT_EQ(reply.content_type, "application/json");
+  }
+}
+
+TEST(MediaType, JsonTypesWithParametersInAnyCaseAreJson) {
+  for (const char* t : {"application/json", "application/fhir+json", "APPLICATION/JSON",
+                        "application/json;charset=utf-8", "application/json; charset=\"utf-8\"",
+                        "\tapplication/fhir+json\t;q=1"}) {
+    EXPECT_TRUE(is_json_media_type(t)) << t;
+  }
+  for (const char* t : {"", ";", "text/json", "application/jsonx", "application/json+fhir",
+                        "application/x-www-form-urlencoded", "application/ json", "json"}) {
+    EXPECT_FALSE(is_json_media_type(t)) << t;
+  }
+}
+
+}  // namespace
+}  // namespace ivig::server
