@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# deploy/run.sh: installs the build dependencies, builds ivig-cds (Release) and starts it with its
+# embedded defaults (127.0.0.1:8080, the knowledge bundle compiled into the binary). Extra
+# arguments go to ivig-cds, e.g. `bash deploy/run.sh --port 9000`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash deploy/install-deps.sh
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DIVIG_BUILD_TESTS=OFF -DIVIG_BUILD_BENCH=OFF
+cmake --build build-release -j"$(nproc)" --target ivig-cds
+exec ./build-release/hooks/app/ivig-cds "$@"
