@@ -207,6 +207,27 @@ TEST_F(Scenario, OrderSelectChecksOnlyTheSelections) {
   expect_cards(r, "no-cards", {});
 }
 
+TEST_F(Scenario, MedicationReferenceToAContainedMedicationIsResolved) {
+  std::string order = medication_request("ivig-1", "{}");
+  order = replace(order, R"("medicationCodeableConcept":{})",
+                  R"("contained":[{"resourceType":"Medication","id":"med1","code":)" + privigen() +
+                      R"(}],"medicationReference":{"reference":"#med1"})");
+  auto r = order_select_with(order, "ivig-1");
+  set_prefetch(r, "observations", {normal_iga()});
+  set_prefetch(r, "conditions", {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia type I"))});
+  expect_cards(r, "r4-critical", {"critical R4"});
+}
+
+TEST_F(Scenario, MedicationReferenceToAMedicationInDraftOrdersIsResolved) {
+  std::string order = replace(medication_request("ivig-1", "{}"), R"("medicationCodeableConcept":{})",
+                              R"("medicationReference":{"reference":"Medication/med1"})");
+  auto r = order_select_with(order, "ivig-1");
+  r.draft_orders.push_back(R"({"resourceType":"Medication","id":"med1","code":)" + privigen() + "}");
+  set_prefetch(r, "observations", {normal_iga()});
+  set_prefetch(r, "conditions", {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia type I"))});
+  expect_cards(r, "r4-critical", {"critical R4"});
+}
+
 TEST_F(Scenario, OrderSignChecksEveryDraftOrder) {
   auto r = sign_orders({medication_request("ivig-1", privigen()), medication_request("ivig-2", octagam_10())});
   set_prefetch(r, "conditions", {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia")),

@@ -153,7 +153,7 @@ std::string generic_ivig() { return concept_of(rxnorm, "5666", "immunoglobulin G
 namespace ivig::test {
 
 hook_request synthea_request(const std::string& file_prefix, const std::string& medication) {
-  std::filesystem::path file;
+  std::filesystem::path file = shared_dir() / "fhir-data/synthea" / (file_prefix + "-not-found");
   for (const auto& entry : std::filesystem::directory_iterator(shared_dir() / "fhir-data/synthea"))
     if (entry.path().filename().string().rfind(file_prefix, 0) == 0) file = entry.path();
   const std::string record_text = read_file(file);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 #include <rapidjson/prettywriter.h>
@@ -19,7 +20,8 @@ std::filesystem::path source_dir() { return IVIG_SOURCE_DIR; }
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) ADD_FAILURE() << "cannot read " << path;
+  // Fail loudly: a missing ../shared (the test data beside the project) must not look like a bug.
+  if (!in) throw std::runtime_error("cannot read " + path.string() + " (is ../shared beside the project?)");
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();

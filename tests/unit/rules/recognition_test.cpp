@@ -76,3 +76,11 @@ TEST(Recognition, ProductNameInTextIdentifiesTheProduct) {
 TEST(Recognition, UnrelatedMedicationIsNotIvig) {
   EXPECT_FALSE(recognise(order_with_route("47625008"), {{{rxnorm_system, "161", "Acetaminophen"}}, "Acetaminophen"}));
 }
+
+TEST(Recognition, AtcAndCvxCodesMeanIvigWhateverTheRoute) {
+  const auto atc = recognise(order_with_route({}), {{{atc_system, "J06BA02", "immunoglobulins, normal human, for intravascular adm."}}, {}});
+  ASSERT_TRUE(atc);
+  EXPECT_EQ(atc->product_description(), "IVIg, product not identified");
+  EXPECT_TRUE(recognise(order_with_route({}), {{{cvx_system, "87", "IGIV"}}, {}}));
+  EXPECT_FALSE(recognise(order_with_route({}), {{{cvx_system, "86", "IG, intramuscular"}}, {}}));
+}
