@@ -67,10 +67,45 @@ void BM_OrderSelect_SmallRequest(benchmark::State& state) {
   }
 }
 
+/// A hostile shape: N draft orders, every one selected. Cost must grow linearly with N (selections
+/// are resolved through an index, not by scanning the Bundle once per selection).
+void BM_OrderSelect_ManySelections(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  test::hook_request request;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string id = "o" + std::to_string(i);
+    request.draft_orders.push_back(
+        test::medication_request(id, test::concept_of(test::rxnorm, "161", "Acetaminophen"), false));
+    request.selections.push_back("MedicationRequest/" + id);
+  }
+  const std::string body = request.json();
+  for (auto _ : state) {
+    server::http_reply reply = service_instance().call_service("ivig-order-select", body);
+    if (reply.status != 200) state.SkipWithError("unexpected status");
+    benchmark::DoNotOptimize(reply.body.data());
+  }
+  state.SetComplexityN(state.range(0));
+}
+
 }  // namespace
 
+BENCHMARK(BM_OrderSelect_ManySelections)->RangeMultiplier(4)->Range(256, 16384)->Complexity()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Baseline_ParseSyntheaBody)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_OrderSelect_SyntheaRecord)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_OrderSelect_SmallRequest)->Unit(benchmark::kMicrosecond);
 
-BENCHMARK_MAIN();
+// `--write-body=FILE` writes the Synthea request body for bench/http_load.sh and exits.
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.rfind("--write-body=", 0) == 0) {
+      ivig::test::write_file(std::string(arg.substr(13)), synthea_body());
+      return 0;
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -67,22 +67,25 @@ std::string_view hook_name(hook_kind hook) {
   return hook == hook_kind::order_select ? "order-select" : "order-sign";
 }
 
-const rapidjson::Value* find_bundle_resource(const rapidjson::Value& bundle, std::string_view reference) {
-  const std::optional<fhir::reference_parts> wanted = fhir::split_reference(reference);
-  const rapidjson::Value* found = nullptr;
-  fhir::for_each_element(member(bundle, "entry"), [&](const rapidjson::Value& entry) {
-    if (found != nullptr) return;
+bundle_index::bundle_index(const rapidjson::Value* bundle) {
+  if (bundle == nullptr) return;
+  fhir::for_each_element(member(*bundle, "entry"), [&](const rapidjson::Value& entry) {
     const rapidjson::Value* resource = member(entry, "resource");
     if (resource == nullptr || !resource->IsObject()) return;
-    if (fhir::string_member(entry, "fullUrl") == reference) {
-      found = resource;
-      return;
-    }
-    if (wanted && fhir::string_member(*resource, "resourceType") == wanted->type &&
-        fhir::string_member(*resource, "id") == wanted->id)
-      found = resource;
+    const std::string_view full_url = fhir::string_member(entry, "fullUrl");
+    if (!full_url.empty()) by_reference_.emplace(std::string(full_url), resource);
+    const std::string_view type = fhir::string_member(*resource, "resourceType");
+    const std::string_view id = fhir::string_member(*resource, "id");
+    if (!type.empty() && !id.empty()) by_reference_.emplace(std::string(type) + "/" + std::string(id), resource);
   });
-  return found;
+}
+
+const rapidjson::Value* bundle_index::find(std::string_view reference) const {
+  if (const auto it = by_reference_.find(std::string(reference)); it != by_reference_.end()) return it->second;
+  const std::optional<fhir::reference_parts> parts = fhir::split_reference(reference);
+  if (!parts) return nullptr;
+  const auto it = by_reference_.find(std::string(parts->type) + "/" + std::string(parts->id));
+  return it == by_reference_.end() ? nullptr : it->second;
 }
 
 request_or_error read_cds_request(const rapidjson::Value& body, hook_kind expected_hook) {
@@ -137,6 +140,7 @@ request_or_error read_cds_request(const rapidjson::Value& body, hook_kind expect
   if (const rapidjson::Value* entries = member(*ctx.draft_orders, "entry"); entries != nullptr && !entries->IsArray())
     return invalid("context.draftOrders.entry", "must be an array.");
 
+  ctx.draft_index = bundle_index(ctx.draft_orders);
   if (expected_hook == hook_kind::order_select) {
     const rapidjson::Value* selections = member(*context, "selections");
     if (selections == nullptr) return missing("context.selections");
@@ -146,11 +150,13 @@ request_or_error read_cds_request(const rapidjson::Value& body, hook_kind expect
       if (!selection.IsString() || selection.GetStringLength() == 0)
         return invalid("context.selections", "must hold only non-empty strings.");
       const std::string_view reference(selection.GetString(), selection.GetStringLength());
-      if (find_bundle_resource(*ctx.draft_orders, reference) == nullptr)
+      const rapidjson::Value* selected = ctx.draft_index.find(reference);
+      if (selected == nullptr)
         return request_error{error_code::selection_not_in_draft_orders,
                              "The selection '" + std::string(reference.substr(0, 200)) +
                                  "' names no resource in context.draftOrders."};
       ctx.selections.push_back(reference);
+      ctx.selected.insert(selected);
     }
   }
   return request;

@@ -7,7 +7,10 @@
 // The views point into the request document, which must outlive the request.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -20,12 +23,27 @@ namespace ivig::protocol {
 enum class hook_kind { order_select, order_sign };
 std::string_view hook_name(hook_kind hook);
 
+/// The resources of a Bundle by "Type/id" and by entry fullUrl, built once per request so that
+/// selections and references resolve in constant time (a hostile body with many selections and
+/// many entries must not cost their product).
+class bundle_index {
+ public:
+  explicit bundle_index(const rapidjson::Value* bundle = nullptr);
+  /// The resource named by "Type/id" (also a full URL ending in Type/id) or by a fullUrl, or nullptr.
+  const rapidjson::Value* find(std::string_view reference) const;
+
+ private:
+  std::unordered_map<std::string, const rapidjson::Value*> by_reference_;
+};
+
 struct order_context {
   std::string_view user_id;
   std::string_view patient_id;
   std::string_view encounter_id;
   const rapidjson::Value* draft_orders = nullptr;  ///< a Bundle (type may be missing)
+  bundle_index draft_index;                        ///< draftOrders' resources by reference
   std::vector<std::string_view> selections;        ///< order-select only
+  std::unordered_set<const rapidjson::Value*> selected;  ///< the resources the selections name
 };
 
 struct cds_request {
@@ -41,8 +59,5 @@ using request_or_error = std::variant<cds_request, request_error>;
 
 request_or_error read_cds_request(const rapidjson::Value& body, hook_kind expected_hook);
 
-/// The resource in a Bundle entry that a reference like "MedicationRequest/123" names (by type and
-/// id, or by the entry's fullUrl), or nullptr.
-const rapidjson::Value* find_bundle_resource(const rapidjson::Value& bundle, std::string_view reference);
 
 }  // namespace ivig::protocol

@@ -27,7 +27,7 @@ std::vector<fhir::codeable_concept> resolve_medication(const fhir::medication_or
   if (reference.front() == '#') {
     resource = contained_resource(*order.json, reference.substr(1));
   } else {
-    resource = protocol::find_bundle_resource(*request.context.draft_orders, reference);
+    resource = request.context.draft_index.find(reference);
   }
   if (resource != nullptr && fhir::resource_type_of(*resource) == "Medication") {
     fhir::medication read = fhir::read_medication(*resource);
@@ -54,12 +54,7 @@ orders_to_check find_ivig_orders(const protocol::cds_request& request, const fhi
   fhir::for_each_bundle_resource(*request.context.draft_orders, [&](const fhir::json_value& resource) {
     if (!fhir::is_medication_order_type(fhir::resource_type_of(resource))) return;
     result.orders.push_back(fhir::read_medication_order(resource));
-    bool check = !selections_only;
-    if (selections_only) {
-      for (std::string_view selection : request.context.selections)
-        if (protocol::find_bundle_resource(*request.context.draft_orders, selection) == &resource) check = true;
-    }
-    checked.push_back(check);
+    checked.push_back(!selections_only || request.context.selected.count(&resource) > 0);
   });
   for (std::size_t i = 0; i < result.orders.size(); ++i) {
     const fhir::medication_order& order = result.orders[i];

@@ -113,7 +113,10 @@ TEST(CdsRequest, NullPrefetchIsNoPrefetch) {
 TEST(CdsRequest, SelectionMayNameTheEntryFullUrl) {
   const rapidjson::Document bundle = ivig::test::parse(
       R"({"resourceType":"Bundle","entry":[{"fullUrl":"urn:uuid:1","resource":{"resourceType":"MedicationRequest","id":"a"}}]})");
-  EXPECT_NE(find_bundle_resource(bundle, "urn:uuid:1"), nullptr);
-  EXPECT_NE(find_bundle_resource(bundle, "MedicationRequest/a"), nullptr);
-  EXPECT_EQ(find_bundle_resource(bundle, "MedicationRequest/b"), nullptr);
+  const bundle_index index(&bundle);
+  EXPECT_NE(index.find("urn:uuid:1"), nullptr);
+  EXPECT_NE(index.find("MedicationRequest/a"), nullptr);
+  EXPECT_NE(index.find("https://ehr.example.org/fhir/MedicationRequest/a"), nullptr);
+  EXPECT_EQ(index.find("MedicationRequest/b"), nullptr);
+  EXPECT_EQ(index.find("Medication/a"), nullptr);
 }
