@@ -11,7 +11,8 @@
 #include <string_view>
 
 // X(name, help). Counts of responses are taken when a response is queued, so they are already
-// visible to a client that has received it; responses_written is taken after the write completes.
+// visible to a client that has received it; responses_written and continues_written are taken
+// after the write completes. An interim 100 Continue is not a response in any other counter.
 #define IVIG_SERVER_COUNTERS(X)                                                                   \
   X(connections_accepted, "TCP connections accepted")                                             \
   X(connections_closed, "connections whose session has ended")                                    \
@@ -23,6 +24,7 @@
   X(responses_4xx, "4xx responses queued")                                                        \
   X(responses_5xx, "5xx responses queued")                                                        \
   X(responses_written, "responses completely written to the socket")                             \
+  X(continues_written, "interim 100 Continue responses written to clients that sent Expect")     \
   X(rejected_body_too_large, "requests answered 413: body over body_limit")                       \
   X(rejected_headers_too_large, "requests answered 431: headers over header_limit")               \
   X(rejected_http_malformed, "requests answered 400: not parseable as HTTP/1.1")                  \

@@ -1,8 +1,11 @@
 // hooks/server/session.cpp: the per-connection read/route/write loop, deadlines and close.
 //
 // Invariants, all on the connection's strand:
-//  - at most one read-side operation (read_op_) and one write are pending; the write is always of
-//    queue_.front(), so responses leave in request order;
+//  - at most one read-side operation (read_op_) and one write are pending; the write is of
+//    queue_.front() or of the interim 100 Continue of the request being read, which starts only on
+//    an empty queue, so responses leave in request order;
+//  - read_timeout bounds a whole request, header, interim 100 Continue and body alike:
+//    start_request_read arms read_timer_ once and only the end of the request cancels it;
 //  - a request is read only while want_requests_ and queue_.size() < pipeline_limit (back-pressure:
 //    a client that pipelines without reading its responses stops being read);
 //  - a response with keep_alive() == false is the last one queued; after it is written the session
@@ -23,6 +26,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "hooks/server/router.hpp"
@@ -59,10 +63,23 @@ bool is_framing_header(beast::string_view name) {
          beast::iequals(name, "Connection");
 }
 
+/// Whether the client waits for an interim 100 Continue before it sends the body (RFC 9110
+/// 10.1.1). An HTTP/1.0 request's expectation must be ignored; a request without a body, or whose
+/// body has begun to arrive (buffered past the header), has nothing left to invite.
+bool awaits_continue(const http::request_parser<http::string_body>& parser, std::size_t buffered) {
+  const auto& req = parser.get();
+  if (req.version() != 11 || parser.is_done() || buffered > 0) return false;
+  const auto it = req.find(http::field::expect);
+  return it != req.end() && beast::iequals(it->value(), "100-continue");
+}
+
 }  // namespace
 
 session::session(tcp::socket&& socket, session_environment env)
-    : env_(env), stream_(std::move(socket)), read_timer_(stream_.get_executor()) {
+    : env_(env),
+      stream_(std::move(socket)),
+      continue_response_(http::status::continue_, 11),
+      read_timer_(stream_.get_executor()) {
   buffer_.reserve(env_.config.read_buffer_reserve);
 }
 
@@ -158,6 +175,47 @@ void session::start_request_read() {
   parser_->header_limit(env_.config.header_limit);
   stream_.expires_never();  // read deadlines are read_timer_'s; see the member comment
   arm_read_timer(env_.config.read_timeout);
+  // The header alone first: Expect: 100-continue is answered, and a Content-Length over body_limit
+  // or an oversized header rejected, before the client sends the body.
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            self->guarded([&] { self->on_read_header(ec); });
+                          });
+}
+
+void session::on_read_header(beast::error_code ec) {
+  if (read_op_ != read_op::request) return;
+  read_op_ = read_op::none;
+  if (closed_) return;
+  if (closing_) {  // lingering: keep the linger deadline, discard whatever came
+    if (ec) {
+      close_socket();
+    } else {
+      do_discard();
+    }
+    return;
+  }
+  if (!want_requests_ || ec) {  // the request ends here
+    cancel_read_timer();
+    if (!want_requests_) return;  // this connection was already answered (408) and will close
+    first_request_ = false;
+    handle_read_error(ec);  // 413 and 431 leave before the client was invited to send the body
+    return;
+  }
+  // read_timer_ keeps running: read_timeout bounds the body as well.
+  if (awaits_continue(*parser_, buffer_.size())) {
+    read_op_ = read_op::interim;
+    send_continue_if_due();  // now, or from on_write once the responses before it have left
+    return;
+  }
+  read_body();
+}
+
+void session::read_body() {
+  read_op_ = read_op::request;
+  // A write started while no read was pending (the 100 Continue, or a response to an earlier
+  // request) armed the stream's read deadline too; read deadlines are read_timer_'s.
+  stream_.expires_never();
   http::async_read(stream_, buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
                      self->guarded([&] { self->on_read(ec); });
@@ -294,12 +352,7 @@ void session::do_write() {
 void session::on_write(beast::error_code ec) {
   writing_ = false;
   if (ec) {
-    if (ec == beast::error::timeout) {
-      server_stats::bump(env_.stats.write_timeouts);
-    } else if (!closed_ && !is_ordinary_disconnect(ec)) {
-      log_line("writing a response failed: " + ec.message());
-    }
-    close_socket();
+    handle_write_error(ec);
     return;
   }
   if (closed_) return;
@@ -316,12 +369,47 @@ void session::on_write(beast::error_code ec) {
     begin_close();
     return;
   }
+  send_continue_if_due();  // the request behind the responses just written may be waiting for it
   do_read();  // resumes a read that back-pressure paused; no-op if one is pending
   finish_drain_if_idle();
 }
 
+void session::send_continue_if_due() {
+  // The interim response belongs to the request being read, so it must not overtake (or be
+  // interleaved with) the final responses to the requests pipelined before it.
+  if (closed_ || read_op_ != read_op::interim || writing_ || !queue_.empty()) return;
+  writing_ = true;
+  stream_.expires_after(env_.config.write_timeout);
+  http::async_write(stream_, continue_response_,
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->guarded([&] { self->on_continue_written(ec); });
+                    });
+}
+
+void session::on_continue_written(beast::error_code ec) {
+  writing_ = false;
+  if (ec) {
+    handle_write_error(ec);
+    return;
+  }
+  if (closed_) return;
+  server_stats::bump(env_.stats.continues_written);
+  // Not interim any more if the read deadline passed meanwhile: the 408 it queued goes out instead.
+  if (read_op_ == read_op::interim) read_body();
+  do_write();
+}
+
+void session::handle_write_error(beast::error_code ec) {
+  if (ec == beast::error::timeout) {
+    server_stats::bump(env_.stats.write_timeouts);
+  } else if (!closed_ && !is_ordinary_disconnect(ec)) {
+    log_line("writing a response failed: " + ec.message());
+  }
+  close_socket();
+}
+
 bool session::more_requests_pending() const {
-  return read_op_ == read_op::request || buffer_.size() > 0;
+  return read_op_ == read_op::request || read_op_ == read_op::interim || buffer_.size() > 0;
 }
 
 // ---- closing -------------------------------------------------------------------------------
@@ -403,10 +491,13 @@ void session::on_read_timer(beast::error_code ec, std::uint64_t generation) {
     close_socket();  // the peer did not close within the linger deadline
     return;
   }
-  const bool partial_request = read_op_ == read_op::request &&
-                               ((parser_ && parser_->got_some()) || buffer_.size() > 0);
+  const bool partial_request = read_op_ == read_op::interim ||
+                               (read_op_ == read_op::request &&
+                                ((parser_ && parser_->got_some()) || buffer_.size() > 0));
   if (partial_request) {
-    // The parser's read stays pending; the 408 is written beside it and the close aborts it.
+    // The parser's read stays pending; the 408 is written beside it and the close aborts it. A
+    // request still waiting for its 100 Continue has no read pending: its body will not be read.
+    if (read_op_ == read_op::interim) read_op_ = read_op::none;
     reject(error_code::request_timeout,
            "No complete request arrived within " + std::to_string(env_.config.read_timeout.count()) +
                " ms.",

@@ -2,11 +2,15 @@
 //
 // Modelled on Beast's example/advanced/server/advanced_server.cpp: the session owns its stream,
 // read buffer, a fresh request parser per message and a bounded queue of responses, and runs
-// do_read -> on_read -> route -> queue -> do_write -> on_write on the connection's strand, so none
-// of its state needs a lock. It enforces the per-connection limits and deadlines of server_config,
-// turns parse failures into OperationOutcome answers (400, 408, 413, 431), keeps connections alive
-// and pipelined in order, and takes part in the server's graceful drain. It must not know any CDS
-// Hooks semantics: everything after parsing goes through route().
+// do_read -> on_read_header -> on_read -> route -> queue -> do_write -> on_write on the
+// connection's strand, so none of its state needs a lock. It enforces the per-connection limits
+// and deadlines of server_config, turns parse failures into OperationOutcome answers (400, 408,
+// 413, 431), keeps connections alive and pipelined in order, and takes part in the server's
+// graceful drain. The header is read before the body so that a client sending Expect:
+// 100-continue (curl above 1 MB, several .NET and Java clients) gets its interim 100 Continue
+// instead of waiting a second for it, and so that a request rejected on its header alone (413,
+// 431) is answered without inviting the body. It must not know any CDS Hooks semantics:
+// everything after parsing goes through route().
 #pragma once
 
 #include <atomic>
@@ -21,6 +25,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -65,13 +70,16 @@ class session : public std::enable_shared_from_this<session> {
   enum class read_op {
     none,
     wait,     // waiting for the first byte of the next request (idle deadline)
-    request,  // reading one request with the parser (read deadline)
+    request,  // reading one request with the parser, header then body (read deadline)
+    interim,  // header read; its 100 Continue is queued or being written, then the body is read
     discard,  // lingering close: reading and discarding until the peer closes
   };
 
   void do_read();
   void on_readable(boost::beast::error_code ec);
   void start_request_read();
+  void on_read_header(boost::beast::error_code ec);
+  void read_body();
   void on_read(boost::beast::error_code ec);
   void handle_read_error(boost::beast::error_code ec);
   void handle_request();
@@ -80,6 +88,9 @@ class session : public std::enable_shared_from_this<session> {
   void queue_reply(http_reply reply, unsigned version, bool keep_alive);
   void do_write();
   void on_write(boost::beast::error_code ec);
+  void send_continue_if_due();
+  void on_continue_written(boost::beast::error_code ec);
+  void handle_write_error(boost::beast::error_code ec);
   void stop_requests();
   void finish_drain_if_idle();
   void begin_close();
@@ -97,9 +108,13 @@ class session : public std::enable_shared_from_this<session> {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  /// Responses in request order; front() is being written when writing_. A deque, because
-  /// push_back must not move the message an in-progress async_write refers to.
+  /// Responses in request order; front() is being written when writing_ (unless the interim 100
+  /// Continue is, which starts only on an empty queue). A deque, because push_back must not move
+  /// the message an in-progress async_write refers to.
   std::deque<response> queue_;
+  /// The interim "HTTP/1.1 100 Continue" with no fields, built once; written while read_op_ is
+  /// interim, after the final responses to the requests before it (the order HTTP/1.1 requires).
+  boost::beast::http::response<boost::beast::http::empty_body> continue_response_;
   /// Deadline of the pending read-side operation (the stream's own timer closes the socket on
   /// expiry, which would make a 408 answer impossible, so it is used for writes only).
   boost::asio::steady_timer read_timer_;
@@ -108,7 +123,7 @@ class session : public std::enable_shared_from_this<session> {
   read_op read_op_ = read_op::none;
   bool first_request_ = true;
   bool want_requests_ = true;  // false once no further request will be read and answered
-  bool writing_ = false;
+  bool writing_ = false;  // a response of queue_ or continue_response_ is being written
   bool closing_ = false;  // our send side is shut down; lingering until the peer closes
   bool closed_ = false;
 };

@@ -78,6 +78,14 @@ void expect_reply(const testing::response& res, unsigned status, std::string_vie
   EXPECT_EQ(res[http::field::content_length], std::to_string(body.size()));
 }
 
+/// A request's head (through the blank line) and its body, for a client that sends them apart.
+std::pair<std::string, std::string> split_head(const std::string& raw) {
+  const std::size_t end = raw.find("\r\n\r\n") + 4;
+  return {raw.substr(0, end), raw.substr(end)};
+}
+
+const std::string interim_continue = "HTTP/1.1 100 Continue\r\n\r\n";
+
 /// The server closed after what was already read: an orderly close with no further bytes.
 void expect_closed_silently(test_client& client) {
   const test_client::close_result r = client.read_until_close();
@@ -341,6 +349,144 @@ TEST_F(HttpServerTest, InvalidContentLengthGets400) {
   EXPECT_NE(res.body().find(R"("code":"http-malformed")"), std::string::npos) << res.body();
   EXPECT_FALSE(res.keep_alive());
   EXPECT_TRUE(handler_.calls().empty());
+}
+
+// ---- Expect: 100-continue ------------------------------------------------------------------
+// Each client sends the head, then waits as curl does; but where curl gives up after a second and
+// sends the body anyway, these read with test_client's deadline, so a missing 100 Continue fails.
+
+TEST_F(HttpServerTest, ExpectContinueGetsAnInterim100BeforeTheBodyIsSent) {
+  test_client client(start());
+  const std::string body = R"({"hook":"order-sign","hookInstance":"d1577c69"})";
+  const auto [head, rest] = split_head(raw_request("POST", "/cds-services/ivig-order-sign", body,
+                                                   "application/json", "Expect: 100-continue\r\n"));
+  client.write(head);
+  ASSERT_EQ(client.read_head(), interim_continue);  // throws at the deadline if it never comes
+  EXPECT_TRUE(handler_.calls().empty());
+  client.write(rest);
+  const testing::response res = client.read_response();
+  expect_reply(res, 200, testing::service_body("ivig-order-sign"));
+  EXPECT_TRUE(res.keep_alive());
+  EXPECT_EQ(handler_.calls(),
+            (std::vector<recording_handler::call>{{"call_service", "ivig-order-sign", body}}));
+  // The connection goes on as usual after the interim response.
+  expect_reply(client.request("GET", "/healthz"), 200, testing::health_body);
+  client.close();  // otherwise the drain lingers on the idle connection until read_timeout
+  const server_stats_snapshot s = stats_after_stop();
+  EXPECT_EQ(s.continues_written, 1U);
+  EXPECT_EQ(s.requests_total, 2U);
+  EXPECT_EQ(s.responses_2xx, 2U);
+  EXPECT_EQ(s.responses_written, 2U);
+}
+
+TEST_F(HttpServerTest, ExpectContinueWithContentLengthOverTheLimitGets413AndNoContinue) {
+  server_config config;
+  config.body_limit = 64;
+  test_client client(start(config));
+  client.write(split_head(raw_request("POST", "/cds-services/x", std::string(65, 'b'), std::nullopt,
+                                      "Expect: 100-continue\r\n"))
+                   .first);
+  // The first message is the final one: a 100 Continue before it would be read here instead.
+  const testing::response res = client.read_response();
+  expect_reply(res, 413,
+               outcome("error", "too-costly", "body-too-large",
+                       "The body is larger than the configured limit.",
+                       "The body is larger than the limit of 64 bytes."));
+  EXPECT_FALSE(res.keep_alive());
+  expect_closed_silently(client);
+  client.close();
+  EXPECT_TRUE(handler_.calls().empty());
+  const server_stats_snapshot s = stats_after_stop();
+  EXPECT_EQ(s.continues_written, 0U);
+  EXPECT_EQ(s.rejected_body_too_large, 1U);
+  EXPECT_EQ(s.requests_total, 0U);
+}
+
+TEST_F(HttpServerTest, RequestWithoutExpectGetsNoInterimResponse) {
+  test_client client(start());
+  const auto [head, rest] = split_head(raw_request("POST", "/cds-services/x", "{}"));
+  client.write(head);
+  client.write(rest);
+  // Were a 100 Continue sent after the head, it would precede the final response on the wire.
+  const std::string first = client.read_head();
+  EXPECT_EQ(first.rfind("HTTP/1.1 200 OK\r\n", 0), 0U) << first;
+  client.close();
+  EXPECT_EQ(stats_after_stop().continues_written, 0U);
+}
+
+/// Sends `head` alone and never the body it announces: whatever the server sends first arrives
+/// while it waits for that body (with the header parsed), so it must be the 408 at the deadline.
+void expect_no_interim_before_the_408(test_client& client, const std::string& head) {
+  client.write(head);
+  const testing::response res = client.read_response();
+  EXPECT_EQ(res.result_int(), 408U);
+  EXPECT_FALSE(res.keep_alive());
+  expect_closed_silently(client);
+  client.close();
+}
+
+TEST_F(HttpServerTest, RequestWithoutExpectWaitingForItsBodyGetsNoInterimResponse) {
+  server_config config;
+  config.read_timeout = 200ms;
+  test_client client(start(config));
+  expect_no_interim_before_the_408(client,
+                                   split_head(raw_request("POST", "/cds-services/x", "{}")).first);
+  const server_stats_snapshot s = stats_after_stop();
+  EXPECT_EQ(s.continues_written, 0U);
+  EXPECT_EQ(s.request_timeouts, 1U);
+}
+
+TEST_F(HttpServerTest, Http10ExpectContinueIsIgnored) {
+  // RFC 9110 10.1.1: a server must ignore a 100-continue expectation in an HTTP/1.0 request.
+  server_config config;
+  config.read_timeout = 200ms;
+  test_client client(start(config));
+  expect_no_interim_before_the_408(
+      client, "POST /cds-services/x HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+  const server_stats_snapshot s = stats_after_stop();
+  EXPECT_EQ(s.continues_written, 0U);
+  EXPECT_EQ(s.request_timeouts, 1U);
+}
+
+TEST_F(HttpServerTest, PipelinedExpectContinueFollowsTheResponsesBeforeIt) {
+  // Response 1 is 32 MiB and cannot be written before the client reads it, so the head of request
+  // 2 is normally parsed while response 1 is still being written. Its 100 Continue must not
+  // overtake (or cut into) response 1: the client reads it only after the whole of response 1.
+  test_client client(start());
+  const auto [head, rest] = split_head(
+      raw_request("POST", "/cds-services/second", R"({"n":2})", std::nullopt,
+                  "Expect: 100-Continue\r\n"));  // the value is case-insensitive
+  client.write(raw_request("POST", "/cds-services/big", "{}") + head);
+  const testing::response first = client.read_response();
+  EXPECT_EQ(first.result_int(), 200U);
+  EXPECT_EQ(first.body().size(), testing::big_body_size);
+  ASSERT_EQ(client.read_head(), interim_continue);
+  client.write(rest);
+  expect_reply(client.read_response(), 200, testing::service_body("second"));
+  client.close();
+  EXPECT_EQ(stats_after_stop().continues_written, 1U);
+}
+
+TEST_F(HttpServerTest, ExpectContinueWhoseBodyNeverComesGets408AfterTheReadTimeout) {
+  server_config config;
+  config.read_timeout = 200ms;
+  test_client client(start(config));
+  client.write(split_head(raw_request("POST", "/cds-services/x", "{}", std::nullopt,
+                                      "Expect: 100-continue\r\n"))
+                   .first);
+  ASSERT_EQ(client.read_head(), interim_continue);
+  const testing::response res = client.read_response();  // arrives when the deadline passes
+  expect_reply(res, 408,
+               outcome("error", "timeout", "request-timeout",
+                       "The request was not received within the read timeout.",
+                       "No complete request arrived within 200 ms."));
+  EXPECT_FALSE(res.keep_alive());
+  expect_closed_silently(client);
+  client.close();
+  EXPECT_TRUE(handler_.calls().empty());
+  const server_stats_snapshot s = stats_after_stop();
+  EXPECT_EQ(s.request_timeouts, 1U);
+  EXPECT_EQ(s.continues_written, 1U);
 }
 
 // ---- connections ---------------------------------------------------------------------------

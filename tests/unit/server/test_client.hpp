@@ -3,7 +3,8 @@
 // Each call runs one asynchronous Beast operation to completion on a private io_context with a
 // deadline, so a test that waits for bytes the server never sends fails after `timeout` instead of
 // hanging. It can send well-formed requests or arbitrary bytes (garbage, partial requests,
-// several pipelined requests in one write), and read responses or observe the server's close.
+// several pipelined requests in one write), and read responses (parsed, or a head as raw bytes, to
+// check an interim 100 Continue exactly) or observe the server's close.
 #pragma once
 
 #include <chrono>
@@ -96,6 +97,33 @@ class test_client {
     });
     if (ec) throw std::runtime_error("test_client: reading a response failed: " + ec.message());
     return parser.release();
+  }
+
+  /// Reads through the next blank line and returns those bytes unparsed: the status line and fields
+  /// of one response, e.g. exactly "HTTP/1.1 100 Continue\r\n\r\n". Whatever arrived after them
+  /// stays buffered for read_response(); throws if no whole head arrives within the timeout.
+  std::string read_head() {
+    for (;;) {
+      const std::string_view have(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+      if (const std::size_t end = have.find("\r\n\r\n"); end != std::string_view::npos) {
+        std::string head(have.substr(0, end + 4));
+        buffer_.consume(end + 4);
+        return head;
+      }
+      std::size_t n = 0;
+      const beast::error_code ec = run([&](auto handler) {
+        stream_.async_read_some(buffer_.prepare(4096),
+                                [&n, h = std::move(handler)](beast::error_code e,
+                                                             std::size_t got) mutable {
+                                  n = got;
+                                  h(e);
+                                });
+      });
+      buffer_.commit(n);
+      if (ec) {
+        throw std::runtime_error("test_client: reading a response head failed: " + ec.message());
+      }
+    }
   }
 
   /// What the peer does next, read until it closes: the bytes received before the close and the
