@@ -30,6 +30,19 @@ std::string indexed(std::string_view base, std::size_t index, std::string_view i
   return out;
 }
 
+/// A reader for entry `index` of `list` whose path names the entry's id ("rules.json: rules[3] (R4)"),
+/// so that every later error points at the entry a person would look for.
+json_object_reader entry_reader(const rapidjson::Value& item, std::string_view file, std::string_view list,
+                                std::size_t index, std::string& id) {
+  {
+    json_object_reader peek(item, std::string(file) + ": " + indexed(list, index));
+    id = peek.required_string("id");
+  }
+  json_object_reader reader(item, std::string(file) + ": " + indexed(list, index, id));
+  reader.accept("id");
+  return reader;
+}
+
 class loader {
  public:
   explicit loader(knowledge& kb) : kb_(kb) {}
@@ -139,12 +152,7 @@ class loader {
     std::size_t i = 0;
     for (const auto& item : top.required_array("valueSets").GetArray()) {
       value_set set;
-      {
-        json_object_reader peek(item, "value-sets.json: " + indexed("valueSets", i));
-        set.id = peek.required_string("id");
-      }
-      json_object_reader r(item, "value-sets.json: " + indexed("valueSets", i++, set.id));
-      r.accept("id");
+      json_object_reader r = entry_reader(item, "value-sets.json", "valueSets", i++, set.id);
       set.title = r.required_string("title");
       set.provenance = r.required_string("provenance");
       read_codes(r, set);
@@ -202,12 +210,7 @@ class loader {
     std::size_t i = 0;
     for (const auto& item : list.GetArray()) {
       product p;
-      {
-        json_object_reader peek(item, "products.json: " + indexed("products", i));
-        p.id = peek.required_string("id");
-      }
-      json_object_reader r(item, "products.json: " + indexed("products", i++, p.id));
-      r.accept("id");
+      json_object_reader r = entry_reader(item, "products.json", "products", i++, p.id);
       p.name = r.required_string("name");
       p.family = to_lower(r.optional_string("family"));
       p.labeler = r.optional_string("labeler");
@@ -314,12 +317,7 @@ class loader {
     std::size_t i = 0;
     for (const auto& item : top.required_array("thresholds").GetArray()) {
       threshold t;
-      {
-        json_object_reader peek(item, "policy.json: " + indexed("thresholds", i));
-        t.id = peek.required_string("id");
-      }
-      json_object_reader r(item, "policy.json: " + indexed("thresholds", i++, t.id));
-      r.accept("id");
+      json_object_reader r = entry_reader(item, "policy.json", "thresholds", i++, t.id);
       t.value = r.required_number("value");
       t.unit = r.required_string("unit");
       t.evidence = evidence(r);
@@ -351,12 +349,7 @@ class loader {
     std::size_t i = 0;
     for (const auto& item : top.required_array("rules").GetArray()) {
       rule_definition rule;
-      {
-        json_object_reader peek(item, "rules.json: " + indexed("rules", i));
-        rule.id = peek.required_string("id");
-      }
-      json_object_reader r(item, "rules.json: " + indexed("rules", i++, rule.id));
-      r.accept("id");
+      json_object_reader r = entry_reader(item, "rules.json", "rules", i++, rule.id);
       if (kb_.find_rule(rule.id) != nullptr) r.fail("id", "duplicates rule '" + rule.id + "'");
       rule.version = r.required_string("version");
       const std::string status = r.required_string("status");
