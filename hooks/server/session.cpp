@@ -145,16 +145,20 @@ void session::do_read() {
   });
 }
 
+void session::continue_lingering(beast::error_code ec) {
+  if (ec) {
+    close_socket();
+  } else {
+    do_discard();
+  }
+}
+
 void session::on_readable(beast::error_code ec) {
   if (read_op_ != read_op::wait) return;
   read_op_ = read_op::none;
   if (closed_) return;
   if (closing_) {  // lingering: keep the linger deadline, discard whatever came
-    if (ec) {
-      close_socket();
-    } else {
-      do_discard();
-    }
+    continue_lingering(ec);
     return;
   }
   cancel_read_timer();
@@ -188,11 +192,7 @@ void session::on_read_header(beast::error_code ec) {
   read_op_ = read_op::none;
   if (closed_) return;
   if (closing_) {  // lingering: keep the linger deadline, discard whatever came
-    if (ec) {
-      close_socket();
-    } else {
-      do_discard();
-    }
+    continue_lingering(ec);
     return;
   }
   if (!want_requests_ || ec) {  // the request ends here
@@ -227,11 +227,7 @@ void session::on_read(beast::error_code ec) {
   read_op_ = read_op::none;
   if (closed_) return;
   if (closing_) {  // lingering: keep the linger deadline, discard whatever came
-    if (ec) {
-      close_socket();
-    } else {
-      do_discard();
-    }
+    continue_lingering(ec);
     return;
   }
   cancel_read_timer();

@@ -76,6 +76,8 @@ class session : public std::enable_shared_from_this<session> {
   };
 
   void do_read();
+  /// A read completed while lingering: keep discarding until the peer closes (or an error).
+  void continue_lingering(boost::beast::error_code ec);
   void on_readable(boost::beast::error_code ec);
   void start_request_read();
   void on_read_header(boost::beast::error_code ec);
