@@ -89,7 +89,11 @@ void BM_OrderSelect_ManySelections(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_OrderSelect_ManySelections)->RangeMultiplier(4)->Range(256, 16384)->Complexity()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_OrderSelect_ManySelections)
+    ->RangeMultiplier(4)
+    ->Range(256, 16384)
+    ->Complexity()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Baseline_ParseSyntheaBody)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_OrderSelect_SyntheaRecord)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_OrderSelect_SmallRequest)->Unit(benchmark::kMicrosecond);

@@ -22,8 +22,8 @@ void read_into(const json_value& object, codeable_concept& out) {
   });
   // A bare Coding where a CodeableConcept belongs (seen in hand-written requests).
   if (member(object, "coding") == nullptr && member(object, "code") != nullptr) {
-    out.codings.push_back({string_member(object, "system"), string_member(object, "code"),
-                           string_member(object, "display")});
+    out.codings.push_back(
+        {string_member(object, "system"), string_member(object, "code"), string_member(object, "display")});
   }
   if (out.text.empty()) out.text = string_member(object, "text");
 }
@@ -57,7 +57,9 @@ std::optional<quantity> read_quantity(const json_value* value) {
   return q;
 }
 
-std::string_view read_reference(const json_value* value) { return string_member(value, "reference"); }
+std::string_view read_reference(const json_value* value) {
+  return string_member(value, "reference");
+}
 
 std::optional<reference_parts> split_reference(std::string_view reference) {
   if (reference.empty() || reference.front() == '#') return std::nullopt;

@@ -39,7 +39,7 @@ struct quantity {
   std::string_view comparator;  ///< "<", "<=", ">=", ">" or empty
   std::string_view unit;        ///< human unit text
   std::string_view system;
-  std::string_view code;        ///< UCUM code when system is UCUM
+  std::string_view code;  ///< UCUM code when system is UCUM
 
   /// The unit to interpret: the UCUM code when present, else the unit text.
   std::string_view effective_unit() const { return code.empty() ? unit : code; }

@@ -38,8 +38,8 @@ std::optional<fhir_time> parse_fhir_time(std::string_view text) {
   }
   int offset_seconds = 0;
   if (pos < text.size()) {
-    if (text[pos] != 'T' || !read_digits(text, pos + 1, 2, hour) || pos + 3 >= text.size() ||
-        text[pos + 3] != ':' || !read_digits(text, pos + 4, 2, minute))
+    if (text[pos] != 'T' || !read_digits(text, pos + 1, 2, hour) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
+        !read_digits(text, pos + 4, 2, minute))
       return std::nullopt;
     pos += 6;
     if (pos < text.size() && text[pos] == ':') {
@@ -56,8 +56,8 @@ std::optional<fhir_time> parse_fhir_time(std::string_view text) {
         ++pos;
       } else if (text[pos] == '+' || text[pos] == '-') {
         int offset_hours = 0, offset_minutes = 0;
-        if (!read_digits(text, pos + 1, 2, offset_hours) || pos + 3 >= text.size() ||
-            text[pos + 3] != ':' || !read_digits(text, pos + 4, 2, offset_minutes))
+        if (!read_digits(text, pos + 1, 2, offset_hours) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
+            !read_digits(text, pos + 4, 2, offset_minutes))
           return std::nullopt;
         offset_seconds = (offset_hours * 3600 + offset_minutes * 60) * (text[pos] == '-' ? -1 : 1);
         pos += 6;
@@ -70,8 +70,7 @@ std::optional<fhir_time> parse_fhir_time(std::string_view text) {
   const year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
                            std::chrono::day{static_cast<unsigned>(day)}};
   if (!ymd.ok()) return std::nullopt;
-  const time_point at = sys_days{ymd} + hours{hour} + minutes{minute} + seconds{second} -
-                        seconds{offset_seconds};
+  const time_point at = sys_days{ymd} + hours{hour} + minutes{minute} + seconds{second} - seconds{offset_seconds};
   return fhir_time{at, precision};
 }
 

@@ -5,8 +5,7 @@ namespace ivig::fhir {
 
 const json_value* member(const json_value* object, std::string_view key) {
   if (object == nullptr || !object->IsObject()) return nullptr;
-  const auto it = object->FindMember(
-      rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size())));
+  const auto it = object->FindMember(rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size())));
   return it == object->MemberEnd() ? nullptr : &it->value;
 }
 

@@ -31,8 +31,8 @@ std::string_view first_note(const json_value& resource) {
 }  // namespace
 
 bool record_status::ruled_out() const {
-  return verification == "refuted" || verification == "entered-in-error" ||
-         clinical == "entered-in-error" || clinical == "refuted";
+  return verification == "refuted" || verification == "entered-in-error" || clinical == "entered-in-error" ||
+         clinical == "refuted";
 }
 
 bool record_status::active() const {
@@ -41,12 +41,15 @@ bool record_status::active() const {
 }
 
 bool observation::usable() const {
-  return status.empty() || status == "final" || status == "amended" || status == "corrected" ||
-         status == "preliminary";
+  return status.empty() || status == "final" || status == "amended" || status == "corrected" || status == "preliminary";
 }
 
-std::string_view resource_type_of(const json_value& resource) { return string_member(resource, "resourceType"); }
-std::string_view resource_id_of(const json_value& resource) { return string_member(resource, "id"); }
+std::string_view resource_type_of(const json_value& resource) {
+  return string_member(resource, "resourceType");
+}
+std::string_view resource_id_of(const json_value& resource) {
+  return string_member(resource, "id");
+}
 
 bool is_medication_order_type(std::string_view resource_type) {
   return resource_type == "MedicationRequest" || resource_type == "MedicationOrder";
@@ -114,7 +117,7 @@ allergy_intolerance read_allergy(const json_value& resource) {
       out.status.clinical = dstu2 == "confirmed" || dstu2 == "unconfirmed" ? std::string_view{"active"} : dstu2;
   }
   const std::string_view criticality = string_member(resource, "criticality");
-  out.criticality = criticality == "CRITH" ? std::string_view{"high"}
+  out.criticality = criticality == "CRITH"   ? std::string_view{"high"}
                     : criticality == "CRITL" ? std::string_view{"low"}
                                              : criticality;
   for_each_element(member(resource, "reaction"), [&](const json_value& reaction) {
@@ -166,8 +169,10 @@ medication_order read_medication_order(const json_value& resource) {
   read_codeable_concepts(member(resource, "reasonCode"), out.reasons);
   const std::string_view authored = string_member(resource, "authoredOn");
   const std::string_view written = string_member(resource, "dateWritten");
-  if (!authored.empty()) out.authored = parse_fhir_time(authored);
-  else if (!written.empty()) out.authored = parse_fhir_time(written);
+  if (!authored.empty())
+    out.authored = parse_fhir_time(authored);
+  else if (!written.empty())
+    out.authored = parse_fhir_time(written);
   return out;
 }
 

@@ -45,10 +45,10 @@ int main(int argc, char** argv) {
   std::size_t active = 0;
   for (const auto& rule : kb.rules) active += rule.status == ivig::rules::rule_status::active ? 1 : 0;
   if (o.check_config) {
-    std::cout << "ivig-cds: configuration ok: knowledge " << kb.bundle << " " << kb.version << " ("
-              << kb.rules.size() << " rules, " << active << " active; " << kb.value_sets.size() << " value sets; "
-              << kb.products.size() << " products; " << service->prefetch_templates().size()
-              << " prefetch templates); would listen on " << o.server.address << ":" << o.server.port << "\n";
+    std::cout << "ivig-cds: configuration ok: knowledge " << kb.bundle << " " << kb.version << " (" << kb.rules.size()
+              << " rules, " << active << " active; " << kb.value_sets.size() << " value sets; " << kb.products.size()
+              << " products; " << service->prefetch_templates().size() << " prefetch templates); would listen on "
+              << o.server.address << ":" << o.server.port << "\n";
     return 0;
   }
   try {

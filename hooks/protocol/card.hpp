@@ -25,8 +25,8 @@ struct card_source {
 };
 
 struct action {
-  std::string type;         ///< "create", "update" or "delete"
-  std::string description;  ///< required
+  std::string type;           ///< "create", "update" or "delete"
+  std::string description;    ///< required
   std::string resource_json;  ///< the whole resource as JSON text (create/update), or empty
   std::string resource_id;    ///< "MedicationRequest/123" (delete), or empty
 };
@@ -47,7 +47,7 @@ struct link {
 struct card {
   std::string uuid;
   std::string summary;
-  std::string detail;  ///< GitHub-flavoured markdown
+  std::string detail;     ///< GitHub-flavoured markdown
   std::string indicator;  ///< "info", "warning" or "critical"
   card_source source;
   std::vector<suggestion> suggestions;

@@ -19,7 +19,9 @@ request_error invalid(std::string_view field, std::string_view why) {
   return {error_code::field_invalid, "The field '" + std::string(field) + "' " + std::string(why)};
 }
 
-bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+bool word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
 
 /// Invariant ord-1: ^[\d\w]+\/[\d\w-.]+$ (Practitioner/abc, PractitionerRole/123).
 bool valid_user_id(std::string_view id) {
@@ -108,14 +110,17 @@ request_or_error read_cds_request(const rapidjson::Value& body, hook_kind expect
                            "fhirAuthorization is present but fhirServer is not (CDS Hooks invariant cds-r-1)."};
     std::string_view token, token_type;
     if (read_string(*authorization, "access_token", "fhirAuthorization.access_token", token, error, true)) return error;
-    if (read_string(*authorization, "token_type", "fhirAuthorization.token_type", token_type, error, true)) return error;
+    if (read_string(*authorization, "token_type", "fhirAuthorization.token_type", token_type, error, true))
+      return error;
     if (token_type != "Bearer" && token_type != "bearer")
       return invalid("fhirAuthorization.token_type", "must be Bearer.");
     request.has_fhir_authorization = true;
   }
   if (const rapidjson::Value* prefetch = member(body, "prefetch")) {
-    if (prefetch->IsObject()) request.prefetch = prefetch;
-    else if (!prefetch->IsNull()) return invalid("prefetch", "must be a JSON object.");
+    if (prefetch->IsObject())
+      request.prefetch = prefetch;
+    else if (!prefetch->IsNull())
+      return invalid("prefetch", "must be a JSON object.");
   }
 
   if (request.hook != hook_name(expected_hook))
@@ -152,9 +157,9 @@ request_or_error read_cds_request(const rapidjson::Value& body, hook_kind expect
       const std::string_view reference(selection.GetString(), selection.GetStringLength());
       const rapidjson::Value* selected = ctx.draft_index.find(reference);
       if (selected == nullptr)
-        return request_error{error_code::selection_not_in_draft_orders,
-                             "The selection '" + std::string(reference.substr(0, 200)) +
-                                 "' names no resource in context.draftOrders."};
+        return request_error{
+            error_code::selection_not_in_draft_orders,
+            "The selection '" + std::string(reference.substr(0, 200)) + "' names no resource in context.draftOrders."};
       ctx.selections.push_back(reference);
       ctx.selected.insert(selected);
     }

@@ -40,9 +40,9 @@ struct order_context {
   std::string_view user_id;
   std::string_view patient_id;
   std::string_view encounter_id;
-  const rapidjson::Value* draft_orders = nullptr;  ///< a Bundle (type may be missing)
-  bundle_index draft_index;                        ///< draftOrders' resources by reference
-  std::vector<std::string_view> selections;        ///< order-select only
+  const rapidjson::Value* draft_orders = nullptr;        ///< a Bundle (type may be missing)
+  bundle_index draft_index;                              ///< draftOrders' resources by reference
+  std::vector<std::string_view> selections;              ///< order-select only
   std::unordered_set<const rapidjson::Value*> selected;  ///< the resources the selections name
 };
 
@@ -58,6 +58,5 @@ struct cds_request {
 using request_or_error = std::variant<cds_request, request_error>;
 
 request_or_error read_cds_request(const rapidjson::Value& body, hook_kind expected_hook);
-
 
 }  // namespace ivig::protocol

@@ -18,13 +18,10 @@ constexpr std::array<error_description, 18> table{{
     {400, "http-malformed", "structure", "The request is not valid HTTP/1.1."},
     {400, "field-missing", "required", "A required field is missing."},
     {400, "field-invalid", "invalid", "A field has the wrong type or format."},
-    {400, "fhir-authorization-without-server", "invalid",
-     "fhirAuthorization is present without fhirServer."},
+    {400, "fhir-authorization-without-server", "invalid", "fhirAuthorization is present without fhirServer."},
     {400, "hook-mismatch", "invalid", "The request's hook is not the hook this service answers."},
-    {400, "selection-not-in-draft-orders", "invalid",
-     "A selection names no resource in context.draftOrders."},
-    {400, "prefetch-patient-mismatch", "invalid",
-     "The prefetched Patient is not the patient in context.patientId."},
+    {400, "selection-not-in-draft-orders", "invalid", "A selection names no resource in context.draftOrders."},
+    {400, "prefetch-patient-mismatch", "invalid", "The prefetched Patient is not the patient in context.patientId."},
     {415, "unsupported-media-type", "not-supported", "The body must be application/json."},
     {404, "unknown-service", "not-found", "No CDS service has this id."},
     {404, "route-not-found", "not-found", "No endpoint has this path."},
@@ -39,7 +36,9 @@ static_assert(table.size() == static_cast<std::size_t>(error_code::internal_erro
 
 }  // namespace
 
-const error_description& describe(error_code code) { return table[static_cast<std::size_t>(code)]; }
+const error_description& describe(error_code code) {
+  return table[static_cast<std::size_t>(code)];
+}
 
 std::string operation_outcome_json(error_code code, std::string_view diagnostics) {
   const error_description& d = describe(code);

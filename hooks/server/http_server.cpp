@@ -44,8 +44,7 @@ constexpr std::chrono::milliseconds accept_retry_delay{100};
 
 [[noreturn]] void throw_system_error(const boost_error& ec, const std::string& what) {
   // Socket errors are errno values; std::system_category gives them the usual messages.
-  throw std::system_error(std::error_code(ec.value(), std::system_category()),
-                          "ivig-cds server: " + what);
+  throw std::system_error(std::error_code(ec.value(), std::system_category()), "ivig-cds server: " + what);
 }
 
 std::string endpoint_text(const net::ip::address& address, unsigned short port) {
@@ -89,9 +88,8 @@ struct http_server::state {
 
 void http_server::state::do_accept() {
   // Each connection gets its own strand: its handlers never run concurrently with each other.
-  acceptor->async_accept(net::make_strand(ioc), [this](const boost_error& ec, tcp::socket socket) {
-    on_accept(ec, std::move(socket));
-  });
+  acceptor->async_accept(net::make_strand(ioc),
+                         [this](const boost_error& ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
 }
 
 void http_server::state::on_accept(const boost_error& ec, tcp::socket socket) {
@@ -119,8 +117,7 @@ void http_server::state::on_accept(const boost_error& ec, tcp::socket socket) {
     }
     server_stats::bump(stats.connections_accepted);
     try {
-      s = std::make_shared<session>(std::move(socket),
-                                    session_environment{config, handler, stats, draining, registry});
+      s = std::make_shared<session>(std::move(socket), session_environment{config, handler, stats, draining, registry});
       registry.add(s);
     } catch (const std::exception& e) {
       log_line(std::string("could not set up a connection: ") + e.what());
@@ -201,8 +198,8 @@ unsigned short http_server::start() {
     const std::lock_guard threads_lock(st.threads_mutex);
     for (unsigned i = 0; i < st.config.threads; ++i) st.threads.emplace_back([&st] { st.run_io(); });
   }
-  log_line("listening on " + endpoint_text(address, port) + " with " +
-           std::to_string(st.config.threads) + " I/O thread(s)");
+  log_line("listening on " + endpoint_text(address, port) + " with " + std::to_string(st.config.threads) +
+           " I/O thread(s)");
   return port;
 }
 
@@ -221,8 +218,7 @@ void http_server::stop() {
     // Restores the default dispositions, so a second Ctrl-C ends a drain that hangs.
     st.signals.reset();
     live = st.registry.live();
-    log_line("draining: no longer accepting; " + std::to_string(live.size()) +
-             " connection(s) open");
+    log_line("draining: no longer accepting; " + std::to_string(live.size()) + " connection(s) open");
     if (!live.empty()) {
       st.drain_timer.expires_after(st.config.drain_timeout);
       st.drain_timer.async_wait([&st](const boost_error& ec) { st.on_drain_deadline(ec); });
@@ -258,8 +254,12 @@ void http_server::run_until_signal() {
   wait();
 }
 
-bool http_server::draining() const { return state_->draining.load(); }
+bool http_server::draining() const {
+  return state_->draining.load();
+}
 
-const server_stats& http_server::stats() const { return state_->stats; }
+const server_stats& http_server::stats() const {
+  return state_->stats;
+}
 
 }  // namespace ivig::server

@@ -26,8 +26,7 @@ struct matched_route {
 };
 
 bool is_id_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '_' || c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
 bool is_service_id(std::string_view id) {
@@ -70,9 +69,8 @@ route_outcome router_error(error_code code, std::string_view diagnostics) {
 }
 
 route_outcome method_not_allowed(std::string_view allow) {
-  route_outcome out = router_error(
-      error_code::method_not_allowed,
-      allow == "GET" ? "This endpoint accepts only GET." : "This endpoint accepts only POST.");
+  route_outcome out = router_error(error_code::method_not_allowed, allow == "GET" ? "This endpoint accepts only GET."
+                                                                                  : "This endpoint accepts only POST.");
   out.reply.headers.emplace_back("Allow", std::string(allow));
   return out;
 }
@@ -121,8 +119,8 @@ bool is_json_media_type(std::string_view content_type) {
 
 route_outcome route(const route_request& request, request_handler& handler, bool draining) {
   if (draining) {
-    route_outcome out = router_error(error_code::service_draining,
-                                     "The service is shutting down; retry on a new connection.");
+    route_outcome out =
+        router_error(error_code::service_draining, "The service is shutting down; retry on a new connection.");
     out.close_connection = true;
     return out;
   }
@@ -143,8 +141,7 @@ route_outcome route(const route_request& request, request_handler& handler, bool
         return router_error(error_code::unsupported_media_type,
                             "Content-Type must be application/json or application/fhir+json.");
       }
-      return call_handler("call_service",
-                          [&] { return handler.call_service(m.service_id, request.body); });
+      return call_handler("call_service", [&] { return handler.call_service(m.service_id, request.body); });
   }
   return router_error(error_code::internal_error, {});  // unreachable: every kind is handled above
 }

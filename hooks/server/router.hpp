@@ -22,8 +22,8 @@ namespace ivig::server {
 
 /// The parts of a request the router looks at. Views into the parsed request.
 struct route_request {
-  std::string_view method;  // as sent, e.g. "GET"; compared case-sensitively (RFC 9110 §9.1)
-  std::string_view target;  // origin-form request target, query string included
+  std::string_view method;                       // as sent, e.g. "GET"; compared case-sensitively (RFC 9110 §9.1)
+  std::string_view target;                       // origin-form request target, query string included
   std::optional<std::string_view> content_type;  // absent when the header is absent
   std::string_view body;
 };

@@ -23,8 +23,8 @@
   X(responses_3xx, "3xx responses queued")                                                        \
   X(responses_4xx, "4xx responses queued")                                                        \
   X(responses_5xx, "5xx responses queued")                                                        \
-  X(responses_written, "responses completely written to the socket")                             \
-  X(continues_written, "interim 100 Continue responses written to clients that sent Expect")     \
+  X(responses_written, "responses completely written to the socket")                              \
+  X(continues_written, "interim 100 Continue responses written to clients that sent Expect")      \
   X(rejected_body_too_large, "requests answered 413: body over body_limit")                       \
   X(rejected_headers_too_large, "requests answered 431: headers over header_limit")               \
   X(rejected_http_malformed, "requests answered 400: not parseable as HTTP/1.1")                  \

@@ -42,15 +42,16 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using protocol::error_code;
 
-std::string_view to_std(beast::string_view s) { return {s.data(), s.size()}; }
+std::string_view to_std(beast::string_view s) {
+  return {s.data(), s.size()};
+}
 
 /// Errors that a client causes routinely by going away; they are not worth a log line.
 bool is_ordinary_disconnect(const beast::error_code& ec) {
-  return ec == net::error::operation_aborted || ec == net::error::eof ||
-         ec == net::error::connection_reset || ec == net::error::connection_aborted ||
-         ec == net::error::broken_pipe || ec == net::error::timed_out ||
-         ec == net::error::not_connected || ec == net::error::bad_descriptor ||
-         ec == net::error::shut_down || ec == beast::error::timeout;
+  return ec == net::error::operation_aborted || ec == net::error::eof || ec == net::error::connection_reset ||
+         ec == net::error::connection_aborted || ec == net::error::broken_pipe || ec == net::error::timed_out ||
+         ec == net::error::not_connected || ec == net::error::bad_descriptor || ec == net::error::shut_down ||
+         ec == beast::error::timeout;
 }
 
 bool is_http_parse_error(const beast::error_code& ec) {
@@ -104,8 +105,7 @@ void session::guarded(F&& f) noexcept {
 }
 
 void session::start() {
-  net::dispatch(stream_.get_executor(),
-                [self = shared_from_this()] { self->guarded([&] { self->do_read(); }); });
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->guarded([&] { self->do_read(); }); });
 }
 
 void session::drain() {
@@ -181,10 +181,9 @@ void session::start_request_read() {
   arm_read_timer(env_.config.read_timeout);
   // The header alone first: Expect: 100-continue is answered, and a Content-Length over body_limit
   // or an oversized header rejected, before the client sends the body.
-  http::async_read_header(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                            self->guarded([&] { self->on_read_header(ec); });
-                          });
+  http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->guarded([&] { self->on_read_header(ec); });
+  });
 }
 
 void session::on_read_header(beast::error_code ec) {
@@ -216,10 +215,9 @@ void session::read_body() {
   // A write started while no read was pending (the 100 Continue, or a response to an earlier
   // request) armed the stream's read deadline too; read deadlines are read_timer_'s.
   stream_.expires_never();
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                     self->guarded([&] { self->on_read(ec); });
-                   });
+  http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->guarded([&] { self->on_read(ec); });
+  });
 }
 
 void session::on_read(beast::error_code ec) {
@@ -254,8 +252,7 @@ void session::handle_read_error(beast::error_code ec) {
   }
   if (ec == http::error::header_limit) {
     reject(error_code::headers_too_large,
-           "The request line and headers exceed the limit of " + std::to_string(c.header_limit) +
-               " bytes.",
+           "The request line and headers exceed the limit of " + std::to_string(c.header_limit) + " bytes.",
            env_.stats.rejected_headers_too_large);
     return;
   }
@@ -293,8 +290,7 @@ void session::handle_request() {
   do_read();        // pipelining: read the next request while the queue has room
 }
 
-void session::reject(error_code code, std::string_view diagnostics,
-                     std::atomic<std::uint64_t>& counter) {
+void session::reject(error_code code, std::string_view diagnostics, std::atomic<std::uint64_t>& counter) {
   server_stats::bump(counter);
   // The stream is no longer at a message boundary (or the peer is too slow): answer and close.
   want_requests_ = false;
@@ -309,8 +305,7 @@ void session::queue_reply(http_reply reply, unsigned version, bool keep_alive) {
   res.result(reply.status);
   for (const auto& [name, value] : reply.headers) {
     if (is_framing_header(beast::string_view(name.data(), name.size()))) continue;
-    res.insert(beast::string_view(name.data(), name.size()),
-               beast::string_view(value.data(), value.size()));
+    res.insert(beast::string_view(name.data(), name.size()), beast::string_view(value.data(), value.size()));
   }
   res.set(http::field::server, "ivig-cds");
   if (!reply.content_type.empty()) res.set(http::field::content_type, reply.content_type);
@@ -320,10 +315,18 @@ void session::queue_reply(http_reply reply, unsigned version, bool keep_alive) {
 
   server_stats& stats = env_.stats;
   switch (reply.status / 100) {
-    case 2: server_stats::bump(stats.responses_2xx); break;
-    case 3: server_stats::bump(stats.responses_3xx); break;
-    case 4: server_stats::bump(stats.responses_4xx); break;
-    default: server_stats::bump(stats.responses_5xx); break;
+    case 2:
+      server_stats::bump(stats.responses_2xx);
+      break;
+    case 3:
+      server_stats::bump(stats.responses_3xx);
+      break;
+    case 4:
+      server_stats::bump(stats.responses_4xx);
+      break;
+    default:
+      server_stats::bump(stats.responses_5xx);
+      break;
   }
   queue_.push_back(std::move(res));
   do_write();
@@ -366,7 +369,7 @@ void session::on_write(beast::error_code ec) {
     return;
   }
   send_continue_if_due();  // the request behind the responses just written may be waiting for it
-  do_read();  // resumes a read that back-pressure paused; no-op if one is pending
+  do_read();               // resumes a read that back-pressure paused; no-op if one is pending
   finish_drain_if_idle();
 }
 
@@ -376,10 +379,9 @@ void session::send_continue_if_due() {
   if (closed_ || read_op_ != read_op::interim || writing_ || !queue_.empty()) return;
   writing_ = true;
   stream_.expires_after(env_.config.write_timeout);
-  http::async_write(stream_, continue_response_,
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                      self->guarded([&] { self->on_continue_written(ec); });
-                    });
+  http::async_write(stream_, continue_response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->guarded([&] { self->on_continue_written(ec); });
+  });
 }
 
 void session::on_continue_written(beast::error_code ec) {
@@ -417,7 +419,7 @@ void session::stop_requests() {
 
 void session::finish_drain_if_idle() {
   if (!env_.draining.load() || closed_ || closing_) return;
-  if (writing_ || !queue_.empty()) return;  // do_write marks the last response Connection: close
+  if (writing_ || !queue_.empty()) return;                // do_write marks the last response Connection: close
   if (want_requests_ && more_requests_pending()) return;  // it is answered 503, then we close
   want_requests_ = false;
   begin_close();
@@ -439,9 +441,7 @@ void session::do_discard() {
   buffer_.clear();
   stream_.socket().async_read_some(
       buffer_.prepare(env_.config.read_buffer_reserve),
-      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        self->guarded([&] { self->on_discard(ec); });
-      });
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->guarded([&] { self->on_discard(ec); }); });
 }
 
 void session::on_discard(beast::error_code ec) {
@@ -487,16 +487,15 @@ void session::on_read_timer(beast::error_code ec, std::uint64_t generation) {
     close_socket();  // the peer did not close within the linger deadline
     return;
   }
-  const bool partial_request = read_op_ == read_op::interim ||
-                               (read_op_ == read_op::request &&
-                                ((parser_ && parser_->got_some()) || buffer_.size() > 0));
+  const bool partial_request =
+      read_op_ == read_op::interim ||
+      (read_op_ == read_op::request && ((parser_ && parser_->got_some()) || buffer_.size() > 0));
   if (partial_request) {
     // The parser's read stays pending; the 408 is written beside it and the close aborts it. A
     // request still waiting for its 100 Continue has no read pending: its body will not be read.
     if (read_op_ == read_op::interim) read_op_ = read_op::none;
     reject(error_code::request_timeout,
-           "No complete request arrived within " + std::to_string(env_.config.read_timeout.count()) +
-               " ms.",
+           "No complete request arrived within " + std::to_string(env_.config.read_timeout.count()) + " ms.",
            env_.stats.request_timeouts);
     return;
   }

@@ -85,8 +85,7 @@ class session : public std::enable_shared_from_this<session> {
   void on_read(boost::beast::error_code ec);
   void handle_read_error(boost::beast::error_code ec);
   void handle_request();
-  void reject(protocol::error_code code, std::string_view diagnostics,
-              std::atomic<std::uint64_t>& counter);
+  void reject(protocol::error_code code, std::string_view diagnostics, std::atomic<std::uint64_t>& counter);
   void queue_reply(http_reply reply, unsigned version, bool keep_alive);
   void do_write();
   void on_write(boost::beast::error_code ec);
@@ -125,8 +124,8 @@ class session : public std::enable_shared_from_this<session> {
   read_op read_op_ = read_op::none;
   bool first_request_ = true;
   bool want_requests_ = true;  // false once no further request will be read and answered
-  bool writing_ = false;  // a response of queue_ or continue_response_ is being written
-  bool closing_ = false;  // our send side is shut down; lingering until the peer closes
+  bool writing_ = false;       // a response of queue_ or continue_response_ is being written
+  bool closing_ = false;       // our send side is shut down; lingering until the peer closes
   bool closed_ = false;
 };
 

@@ -47,7 +47,8 @@ std::string detail_of(const rules::finding& f, const rules::knowledge& kb) {
     detail += "\n";
   }
   const rules::rule_definition* rule = kb.find_rule(f.rule_id);
-  detail += "Rule " + f.rule_id + (rule != nullptr ? " v" + rule->version : std::string{}) + ", knowledge " + kb.version + ".";
+  detail += "Rule " + f.rule_id + (rule != nullptr ? " v" + rule->version : std::string{}) + ", knowledge " +
+            kb.version + ".";
   return detail;
 }
 
@@ -87,8 +88,8 @@ protocol::card card_of(std::string_view hook_instance, const rules::ivig_order& 
   c.detail = detail_of(f, kb);
   c.indicator = std::string(rules::severity_name(f.level));
   const rules::source* primary = f.primary_source != nullptr ? f.primary_source
-                                 : f.citations.empty()          ? nullptr
-                                                                : f.citations.front().cited;
+                                 : f.citations.empty()       ? nullptr
+                                                             : f.citations.front().cited;
   if (primary != nullptr) {
     c.source.label = primary->label;
     c.source.url = primary->url;
@@ -96,7 +97,8 @@ protocol::card card_of(std::string_view hook_instance, const rules::ivig_order& 
     c.source.label = "ivig-cds IVIg knowledge base " + kb.version;
   }
   if (f.level != rules::severity::info)
-    for (const rules::override_reason& r : kb.override_reasons) c.override_reasons.push_back({r.system, r.code, r.display});
+    for (const rules::override_reason& r : kb.override_reasons)
+      c.override_reasons.push_back({r.system, r.code, r.display});
   for (const rules::product_switch& s : f.switches) {
     protocol::suggestion suggestion;
     suggestion.label = s.label;
@@ -117,12 +119,15 @@ protocol::card incomplete_card(std::string_view hook_instance, const std::vector
   protocol::card c;
   c.uuid = protocol::uuid_v5(std::string(hook_instance) + "|incomplete");
   c.indicator = "info";
-  c.summary = checks.size() == 1 ? "1 IVIg safety check could not be completed: see which and why"
-                                 : std::to_string(checks.size()) + " IVIg safety checks could not be completed: see which and why";
+  c.summary = checks.size() == 1
+                  ? "1 IVIg safety check could not be completed: see which and why"
+                  : std::to_string(checks.size()) + " IVIg safety checks could not be completed: see which and why";
   c.detail = "These checks could not be done, so their silence does not mean the order is safe:\n\n";
   for (const rules::incomplete_check& check : checks) {
-    c.detail += "- **" + check.rule_id + " " + check.check + "** (" + check.order_reference + "): " + check.reason + "\n";
-    if (std::find(c.rule_ids.begin(), c.rule_ids.end(), check.rule_id) == c.rule_ids.end()) c.rule_ids.push_back(check.rule_id);
+    c.detail +=
+        "- **" + check.rule_id + " " + check.check + "** (" + check.order_reference + "): " + check.reason + "\n";
+    if (std::find(c.rule_ids.begin(), c.rule_ids.end(), check.rule_id) == c.rule_ids.end())
+      c.rule_ids.push_back(check.rule_id);
   }
   c.detail += "\nKnowledge " + kb.version + ".";
   c.source.label = "ivig-cds data completeness check";
@@ -137,7 +142,8 @@ std::vector<protocol::card> build_cards(std::string_view hook_instance, const st
   std::vector<std::pair<rules::severity, protocol::card>> ranked;
   std::vector<rules::incomplete_check> incomplete;
   for (const checked_order& entry : checked) {
-    for (const rules::finding& f : entry.result.findings) ranked.emplace_back(f.level, card_of(hook_instance, *entry.order, f, kb));
+    for (const rules::finding& f : entry.result.findings)
+      ranked.emplace_back(f.level, card_of(hook_instance, *entry.order, f, kb));
     incomplete.insert(incomplete.end(), entry.result.incomplete.begin(), entry.result.incomplete.end());
   }
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });

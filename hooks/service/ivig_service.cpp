@@ -19,8 +19,10 @@ constexpr std::string_view order_select_id = "ivig-order-select";
 constexpr std::string_view order_sign_id = "ivig-order-sign";
 
 server::http_reply error_reply(const protocol::request_error& error) {
-  return {protocol::describe(error.code).http_status, protocol::operation_outcome_json(error.code, error.diagnostics),
-          "application/json", {}};
+  return {protocol::describe(error.code).http_status,
+          protocol::operation_outcome_json(error.code, error.diagnostics),
+          "application/json",
+          {}};
 }
 
 std::string usage_requirements(const std::vector<prefetch_template>& templates) {
@@ -50,16 +52,20 @@ ivig_service::ivig_service(std::shared_ptr<const rules::knowledge> kb, service_o
        "Checks a newly selected intravenous immunoglobulin (IVIg) order against the patient's record for labelled "
        "contraindications (immune globulin hypersensitivity, IgA deficiency with anti-IgA antibodies, "
        "hyperprolinemia, hereditary fructose intolerance, corn allergy) and product-specific hazards, and says "
-       "which checks could not be completed. Knowledge " + kb_->version + ".",
+       "which checks could not be completed. Knowledge " +
+           kb_->version + ".",
        requirements, prefetch},
       {std::string(order_sign_id), "order-sign", "IVIg order verification at signing",
        "Checks every intravenous immunoglobulin (IVIg) order about to be signed, with the same checks as "
-       "ivig-order-select applied to all draft orders. Knowledge " + kb_->version + ".",
+       "ivig-order-select applied to all draft orders. Knowledge " +
+           kb_->version + ".",
        requirements, prefetch},
   });
 }
 
-server::http_reply ivig_service::discovery() { return {200, discovery_body_, "application/json", {}}; }
+server::http_reply ivig_service::discovery() {
+  return {200, discovery_body_, "application/json", {}};
+}
 
 server::http_reply ivig_service::health() {
   return {200, R"({"status":"ok","knowledgeVersion":")" + kb_->version + R"("})", "application/json", {}};
@@ -67,8 +73,10 @@ server::http_reply ivig_service::health() {
 
 server::http_reply ivig_service::call_service(std::string_view service_id, std::string_view body) {
   protocol::hook_kind hook;
-  if (service_id == order_select_id) hook = protocol::hook_kind::order_select;
-  else if (service_id == order_sign_id) hook = protocol::hook_kind::order_sign;
+  if (service_id == order_select_id)
+    hook = protocol::hook_kind::order_select;
+  else if (service_id == order_sign_id)
+    hook = protocol::hook_kind::order_sign;
   else
     return error_reply({protocol::error_code::unknown_service,
                         "No CDS service has the id '" + std::string(service_id.substr(0, 64)) + "'."});
@@ -82,13 +90,13 @@ server::http_reply ivig_service::call_service(std::string_view service_id, std::
   fhir::patient_record record;
   if (auto error = gather_record(request, templates_, *fallback_, record)) return error_reply(*error);
 
-  const orders_to_check orders =
-      find_ivig_orders(request, record, *kb_, hook == protocol::hook_kind::order_select);
+  const orders_to_check orders = find_ivig_orders(request, record, *kb_, hook == protocol::hook_kind::order_select);
   const fhir::time_point now = options_.now();
   std::vector<checked_order> checked;
   for (const rules::ivig_order& order : orders.ivig_orders)
     checked.push_back({&order, rules::evaluate(record, order, *kb_, now, orders.session_orders)});
-  return {200, protocol::cards_response_json(build_cards(request.hook_instance, checked, *kb_)), "application/json", {}};
+  return {
+      200, protocol::cards_response_json(build_cards(request.hook_instance, checked, *kb_)), "application/json", {}};
 }
 
 }  // namespace ivig::service

@@ -16,7 +16,7 @@
 namespace ivig::service {
 
 struct orders_to_check {
-  std::deque<fhir::medication_order> orders;  ///< stable addresses: ivig_orders point into it
+  std::deque<fhir::medication_order> orders;                  ///< stable addresses: ivig_orders point into it
   std::vector<const fhir::medication_order*> session_orders;  ///< every medication order in draftOrders
   std::vector<rules::ivig_order> ivig_orders;                 ///< the checked orders that are IVIg
 };

@@ -52,10 +52,12 @@ std::optional<protocol::request_error> gather_record(const protocol::cds_request
         record.add_resource(resource);
       });
       if (fhir::has_next_page(*value)) {
-        record.set_status(t.key, {fhir::data_state::incomplete, "only the first page of " + t.what +
-                                                                    " was sent and this version does not fetch further pages"});
+        record.set_status(
+            t.key, {fhir::data_state::incomplete,
+                    "only the first page of " + t.what + " was sent and this version does not fetch further pages"});
       } else if (had_outcome) {
-        record.set_status(t.key, {fhir::data_state::error, "the search for " + t.what + " reported a problem (" + outcome + ")"});
+        record.set_status(
+            t.key, {fhir::data_state::error, "the search for " + t.what + " reported a problem (" + outcome + ")"});
       } else {
         record.set_status(t.key, {fhir::data_state::provided, {}});
       }
@@ -63,7 +65,8 @@ std::optional<protocol::request_error> gather_record(const protocol::cds_request
     }
     if (t.key == "patient" && type == "Patient" && fhir::resource_id_of(*value) != request.context.patient_id) {
       return protocol::request_error{protocol::error_code::prefetch_patient_mismatch,
-                                     "prefetch.patient is Patient/" + std::string(fhir::resource_id_of(*value).substr(0, 64)) +
+                                     "prefetch.patient is Patient/" +
+                                         std::string(fhir::resource_id_of(*value).substr(0, 64)) +
                                          " but context.patientId is " + std::string(request.context.patient_id) + "."};
     }
     record.add_resource(*value);

@@ -30,8 +30,8 @@ excipient_exposure exposure_of(const rule_context& context, std::string_view sub
       if (e->evidence == evidence_level::unconfirmed) exposure.confirmed = false;
     }
   }
-  exposure.all_contain = !context.order.candidates.empty() &&
-                         exposure.containing.size() == context.order.candidates.size();
+  exposure.all_contain =
+      !context.order.candidates.empty() && exposure.containing.size() == context.order.candidates.size();
   return exposure;
 }
 
@@ -86,14 +86,16 @@ void run_excipient_contraindication(const rule_context& context, evaluation& out
     return;
   }
   if (!exposure.containing.empty() || context.order.candidates.empty()) {
-    finding f = start_finding(context, severity::warning,
-                              "Confirm the IVIg product has no " + std::string(substance) + ": patient has " +
-                                  std::string(patient_problem));
+    finding f = start_finding(
+        context, severity::warning,
+        "Confirm the IVIg product has no " + std::string(substance) + ": patient has " + std::string(patient_problem));
     f.evidence = patient_lines;
     add_excipient_citations(f, exposure, substance);
-    f.explanation = "The order does not identify a single product, so the service could not confirm that it is "
-                    "free of " + std::string(substance) + ". Products containing " + std::string(substance) + ": " +
-                    products_containing(context.kb, substance) + ". " + context.rule.then;
+    f.explanation =
+        "The order does not identify a single product, so the service could not confirm that it is "
+        "free of " +
+        std::string(substance) + ". Products containing " + std::string(substance) + ": " +
+        products_containing(context.kb, substance) + ". " + context.rule.then;
     out.findings.push_back(std::move(f));
   }
 }
@@ -134,8 +136,8 @@ void run_r6_corn_allergy_maltose(const rule_context& context, evaluation& out) {
 void run_r7_maltose_glucose_meters(const rule_context& context, evaluation& out) {
   const std::string_view substance = context.rule.param("excipient");
   const excipient_exposure exposure = exposure_of(context, substance);
-  std::vector<std::string> lines = lines_of(conditions_in(context, context.rule.value_set_for("diabetes"),
-                                                          status_filter::active_only));
+  std::vector<std::string> lines =
+      lines_of(conditions_in(context, context.rule.value_set_for("diabetes"), status_filter::active_only));
   std::vector<std::string> policy;
   const threshold& window = context.rule.threshold_for("glucoseMonitoringWindow");
   for (const auto& found : observations_in(context, context.rule.value_set_for("glucoseTests"))) {

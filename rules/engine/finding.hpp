@@ -31,7 +31,7 @@ struct finding {
   std::string explanation;            ///< why it matters and what to do
   std::vector<citation> citations;
   const source* primary_source = nullptr;  ///< the card's source; the first citation's when null
-  std::vector<std::string> policy_notes;  ///< each local-policy [U] item the finding rests on
+  std::vector<std::string> policy_notes;   ///< each local-policy [U] item the finding rests on
   std::vector<product_switch> switches;
 };
 

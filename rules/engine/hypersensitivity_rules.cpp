@@ -87,7 +87,8 @@ std::vector<std::string> hypersensitivity_history(const rule_context& context) {
   const value_set& anaphylaxis = context.rule.value_set_for("anaphylaxisConditions");
   const value_set& blood = context.rule.value_set_for("bloodProductReactions");
   for (const auto& found : allergies_in(context, ig, status_filter::any_not_refuted)) lines.push_back(describe(found));
-  for (const auto& found : allergies_in(context, blood, status_filter::any_not_refuted)) lines.push_back(describe(found));
+  for (const auto& found : allergies_in(context, blood, status_filter::any_not_refuted))
+    lines.push_back(describe(found));
   for (const auto& found : conditions_in(context, anaphylaxis, status_filter::any_not_refuted))
     lines.push_back(describe(found));
   for (const auto& found : conditions_in(context, blood, status_filter::any_not_refuted)) {
@@ -118,25 +119,29 @@ void run_r1_ig_hypersensitivity(const rule_context& context, evaluation& out) {
     append(f.evidence, other_lines);
     out.findings.push_back(std::move(f));
   } else if (!other_lines.empty()) {
-    finding f = start_finding(context, severity::warning,
-                              "Allergy to immune globulin on record: confirm the reaction was not severe before giving IVIg");
+    finding f =
+        start_finding(context, severity::warning,
+                      "Allergy to immune globulin on record: confirm the reaction was not severe before giving IVIg");
     f.evidence = other_lines;
-    f.explanation = "The label contraindicates IVIg after an anaphylactic or severe systemic reaction to human "
-                    "immune globulin. This allergy record does not say the reaction was severe (no high "
-                    "criticality, severe reaction or anaphylaxis is recorded); confirm the history before ordering.";
+    f.explanation =
+        "The label contraindicates IVIg after an anaphylactic or severe systemic reaction to human "
+        "immune globulin. This allergy record does not say the reaction was severe (no high "
+        "criticality, severe reaction or anaphylaxis is recorded); confirm the history before ordering.";
     out.findings.push_back(std::move(f));
   }
 }
 
 void run_r2_iga_deficiency_with_antibodies(const rule_context& context, evaluation& out) {
-  const auto deficiency = conditions_in(context, context.rule.value_set_for("igaDeficiency"), status_filter::active_only);
+  const auto deficiency =
+      conditions_in(context, context.rule.value_set_for("igaDeficiency"), status_filter::active_only);
   if (deficiency.empty()) return;
   const anti_iga_evidence antibodies = find_anti_iga(context);
   if (!antibodies.any()) return;
   const std::vector<std::string> history = hypersensitivity_history(context);
   if (history.empty()) return;
-  finding f = start_finding(context, severity::critical,
-                            "IVIg contraindicated: IgA deficiency with anti-IgA antibodies and a hypersensitivity history");
+  finding f =
+      start_finding(context, severity::critical,
+                    "IVIg contraindicated: IgA deficiency with anti-IgA antibodies and a hypersensitivity history");
   for (const auto& found : deficiency) f.evidence.push_back(describe(found));
   append(f.evidence, antibodies.lines);
   append(f.evidence, history);
@@ -187,7 +192,8 @@ std::vector<product_switch> lower_iga_switches(const rule_context& context) {
   const product* current = context.order.identified_product();
   for (const product& p : context.kb.products) {
     if (!p.marketed || !p.iga) continue;
-    if (std::find(context.order.candidates.begin(), context.order.candidates.end(), &p) != context.order.candidates.end())
+    if (std::find(context.order.candidates.begin(), context.order.candidates.end(), &p) !=
+        context.order.candidates.end())
       continue;
     if (current != nullptr && current->iga && p.iga->micrograms_per_ml >= current->iga->micrograms_per_ml) continue;
     ranked.push_back(&p);
@@ -202,8 +208,7 @@ std::vector<product_switch> lower_iga_switches(const rule_context& context) {
     s.to = p;
     s.label = "Switch to " + p->name + " (IgA " + p->iga->describe() + ")";
     s.reason = "Changes the product of " + context.order.reference() + " from " + context.order.product_description() +
-               " to " + p->name + " (IgA " + p->iga->describe() + " " +
-               std::string(evidence_marker(p->iga->evidence)) +
+               " to " + p->name + " (IgA " + p->iga->describe() + " " + std::string(evidence_marker(p->iga->evidence)) +
                "); dose and rate are unchanged: review the volume and infusion rate for the new product";
     s.recommended = switches.empty();
     switches.push_back(std::move(s));
@@ -215,7 +220,8 @@ std::vector<product_switch> lower_iga_switches(const rule_context& context) {
 
 void run_r3_iga_deficiency(const rule_context& context, evaluation& out) {
   // R2 owns the combination with a hypersensitivity history; R3 is the partial picture.
-  const auto deficiency = conditions_in(context, context.rule.value_set_for("igaDeficiency"), status_filter::active_only);
+  const auto deficiency =
+      conditions_in(context, context.rule.value_set_for("igaDeficiency"), status_filter::active_only);
   const anti_iga_evidence antibodies = find_anti_iga(context);
   const std::optional<iga_level_verdict> level = judge_serum_iga(context);
 
@@ -231,7 +237,8 @@ void run_r3_iga_deficiency(const rule_context& context, evaluation& out) {
     if (level && !level->problem.empty()) {
       out.incomplete.push_back(incomplete(context, level->problem));
     } else if (!level && context.record.status_of("observations").complete()) {
-      out.incomplete.push_back(incomplete(context, "no serum IgA result is on file, so IgA deficiency cannot be excluded"));
+      out.incomplete.push_back(
+          incomplete(context, "no serum IgA result is on file, so IgA deficiency cannot be excluded"));
     }
     return;
   }

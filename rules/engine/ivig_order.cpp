@@ -63,8 +63,7 @@ std::string ivig_order::reference() const {
 }
 
 std::optional<ivig_order> recognise_ivig(const fhir::medication_order& order,
-                                         const std::vector<fhir::codeable_concept>& medication,
-                                         const knowledge& kb) {
+                                         const std::vector<fhir::codeable_concept>& medication, const knowledge& kb) {
   const recognition_policy& policy = kb.recognition;
   ivig_order result;
   result.order = &order;

@@ -33,7 +33,6 @@ struct ivig_order {
 /// Recognises an order as IVIg. `medication` is the order's medication with any reference already
 /// resolved (the order's own CodeableConcept, or the referenced Medication's code and ingredients).
 std::optional<ivig_order> recognise_ivig(const fhir::medication_order& order,
-                                         const std::vector<fhir::codeable_concept>& medication,
-                                         const knowledge& kb);
+                                         const std::vector<fhir::codeable_concept>& medication, const knowledge& kb);
 
 }  // namespace ivig::rules

@@ -8,9 +8,12 @@ namespace ivig::rules {
 
 std::string_view evidence_marker(evidence_level level) {
   switch (level) {
-    case evidence_level::confirmed: return "[C]";
-    case evidence_level::secondary: return "[S]";
-    case evidence_level::unconfirmed: return "[U]";
+    case evidence_level::confirmed:
+      return "[C]";
+    case evidence_level::secondary:
+      return "[S]";
+    case evidence_level::unconfirmed:
+      return "[U]";
   }
   return "[U]";
 }
@@ -24,9 +27,12 @@ std::optional<evidence_level> parse_evidence(std::string_view marker) {
 
 std::string_view severity_name(severity level) {
   switch (level) {
-    case severity::info: return "info";
-    case severity::warning: return "warning";
-    case severity::critical: return "critical";
+    case severity::info:
+      return "info";
+    case severity::warning:
+      return "warning";
+    case severity::critical:
+      return "critical";
   }
   return "info";
 }

@@ -12,7 +12,11 @@ namespace ivig::rules {
 
 const std::vector<rule_implementation>& implemented_rules() {
   static const std::vector<rule_implementation> catalogue{
-      {"R1", {"igSubstances", "anaphylaxisManifestations", "anaphylaxisConditions"}, {}, {}, &run_r1_ig_hypersensitivity},
+      {"R1",
+       {"igSubstances", "anaphylaxisManifestations", "anaphylaxisConditions"},
+       {},
+       {},
+       &run_r1_ig_hypersensitivity},
       {"R2",
        {"igaDeficiency", "antiIgaTests", "igSubstances", "anaphylaxisConditions", "bloodProductReactions",
         "positiveResults", "negativeResults"},
@@ -27,7 +31,11 @@ const std::vector<rule_implementation>& implemented_rules() {
       {"R4", {"condition"}, {}, {"excipient"}, &run_r4_hyperprolinemia_proline},
       {"R5", {"condition"}, {}, {"excipient"}, &run_r5_fructose_intolerance_sorbitol},
       {"R6", {"allergy"}, {}, {"excipient"}, &run_r6_corn_allergy_maltose},
-      {"R7", {"diabetes", "glucoseTests"}, {{"glucoseMonitoringWindow", "d"}}, {"excipient"}, &run_r7_maltose_glucose_meters},
+      {"R7",
+       {"diabetes", "glucoseTests"},
+       {{"glucoseMonitoringWindow", "d"}},
+       {"excipient"},
+       &run_r7_maltose_glucose_meters},
   };
   return catalogue;
 }

@@ -25,7 +25,7 @@ std::string on_date(const std::optional<fhir::fhir_time>& when) {
 }
 
 std::vector<matched<fhir::condition>> conditions_in(const rule_context& context, const value_set& set,
-                                                     status_filter filter) {
+                                                    status_filter filter) {
   std::vector<matched<fhir::condition>> found;
   for (const fhir::condition& c : context.record.conditions) {
     if (!passes(c.status, filter)) continue;
@@ -56,7 +56,9 @@ std::vector<matched<fhir::observation>> observations_in(const rule_context& cont
     if (auto match = match_concept(context.kb, set, o.code)) found.push_back({&o, std::move(*match)});
   }
   std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
-    const auto at = [](const auto& m) { return m.resource->effective ? m.resource->effective->at : fhir::time_point{}; };
+    const auto at = [](const auto& m) {
+      return m.resource->effective ? m.resource->effective->at : fhir::time_point{};
+    };
     return at(a) > at(b);
   });
   return found;
@@ -66,8 +68,10 @@ std::string describe(const matched<fhir::condition>& found) {
   const fhir::condition& c = *found.resource;
   std::string line = "Condition: " + found.match.describe();
   if (!c.status.clinical.empty()) line += ", " + std::string(c.status.clinical);
-  if (c.onset) line += ", onset " + fhir::format_date(c.onset->at);
-  else if (c.recorded) line += ", recorded " + fhir::format_date(c.recorded->at);
+  if (c.onset)
+    line += ", onset " + fhir::format_date(c.onset->at);
+  else if (c.recorded)
+    line += ", recorded " + fhir::format_date(c.recorded->at);
   return line;
 }
 
@@ -117,7 +121,8 @@ incomplete_check incomplete(const rule_context& context, std::string reason) {
 
 std::string policy_note(const threshold& used, std::string_view what) {
   std::string note = std::string(what) + " uses " + number_text(used.value) + " " + used.unit;
-  if (used.local_policy()) note += ", a local policy value " + std::string(evidence_marker(used.evidence)) + ": " + used.rationale;
+  if (used.local_policy())
+    note += ", a local policy value " + std::string(evidence_marker(used.evidence)) + ": " + used.rationale;
   return note;
 }
 

@@ -27,7 +27,7 @@ enum class status_filter {
 };
 
 std::vector<matched<fhir::condition>> conditions_in(const rule_context& context, const value_set& set,
-                                                     status_filter filter);
+                                                    status_filter filter);
 std::vector<matched<fhir::allergy_intolerance>> allergies_in(const rule_context& context, const value_set& set,
                                                              status_filter filter);
 /// Usable observations whose code is in `set`, newest first.

@@ -8,7 +8,9 @@
 namespace ivig::rules {
 namespace {
 
-bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
 
 std::string strip_leading_zeros(std::string_view digits) {
   std::size_t first = 0;
@@ -66,8 +68,7 @@ std::string_view system_short_name(std::string_view system) {
 
 bool contains_term(std::string_view lower_text, std::string_view term) {
   if (term.empty()) return false;
-  for (std::size_t pos = lower_text.find(term); pos != std::string_view::npos;
-       pos = lower_text.find(term, pos + 1)) {
+  for (std::size_t pos = lower_text.find(term); pos != std::string_view::npos; pos = lower_text.find(term, pos + 1)) {
     const bool starts_word = pos == 0 || !is_word_char(lower_text[pos - 1]) || !is_word_char(term.front());
     const std::size_t end = pos + term.size();
     const bool ends_word = end == lower_text.size() || !is_word_char(lower_text[end]) || !is_word_char(term.back());

@@ -22,7 +22,9 @@ const rapidjson::Value* json_object_reader::find(std::string_view key) {
   return it == value_.MemberEnd() ? nullptr : &it->value;
 }
 
-void json_object_reader::accept(std::string_view key) { seen_.emplace(key); }
+void json_object_reader::accept(std::string_view key) {
+  seen_.emplace(key);
+}
 
 std::string json_object_reader::required_string(std::string_view key) {
   const rapidjson::Value* v = find(key);

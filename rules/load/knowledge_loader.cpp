@@ -19,8 +19,8 @@
 namespace ivig::rules {
 namespace {
 
-const std::set<std::string, std::less<>> known_data_keys{"patient",       "conditions",  "observations",
-                                                         "allergies",     "immunizations", "medications"};
+const std::set<std::string, std::less<>> known_data_keys{"patient",   "conditions",    "observations",
+                                                         "allergies", "immunizations", "medications"};
 const std::set<std::string, std::less<>> known_excipients{"proline", "sorbitol", "maltose",       "sucrose",
                                                           "glucose", "glycine",  "polysorbate-80"};
 
@@ -223,7 +223,8 @@ class loader {
           json_object_reader x(e, r.path() + "." + indexed("excipients", j++));
           excipient ex;
           ex.substance = x.required_string("substance");
-          if (known_excipients.count(ex.substance) == 0) x.fail("substance", "unknown excipient '" + ex.substance + "'");
+          if (known_excipients.count(ex.substance) == 0)
+            x.fail("substance", "unknown excipient '" + ex.substance + "'");
           ex.detail = x.optional_string("detail");
           if (ex.detail.empty()) ex.detail = ex.substance;
           ex.evidence = evidence(x);
@@ -264,7 +265,8 @@ class loader {
           p.vial_sizes_g.push_back(size.GetDouble());
         }
         const evidence_level vial_evidence = evidence(x);
-        p.vial_sizes_g_evidence = sourced_value{0, vial_evidence, source_list(x, vial_evidence != evidence_level::unconfirmed)};
+        p.vial_sizes_g_evidence =
+            sourced_value{0, vial_evidence, source_list(x, vial_evidence != evidence_level::unconfirmed)};
         x.finish();
       }
       if (const rapidjson::Value* ids = r.optional_array("identifiers")) {
@@ -306,7 +308,8 @@ class loader {
     p.not_intravenous_codes = &value_set_ref(r, "notIntravenousCodes", r.required_string("notIntravenousCodes"));
     p.intravenous_routes = &value_set_ref(r, "intravenousRoutes", r.required_string("intravenousRoutes"));
     for (std::string& term : r.string_array("textTerms", true)) p.text_terms.push_back(to_lower(term));
-    for (std::string& term : r.string_array("intravenousTextTerms", true)) p.intravenous_text_terms.push_back(to_lower(term));
+    for (std::string& term : r.string_array("intravenousTextTerms", true))
+      p.intravenous_text_terms.push_back(to_lower(term));
     p.citations = citations(r, "sources", true);
     r.finish();
     top.finish();
@@ -333,7 +336,8 @@ class loader {
     i = 0;
     for (const auto& item : top.required_array("overrideReasons").GetArray()) {
       json_object_reader r(item, "policy.json: " + indexed("overrideReasons", i++));
-      kb_.override_reasons.push_back({r.required_string("system"), r.required_string("code"), r.required_string("display")});
+      kb_.override_reasons.push_back(
+          {r.required_string("system"), r.required_string("code"), r.required_string("display")});
       r.finish();
     }
     if (kb_.override_reasons.empty()) top.fail("overrideReasons", "must list at least one reason");
@@ -357,10 +361,14 @@ class loader {
       rule.status = status == "active" ? rule_status::active : rule_status::planned;
       rule.title = r.required_string("title");
       const std::string level = r.required_string("severity");
-      if (level == "critical") rule.level = severity::critical;
-      else if (level == "warning") rule.level = severity::warning;
-      else if (level == "info") rule.level = severity::info;
-      else r.fail("severity", "must be critical, warning or info");
+      if (level == "critical")
+        rule.level = severity::critical;
+      else if (level == "warning")
+        rule.level = severity::warning;
+      else if (level == "info")
+        rule.level = severity::info;
+      else
+        r.fail("severity", "must be critical, warning or info");
       rule.when = r.required_string("when");
       rule.then = r.required_string("then");
       r.string_array("hooks", false);
@@ -418,7 +426,8 @@ class loader {
         throw knowledge_error(where + ": the engine implements it, but the catalogue does not list it as active");
       for (std::string_view role : impl.value_set_roles)
         if (rule->value_sets.find(role) == rule->value_sets.end())
-          throw knowledge_error(where + ": valueSets lacks the role '" + std::string(role) + "' its implementation reads");
+          throw knowledge_error(where + ": valueSets lacks the role '" + std::string(role) +
+                                "' its implementation reads");
       for (const threshold_role& role : impl.threshold_roles) {
         const auto it = rule->thresholds.find(role.role);
         if (it == rule->thresholds.end())
@@ -428,8 +437,7 @@ class loader {
                                 " but the rule expects " + std::string(role.unit));
       }
       for (std::string_view name : impl.param_names) {
-        if (rule->param(name).empty())
-          throw knowledge_error(where + ": params lacks '" + std::string(name) + "'");
+        if (rule->param(name).empty()) throw knowledge_error(where + ": params lacks '" + std::string(name) + "'");
       }
       if (const std::string_view substance = rule->param("excipient");
           !substance.empty() && known_excipients.count(substance) == 0)
@@ -438,8 +446,8 @@ class loader {
     for (const rule_definition& rule : kb_.rules) {
       if (rule.status != rule_status::active) continue;
       const auto& impls = implemented_rules();
-      const bool implemented = std::any_of(impls.begin(), impls.end(),
-                                           [&](const rule_implementation& impl) { return impl.id == rule.id; });
+      const bool implemented =
+          std::any_of(impls.begin(), impls.end(), [&](const rule_implementation& impl) { return impl.id == rule.id; });
       if (!implemented)
         throw knowledge_error("rules.json: rule " + rule.id + " is active but the engine has no implementation of it");
     }
@@ -449,14 +457,16 @@ class loader {
 };
 
 std::size_t line_of(std::string_view text, std::size_t offset) {
-  return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(std::min(offset, text.size())), '\n'));
+  return 1 + static_cast<std::size_t>(std::count(
+                 text.begin(), text.begin() + static_cast<std::ptrdiff_t>(std::min(offset, text.size())), '\n'));
 }
 
 }  // namespace
 
 const std::vector<std::string_view>& knowledge_file_names() {
-  static const std::vector<std::string_view> names{"bundle.json",     "sources.json", "value-sets.json", "products.json",
-                                                   "recognition.json", "policy.json",  "rules.json"};
+  static const std::vector<std::string_view> names{"bundle.json",   "sources.json",     "value-sets.json",
+                                                   "products.json", "recognition.json", "policy.json",
+                                                   "rules.json"};
   return names;
 }
 

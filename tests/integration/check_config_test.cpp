@@ -1,10 +1,10 @@
 // tests/integration/check_config_test.cpp: `ivig-cds --check-config` on the real binary.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <filesystem>
-#include <sys/wait.h>
 
 #include "tests/support/test_support.hpp"
 
@@ -30,7 +30,8 @@ run_result run_binary(const std::string& arguments) {
 }
 
 std::filesystem::path broken_knowledge_copy(const std::string& name) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("ivig-kb-" + name + "-" + std::to_string(::getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("ivig-kb-" + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::copy(source_dir() / "rules/knowledge", dir);
   return dir;
@@ -41,7 +42,8 @@ std::filesystem::path broken_knowledge_copy(const std::string& name) {
 TEST(CheckConfig, EmbeddedDefaultsAreValid) {
   const run_result r = run_binary("--check-config");
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_EQ(r.output.rfind("ivig-cds: configuration ok: knowledge ivig-knowledge " + embedded_knowledge()->version, 0), 0u)
+  EXPECT_EQ(r.output.rfind("ivig-cds: configuration ok: knowledge ivig-knowledge " + embedded_knowledge()->version, 0),
+            0u)
       << r.output;
   EXPECT_NE(r.output.find("28 rules, 7 active"), std::string::npos) << r.output;
 }
@@ -54,7 +56,9 @@ TEST(CheckConfig, RejectsABrokenKnowledgeFolderWithAPreciseMessage) {
   write_file(dir / "rules.json", rules);
   const run_result r = run_binary("--check-config --knowledge-dir " + dir.string());
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.output, "ivig-cds: knowledge bundle rejected: rules.json: rules[3] (R4).valueSets: names unknown value set 'vs-missing'\n");
+  EXPECT_EQ(r.output,
+            "ivig-cds: knowledge bundle rejected: rules.json: rules[3] (R4).valueSets: names unknown value set "
+            "'vs-missing'\n");
   std::filesystem::remove_all(dir);
 }
 

@@ -33,9 +33,7 @@ class Errors : public ::testing::Test {
     EXPECT_EQ(std::string(doc["issue"][0]["diagnostics"].GetString()), diagnostics);
   }
 
-  static std::string valid_select() {
-    return order_select_with(medication_request("m1", privigen()), "m1").json();
-  }
+  static std::string valid_select() { return order_select_with(medication_request("m1", privigen()), "m1").json(); }
 };
 std::unique_ptr<running_service> Errors::server_;
 
@@ -46,7 +44,8 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 }  // namespace
 
 TEST_F(Errors, UnknownServiceIs404) {
-  expect_error(server_->post("ivig-nope", valid_select()), 404, "unknown-service", "No CDS service has the id 'ivig-nope'.");
+  expect_error(server_->post("ivig-nope", valid_select()), 404, "unknown-service",
+               "No CDS service has the id 'ivig-nope'.");
 }
 
 TEST_F(Errors, UnknownPathIs404) {
@@ -77,11 +76,12 @@ TEST_F(Errors, MissingHookIs400) {
 }
 
 TEST_F(Errors, FhirAuthorizationWithoutServerIs400) {
-  expect_error(server_->post("ivig-order-select",
-                             replaced(valid_select(), R"("context":)",
-                                      R"("fhirAuthorization":{"access_token":"secret","token_type":"Bearer"},"context":)")),
-               400, "fhir-authorization-without-server",
-               "fhirAuthorization is present but fhirServer is not (CDS Hooks invariant cds-r-1).");
+  expect_error(
+      server_->post("ivig-order-select",
+                    replaced(valid_select(), R"("context":)",
+                             R"("fhirAuthorization":{"access_token":"secret","token_type":"Bearer"},"context":)")),
+      400, "fhir-authorization-without-server",
+      "fhirAuthorization is present but fhirServer is not (CDS Hooks invariant cds-r-1).");
 }
 
 TEST_F(Errors, HookMismatchIs400) {
@@ -90,8 +90,10 @@ TEST_F(Errors, HookMismatchIs400) {
 }
 
 TEST_F(Errors, SelectionNotInDraftOrdersIs400) {
-  expect_error(server_->post("ivig-order-select", replaced(valid_select(), "\"MedicationRequest/m1\"", "\"MedicationRequest/x\"")),
-               400, "selection-not-in-draft-orders", "The selection 'MedicationRequest/x' names no resource in context.draftOrders.");
+  expect_error(server_->post("ivig-order-select",
+                             replaced(valid_select(), "\"MedicationRequest/m1\"", "\"MedicationRequest/x\"")),
+               400, "selection-not-in-draft-orders",
+               "The selection 'MedicationRequest/x' names no resource in context.draftOrders.");
 }
 
 TEST_F(Errors, PrefetchedPatientMismatchIs400) {
@@ -102,8 +104,8 @@ TEST_F(Errors, PrefetchedPatientMismatchIs400) {
 }
 
 TEST_F(Errors, WrongContentTypeIs415) {
-  expect_error(http_request(server_->port(), "POST", "/cds-services/ivig-order-select", valid_select(), "text/plain"), 415,
-               "unsupported-media-type", "Content-Type must be application/json or application/fhir+json.");
+  expect_error(http_request(server_->port(), "POST", "/cds-services/ivig-order-select", valid_select(), "text/plain"),
+               415, "unsupported-media-type", "Content-Type must be application/json or application/fhir+json.");
 }
 
 TEST_F(Errors, BodyOverTheLimitIs413) {

@@ -107,11 +107,10 @@ TEST_P(Examples, WithAnIvigOrderGetsSpecValidCards) {
   EXPECT_NE(std::string(card["detail"].GetString()).find("(prefetch 'conditions')"), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(SharedExamples, Examples, ::testing::ValuesIn(examples),
-                         [](const auto& param_info) {
-                           std::string name = param_info.param.file;
-                           name = name.substr(0, name.find(".json"));
-                           for (char& c : name)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(SharedExamples, Examples, ::testing::ValuesIn(examples), [](const auto& param_info) {
+  std::string name = param_info.param.file;
+  name = name.substr(0, name.find(".json"));
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return name;
+});

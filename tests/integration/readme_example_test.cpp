@@ -16,6 +16,7 @@ TEST(ReadmeExample, PrivigenWithHyperprolinemiaGivesOneCriticalR4Card) {
   const auto doc = parse(result.body);
   ASSERT_EQ(doc["cards"].Size(), 1u) << result.body;
   EXPECT_STREQ(doc["cards"][0]["indicator"].GetString(), "critical");
-  EXPECT_STREQ(doc["cards"][0]["summary"].GetString(), "Privigen contains proline: contraindicated with hyperprolinemia");
+  EXPECT_STREQ(doc["cards"][0]["summary"].GetString(),
+               "Privigen contains proline: contraindicated with hyperprolinemia");
   EXPECT_STREQ(doc["cards"][0]["extension"]["ivig-cds"]["rules"][0].GetString(), "R4");
 }

@@ -15,7 +15,8 @@ void check_no_empty(const value& v, const std::string& path, std::vector<std::st
   if (v.IsString() && v.GetStringLength() == 0) problems.push_back(path + " is an empty string");
   if (v.IsArray()) {
     if (v.Empty() && path != "cards") problems.push_back(path + " is an empty array");
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) check_no_empty(v[i], path + "[" + std::to_string(i) + "]", problems);
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i)
+      check_no_empty(v[i], path + "[" + std::to_string(i) + "]", problems);
   }
   if (v.IsObject()) {
     if (v.MemberCount() == 0) problems.push_back(path + " is an empty object");
@@ -46,15 +47,18 @@ std::vector<std::string> cds_response_problems(std::string_view json) {
   for (rapidjson::SizeType i = 0; i < doc["cards"].Size(); ++i) {
     const value& card = doc["cards"][i];
     const std::string at = "cards[" + std::to_string(i) + "]";
-    if (!is_string(card, "summary")) problems.push_back(at + ".summary is required");
-    else if (characters(card["summary"].GetString()) >= 140) problems.push_back(at + ".summary is 140 characters or more");
+    if (!is_string(card, "summary"))
+      problems.push_back(at + ".summary is required");
+    else if (characters(card["summary"].GetString()) >= 140)
+      problems.push_back(at + ".summary is 140 characters or more");
     if (!is_string(card, "indicator") || indicators.count(card["indicator"].GetString()) == 0)
       problems.push_back(at + ".indicator must be info, warning or critical");
     if (!card.HasMember("source") || !card["source"].IsObject() || !is_string(card["source"], "label"))
       problems.push_back(at + ".source.label is required");
     if (!is_string(card, "uuid")) problems.push_back(at + ".uuid is missing (feedback needs it)");
     if (card.HasMember("suggestions")) {
-      if (!is_string(card, "selectionBehavior")) problems.push_back(at + ".selectionBehavior is required with suggestions");
+      if (!is_string(card, "selectionBehavior"))
+        problems.push_back(at + ".selectionBehavior is required with suggestions");
       const std::string behavior = is_string(card, "selectionBehavior") ? card["selectionBehavior"].GetString() : "";
       if (!behavior.empty() && behavior != "at-most-one" && behavior != "any")
         problems.push_back(at + ".selectionBehavior must be at-most-one or any");
@@ -65,13 +69,15 @@ std::vector<std::string> cds_response_problems(std::string_view json) {
         if (!s.HasMember("actions")) continue;
         for (const auto& a : s["actions"].GetArray()) {
           const std::string type = is_string(a, "type") ? a["type"].GetString() : "";
-          if (type != "create" && type != "update" && type != "delete") problems.push_back(at + ": an action type is invalid");
+          if (type != "create" && type != "update" && type != "delete")
+            problems.push_back(at + ": an action type is invalid");
           if (!is_string(a, "description")) problems.push_back(at + ": an action has no description (cds-resp-5)");
           if ((type == "create" || type == "update") && (!a.HasMember("resource") || !a["resource"].IsObject()))
             problems.push_back(at + ": a create/update action has no resource");
         }
       }
-      if (behavior == "at-most-one" && recommended > 1) problems.push_back(at + ": more than one isRecommended (cds-resp-1)");
+      if (behavior == "at-most-one" && recommended > 1)
+        problems.push_back(at + ": more than one isRecommended (cds-resp-1)");
     }
     if (card.HasMember("overrideReasons"))
       for (const auto& reason : card["overrideReasons"].GetArray())

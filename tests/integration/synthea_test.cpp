@@ -32,8 +32,9 @@ TEST_P(SyntheaRecords, PrivigenOrderGetsOnlyTheMissingIgaCard) {
   const auto doc = parse(result.body);
   ASSERT_EQ(doc["cards"].Size(), 1u) << result.body;
   EXPECT_STREQ(doc["cards"][0]["indicator"].GetString(), "info");
-  EXPECT_EQ(std::string(doc["cards"][0]["detail"].GetString()).find("no serum IgA result is on file") != std::string::npos,
-            true);
+  EXPECT_EQ(
+      std::string(doc["cards"][0]["detail"].GetString()).find("no serum IgA result is on file") != std::string::npos,
+      true);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllRecords, SyntheaRecords,

@@ -40,7 +40,9 @@ TEST_F(Scenario, R1WarnsOnAllergyWithoutSeverity) {
 
 TEST_F(Scenario, R1FiresCriticalOnAnaphylaxisConditionNamingIvig) {
   auto r = select_order(privigen());
-  set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "39579001", "Anaphylaxis", "Anaphylaxis during IVIG infusion"), "resolved")});
+  set_prefetch(
+      r, "conditions",
+      {condition("c1", concept_of(snomed, "39579001", "Anaphylaxis", "Anaphylaxis during IVIG infusion"), "resolved")});
   expect_cards(r, "r1-critical-condition", {"critical R1"});
 }
 
@@ -56,15 +58,17 @@ TEST_F(Scenario, R1SilentOnRefutedAllergyAndOtherAllergens) {
 const std::string iga_deficiency = concept_of(icd10cm, "D80.2", "Selective deficiency of immunoglobulin A [IgA]");
 
 std::string anti_iga(const std::string& result) {
-  return observation("anti-iga", concept_of("urn:local-lab", "AIGA", "Anti-IgA antibody"), R"("valueString":")" + result + "\"");
+  return observation("anti-iga", concept_of("urn:local-lab", "AIGA", "Anti-IgA antibody"),
+                     R"("valueString":")" + result + "\"");
 }
 
 TEST_F(Scenario, R2FiresCriticalWithAntibodiesAndHypersensitivityHistory) {
   auto r = select_order(octagam_10());
   set_prefetch(r, "conditions", {condition("c1", iga_deficiency)});
   set_prefetch(r, "observations", {normal_iga(), anti_iga("Positive")});
-  set_prefetch(r, "allergies", {allergy("a1", concept_of("urn:local", "BP", "Blood products"), {}, {},
-                                        concept_of(snomed, "39579001", "Anaphylaxis"))});
+  set_prefetch(r, "allergies",
+               {allergy("a1", concept_of("urn:local", "BP", "Blood products"), {}, {},
+                        concept_of(snomed, "39579001", "Anaphylaxis"))});
   expect_cards(r, "r2-critical", {"critical R2"});
 }
 
@@ -77,13 +81,15 @@ TEST_F(Scenario, R2SilentWhenAntibodiesNotDetectedSoR3Warns) {
 
 TEST_F(Scenario, R3WarnsOnIgaBelowTheAssayLimitAndOffersLowerIgaProducts) {
   auto r = select_order(octagam_10());
-  set_prefetch(r, "observations", {observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(5, "mg/dL", "<"))});
+  set_prefetch(r, "observations",
+               {observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(5, "mg/dL", "<"))});
   expect_cards(r, "r3-warning-below-assay-limit", {"warning R3"});
 }
 
 TEST_F(Scenario, R3WarnsBelowTheLocalPolicyLevelAndSaysItIsPolicy) {
   auto r = select_order(octagam_10());
-  set_prefetch(r, "observations", {observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(0.06, "g/L"))});
+  set_prefetch(r, "observations",
+               {observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(0.06, "g/L"))});
   expect_cards(r, "r3-warning-policy-level", {"warning R3"});
 }
 
@@ -108,7 +114,8 @@ TEST_F(Scenario, R4FiresCriticalOnPrivigenWithHyperprolinemia) {
 
 TEST_F(Scenario, R4WarnsWhenOnlyTheUnconfirmedIcdMappingSaysHyperprolinemia) {
   auto r = select_order(privigen());
-  set_prefetch(r, "conditions", {condition("c1", concept_of(icd10cm, "E72.59", "Other disorders of glycine metabolism"))});
+  set_prefetch(r, "conditions",
+               {condition("c1", concept_of(icd10cm, "E72.59", "Other disorders of glycine metabolism"))});
   expect_cards(r, "r4-warning-unconfirmed-code", {"warning R4"});
 }
 
@@ -150,7 +157,8 @@ TEST_F(Scenario, R6FiresCriticalOnOctagamWithCornAllergy) {
 
 TEST_F(Scenario, R6SilentOnInactiveCornAllergy) {
   auto r = select_order(octagam_10());
-  set_prefetch(r, "allergies", {allergy("a1", concept_of(snomed, "419573007", "Allergy to corn"), {}, {}, {}, "inactive")});
+  set_prefetch(r, "allergies",
+               {allergy("a1", concept_of(snomed, "419573007", "Allergy to corn"), {}, {}, {}, "inactive")});
   expect_cards(r, "no-cards", {});
 }
 
@@ -163,15 +171,17 @@ TEST_F(Scenario, R7WarnsOnOctagamWithDiabetes) {
 
 TEST_F(Scenario, R7WarnsOnGlucoseResultWithinTheWindow) {
   auto r = select_order(octagam_10());
-  set_prefetch(r, "observations", {normal_iga(), observation("g1", concept_of(loinc, "2345-7", "Glucose"),
-                                                             quantity_value(140, "mg/dL"), "2026-10-23T12:00:00Z")});
+  set_prefetch(r, "observations",
+               {normal_iga(), observation("g1", concept_of(loinc, "2345-7", "Glucose"), quantity_value(140, "mg/dL"),
+                                          "2026-10-23T12:00:00Z")});
   expect_cards(r, "r7-warning-glucose-30-days", {"warning R7"});
 }
 
 TEST_F(Scenario, R7SilentOnGlucoseResultOutsideTheWindow) {
   auto r = select_order(octagam_10());
-  set_prefetch(r, "observations", {normal_iga(), observation("g1", concept_of(loinc, "2345-7", "Glucose"),
-                                                             quantity_value(140, "mg/dL"), "2026-10-22T11:59:59Z")});
+  set_prefetch(r, "observations",
+               {normal_iga(), observation("g1", concept_of(loinc, "2345-7", "Glucose"), quantity_value(140, "mg/dL"),
+                                          "2026-10-22T11:59:59Z")});
   expect_cards(r, "no-cards", {});
 }
 
@@ -230,7 +240,8 @@ TEST_F(Scenario, MedicationReferenceToAMedicationInDraftOrdersIsResolved) {
 
 TEST_F(Scenario, OrderSignChecksEveryDraftOrder) {
   auto r = sign_orders({medication_request("ivig-1", privigen()), medication_request("ivig-2", octagam_10())});
-  set_prefetch(r, "conditions", {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia")),
-                                 condition("c2", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
+  set_prefetch(r, "conditions",
+               {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia")),
+                condition("c2", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
   expect_cards(r, "order-sign-two-orders", {"critical R4", "warning R7"});
 }

@@ -7,9 +7,15 @@ namespace ivig::test {
 
 std::unique_ptr<running_service> Scenario::server_;
 
-void Scenario::SetUpTestSuite() { server_ = std::make_unique<running_service>(scenario_now()); }
-void Scenario::TearDownTestSuite() { server_.reset(); }
-running_service& Scenario::server() { return *server_; }
+void Scenario::SetUpTestSuite() {
+  server_ = std::make_unique<running_service>(scenario_now());
+}
+void Scenario::TearDownTestSuite() {
+  server_.reset();
+}
+running_service& Scenario::server() {
+  return *server_;
+}
 
 std::string Scenario::normal_iga() {
   return observation("iga-normal", concept_of(loinc, "2458-8", "IgA [Mass/volume] in Serum or Plasma"),
@@ -37,7 +43,8 @@ void Scenario::expect_cards(const hook_request& request, const std::string& gold
   std::vector<std::string> got;
   for (const auto& card : doc["cards"].GetArray()) {
     std::string entry = card["indicator"].GetString();
-    for (const auto& rule : card["extension"]["ivig-cds"]["rules"].GetArray()) entry += std::string(" ") + rule.GetString();
+    for (const auto& rule : card["extension"]["ivig-cds"]["rules"].GetArray())
+      entry += std::string(" ") + rule.GetString();
     got.push_back(entry);
     EXPECT_LT(std::string_view(card["summary"].GetString()).size(), 200u);
   }

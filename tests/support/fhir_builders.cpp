@@ -39,17 +39,18 @@ std::string condition(const std::string& id, const std::string& code_json, const
                       const std::string& recorded) {
   return R"({"resourceType":"Condition","id":)" + json_string(id) +
          R"(,"clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":)" +
-         json_string(clinical) + R"(}]},"code":)" + code_json + R"(,"subject":{"reference":"Patient/example"},"recordedDate":)" +
-         json_string(recorded) + "}";
+         json_string(clinical) + R"(}]},"code":)" + code_json +
+         R"(,"subject":{"reference":"Patient/example"},"recordedDate":)" + json_string(recorded) + "}";
 }
 
 std::string allergy(const std::string& id, const std::string& code_json, const std::string& criticality,
                     const std::string& reaction_severity, const std::string& manifestation_json,
                     const std::string& clinical) {
-  std::string json = R"({"resourceType":"AllergyIntolerance","id":)" + json_string(id) +
-                     R"(,"clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical","code":)" +
-                     json_string(clinical) + R"(}]},"code":)" + code_json +
-                     R"(,"patient":{"reference":"Patient/example"},"recordedDate":"2024-03-05")";
+  std::string json =
+      R"({"resourceType":"AllergyIntolerance","id":)" + json_string(id) +
+      R"(,"clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical","code":)" +
+      json_string(clinical) + R"(}]},"code":)" + code_json +
+      R"(,"patient":{"reference":"Patient/example"},"recordedDate":"2024-03-05")";
   if (!criticality.empty()) json += R"(,"criticality":)" + json_string(criticality);
   if (!reaction_severity.empty() || !manifestation_json.empty()) {
     json += R"(,"reaction":[{)";
@@ -64,7 +65,8 @@ std::string allergy(const std::string& id, const std::string& code_json, const s
 std::string observation(const std::string& id, const std::string& code_json, const std::string& value_members,
                         const std::string& effective) {
   std::string json = R"({"resourceType":"Observation","id":)" + json_string(id) + R"(,"status":"final","code":)" +
-                     code_json + R"(,"subject":{"reference":"Patient/example"},"effectiveDateTime":)" + json_string(effective);
+                     code_json + R"(,"subject":{"reference":"Patient/example"},"effectiveDateTime":)" +
+                     json_string(effective);
   if (!value_members.empty()) json += "," + value_members;
   return json + "}";
 }
@@ -74,12 +76,14 @@ std::string quantity_value(double value, const std::string& unit, const std::str
   std::snprintf(number, sizeof number, "%g", value);
   std::string json = R"("valueQuantity":{"value":)" + std::string(number);
   if (!comparator.empty()) json += R"(,"comparator":)" + json_string(comparator);
-  return json + R"(,"unit":)" + json_string(unit) + R"(,"system":"http://unitsofmeasure.org","code":)" + json_string(unit) + "}";
+  return json + R"(,"unit":)" + json_string(unit) + R"(,"system":"http://unitsofmeasure.org","code":)" +
+         json_string(unit) + "}";
 }
 
 std::string bundle(const std::vector<std::string>& resources, const std::string& type) {
   std::string json = R"({"resourceType":"Bundle","type":)" + json_string(type) + R"(,"entry":[)";
-  for (std::size_t i = 0; i < resources.size(); ++i) json += (i ? "," : "") + std::string(R"({"resource":)") + resources[i] + "}";
+  for (std::size_t i = 0; i < resources.size(); ++i)
+    json += (i ? "," : "") + std::string(R"({"resource":)") + resources[i] + "}";
   return json + "]}";
 }
 
@@ -111,8 +115,8 @@ std::string hook_request::json() const {
 
 namespace {
 std::map<std::string, std::string> empty_prefetch() {
-  return {{"patient", patient()},       {"conditions", bundle({})}, {"observations", bundle({})},
-          {"allergies", bundle({})},    {"immunizations", bundle({})}, {"medications", bundle({})}};
+  return {{"patient", patient()},    {"conditions", bundle({})},    {"observations", bundle({})},
+          {"allergies", bundle({})}, {"immunizations", bundle({})}, {"medications", bundle({})}};
 }
 }  // namespace
 
@@ -136,11 +140,21 @@ void set_prefetch(hook_request& request, const std::string& key, const std::vect
   request.prefetch[key] = bundle(resources);
 }
 
-std::string privigen() { return concept_of(rxnorm, "758996", "Privigen"); }
-std::string octagam_10() { return concept_of(rxnorm, "1809502", "100 ML Octagam 10% Injection"); }
-std::string flebogamma_5() { return concept_of(rxnorm, "1809448", "50 ML Flebogamma 5% DIF Injection"); }
-std::string gammagard_liquid() { return concept_of(rxnorm, "1809671", "200 ML immunoglobulin G, human 100 MG/ML Injection [Gammagard]"); }
-std::string generic_ivig() { return concept_of(rxnorm, "5666", "immunoglobulin G"); }
+std::string privigen() {
+  return concept_of(rxnorm, "758996", "Privigen");
+}
+std::string octagam_10() {
+  return concept_of(rxnorm, "1809502", "100 ML Octagam 10% Injection");
+}
+std::string flebogamma_5() {
+  return concept_of(rxnorm, "1809448", "50 ML Flebogamma 5% DIF Injection");
+}
+std::string gammagard_liquid() {
+  return concept_of(rxnorm, "1809671", "200 ML immunoglobulin G, human 100 MG/ML Injection [Gammagard]");
+}
+std::string generic_ivig() {
+  return concept_of(rxnorm, "5666", "immunoglobulin G");
+}
 
 }  // namespace ivig::test
 

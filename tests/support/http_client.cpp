@@ -19,8 +19,8 @@ http_result http_request(unsigned short port, std::string_view method, std::stri
   asio::io_context ioc;
   asio::ip::tcp::socket socket(ioc);
   socket.connect({asio::ip::make_address("127.0.0.1"), port});
-  http::request<http::string_body> request{http::string_to_verb(boost::beast::string_view(method.data(), method.size())),
-                                          std::string(target), 11};
+  http::request<http::string_body> request{
+      http::string_to_verb(boost::beast::string_view(method.data(), method.size())), std::string(target), 11};
   request.set(http::field::host, "127.0.0.1");
   if (!body.empty() || method == "POST") {
     if (!content_type.empty()) request.set(http::field::content_type, std::string(content_type));
@@ -64,8 +64,12 @@ http_result running_service::post(std::string_view service_id, std::string_view 
   return http_request(port_, "POST", "/cds-services/" + std::string(service_id), body);
 }
 
-http_result running_service::get(std::string_view target) const { return http_request(port_, "GET", target); }
+http_result running_service::get(std::string_view target) const {
+  return http_request(port_, "GET", target);
+}
 
-fhir::time_point scenario_now() { return fhir::parse_fhir_time("2026-11-22T12:00:00Z")->at; }
+fhir::time_point scenario_now() {
+  return fhir::parse_fhir_time("2026-11-22T12:00:00Z")->at;
+}
 
 }  // namespace ivig::test

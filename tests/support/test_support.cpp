@@ -15,8 +15,12 @@
 
 namespace ivig::test {
 
-std::filesystem::path shared_dir() { return IVIG_SHARED_DIR; }
-std::filesystem::path source_dir() { return IVIG_SOURCE_DIR; }
+std::filesystem::path shared_dir() {
+  return IVIG_SHARED_DIR;
+}
+std::filesystem::path source_dir() {
+  return IVIG_SOURCE_DIR;
+}
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -48,7 +52,9 @@ std::string pretty(const rapidjson::Value& value) {
   return std::string(out.GetString(), out.GetSize());
 }
 
-std::string pretty(std::string_view json) { return pretty(parse(json)); }
+std::string pretty(std::string_view json) {
+  return pretty(parse(json));
+}
 
 std::shared_ptr<const rules::knowledge> embedded_knowledge() {
   static std::once_flag once;
@@ -69,7 +75,8 @@ std::string compare_with_golden(std::string_view actual_json, const std::string&
     write_file(path, actual);
     return {};
   }
-  if (!std::filesystem::exists(path)) return "golden file " + path.string() + " is missing (run with IVIG_UPDATE_GOLDEN=1)";
+  if (!std::filesystem::exists(path))
+    return "golden file " + path.string() + " is missing (run with IVIG_UPDATE_GOLDEN=1)";
   const rapidjson::Document expected = parse(read_file(path));
   const rapidjson::Document got = parse(actual);
   if (expected == got) return {};

@@ -10,7 +10,8 @@ using ivig::test::parse;
 
 TEST(CodeableConcept, ReadsAnArrayWhereAnObjectBelongs) {
   // The sandbox sends MedicationRequest.category as an object; R4 has it as an array. Both read alike.
-  const auto doc = parse(R"({"a":[{"coding":[{"system":"s","code":"1"}]},{"coding":[{"system":"s","code":"2"}],"text":"t"}]})");
+  const auto doc =
+      parse(R"({"a":[{"coding":[{"system":"s","code":"1"}]},{"coding":[{"system":"s","code":"2"}],"text":"t"}]})");
   const codeable_concept c = read_codeable_concept(member(doc, "a"));
   ASSERT_EQ(c.codings.size(), 2u);
   EXPECT_EQ(c.codings[1].code, "2");
@@ -40,7 +41,8 @@ TEST(AllergyIntolerance, ReadsDstu2SubstanceAndStatus) {
 }
 
 TEST(AllergyIntolerance, ReadsStu3StringStatuses) {
-  const auto doc = parse(R"({"resourceType":"AllergyIntolerance","clinicalStatus":"active","verificationStatus":"confirmed",
+  const auto doc =
+      parse(R"({"resourceType":"AllergyIntolerance","clinicalStatus":"active","verificationStatus":"confirmed",
     "code":{"text":"corn"},"reaction":[{"severity":"severe","manifestation":[{"text":"Anaphylaxis"}]}]})");
   const allergy_intolerance a = read_allergy(doc);
   EXPECT_TRUE(a.status.active());
@@ -50,14 +52,16 @@ TEST(AllergyIntolerance, ReadsStu3StringStatuses) {
 }
 
 TEST(Condition, ResolvedIsNotActiveButIsNotRuledOut) {
-  const auto doc = parse(R"({"resourceType":"Condition","clinicalStatus":{"coding":[{"code":"resolved"}]},"code":{"text":"x"}})");
+  const auto doc =
+      parse(R"({"resourceType":"Condition","clinicalStatus":{"coding":[{"code":"resolved"}]},"code":{"text":"x"}})");
   const condition c = read_condition(doc);
   EXPECT_FALSE(c.status.active());
   EXPECT_FALSE(c.status.ruled_out());
 }
 
 TEST(MedicationOrder, ReadsDstu2MedicationOrderAndDoseAndRateObject) {
-  const auto doc = parse(R"({"resourceType":"MedicationOrder","id":"order-123","status":"draft","dateWritten":"2026-11-01",
+  const auto doc =
+      parse(R"({"resourceType":"MedicationOrder","id":"order-123","status":"draft","dateWritten":"2026-11-01",
     "medicationCodeableConcept":{"text":"IVIG"},"dosageInstruction":{"route":{"text":"IV"},"text":"once"}})");
   const medication_order o = read_medication_order(doc);
   EXPECT_EQ(o.resource_type, "MedicationOrder");
@@ -95,7 +99,8 @@ TEST(OperationOutcome, SummarizesTheFirstIssueOnOneLine) {
 }
 
 TEST(PatientRecord, DispatchesResourcesByType) {
-  const auto doc = parse(R"([{"resourceType":"Condition"},{"resourceType":"MedicationRequest"},{"resourceType":"Encounter"},
+  const auto doc =
+      parse(R"([{"resourceType":"Condition"},{"resourceType":"MedicationRequest"},{"resourceType":"Encounter"},
     {"resourceType":"Patient","id":"p"},{"resourceType":"Medication","id":"m"}])");
   patient_record record;
   for (const auto& r : doc.GetArray()) record.add_resource(r);

@@ -6,7 +6,9 @@
 
 using namespace ivig::protocol;
 
-TEST(CardWriter, NoCardsIsAnEmptyArray) { EXPECT_EQ(cards_response_json({}), R"({"cards":[]})"); }
+TEST(CardWriter, NoCardsIsAnEmptyArray) {
+  EXPECT_EQ(cards_response_json({}), R"({"cards":[]})");
+}
 
 TEST(CardWriter, OmitsEveryEmptyOptionalField) {
   card c;
@@ -22,7 +24,8 @@ TEST(CardWriter, WritesSuggestionsWithSelectionBehaviorAndRawResources) {
   c.summary = "s";
   c.indicator = "warning";
   c.source = {"L", "https://x"};
-  c.suggestions.push_back({"Switch", "su", true, {{"update", "Changes the product", R"({"resourceType":"MedicationRequest"})", {}}}});
+  c.suggestions.push_back(
+      {"Switch", "su", true, {{"update", "Changes the product", R"({"resourceType":"MedicationRequest"})", {}}}});
   c.override_reasons.push_back({"urn:r", "c", "Reason"});
   c.rule_ids = {"R3"};
   c.knowledge_version = "v1";

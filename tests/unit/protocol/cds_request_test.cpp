@@ -36,7 +36,9 @@ void expect_error(const std::optional<request_error>& error, error_code code, co
 }  // namespace
 
 // cds-hooks_2.0@ hook, hookInstance, context REQUIRED
-TEST(CdsRequest, AcceptsAValidOrderSelect) { EXPECT_FALSE(check(valid_select())); }
+TEST(CdsRequest, AcceptsAValidOrderSelect) {
+  EXPECT_FALSE(check(valid_select()));
+}
 
 TEST(CdsRequest, RequiresHookHookInstanceAndContext) {
   expect_error(check(with(valid_select(), R"("hook":"order-select",)", "")), error_code::field_missing,
@@ -50,15 +52,18 @@ TEST(CdsRequest, RequiresHookHookInstanceAndContext) {
 }
 
 TEST(CdsRequest, FhirAuthorizationWithoutFhirServerIsRejected) {
-  expect_error(check(with(valid_select(), R"("context":)",
-                          R"("fhirAuthorization":{"access_token":"t","token_type":"Bearer","expires_in":300,"scope":"s","subject":"c"},"context":)")),
-               error_code::fhir_authorization_without_server,
-               "fhirAuthorization is present but fhirServer is not (CDS Hooks invariant cds-r-1).");
+  expect_error(
+      check(with(
+          valid_select(), R"("context":)",
+          R"("fhirAuthorization":{"access_token":"t","token_type":"Bearer","expires_in":300,"scope":"s","subject":"c"},"context":)")),
+      error_code::fhir_authorization_without_server,
+      "fhirAuthorization is present but fhirServer is not (CDS Hooks invariant cds-r-1).");
 }
 
 TEST(CdsRequest, AcceptsFhirAuthorizationWithFhirServer) {
-  EXPECT_FALSE(check(with(valid_select(), R"("context":)",
-                          R"("fhirServer":"https://ehr.example.org/fhir","fhirAuthorization":{"access_token":"t","token_type":"Bearer"},"context":)")));
+  EXPECT_FALSE(check(with(
+      valid_select(), R"("context":)",
+      R"("fhirServer":"https://ehr.example.org/fhir","fhirAuthorization":{"access_token":"t","token_type":"Bearer"},"context":)")));
 }
 
 TEST(CdsRequest, HookMustMatchTheService) {
@@ -73,8 +78,8 @@ TEST(CdsRequest, UserIdMustFollowInvariantOrd1) {
 }
 
 TEST(CdsRequest, PatientIdMustBeAFhirId) {
-  expect_error(check(with(valid_select(), R"("patientId":"example")", R"("patientId":"a b")")), error_code::field_invalid,
-               "The field 'context.patientId' must be a FHIR id ([A-Za-z0-9-.]{1,64}).");
+  expect_error(check(with(valid_select(), R"("patientId":"example")", R"("patientId":"a b")")),
+               error_code::field_invalid, "The field 'context.patientId' must be a FHIR id ([A-Za-z0-9-.]{1,64}).");
 }
 
 TEST(CdsRequest, OrderSelectNeedsSelectionsThatAreInDraftOrders) {
@@ -88,18 +93,21 @@ TEST(CdsRequest, OrderSelectNeedsSelectionsThatAreInDraftOrders) {
 }
 
 TEST(CdsRequest, OrderSignDoesNotNeedSelections) {
-  const std::string sign = ivig::test::order_sign_with({ivig::test::medication_request("m1", ivig::test::privigen())}).json();
+  const std::string sign =
+      ivig::test::order_sign_with({ivig::test::medication_request("m1", ivig::test::privigen())}).json();
   EXPECT_FALSE(check(sign, hook_kind::order_sign));
 }
 
 TEST(CdsRequest, DraftOrdersMustBeABundleButItsTypeMayBeMissing) {
-  expect_error(check(with(valid_select(), R"("draftOrders":{"resourceType":"Bundle")", R"("draftOrders":{"resourceType":"List")")),
+  expect_error(check(with(valid_select(), R"("draftOrders":{"resourceType":"Bundle")",
+                          R"("draftOrders":{"resourceType":"List")")),
                error_code::field_invalid, "The field 'context.draftOrders' must be a FHIR Bundle.");
   EXPECT_FALSE(check(with(valid_select(), R"("type":"collection",)", "")));
 }
 
 TEST(CdsRequest, UnknownFieldsAndExtensionsAreIgnored) {
-  EXPECT_FALSE(check(with(valid_select(), R"("context":)", R"("extension":{"com.example":{"x":1}},"user":"123","context":)")));
+  EXPECT_FALSE(
+      check(with(valid_select(), R"("context":)", R"("extension":{"com.example":{"x":1}},"user":"123","context":)")));
 }
 
 TEST(CdsRequest, NullPrefetchIsNoPrefetch) {

@@ -10,14 +10,24 @@
 using namespace ivig::protocol;
 
 TEST(ErrorTable, EveryCodeHasItsDocumentedStatusAndAUniqueName) {
-  const std::vector<std::pair<error_code, unsigned>> expected{
-      {error_code::json_malformed, 400}, {error_code::json_too_deep, 400}, {error_code::body_too_large, 413},
-      {error_code::headers_too_large, 431}, {error_code::http_malformed, 400}, {error_code::field_missing, 400},
-      {error_code::field_invalid, 400}, {error_code::fhir_authorization_without_server, 400},
-      {error_code::hook_mismatch, 400}, {error_code::selection_not_in_draft_orders, 400},
-      {error_code::prefetch_patient_mismatch, 400}, {error_code::unsupported_media_type, 415},
-      {error_code::unknown_service, 404}, {error_code::route_not_found, 404}, {error_code::method_not_allowed, 405},
-      {error_code::request_timeout, 408}, {error_code::service_draining, 503}, {error_code::internal_error, 500}};
+  const std::vector<std::pair<error_code, unsigned>> expected{{error_code::json_malformed, 400},
+                                                              {error_code::json_too_deep, 400},
+                                                              {error_code::body_too_large, 413},
+                                                              {error_code::headers_too_large, 431},
+                                                              {error_code::http_malformed, 400},
+                                                              {error_code::field_missing, 400},
+                                                              {error_code::field_invalid, 400},
+                                                              {error_code::fhir_authorization_without_server, 400},
+                                                              {error_code::hook_mismatch, 400},
+                                                              {error_code::selection_not_in_draft_orders, 400},
+                                                              {error_code::prefetch_patient_mismatch, 400},
+                                                              {error_code::unsupported_media_type, 415},
+                                                              {error_code::unknown_service, 404},
+                                                              {error_code::route_not_found, 404},
+                                                              {error_code::method_not_allowed, 405},
+                                                              {error_code::request_timeout, 408},
+                                                              {error_code::service_draining, 503},
+                                                              {error_code::internal_error, 500}};
   std::set<std::string_view> names;
   for (const auto& [code, status] : expected) {
     EXPECT_EQ(describe(code).http_status, status) << describe(code).code;
@@ -27,10 +37,11 @@ TEST(ErrorTable, EveryCodeHasItsDocumentedStatusAndAUniqueName) {
 }
 
 TEST(OperationOutcome, CarriesTheStableCodeAndDiagnostics) {
-  EXPECT_EQ(operation_outcome_json(error_code::hook_mismatch, "This service answers the hook 'order-select', not 'x'."),
-            R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","details":{"coding":[)"
-            R"({"system":"urn:ivig-cds:error","code":"hook-mismatch","display":"The request's hook is not the hook this )"
-            R"(service answers."}]},"diagnostics":"This service answers the hook 'order-select', not 'x'."}]})");
+  EXPECT_EQ(
+      operation_outcome_json(error_code::hook_mismatch, "This service answers the hook 'order-select', not 'x'."),
+      R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","details":{"coding":[)"
+      R"({"system":"urn:ivig-cds:error","code":"hook-mismatch","display":"The request's hook is not the hook this )"
+      R"(service answers."}]},"diagnostics":"This service answers the hook 'order-select', not 'x'."}]})");
 }
 
 TEST(OperationOutcome, ServerErrorsAreFatal) {

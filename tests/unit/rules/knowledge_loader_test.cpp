@@ -115,7 +115,8 @@ TEST(KnowledgeLoader, RejectsALocalPolicyValueWithoutRationale) {
 }
 
 TEST(KnowledgeLoader, RejectsAnUnknownSource) {
-  const std::string error = error_after("rules.json", [](auto& d) { rule(d, "R1")["sources"][0]["source"].SetString("S999"); });
+  const std::string error =
+      error_after("rules.json", [](auto& d) { rule(d, "R1")["sources"][0]["source"].SetString("S999"); });
   EXPECT_NE(error.find("names unknown source 'S999'"), std::string::npos) << error;
 }
 

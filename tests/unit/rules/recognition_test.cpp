@@ -16,8 +16,9 @@ medication_order order_with_route(std::string_view route_code, std::string_view 
   o.resource_type = "MedicationRequest";
   o.id = "1";
   if (!route_code.empty() || !route_text.empty())
-    o.routes.push_back(codeable_concept{route_code.empty() ? std::vector<ivig::fhir::coding>{}
-                                                           : std::vector<ivig::fhir::coding>{{snomed_system, route_code, ""}},
+    o.routes.push_back(codeable_concept{route_code.empty()
+                                            ? std::vector<ivig::fhir::coding>{}
+                                            : std::vector<ivig::fhir::coding>{{snomed_system, route_code, ""}},
                                         route_text});
   return o;
 }
@@ -78,7 +79,8 @@ TEST(Recognition, UnrelatedMedicationIsNotIvig) {
 }
 
 TEST(Recognition, AtcAndCvxCodesMeanIvigWhateverTheRoute) {
-  const auto atc = recognise(order_with_route({}), {{{atc_system, "J06BA02", "immunoglobulins, normal human, for intravascular adm."}}, {}});
+  const auto atc = recognise(order_with_route({}),
+                             {{{atc_system, "J06BA02", "immunoglobulins, normal human, for intravascular adm."}}, {}});
   ASSERT_TRUE(atc);
   EXPECT_EQ(atc->product_description(), "IVIg, product not identified");
   EXPECT_TRUE(recognise(order_with_route({}), {{{cvx_system, "87", "IGIV"}}, {}}));

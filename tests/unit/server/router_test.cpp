@@ -49,7 +49,9 @@ std::ostream& operator<<(std::ostream& os, const route_case& c) {
 
 const call discovery_call{"discovery", {}, {}};
 const call health_call{"health", {}, {}};
-call service_call(std::string id) { return {"call_service", std::move(id), "{}"}; }
+call service_call(std::string id) {
+  return {"call_service", std::move(id), "{}"};
+}
 
 class RouteTable : public ::testing::TestWithParam<route_case> {};
 
@@ -73,8 +75,7 @@ TEST_P(RouteTable, GivesTheExpectedOutcome) {
   if (c.error) {
     // The whole body is checked exactly in the tests below; here the stable code it carries.
     const std::string code(protocol::describe(*c.error).code);
-    EXPECT_NE(out.reply.body.find(R"("system":"urn:ivig-cds:error","code":")" + code + '"'),
-              std::string::npos)
+    EXPECT_NE(out.reply.body.find(R"("system":"urn:ivig-cds:error","code":")" + code + '"'), std::string::npos)
         << out.reply.body;
   }
 }
@@ -100,7 +101,14 @@ const std::vector<route_case> route_cases = {
     {"POST", "/cds-services/x", "text/plain", false, 415, {}, {}, error_code::unsupported_media_type},
     {"POST", "/cds-services/x", "application/jsonp", false, 415, {}, {}, error_code::unsupported_media_type},
     {"POST", "/cds-services/x", "application/json-patch+json", false, 415, {}, {}, error_code::unsupported_media_type},
-    {"POST", "/cds-services/x", "application/xml; charset=utf-8", false, 415, {}, {}, error_code::unsupported_media_type},
+    {"POST",
+     "/cds-services/x",
+     "application/xml; charset=utf-8",
+     false,
+     415,
+     {},
+     {},
+     error_code::unsupported_media_type},
     {"POST", "/cds-services/x", "", false, 415, {}, {}, error_code::unsupported_media_type},
     {"GET", "/cds-services/x", {}, false, 405, "POST", {}, error_code::method_not_allowed},
     {"GET", "/cds-services/x", "text/plain", false, 405, "POST", {}, error_code::method_not_allowed},
@@ -161,11 +169,10 @@ TEST(Router, NotFoundIsTheExactOperationOutcome) {
   recording_handler handler;
   const route_outcome out = route(get("/nowhere"), handler, false);
   EXPECT_EQ(out.reply.status, 404U);
-  EXPECT_EQ(out.reply.body,
-            R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found",)"
-            R"("details":{"coding":[{"system":"urn:ivig-cds:error","code":"route-not-found",)"
-            R"("display":"No endpoint has this path."}]},"diagnostics":"The endpoints are )"
-            R"(GET /cds-services, POST /cds-services/{id} and GET /healthz."}]})");
+  EXPECT_EQ(out.reply.body, R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found",)"
+                            R"("details":{"coding":[{"system":"urn:ivig-cds:error","code":"route-not-found",)"
+                            R"("display":"No endpoint has this path."}]},"diagnostics":"The endpoints are )"
+                            R"(GET /cds-services, POST /cds-services/{id} and GET /healthz."}]})");
 }
 
 TEST(Router, MethodNotAllowedIsTheExactOperationOutcome) {
@@ -173,22 +180,20 @@ TEST(Router, MethodNotAllowedIsTheExactOperationOutcome) {
   route_request r = get("/cds-services/x");
   const route_outcome out = route(r, handler, false);
   EXPECT_EQ(out.reply.status, 405U);
-  EXPECT_EQ(out.reply.body,
-            R"({"resourceType":"OperationOutcome","issue":[{"severity":"error",)"
-            R"("code":"not-supported","details":{"coding":[{"system":"urn:ivig-cds:error",)"
-            R"("code":"method-not-allowed","display":"The endpoint does not accept this method."}]},)"
-            R"("diagnostics":"This endpoint accepts only POST."}]})");
+  EXPECT_EQ(out.reply.body, R"({"resourceType":"OperationOutcome","issue":[{"severity":"error",)"
+                            R"("code":"not-supported","details":{"coding":[{"system":"urn:ivig-cds:error",)"
+                            R"("code":"method-not-allowed","display":"The endpoint does not accept this method."}]},)"
+                            R"("diagnostics":"This endpoint accepts only POST."}]})");
 }
 
 TEST(Router, DrainingIsTheExactOperationOutcome) {
   recording_handler handler;
   const route_outcome out = route(get("/healthz"), handler, true);
   EXPECT_EQ(out.reply.status, 503U);
-  EXPECT_EQ(out.reply.body,
-            R"({"resourceType":"OperationOutcome","issue":[{"severity":"fatal","code":"transient",)"
-            R"("details":{"coding":[{"system":"urn:ivig-cds:error","code":"service-draining",)"
-            R"("display":"The service is shutting down."}]},"diagnostics":"The service is )"
-            R"(shutting down; retry on a new connection."}]})");
+  EXPECT_EQ(out.reply.body, R"({"resourceType":"OperationOutcome","issue":[{"severity":"fatal","code":"transient",)"
+                            R"("details":{"coding":[{"system":"urn:ivig-cds:error","code":"service-draining",)"
+                            R"("display":"The service is shutting down."}]},"diagnostics":"The service is )"
+                            R"(shutting down; retry on a new connection."}]})");
 }
 
 TEST(Router, ServiceCallReceivesTheIdAndTheBodyAsSent) {
@@ -250,11 +255,10 @@ TEST(Router, NonStandardExceptionBecomes500) {
 }
 
 TEST(Router, UnsendableHandlerReplyBecomes500) {
-  for (const http_reply& bad : {http_reply{0, "", "application/json", {}},
-                                http_reply{199, "", "application/json", {}},
-                                http_reply{600, "", "application/json", {}},
-                                http_reply{204, "not empty", "application/json", {}},
-                                http_reply{304, "not empty", "application/json", {}}}) {
+  for (const http_reply& bad :
+       {http_reply{0, "", "application/json", {}}, http_reply{199, "", "application/json", {}},
+        http_reply{600, "", "application/json", {}}, http_reply{204, "not empty", "application/json", {}},
+        http_reply{304, "not empty", "application/json", {}}}) {
     scripted_handler handler(bad);
     const route_outcome out = route(get("/cds-services"), handler, false);
     EXPECT_EQ(out.reply.status, 500U) << "status " << bad.status;
@@ -288,9 +292,9 @@ TEST(Router, ErrorReplyUsesTheStatusAndBodyOfEveryErrorCode) {
 }
 
 TEST(MediaType, JsonTypesWithParametersInAnyCaseAreJson) {
-  for (const char* t : {"application/json", "application/fhir+json", "APPLICATION/JSON",
-                        "application/json;charset=utf-8", "application/json; charset=\"utf-8\"",
-                        "\tapplication/fhir+json\t;q=1"}) {
+  for (const char* t :
+       {"application/json", "application/fhir+json", "APPLICATION/JSON", "application/json;charset=utf-8",
+        "application/json; charset=\"utf-8\"", "\tapplication/fhir+json\t;q=1"}) {
     EXPECT_TRUE(is_json_media_type(t)) << t;
   }
   for (const char* t : {"", ";", "text/json", "application/jsonx", "application/json+fhir",

@@ -38,12 +38,11 @@ namespace http = testing::http;
 namespace net = testing::net;
 
 /// The OperationOutcome bodies the tests expect, spelled out so a change in wording fails here.
-std::string outcome(std::string_view severity, std::string_view issue, std::string_view code,
-                    std::string_view display, std::string_view diagnostics) {
-  return std::string(R"({"resourceType":"OperationOutcome","issue":[{"severity":")") +
-         std::string(severity) + R"(","code":")" + std::string(issue) +
-         R"(","details":{"coding":[{"system":"urn:ivig-cds:error","code":")" + std::string(code) +
-         R"(","display":")" + std::string(display) + R"("}]},"diagnostics":")" +
+std::string outcome(std::string_view severity, std::string_view issue, std::string_view code, std::string_view display,
+                    std::string_view diagnostics) {
+  return std::string(R"({"resourceType":"OperationOutcome","issue":[{"severity":")") + std::string(severity) +
+         R"(","code":")" + std::string(issue) + R"(","details":{"coding":[{"system":"urn:ivig-cds:error","code":")" +
+         std::string(code) + R"(","display":")" + std::string(display) + R"("}]},"diagnostics":")" +
          std::string(diagnostics) + R"("}]})";
 }
 
@@ -65,8 +64,7 @@ const std::string internal_error_body =
     R"("display":"The service failed; the failure has been logged."}]},)"
     R"("diagnostics":"The service failed; the failure has been logged."}]})";
 
-const std::string draining_body = outcome("fatal", "transient", "service-draining",
-                                          "The service is shutting down.",
+const std::string draining_body = outcome("fatal", "transient", "service-draining", "The service is shutting down.",
                                           "The service is shutting down; retry on a new connection.");
 
 /// Status, exact body and the headers every response must carry.
@@ -140,8 +138,7 @@ TEST_F(HttpServerTest, StartThrowsWhenTheAddressIsInUse) {
     FAIL() << "start() on a port in use must throw";
   } catch (const std::system_error& e) {
     EXPECT_EQ(e.code(), std::errc::address_in_use);
-    EXPECT_NE(std::string(e.what()).find("cannot bind 127.0.0.1:" + std::to_string(port)),
-              std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("cannot bind 127.0.0.1:" + std::to_string(port)), std::string::npos)
         << e.what();
   }
 }
@@ -154,8 +151,7 @@ TEST_F(HttpServerTest, StartThrowsOnAnAddressThatIsNotAnIpLiteral) {
     server.start();
     FAIL() << "start() with a host name must throw";
   } catch (const std::system_error& e) {
-    EXPECT_NE(std::string(e.what()).find("invalid listen address 'localhost'"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("invalid listen address 'localhost'"), std::string::npos) << e.what();
   }
 }
 
@@ -167,7 +163,9 @@ TEST_F(HttpServerTest, StartRejectsAnInvalidConfigBeforeListening) {
   EXPECT_THROW(server.start(), std::invalid_argument);
 }
 
-TEST(ServerConfig, DefaultsAreValid) { EXPECT_NO_THROW(validate(server_config{})); }
+TEST(ServerConfig, DefaultsAreValid) {
+  EXPECT_NO_THROW(validate(server_config{}));
+}
 
 TEST(ServerConfig, ZeroDrainTimeoutIsValid) {
   server_config c;
@@ -217,11 +215,9 @@ TEST_F(HttpServerTest, DiscoveryRoundTrip) {
 TEST_F(HttpServerTest, ServiceCallRoundTripPassesTheIdAndTheBody) {
   test_client client(start());
   const std::string body = R"({"hook":"order-sign","hookInstance":"d1577c69"})";
-  const testing::response res =
-      client.request("POST", "/cds-services/ivig-order-sign", body, "application/fhir+json");
+  const testing::response res = client.request("POST", "/cds-services/ivig-order-sign", body, "application/fhir+json");
   expect_reply(res, 200, testing::service_body("ivig-order-sign"));
-  EXPECT_EQ(handler_.calls(),
-            (std::vector<recording_handler::call>{{"call_service", "ivig-order-sign", body}}));
+  EXPECT_EQ(handler_.calls(), (std::vector<recording_handler::call>{{"call_service", "ivig-order-sign", body}}));
 }
 
 TEST_F(HttpServerTest, HealthRoundTrip) {
@@ -250,8 +246,8 @@ TEST_F(HttpServerTest, WrongMethodGets405WithTheAllowHeader) {
 
   const testing::response service = client.request("GET", "/cds-services/ivig-order-select");
   expect_reply(service, 405,
-               outcome("error", "not-supported", "method-not-allowed",
-                       "The endpoint does not accept this method.", "This endpoint accepts only POST."));
+               outcome("error", "not-supported", "method-not-allowed", "The endpoint does not accept this method.",
+                       "This endpoint accepts only POST."));
   EXPECT_EQ(service[http::field::allow], "POST");
   EXPECT_TRUE(handler_.calls().empty());
 }
@@ -260,8 +256,7 @@ TEST_F(HttpServerTest, NonJsonContentTypeGets415) {
   test_client client(start());
   const testing::response res = client.request("POST", "/cds-services/x", "a=1", "text/plain");
   expect_reply(res, 415,
-               outcome("error", "not-supported", "unsupported-media-type",
-                       "The body must be application/json.",
+               outcome("error", "not-supported", "unsupported-media-type", "The body must be application/json.",
                        "Content-Type must be application/json or application/fhir+json."));
   EXPECT_TRUE(handler_.calls().empty());
 }
@@ -284,8 +279,7 @@ TEST_F(HttpServerTest, BodyOneByteOverTheLimitGets413AndClose) {
   test_client client(start(config));
   const testing::response res = client.request("POST", "/cds-services/x", std::string(65, 'b'));
   expect_reply(res, 413,
-               outcome("error", "too-costly", "body-too-large",
-                       "The body is larger than the configured limit.",
+               outcome("error", "too-costly", "body-too-large", "The body is larger than the configured limit.",
                        "The body is larger than the limit of 64 bytes."));
   EXPECT_FALSE(res.keep_alive());
   expect_closed_silently(client);
@@ -303,7 +297,8 @@ TEST_F(HttpServerTest, ChunkedBodyOverTheLimitGets413) {
   test_client client(start(config));
   client.write(
       "POST /cds-services/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "28\r\n" + std::string(40, 'a') + "\r\n28\r\n" + std::string(40, 'a') + "\r\n0\r\n\r\n");
+      "28\r\n" +
+      std::string(40, 'a') + "\r\n28\r\n" + std::string(40, 'a') + "\r\n0\r\n\r\n");
   const testing::response res = client.read_response();
   EXPECT_EQ(res.result_int(), 413U);
   EXPECT_FALSE(res.keep_alive());
@@ -314,13 +309,12 @@ TEST_F(HttpServerTest, HeadersOverTheLimitGet431AndClose) {
   server_config config;
   config.header_limit = 1024;
   test_client client(start(config));
-  client.write(raw_request("GET", "/healthz", {}, std::nullopt,
-                           "X-Padding: " + std::string(2000, 'p') + "\r\n"));
+  client.write(raw_request("GET", "/healthz", {}, std::nullopt, "X-Padding: " + std::string(2000, 'p') + "\r\n"));
   const testing::response res = client.read_response();
-  expect_reply(res, 431,
-               outcome("error", "too-costly", "headers-too-large",
-                       "The request headers are larger than the configured limit.",
-                       "The request line and headers exceed the limit of 1024 bytes."));
+  expect_reply(
+      res, 431,
+      outcome("error", "too-costly", "headers-too-large", "The request headers are larger than the configured limit.",
+              "The request line and headers exceed the limit of 1024 bytes."));
   EXPECT_FALSE(res.keep_alive());
   expect_closed_silently(client);
   client.close();
@@ -358,8 +352,8 @@ TEST_F(HttpServerTest, InvalidContentLengthGets400) {
 TEST_F(HttpServerTest, ExpectContinueGetsAnInterim100BeforeTheBodyIsSent) {
   test_client client(start());
   const std::string body = R"({"hook":"order-sign","hookInstance":"d1577c69"})";
-  const auto [head, rest] = split_head(raw_request("POST", "/cds-services/ivig-order-sign", body,
-                                                   "application/json", "Expect: 100-continue\r\n"));
+  const auto [head, rest] = split_head(
+      raw_request("POST", "/cds-services/ivig-order-sign", body, "application/json", "Expect: 100-continue\r\n"));
   client.write(head);
   ASSERT_EQ(client.read_head(), interim_continue);  // throws at the deadline if it never comes
   EXPECT_TRUE(handler_.calls().empty());
@@ -367,8 +361,7 @@ TEST_F(HttpServerTest, ExpectContinueGetsAnInterim100BeforeTheBodyIsSent) {
   const testing::response res = client.read_response();
   expect_reply(res, 200, testing::service_body("ivig-order-sign"));
   EXPECT_TRUE(res.keep_alive());
-  EXPECT_EQ(handler_.calls(),
-            (std::vector<recording_handler::call>{{"call_service", "ivig-order-sign", body}}));
+  EXPECT_EQ(handler_.calls(), (std::vector<recording_handler::call>{{"call_service", "ivig-order-sign", body}}));
   // The connection goes on as usual after the interim response.
   expect_reply(client.request("GET", "/healthz"), 200, testing::health_body);
   client.close();  // otherwise the drain lingers on the idle connection until read_timeout
@@ -383,14 +376,13 @@ TEST_F(HttpServerTest, ExpectContinueWithContentLengthOverTheLimitGets413AndNoCo
   server_config config;
   config.body_limit = 64;
   test_client client(start(config));
-  client.write(split_head(raw_request("POST", "/cds-services/x", std::string(65, 'b'), std::nullopt,
-                                      "Expect: 100-continue\r\n"))
-                   .first);
+  client.write(
+      split_head(raw_request("POST", "/cds-services/x", std::string(65, 'b'), std::nullopt, "Expect: 100-continue\r\n"))
+          .first);
   // The first message is the final one: a 100 Continue before it would be read here instead.
   const testing::response res = client.read_response();
   expect_reply(res, 413,
-               outcome("error", "too-costly", "body-too-large",
-                       "The body is larger than the configured limit.",
+               outcome("error", "too-costly", "body-too-large", "The body is larger than the configured limit.",
                        "The body is larger than the limit of 64 bytes."));
   EXPECT_FALSE(res.keep_alive());
   expect_closed_silently(client);
@@ -429,8 +421,7 @@ TEST_F(HttpServerTest, RequestWithoutExpectWaitingForItsBodyGetsNoInterimRespons
   server_config config;
   config.read_timeout = 200ms;
   test_client client(start(config));
-  expect_no_interim_before_the_408(client,
-                                   split_head(raw_request("POST", "/cds-services/x", "{}")).first);
+  expect_no_interim_before_the_408(client, split_head(raw_request("POST", "/cds-services/x", "{}")).first);
   const server_stats_snapshot s = stats_after_stop();
   EXPECT_EQ(s.continues_written, 0U);
   EXPECT_EQ(s.request_timeouts, 1U);
@@ -453,9 +444,8 @@ TEST_F(HttpServerTest, PipelinedExpectContinueFollowsTheResponsesBeforeIt) {
   // 2 is normally parsed while response 1 is still being written. Its 100 Continue must not
   // overtake (or cut into) response 1: the client reads it only after the whole of response 1.
   test_client client(start());
-  const auto [head, rest] = split_head(
-      raw_request("POST", "/cds-services/second", R"({"n":2})", std::nullopt,
-                  "Expect: 100-Continue\r\n"));  // the value is case-insensitive
+  const auto [head, rest] = split_head(raw_request("POST", "/cds-services/second", R"({"n":2})", std::nullopt,
+                                                   "Expect: 100-Continue\r\n"));  // the value is case-insensitive
   client.write(raw_request("POST", "/cds-services/big", "{}") + head);
   const testing::response first = client.read_response();
   EXPECT_EQ(first.result_int(), 200U);
@@ -471,14 +461,12 @@ TEST_F(HttpServerTest, ExpectContinueWhoseBodyNeverComesGets408AfterTheReadTimeo
   server_config config;
   config.read_timeout = 200ms;
   test_client client(start(config));
-  client.write(split_head(raw_request("POST", "/cds-services/x", "{}", std::nullopt,
-                                      "Expect: 100-continue\r\n"))
-                   .first);
+  client.write(
+      split_head(raw_request("POST", "/cds-services/x", "{}", std::nullopt, "Expect: 100-continue\r\n")).first);
   ASSERT_EQ(client.read_head(), interim_continue);
   const testing::response res = client.read_response();  // arrives when the deadline passes
   expect_reply(res, 408,
-               outcome("error", "timeout", "request-timeout",
-                       "The request was not received within the read timeout.",
+               outcome("error", "timeout", "request-timeout", "The request was not received within the read timeout.",
                        "No complete request arrived within 200 ms."));
   EXPECT_FALSE(res.keep_alive());
   expect_closed_silently(client);
@@ -524,16 +512,14 @@ TEST_F(HttpServerTest, Http10RequestIsAnsweredInHttp10AndClosed) {
 
 TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   test_client client(start());
-  client.write(raw_request("POST", "/cds-services/first", "{}", "application/json") +
-               raw_request("GET", "/healthz") +
+  client.write(raw_request("POST", "/cds-services/first", "{}", "application/json") + raw_request("GET", "/healthz") +
                raw_request("POST", "/cds-services/third", R"({"n":3})"));
   expect_reply(client.read_response(), 200, testing::service_body("first"));
   expect_reply(client.read_response(), 200, testing::health_body);
   expect_reply(client.read_response(), 200, testing::service_body("third"));
-  EXPECT_EQ(handler_.calls(), (std::vector<recording_handler::call>{
-                                  {"call_service", "first", "{}"},
-                                  {"health", "", ""},
-                                  {"call_service", "third", R"({"n":3})"}}));
+  EXPECT_EQ(handler_.calls(),
+            (std::vector<recording_handler::call>{
+                {"call_service", "first", "{}"}, {"health", "", ""}, {"call_service", "third", R"({"n":3})"}}));
   EXPECT_EQ(server_->stats().snapshot().connections_accepted, 1U);
 }
 
@@ -545,8 +531,7 @@ TEST_F(HttpServerTest, PipelineLimitStopsReadingUntilAResponseIsWritten) {
   server_config config;
   config.pipeline_limit = 2;
   test_client client(start(config));
-  client.write(raw_request("POST", "/cds-services/big", "{}") +
-               raw_request("POST", "/cds-services/written", "{}") +
+  client.write(raw_request("POST", "/cds-services/big", "{}") + raw_request("POST", "/cds-services/written", "{}") +
                raw_request("POST", "/cds-services/written", "{}"));
   const testing::response first = client.read_response();
   EXPECT_EQ(first.result_int(), 200U);
@@ -566,8 +551,7 @@ TEST_F(HttpServerTest, PartialRequestGets408AfterTheReadTimeout) {
   client.write("POST /cds-services/x HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
   const testing::response res = client.read_response();  // arrives when the deadline passes
   expect_reply(res, 408,
-               outcome("error", "timeout", "request-timeout",
-                       "The request was not received within the read timeout.",
+               outcome("error", "timeout", "request-timeout", "The request was not received within the read timeout.",
                        "No complete request arrived within 200 ms."));
   EXPECT_FALSE(res.keep_alive());
   expect_closed_silently(client);

@@ -47,8 +47,7 @@ inline beast::error_code connect_error(unsigned short port) {
 }
 
 /// One HTTP request as raw bytes, with Host and Content-Length filled in.
-inline std::string raw_request(std::string_view method, std::string_view target,
-                               std::string_view body = {},
+inline std::string raw_request(std::string_view method, std::string_view target, std::string_view body = {},
                                std::optional<std::string_view> content_type = std::nullopt,
                                std::string_view extra_headers = {}) {
   std::string out;
@@ -63,21 +62,18 @@ inline std::string raw_request(std::string_view method, std::string_view target,
 
 class test_client {
  public:
-  explicit test_client(unsigned short port,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(5))
+  explicit test_client(unsigned short port, std::chrono::milliseconds timeout = std::chrono::seconds(5))
       : stream_(ioc_), timeout_(timeout) {
     const beast::error_code ec = run([&](auto handler) {
-      stream_.async_connect(tcp::endpoint(net::ip::make_address_v4("127.0.0.1"), port),
-                            std::move(handler));
+      stream_.async_connect(tcp::endpoint(net::ip::make_address_v4("127.0.0.1"), port), std::move(handler));
     });
     if (ec) throw std::runtime_error("test_client: connect failed: " + ec.message());
   }
 
   /// Writes `bytes` exactly as given, in one write.
   void write(std::string_view bytes) {
-    const beast::error_code ec = run([&](auto handler) {
-      net::async_write(stream_, net::buffer(bytes.data(), bytes.size()), std::move(handler));
-    });
+    const beast::error_code ec = run(
+        [&](auto handler) { net::async_write(stream_, net::buffer(bytes.data(), bytes.size()), std::move(handler)); });
     if (ec) throw std::runtime_error("test_client: write failed: " + ec.message());
   }
 
@@ -92,9 +88,8 @@ class test_client {
   response read_response(std::uint64_t body_limit = 64U * 1024U * 1024U) {
     http::response_parser<http::string_body> parser;
     parser.body_limit(body_limit);
-    const beast::error_code ec = run([&](auto handler) {
-      http::async_read(stream_, buffer_, parser, std::move(handler));
-    });
+    const beast::error_code ec =
+        run([&](auto handler) { http::async_read(stream_, buffer_, parser, std::move(handler)); });
     if (ec) throw std::runtime_error("test_client: reading a response failed: " + ec.message());
     return parser.release();
   }
@@ -113,8 +108,7 @@ class test_client {
       std::size_t n = 0;
       const beast::error_code ec = run([&](auto handler) {
         stream_.async_read_some(buffer_.prepare(4096),
-                                [&n, h = std::move(handler)](beast::error_code e,
-                                                             std::size_t got) mutable {
+                                [&n, h = std::move(handler)](beast::error_code e, std::size_t got) mutable {
                                   n = got;
                                   h(e);
                                 });
@@ -140,11 +134,11 @@ class test_client {
     for (;;) {
       std::size_t n = 0;
       const beast::error_code ec = run([&](auto handler) {
-        stream_.async_read_some(net::buffer(chunk), [&n, h = std::move(handler)](
-                                                        beast::error_code e, std::size_t got) mutable {
-          n = got;
-          h(e);
-        });
+        stream_.async_read_some(net::buffer(chunk),
+                                [&n, h = std::move(handler)](beast::error_code e, std::size_t got) mutable {
+                                  n = got;
+                                  h(e);
+                                });
       });
       out.bytes.append(chunk.data(), n);
       if (ec) {

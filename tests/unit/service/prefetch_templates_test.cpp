@@ -12,7 +12,8 @@ TEST(PrefetchTemplates, HaveExactlyTheSixKeysInOrder) {
   const auto templates = derive_prefetch_templates(*ivig::test::embedded_knowledge());
   std::vector<std::string> keys;
   for (const auto& t : templates) keys.push_back(t.key);
-  EXPECT_EQ(keys, (std::vector<std::string>{"patient", "conditions", "observations", "allergies", "immunizations", "medications"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"patient", "conditions", "observations", "allergies", "immunizations",
+                                            "medications"}));
   EXPECT_EQ(templates[0].query, "Patient/{{context.patientId}}");
   EXPECT_EQ(templates[1].query, "Condition?patient={{context.patientId}}");
   EXPECT_EQ(templates[3].query, "AllergyIntolerance?patient={{context.patientId}}");
