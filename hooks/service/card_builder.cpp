@@ -9,11 +9,18 @@
 #include <rapidjson/writer.h>
 
 #include "hooks/protocol/uuid.hpp"
+#include "hooks/service/order_correction_json.hpp"
+#include "hooks/service/worksheet.hpp"
 #include "rules/engine/ivig_order.hpp"
 #include "rules/engine/terminology.hpp"
 
 namespace ivig::service {
 namespace {
+
+/// Suggestion labels are buttons: keep them short, the action's description carries the detail.
+std::string limit_label(const std::string& text) {
+  return protocol::limit_characters(text, 80);
+}
 
 std::string citation_line(const rules::citation& c) {
   std::string line = "- " + std::string(rules::evidence_marker(c.evidence)) + " " + c.cited->label;
@@ -108,6 +115,17 @@ protocol::card card_of(std::string_view hook_instance, const rules::ivig_order& 
       suggestion.actions.push_back({"update", s.reason, switched_order_json(order, *s.to), {}});
     c.suggestions.push_back(std::move(suggestion));
   }
+  if (f.correction && order.order != nullptr && order.order->json != nullptr) {
+    protocol::suggestion suggestion;
+    suggestion.label = limit_label("Apply: " + f.correction->description);
+    suggestion.uuid = protocol::uuid_v5(c.uuid + "|correction");
+    suggestion.is_recommended = c.suggestions.empty();
+    suggestion.actions.push_back({"update",
+                                  f.correction->description + " (" + order.reference() + ")",
+                                  corrected_order_json(*order.order->json, *f.correction),
+                                  {}});
+    c.suggestions.push_back(std::move(suggestion));
+  }
   if (!c.suggestions.empty()) c.selection_behavior = "at-most-one";
   c.rule_ids = {f.rule_id};
   c.knowledge_version = kb.version;
@@ -138,7 +156,7 @@ protocol::card incomplete_card(std::string_view hook_instance, const std::vector
 }  // namespace
 
 std::vector<protocol::card> build_cards(std::string_view hook_instance, const std::vector<checked_order>& checked,
-                                        const rules::knowledge& kb) {
+                                        const rules::knowledge& kb, card_options options) {
   std::vector<std::pair<rules::severity, protocol::card>> ranked;
   std::vector<rules::incomplete_check> incomplete;
   for (const checked_order& entry : checked) {
@@ -149,6 +167,8 @@ std::vector<protocol::card> build_cards(std::string_view hook_instance, const st
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<protocol::card> cards;
   for (auto& [level, card] : ranked) cards.push_back(std::move(card));
+  if (options.worksheet)
+    for (const checked_order& entry : checked) cards.push_back(worksheet_card(hook_instance, entry, kb));
   if (!incomplete.empty()) cards.push_back(incomplete_card(hook_instance, incomplete, kb));
   return cards;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hooks/protocol/card.hpp"
+#include "rules/engine/engine.hpp"
 #include "rules/engine/finding.hpp"
 #include "rules/engine/ivig_order.hpp"
 #include "rules/engine/knowledge.hpp"
@@ -20,10 +21,16 @@ namespace ivig::service {
 
 struct checked_order {
   const rules::ivig_order* order = nullptr;
+  rules::order_facts facts;
   rules::evaluation result;
 };
 
+struct card_options {
+  /// order-sign: add the pharmacist's verification worksheet, one info card per IVIg order.
+  bool worksheet = false;
+};
+
 std::vector<protocol::card> build_cards(std::string_view hook_instance, const std::vector<checked_order>& checked,
-                                        const rules::knowledge& kb);
+                                        const rules::knowledge& kb, card_options options);
 
 }  // namespace ivig::service

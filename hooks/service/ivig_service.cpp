@@ -92,11 +92,19 @@ server::http_reply ivig_service::call_service(std::string_view service_id, std::
 
   const orders_to_check orders = find_ivig_orders(request, record, *kb_, hook == protocol::hook_kind::order_select);
   const fhir::time_point now = options_.now();
+  const rules::hook_stage stage =
+      hook == protocol::hook_kind::order_sign ? rules::hook_stage::sign : rules::hook_stage::select;
   std::vector<checked_order> checked;
-  for (const rules::ivig_order& order : orders.ivig_orders)
-    checked.push_back({&order, rules::evaluate(record, order, *kb_, now, orders.session_orders)});
-  return {
-      200, protocol::cards_response_json(build_cards(request.hook_instance, checked, *kb_)), "application/json", {}};
+  for (const rules::ivig_order& order : orders.ivig_orders) {
+    checked_order entry{&order, rules::gather_order_facts(record, order, *kb_, now), {}};
+    entry.result = rules::evaluate(record, order, *kb_, now, orders.session_orders, entry.facts, stage);
+    checked.push_back(std::move(entry));
+  }
+  const card_options options{stage == rules::hook_stage::sign};
+  return {200,
+          protocol::cards_response_json(build_cards(request.hook_instance, checked, *kb_, options)),
+          "application/json",
+          {}};
 }
 
 }  // namespace ivig::service

@@ -10,11 +10,25 @@
 #include <vector>
 
 #include "fhir/model/patient_record.hpp"
+#include "rules/engine/dose_plan.hpp"
+#include "rules/engine/dosing_weight.hpp"
 #include "rules/engine/finding.hpp"
 #include "rules/engine/ivig_order.hpp"
 #include "rules/engine/knowledge.hpp"
+#include "rules/engine/risk_factors.hpp"
 
 namespace ivig::rules {
+
+/// Where in the ordering workflow the call comes from: on order-select the order may still be
+/// incomplete (no dose yet); on order-sign it is final.
+enum class hook_stage { select, sign };
+
+/// What the dosing rules and the worksheet share about one order, computed once per order.
+struct order_facts {
+  dosing_weight weight;
+  dose_plan dose;
+  risk_profile risk;
+};
 
 /// Everything a rule implementation may read.
 struct rule_context {
@@ -25,6 +39,8 @@ struct rule_context {
   fhir::time_point now;
   /// Other orders of the same ordering session (draftOrders), for rules that look across orders.
   const std::vector<const fhir::medication_order*>& session_orders;
+  const order_facts& facts;
+  hook_stage stage;
 };
 
 /// A rule implementation appends findings and incomplete checks to `out`.
@@ -48,8 +64,13 @@ struct rule_implementation {
 /// The implemented rules, in evaluation order (rule_catalogue.cpp).
 const std::vector<rule_implementation>& implemented_rules();
 
-/// Runs every active rule on one order.
+/// Computes the order's facts (dosing weight, dose plan, risk factors).
+order_facts gather_order_facts(const fhir::patient_record& record, const ivig_order& order, const knowledge& kb,
+                               fhir::time_point now);
+
+/// Runs every active rule on one order, given its facts (from gather_order_facts).
 evaluation evaluate(const fhir::patient_record& record, const ivig_order& order, const knowledge& kb,
-                    fhir::time_point now, const std::vector<const fhir::medication_order*>& session_orders);
+                    fhir::time_point now, const std::vector<const fhir::medication_order*>& session_orders,
+                    const order_facts& facts, hook_stage stage);
 
 }  // namespace ivig::rules

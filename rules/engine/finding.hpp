@@ -6,6 +6,7 @@
 // could not be done, with the reason: it is never dropped silently.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,16 @@ struct product_switch {
   bool recommended = false;
 };
 
+/// A corrected order the service can compute: dose on the dosing weight, rounded to the product's
+/// vials, and a rate capped for an at-risk patient. hooks/service turns it into an `update` action.
+struct order_correction {
+  std::optional<double> g_per_kg;  ///< the ordered weight-based dose
+  std::optional<double> grams;     ///< the calculated, rounded dose per administration
+  std::optional<double> max_rate_mg_per_kg_min;
+  std::optional<double> max_rate_ml_per_hour;
+  std::string description;  ///< exactly what changes
+};
+
 struct finding {
   std::string rule_id;
   severity level = severity::info;
@@ -33,6 +44,7 @@ struct finding {
   const source* primary_source = nullptr;  ///< the card's source; the first citation's when null
   std::vector<std::string> policy_notes;   ///< each local-policy [U] item the finding rests on
   std::vector<product_switch> switches;
+  std::optional<order_correction> correction;
 };
 
 struct incomplete_check {

@@ -24,14 +24,19 @@ std::string on_date(const std::optional<fhir::fhir_time>& when) {
   return " on " + fhir::format_date(when->at);
 }
 
-std::vector<matched<fhir::condition>> conditions_in(const rule_context& context, const value_set& set,
-                                                    status_filter filter) {
+std::vector<matched<fhir::condition>> conditions_in(const fhir::patient_record& record, const knowledge& kb,
+                                                    const value_set& set, status_filter filter) {
   std::vector<matched<fhir::condition>> found;
-  for (const fhir::condition& c : context.record.conditions) {
+  for (const fhir::condition& c : record.conditions) {
     if (!passes(c.status, filter)) continue;
-    if (auto match = match_concept(context.kb, set, c.code)) found.push_back({&c, std::move(*match)});
+    if (auto match = match_concept(kb, set, c.code)) found.push_back({&c, std::move(*match)});
   }
   return found;
+}
+
+std::vector<matched<fhir::condition>> conditions_in(const rule_context& context, const value_set& set,
+                                                    status_filter filter) {
+  return conditions_in(context.record, context.kb, set, filter);
 }
 
 std::vector<matched<fhir::allergy_intolerance>> allergies_in(const rule_context& context, const value_set& set,
@@ -49,11 +54,12 @@ std::vector<matched<fhir::allergy_intolerance>> allergies_in(const rule_context&
   return found;
 }
 
-std::vector<matched<fhir::observation>> observations_in(const rule_context& context, const value_set& set) {
+std::vector<matched<fhir::observation>> observations_in(const fhir::patient_record& record, const knowledge& kb,
+                                                        const value_set& set) {
   std::vector<matched<fhir::observation>> found;
-  for (const fhir::observation& o : context.record.observations) {
+  for (const fhir::observation& o : record.observations) {
     if (!o.usable()) continue;
-    if (auto match = match_concept(context.kb, set, o.code)) found.push_back({&o, std::move(*match)});
+    if (auto match = match_concept(kb, set, o.code)) found.push_back({&o, std::move(*match)});
   }
   std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
     const auto at = [](const auto& m) {

@@ -31,7 +31,14 @@ std::vector<matched<fhir::condition>> conditions_in(const rule_context& context,
 std::vector<matched<fhir::allergy_intolerance>> allergies_in(const rule_context& context, const value_set& set,
                                                              status_filter filter);
 /// Usable observations whose code is in `set`, newest first.
-std::vector<matched<fhir::observation>> observations_in(const rule_context& context, const value_set& set);
+std::vector<matched<fhir::observation>> observations_in(const fhir::patient_record& record, const knowledge& kb,
+                                                        const value_set& set);
+inline std::vector<matched<fhir::observation>> observations_in(const rule_context& context, const value_set& set) {
+  return observations_in(context.record, context.kb, set);
+}
+/// Conditions (per `filter`) whose code is in `set`.
+std::vector<matched<fhir::condition>> conditions_in(const fhir::patient_record& record, const knowledge& kb,
+                                                    const value_set& set, status_filter filter);
 
 std::string describe(const matched<fhir::condition>& found);
 std::string describe(const matched<fhir::allergy_intolerance>& found);

@@ -24,13 +24,13 @@ std::string Scenario::normal_iga() {
 
 hook_request Scenario::select_order(const std::string& medication, const std::string& order_id) {
   hook_request request = order_select_with(medication_request(order_id, medication), order_id);
-  set_prefetch(request, "observations", {normal_iga()});
+  set_prefetch(request, "observations", {body_weight(70), body_height(170), normal_iga()});
   return request;
 }
 
 hook_request Scenario::sign_orders(const std::vector<std::string>& orders) {
   hook_request request = order_sign_with(orders);
-  set_prefetch(request, "observations", {normal_iga()});
+  set_prefetch(request, "observations", {body_weight(70), body_height(170), normal_iga()});
   return request;
 }
 

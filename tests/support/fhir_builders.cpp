@@ -24,9 +24,21 @@ std::string concept_of(const std::string& system, const std::string& code, const
   return json + "}";
 }
 
+std::string dose_and_rate(double g_per_kg, double grams) {
+  char buffer[640];
+  std::snprintf(
+      buffer, sizeof buffer,
+      R"([{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/dose-rate-type","code":"ordered"}]},)"
+      R"("doseQuantity":{"value":%g,"unit":"g/kg","system":"http://unitsofmeasure.org","code":"g/kg"}},)"
+      R"({"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/dose-rate-type","code":"calculated"}]},)"
+      R"("doseQuantity":{"value":%g,"unit":"g","system":"http://unitsofmeasure.org","code":"g"}}])",
+      g_per_kg, grams);
+  return buffer;
+}
+
 std::string medication_request(const std::string& id, const std::string& medication, bool route_iv,
                                const std::string& patient_id) {
-  std::string dosage = R"({"text":"0.4 g/kg IV once")";
+  std::string dosage = R"({"text":"0.5 g/kg IV once","doseAndRate":)" + dose_and_rate(0.5, 35);
   if (route_iv) dosage += R"(,"route":)" + concept_of("http://snomed.info/sct", "47625008", "Intravenous route");
   dosage += "}";
   return R"({"resourceType":"MedicationRequest","id":)" + json_string(id) +
@@ -69,6 +81,16 @@ std::string observation(const std::string& id, const std::string& code_json, con
                      json_string(effective);
   if (!value_members.empty()) json += "," + value_members;
   return json + "}";
+}
+
+std::string body_weight(double kg, const std::string& effective) {
+  return observation("weight-" + effective.substr(0, 10), concept_of(loinc, "29463-7", "Body weight"),
+                     quantity_value(kg, "kg"), effective);
+}
+
+std::string body_height(double cm, const std::string& effective) {
+  return observation("height-" + effective.substr(0, 10), concept_of(loinc, "8302-2", "Body height"),
+                     quantity_value(cm, "cm"), effective);
 }
 
 std::string quantity_value(double value, const std::string& unit, const std::string& comparator) {

@@ -20,7 +20,8 @@ std::string json_string(const std::string& text);
 std::string concept_of(const std::string& system, const std::string& code, const std::string& display,
                        const std::string& text = {});
 
-/// A draft R4 MedicationRequest; `medication` is a CodeableConcept's JSON. `route_iv` adds SNOMED 47625008.
+/// A draft R4 MedicationRequest for 0.5 g/kg = 35 g (a 70 kg patient), once; `medication` is a
+/// CodeableConcept's JSON. `route_iv` adds SNOMED 47625008.
 std::string medication_request(const std::string& id, const std::string& medication, bool route_iv = true,
                                const std::string& patient_id = "example");
 
@@ -33,6 +34,10 @@ std::string allergy(const std::string& id, const std::string& code_json, const s
 std::string observation(const std::string& id, const std::string& code_json, const std::string& value_members,
                         const std::string& effective = "2026-10-01T09:00:00Z");
 std::string quantity_value(double value, const std::string& unit, const std::string& comparator = {});
+std::string body_weight(double kg, const std::string& effective = "2026-11-15T09:00:00Z");
+std::string body_height(double cm, const std::string& effective = "2026-11-15T09:00:00Z");
+/// doseAndRate with an `ordered` g/kg entry and a `calculated` g entry (the FHIR spec's IVIg shape).
+std::string dose_and_rate(double g_per_kg, double grams);
 
 std::string bundle(const std::vector<std::string>& resources, const std::string& type = "searchset");
 std::string patient(const std::string& id = "example", const std::string& gender = "female",

@@ -95,8 +95,8 @@ TEST(KnowledgeLoader, RejectsAThresholdInAnotherUnitThanTheRuleExpects) {
 }
 
 TEST(KnowledgeLoader, RejectsAnActiveRuleWithoutImplementation) {
-  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R20")["status"].SetString("active"); }),
-            "rules.json: rule R20 is active but the engine has no implementation of it");
+  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R22")["status"].SetString("active"); }),
+            "rules.json: rule R22 is active but the engine has no implementation of it");
 }
 
 TEST(KnowledgeLoader, RejectsAnImplementedRuleThatIsNotActive) {

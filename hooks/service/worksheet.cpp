@@ -1,0 +1,178 @@
+// hooks/service/worksheet.cpp: the worksheet's tables.
+#include "hooks/service/worksheet.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "hooks/protocol/uuid.hpp"
+#include "rules/engine/vial_rounding.hpp"
+
+namespace ivig::service {
+namespace {
+
+std::string num(double value, int decimals = 2) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  std::string text = buffer;
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return text;
+}
+
+std::string opt(const std::optional<double>& value, const char* unit, int decimals = 2) {
+  return value ? num(*value, decimals) + (unit[0] != '\0' ? std::string(" ") + unit : "") : "—";
+}
+
+const rules::threshold* threshold_of(const rules::knowledge& kb, std::string_view rule, std::string_view role) {
+  const rules::rule_definition* r = kb.find_rule(rule);
+  if (r == nullptr) return nullptr;
+  const auto it = r->thresholds.find(role);
+  return it == r->thresholds.end() ? nullptr : it->second;
+}
+
+std::string limit(const rules::threshold* t, const char* unit) {
+  if (t == nullptr) return "—";
+  return "≤ " + num(t->value) + " " + unit +
+         (t->local_policy() ? " (local policy [U])" : " " + std::string(rules::evidence_marker(t->evidence)));
+}
+
+void weight_table(std::string& md, const rules::dosing_weight& w) {
+  md += "**Weight**\n\n| measure | value | measured |\n|---|---|---|\n";
+  auto row = [&](const char* name, const std::optional<rules::measurement>& m, const char* unit) {
+    if (m)
+      md += std::string("| ") + name + " | " + num(m->value, 1) + " " + unit + " | " +
+            m->line.substr(m->line.find(" on ") + 4) + " |\n";
+    else
+      md += std::string("| ") + name + " | missing | — |\n";
+  };
+  row("Actual weight", w.weight, "kg");
+  row("Height", w.height, "cm");
+  md += "| BMI | " + opt(w.bmi, "kg/m²", 1) + (w.bmi && w.bmi_computed ? " (computed)" : "") + " | |\n";
+  md += "| Ideal body weight (Devine) | " + opt(w.ibw_kg, "kg", 1) + " | |\n";
+  md += "| Adjusted weight | " + opt(w.adjusted_kg, "kg", 1) + " | |\n";
+  if (w.pre_pregnancy_weight) row("Pre-pregnancy weight", w.pre_pregnancy_weight, "kg");
+  md += "| **Dosing weight** | **" + (w.usable() ? num(w.kg, 1) + " kg" : std::string("none usable")) + "** | " +
+        std::string(rules::weight_basis_name(w.basis)) + (w.why.empty() ? "" : ": " + w.why) + " |\n\n";
+}
+
+void dose_table(std::string& md, const rules::dose_plan& d, const rules::knowledge& kb) {
+  md += "**Dose** (as written: " + (d.as_written.empty() ? std::string("no dose") : d.as_written) + ")\n\n";
+  md += "| | per dose | per day | per course |\n|---|---|---|---|\n";
+  md += "| g/kg | " + opt(d.g_per_kg_per_dose, "") + " | " + opt(d.g_per_kg_per_day, "") + " | " +
+        opt(d.g_per_kg_per_course, "") + " |\n";
+  md += "| g | " + opt(d.grams_per_dose, "") + " | " +
+        opt(d.grams_per_dose ? std::optional<double>(*d.grams_per_dose * d.doses_per_day) : std::nullopt, "") + " | " +
+        opt(d.grams_per_course, "") + " |\n";
+  md += "| limit | | " + limit(threshold_of(kb, "R15", "warning"), "g/kg/day") + "; " +
+        limit(threshold_of(kb, "R15", "critical"), "g/kg/day") + " | " +
+        limit(threshold_of(kb, "R16", "critical"), "g/kg") + " within " +
+        num(threshold_of(kb, "R16", "courseWindow") ? threshold_of(kb, "R16", "courseWindow")->value : 0) +
+        " days |\n\n";
+  md += "Course: " + std::to_string(d.course_doses) + " dose(s), " + num(d.doses_per_day) + " per day over " +
+        num(d.course_days) + " day(s)";
+  if (d.interval_days) md += "; repeated every " + num(*d.interval_days) + " days";
+  md += ".\n\n";
+}
+
+}  // namespace
+
+protocol::card worksheet_card(std::string_view hook_instance, const checked_order& checked,
+                              const rules::knowledge& kb) {
+  const rules::ivig_order& order = *checked.order;
+  const rules::order_facts& facts = checked.facts;
+  const rules::dose_plan& d = facts.dose;
+  const rules::product* p = order.identified_product();
+  protocol::card c;
+  c.uuid = protocol::uuid_v5(std::string(hook_instance) + "|worksheet|" + order.reference());
+  c.indicator = "info";
+  c.summary = "IVIg verification worksheet: " + order.product_description() +
+              (d.grams_per_dose ? ", " + num(*d.grams_per_dose, 1) + " g per dose" : std::string{}) +
+              (d.g_per_kg_per_dose && facts.weight.usable()
+                   ? " (" + num(*d.g_per_kg_per_dose) + " g/kg on " + num(facts.weight.kg, 1) + " kg)"
+                   : std::string{});
+
+  std::string md = "**Order:** " + order.product_description() + " (" + order.reference() + ")";
+  if (p != nullptr && p->concentration_mg_per_ml)
+    md += ", " + num(p->concentration_mg_per_ml->value / 10.0) + "% (" + num(p->concentration_mg_per_ml->value) +
+          " mg/mL)";
+  md += "\n\n";
+  weight_table(md, facts.weight);
+  dose_table(md, d, kb);
+
+  // Vials, waste and volume.
+  if (d.grams_per_dose) {
+    const rules::threshold* step = threshold_of(kb, "R19", "defaultStep");
+    const double requested = d.calculated_grams.value_or(*d.grams_per_dose);
+    const rules::vial_rounding r = rules::round_to_vials(requested, order, step != nullptr ? step->value : 5);
+    const double up = std::ceil(requested / r.step_g - 1e-9) * r.step_g;
+    md += "**Vials:** " + num(requested) + " g requested; nearest whole-vial total " + num(r.rounded_g) + " g" +
+          (r.combination.empty() ? " (default step " + num(r.step_g) + " g; vial sizes unknown)"
+                                 : " = " + r.combination) +
+          "; to give exactly " + num(requested) + " g open " + num(up) + " g, waste " + num(up - requested) + " g.\n\n";
+    if (d.concentration_mg_per_ml)
+      md += "**Volume:** " + num(std::round(*d.grams_per_dose * 1000 / *d.concentration_mg_per_ml), 0) +
+            " mL per dose, " +
+            num(std::round(*d.grams_per_dose * d.doses_per_day * 1000 / *d.concentration_mg_per_ml), 0) +
+            " mL per day.\n\n";
+  }
+
+  // Rate plan.
+  md += "**Rate plan** (on the dosing weight";
+  md += facts.weight.usable() ? " " + num(facts.weight.kg, 1) + " kg)" : "; none usable)";
+  md += "\n\n| step | mg/kg/min | mL/h |\n|---|---|---|\n";
+  auto rate_row = [&](const std::string& name, double mg_per_kg_min) {
+    md += "| " + name + " | " + num(mg_per_kg_min) + " | " +
+          (d.concentration_mg_per_ml && facts.weight.usable()
+               ? num(rules::ml_per_hour(mg_per_kg_min, *d.concentration_mg_per_ml, facts.weight.kg), 0)
+               : std::string("—")) +
+          " |\n";
+  };
+  if (p != nullptr && p->initial_rate) rate_row("Start (label)", p->initial_rate->value);
+  double highest = 0;
+  for (const rules::indication_rate& m : p != nullptr ? p->max_rates : std::vector<rules::indication_rate>{})
+    highest = std::max(highest, m.rate.value);
+  if (highest > 0) rate_row("Maximum (label)", highest);
+  if (facts.risk.any()) {
+    const rules::threshold* fallback = threshold_of(kb, "R13", "atRiskCapDefault");
+    const double cap = p != nullptr && p->at_risk_max_rate ? p->at_risk_max_rate->value
+                       : fallback != nullptr               ? fallback->value
+                                                           : 0;
+    if (cap > 0)
+      rate_row(std::string("Cap at renal/thrombosis risk") +
+                   (p != nullptr && p->at_risk_max_rate ? "" : " (local policy [U])"),
+               cap);
+  }
+  if (d.rate_mg_per_kg_min) rate_row("Ordered (" + d.rate_as_written + ")", *d.rate_mg_per_kg_min);
+  md +=
+      "\nStep up from the start rate to the maximum at the intervals the product label gives (the steps are not in the "
+      "knowledge base).\n\n";
+
+  // Cost.
+  if (const auto it = kb.thresholds.find("cost-per-gram"); it != kb.thresholds.end() && d.grams_per_course) {
+    md += "**Estimated cost:** " + num(*d.grams_per_course) + " g × $" + num(it->second.value) + "/g = $" +
+          num(*d.grams_per_course * it->second.value, 0) +
+          (it->second.local_policy() ? " (the price per gram is local policy [U])" : "") + ".\n\n";
+  }
+
+  // The data each check used, and what was missing.
+  md += "**Data used**\n\n";
+  if (facts.weight.weight) md += "- Weight: " + facts.weight.weight->line + "\n";
+  if (facts.weight.height) md += "- Height: " + facts.weight.height->line + "\n";
+  for (const std::string& line : facts.risk.renal) md += "- Renal risk: " + line + "\n";
+  for (const std::string& line : facts.risk.thrombosis) md += "- Thrombosis risk: " + line + "\n";
+  if (!facts.risk.any()) md += "- Renal and thrombosis risk factors: none found in the data provided\n";
+  for (const std::string& problem : facts.weight.problems) md += "- Problem: " + problem + "\n";
+  for (const std::string& problem : d.problems) md += "- Problem: " + problem + "\n";
+  for (const rules::incomplete_check& check : checked.result.incomplete)
+    md += "- Not checked: " + check.rule_id + " " + check.check + ": " + check.reason + "\n";
+  md += "\nKnowledge " + kb.version + ".";
+  c.detail = std::move(md);
+  c.source.label = "ivig-cds pharmacist verification worksheet";
+  c.knowledge_version = kb.version;
+  c.rule_ids = {"R15", "R16", "R17", "R19"};
+  return c;
+}
+
+}  // namespace ivig::service

@@ -1,0 +1,160 @@
+// rules/engine/dose_plan.cpp: dose and rate arithmetic for one IVIg order.
+#include "rules/engine/dose_plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace ivig::rules {
+namespace {
+
+std::string number(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", value);
+  return buffer;
+}
+
+std::string dose_text(const fhir::dose_value& dose) {
+  return number(dose.value) + " " + dose.unit;
+}
+
+std::optional<double> concentration_of(const ivig_order& order) {
+  std::optional<double> common;
+  for (const product* p : order.candidates) {
+    if (!p->concentration_mg_per_ml) return std::nullopt;
+    if (common && *common != p->concentration_mg_per_ml->value) return std::nullopt;
+    common = p->concentration_mg_per_ml->value;
+  }
+  return common;
+}
+
+/// A rate in mg/kg/min, or nullopt (with the reason added to `problems`).
+std::optional<double> to_mg_per_kg_min(const fhir::rate_value& rate, std::optional<double> concentration,
+                                       double weight_kg, std::vector<std::string>& problems) {
+  switch (rate.kind) {
+    case fhir::rate_kind::mg_per_kg_per_min:
+      return rate.value;
+    case fhir::rate_kind::ml_per_kg_per_hour:
+      if (!concentration) break;
+      return rate.value * *concentration / 60.0;
+    case fhir::rate_kind::ml_per_hour:
+      if (!concentration) break;
+      if (weight_kg <= 0) {
+        problems.push_back("the rate " + number(rate.value) + " " + rate.unit +
+                           " cannot be converted to mg/kg/min without a weight");
+        return std::nullopt;
+      }
+      return rate.value * *concentration / (60.0 * weight_kg);
+  }
+  problems.push_back("the rate " + number(rate.value) + " " + rate.unit +
+                     " cannot be converted to mg/kg/min: the product's concentration is not known");
+  return std::nullopt;
+}
+
+}  // namespace
+
+double ml_per_hour(double mg_per_kg_min, double concentration_mg_per_ml, double weight_kg) {
+  return mg_per_kg_min * 60.0 * weight_kg / concentration_mg_per_ml;
+}
+
+dose_plan plan_dose(const ivig_order& order, double weight_kg) {
+  dose_plan plan;
+  plan.concentration_mg_per_ml = concentration_of(order);
+  if (order.order == nullptr || order.order->json == nullptr) return plan;
+  const std::vector<fhir::dosage_reading> dosages = fhir::read_dosages(*order.order->json);
+  if (dosages.empty()) return plan;
+  if (dosages.size() > 1)
+    plan.problems.push_back("the order has " + std::to_string(dosages.size()) +
+                            " dosage instructions; only the first is checked");
+  const fhir::dosage_reading& dosage = dosages.front();
+  for (const std::string& problem : dosage.problems) plan.problems.push_back(problem);
+
+  const fhir::dose_and_rate* ordered = dosage.ordered();
+  const fhir::dose_and_rate* calculated = dosage.calculated();
+  const fhir::dose_value* dose = ordered != nullptr && ordered->dose ? &*ordered->dose : nullptr;
+  if (calculated != nullptr && calculated->dose && calculated->dose->basis == fhir::dose_basis::absolute)
+    plan.calculated_grams = calculated->dose->grams;
+  if (dose == nullptr && calculated != nullptr && calculated->dose) dose = &*calculated->dose;
+
+  // Timing: doses per day, course length, maintenance interval.
+  if (dosage.timing) {
+    const fhir::timing_reading& t = *dosage.timing;
+    const double frequency = t.frequency.value_or(1);
+    if (t.period_days && *t.period_days >= 7) {
+      plan.interval_days = *t.period_days / frequency;
+    } else if (t.period_days && *t.period_days > 0) {
+      plan.doses_per_day = frequency / *t.period_days;
+    }
+    if (t.count)
+      plan.course_doses = *t.count;
+    else if (t.bounds_days && !plan.interval_days)
+      plan.course_doses = static_cast<int>(std::lround(*t.bounds_days * plan.doses_per_day));
+    if (plan.course_doses < 1) plan.course_doses = 1;
+    plan.course_days = plan.interval_days ? 1.0 : std::max(1.0, plan.course_doses / plan.doses_per_day);
+  }
+
+  // As written, for the worksheet and the "could not interpret" card.
+  if (ordered != nullptr && ordered->dose) plan.as_written += "ordered " + dose_text(*ordered->dose);
+  if (calculated != nullptr && calculated->dose)
+    plan.as_written += std::string(plan.as_written.empty() ? "" : "; ") + "calculated " + dose_text(*calculated->dose);
+  if (dosage.timing) {
+    const fhir::timing_reading& t = *dosage.timing;
+    if (t.count) plan.as_written += "; " + std::to_string(*t.count) + " doses";
+    if (t.period)
+      plan.as_written +=
+          ", " + std::to_string(t.frequency.value_or(1)) + " per " + number(*t.period) + " " + t.period_unit;
+  }
+  if (plan.as_written.empty() && !dosage.text.empty()) plan.as_written = "text only: " + dosage.text;
+
+  if (dose != nullptr) {
+    plan.has_dose = true;
+    const bool per_kg = dose->basis == fhir::dose_basis::per_kg;
+    plan.per_kg_ordered = per_kg;
+    // A per-day dose split over several doses a day: the amount per dose is the day's share.
+    const double per_dose = dose->per_day ? dose->grams / plan.doses_per_day : dose->grams;
+    if (per_kg) {
+      plan.g_per_kg_per_dose = per_dose;
+      if (weight_kg > 0) plan.grams_per_dose = per_dose * weight_kg;
+    } else {
+      plan.grams_per_dose = per_dose;
+      if (weight_kg > 0)
+        plan.g_per_kg_per_dose = per_dose / weight_kg;
+      else
+        plan.problems.push_back(
+            "the dose is written in grams and no usable weight is on file, so it cannot be checked per kg");
+    }
+  } else if (!dosage.text.empty() || !dosage.entries.empty()) {
+    plan.problems.push_back("no dose quantity could be read from the order" +
+                            (dosage.text.empty() ? std::string{} : " (its text says “" + dosage.text + "”)"));
+  }
+  if (plan.g_per_kg_per_dose) {
+    plan.readable = true;
+    plan.g_per_kg_per_day = *plan.g_per_kg_per_dose * plan.doses_per_day;
+    plan.g_per_kg_per_course = *plan.g_per_kg_per_dose * plan.course_doses;
+  }
+  if (plan.grams_per_dose) plan.grams_per_course = *plan.grams_per_dose * plan.course_doses;
+
+  // Rate: the highest step ordered and the first step.
+  const fhir::dose_and_rate* rate_entry = nullptr;
+  for (const fhir::dose_and_rate& entry : dosage.entries)
+    if (entry.rate || entry.rate_high || entry.rate_low) {
+      rate_entry = &entry;
+      break;
+    }
+  if (rate_entry != nullptr) {
+    const std::optional<fhir::rate_value>& high = rate_entry->rate ? rate_entry->rate : rate_entry->rate_high;
+    const std::optional<fhir::rate_value>& low = rate_entry->rate_low ? rate_entry->rate_low : rate_entry->rate;
+    if (high) {
+      plan.rate_mg_per_kg_min = to_mg_per_kg_min(*high, plan.concentration_mg_per_ml, weight_kg, plan.problems);
+      plan.rate_as_written = number(high->value) + " " + high->unit;
+    }
+    if (low) {
+      std::vector<std::string> ignored;  // the same conversion problem is already reported once
+      plan.initial_rate_mg_per_kg_min = to_mg_per_kg_min(*low, plan.concentration_mg_per_ml, weight_kg, ignored);
+      if (rate_entry->rate_low) plan.rate_as_written = number(low->value) + "–" + plan.rate_as_written;
+    }
+  }
+  return plan;
+}
+
+}  // namespace ivig::rules

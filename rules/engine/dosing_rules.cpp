@@ -1,0 +1,224 @@
+// rules/engine/dosing_rules.cpp: R15–R19, the weight-based dose checks (ivig-knowledge.md §4).
+//
+// The numbers (limits, windows, IBW coefficients, rounding step and tolerance) are R15–R19's
+// thresholds in policy.json. A limit marked [U] is local policy: exceeding it is never critical
+// (critical is kept for labelled maxima), and the card says the limit is local policy.
+#include "rules/engine/dosing_rules.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "rules/engine/rule_support.hpp"
+#include "rules/engine/vial_rounding.hpp"
+
+namespace ivig::rules {
+namespace {
+
+std::string fixed(double value, int decimals) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
+std::string g(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", std::round(value * 100) / 100);
+  return buffer;
+}
+
+/// Critical when the exceeded limit is sourced; a [U] limit gives a warning with a policy note.
+severity over_limit_severity(const threshold& limit, finding& f, std::string_view what) {
+  if (!limit.local_policy()) return severity::critical;
+  f.policy_notes.push_back(policy_note(limit, what));
+  return severity::warning;
+}
+
+void add_dose_lines(const rule_context& context, finding& f) {
+  const dose_plan& dose = context.facts.dose;
+  if (!dose.as_written.empty()) f.evidence.push_back("Order: " + dose.as_written);
+  const dosing_weight& w = context.facts.weight;
+  if (w.usable()) f.evidence.push_back("Dosing weight: " + fixed(w.kg, 1) + " kg (" + w.why + ")");
+}
+
+}  // namespace
+
+void run_r15_dose_per_day(const rule_context& context, evaluation& out) {
+  const dose_plan& dose = context.facts.dose;
+  if (!dose.has_dose) {
+    if (context.stage == hook_stage::sign) {
+      finding f = start_finding(context, severity::warning,
+                                "IVIg dose could not be interpreted: no dose quantity in the order");
+      for (const std::string& p : dose.problems) f.evidence.push_back("Found: " + p);
+      if (!dose.as_written.empty()) f.evidence.push_back("Order: " + dose.as_written);
+      f.explanation =
+          "The dose checks (per day, per course, dosing weight, rounding) could not run. Enter the dose "
+          "as g/kg (ordered) with the calculated grams.";
+      out.findings.push_back(std::move(f));
+    } else {
+      out.incomplete.push_back(incomplete(context, "no dose has been entered yet"));
+    }
+    return;
+  }
+  if (!dose.readable) {
+    const bool only_weight_missing = dose.grams_per_dose && !context.facts.weight.usable();
+    if (only_weight_missing) {
+      out.incomplete.push_back(incomplete(context, "the dose is in grams and no usable weight is on file"));
+      return;
+    }
+    finding f =
+        start_finding(context, severity::warning, "IVIg dose could not be interpreted: check the dose and its unit");
+    for (const std::string& p : dose.problems) f.evidence.push_back("Found: " + p);
+    f.explanation =
+        "The dose checks could not run on this order. Write the dose as g/kg or mg/kg (ordered) and "
+        "grams or mg (calculated).";
+    out.findings.push_back(std::move(f));
+    return;
+  }
+  const double per_day = *dose.g_per_kg_per_day;
+  const threshold& critical = context.rule.threshold_for("critical");
+  const threshold& warning = context.rule.threshold_for("warning");
+  if (per_day > critical.value) {
+    finding f = start_finding(context, severity::warning, {});
+    f.level = over_limit_severity(critical, f, "The per-day limit");
+    f.summary = "IVIg dose " + g(per_day) + " g/kg/day exceeds " + g(critical.value) + " g/kg/day";
+    add_dose_lines(context, f);
+    out.findings.push_back(std::move(f));
+  } else if (per_day > warning.value) {
+    finding f = start_finding(context, severity::warning,
+                              "IVIg dose " + g(per_day) + " g/kg/day exceeds " + g(warning.value) + " g/kg/day");
+    if (warning.local_policy()) f.policy_notes.push_back(policy_note(warning, "The per-day limit"));
+    add_dose_lines(context, f);
+    out.findings.push_back(std::move(f));
+  }
+}
+
+void run_r16_dose_per_course(const rule_context& context, evaluation& out) {
+  const dose_plan& dose = context.facts.dose;
+  if (!dose.readable) return;  // R15 reports an unreadable dose once
+  const threshold& critical = context.rule.threshold_for("critical");
+  const threshold& window = context.rule.threshold_for("courseWindow");
+  if (!dose.interval_days && dose.course_days <= window.value && *dose.g_per_kg_per_course > critical.value) {
+    finding f = start_finding(context, severity::warning, {});
+    f.level = over_limit_severity(critical, f, "The per-course limit");
+    f.summary = "IVIg course " + g(*dose.g_per_kg_per_course) + " g/kg over " + g(dose.course_days) + " days exceeds " +
+                g(critical.value) + " g/kg";
+    if (window.local_policy()) f.policy_notes.push_back(policy_note(window, "The course window"));
+    add_dose_lines(context, f);
+    out.findings.push_back(std::move(f));
+  }
+  // The shortest maintenance interval is the MS regimens' (every 4 weeks or longer); replacement
+  // therapy for immune deficiency is given more often, so the check applies to MS orders only.
+  const value_set& ms = context.rule.value_set_for("multipleSclerosis");
+  const bool for_ms =
+      std::any_of(
+          context.order.order->reasons.begin(), context.order.order->reasons.end(),
+          [&](const fhir::codeable_concept& reason) { return match_concept(context.kb, ms, reason).has_value(); }) ||
+      (context.order.order->reasons.empty() && !conditions_in(context, ms, status_filter::active_only).empty());
+  const threshold& interval = context.rule.threshold_for("maintenanceIntervalMin");
+  if (for_ms && dose.interval_days && *dose.interval_days < interval.value) {
+    finding f = start_finding(
+        context, severity::warning,
+        "IVIg every " + g(*dose.interval_days) + " days is more often than every " + g(interval.value) + " days");
+    if (interval.local_policy()) f.policy_notes.push_back(policy_note(interval, "The shortest maintenance interval"));
+    add_dose_lines(context, f);
+    out.findings.push_back(std::move(f));
+  }
+}
+
+void run_r17_dosing_weight(const rule_context& context, evaluation& out) {
+  const dosing_weight& w = context.facts.weight;
+  const dose_plan& dose = context.facts.dose;
+  if (!w.usable() || !dose.per_kg_ordered || !dose.g_per_kg_per_dose) return;
+  const rule_definition* r19 = context.kb.find_rule("R19");
+  if (r19 == nullptr) return;
+  const double g_per_kg = *dose.g_per_kg_per_dose;
+  const double expected = g_per_kg * w.kg;
+  const vial_rounding rounded = round_to_vials(expected, context.order, r19->threshold_for("defaultStep").value);
+  // A calculated dose agrees with the ordered g/kg on the dosing weight when it is within what
+  // rounding to the product's vials can explain: one vial step, or the rounding tolerance.
+  const double slack = std::max(rounded.step_g, r19->threshold_for("tolerance").value * expected);
+  auto matches = [&](double grams, double kg) { return std::fabs(grams - g_per_kg * kg) <= slack; };
+  std::string summary;
+  if (dose.calculated_grams) {
+    const double calculated = *dose.calculated_grams;
+    if (matches(calculated, w.kg)) return;
+    if (w.adjusted_applies && w.weight && matches(calculated, w.weight->value))
+      summary = "IVIg dose " + g(calculated) + " g is on actual weight: on adjusted weight it is " +
+                g(rounded.rounded_g) + " g";
+    else
+      summary = "Calculated dose " + g(calculated) + " g does not match " + g(g_per_kg) + " g/kg × " + fixed(w.kg, 1) +
+                " kg (" + g(rounded.rounded_g) + " g)";
+  } else if (w.adjusted_applies) {
+    summary = "Dose IVIg on adjusted weight " + fixed(w.kg, 1) + " kg: " + g(g_per_kg) +
+              " g/kg = " + g(rounded.rounded_g) + " g";
+  } else {
+    return;  // a weight-based dose without grams is computed on the dosing weight by the worksheet
+  }
+  finding f = start_finding(context, severity::warning, std::move(summary));
+  if (w.weight) f.evidence.push_back(w.weight->line);
+  if (w.height) f.evidence.push_back(w.height->line);
+  if (w.bmi && w.ibw_kg && w.adjusted_kg)
+    f.evidence.push_back("BMI " + fixed(*w.bmi, 1) + (w.bmi_computed ? " (computed)" : " (recorded)") +
+                         "; ideal body weight " + fixed(*w.ibw_kg, 1) + " kg (Devine); adjusted weight " +
+                         fixed(*w.adjusted_kg, 1) + " kg");
+  f.evidence.push_back("Dosing weight: " + fixed(w.kg, 1) + " kg (" + w.why + ")");
+  if (!dose.as_written.empty()) f.evidence.push_back("Order: " + dose.as_written);
+  order_correction c;
+  c.g_per_kg = g_per_kg;
+  c.grams = rounded.rounded_g;
+  c.description = "Sets the ordered dose to " + g(g_per_kg) + " g/kg and the calculated dose to " +
+                  g(rounded.rounded_g) + " g (" + std::string(weight_basis_name(w.basis)) + " " + fixed(w.kg, 1) +
+                  " kg" + (rounded.combination.empty() ? std::string{} : ", vials " + rounded.combination) +
+                  "); timing and rate are unchanged";
+  f.correction = std::move(c);
+  out.findings.push_back(std::move(f));
+}
+
+void run_r18_weight_data(const rule_context& context, evaluation& out) {
+  const dosing_weight& w = context.facts.weight;
+  if (w.problems.empty()) return;
+  const std::string summary = !w.weight ? "No body weight on file: the weight-based IVIg dose cannot be checked"
+                              : w.problems.front().size() < 100 ? "Check the weight: " + w.problems.front()
+                                                                : "Check the weight and height used for the IVIg dose";
+  finding f = start_finding(context, severity::warning, summary);
+  f.evidence = w.problems;
+  if (w.weight) f.evidence.push_back("Newest weight: " + w.weight->line);
+  if (w.height) f.evidence.push_back("Newest height: " + w.height->line);
+  f.policy_notes = w.policy_notes;
+  out.findings.push_back(std::move(f));
+}
+
+void run_r19_vial_rounding(const rule_context& context, evaluation& out) {
+  const dose_plan& dose = context.facts.dose;
+  if (!dose.grams_per_dose) return;
+  const double requested = dose.calculated_grams.value_or(*dose.grams_per_dose);
+  const vial_rounding rounded =
+      round_to_vials(requested, context.order, context.rule.threshold_for("defaultStep").value);
+  if (std::fabs(rounded.rounded_g - requested) < 1e-9) return;
+  const threshold& tolerance = context.rule.threshold_for("tolerance");
+  const double change = rounded.change_fraction();
+  const bool large = std::fabs(change) > tolerance.value;
+  finding f = start_finding(
+      context, severity::info,
+      large ? "Rounding " + g(requested) + " g to vials (" + g(rounded.rounded_g) + " g) changes the dose by " +
+                  fixed(change * 100, 0) + "%"
+            : "Round the IVIg dose " + g(requested) + " g to " + g(rounded.rounded_g) + " g (whole vials)");
+  f.evidence.push_back(
+      "Requested " + g(requested) + " g; nearest whole-vial total " + g(rounded.rounded_g) + " g" +
+      (rounded.combination.empty() ? " (step " + g(rounded.step_g) + " g)" : ": " + rounded.combination));
+  if (rounded.vial_sizes_g.empty())
+    f.evidence.push_back("The product's vial sizes are not known: rounded to the default step of " + g(rounded.step_g) +
+                         " g");
+  if (large && tolerance.local_policy()) f.policy_notes.push_back(policy_note(tolerance, "The rounding tolerance"));
+  order_correction c;
+  if (dose.g_per_kg_per_dose && dose.per_kg_ordered) c.g_per_kg = *dose.g_per_kg_per_dose;
+  c.grams = rounded.rounded_g;
+  c.description = "Sets the calculated dose to " + g(rounded.rounded_g) + " g" +
+                  (rounded.combination.empty() ? std::string{} : " (" + rounded.combination + ")") +
+                  "; the rest of the order is unchanged";
+  f.correction = std::move(c);
+  out.findings.push_back(std::move(f));
+}
+
+}  // namespace ivig::rules

@@ -1,0 +1,246 @@
+// rules/engine/dosing_weight.cpp: measurements, their plausibility, IBW, adjusted and dosing weight.
+#include "rules/engine/dosing_weight.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "rules/engine/rule_support.hpp"
+
+namespace ivig::rules {
+namespace {
+
+// Unit conversions are notation, not clinical knowledge (UCUM definitions).
+constexpr double kg_per_pound = 0.45359237;
+constexpr double cm_per_inch = 2.54;
+
+std::optional<double> to_kg(double value, std::string_view unit) {
+  if (unit == "kg") return value;
+  if (unit == "[lb_av]" || unit == "lb" || unit == "lbs" || unit == "[lb_us]") return value * kg_per_pound;
+  if (unit == "g") return value / 1000.0;
+  return std::nullopt;
+}
+
+std::optional<double> to_cm(double value, std::string_view unit) {
+  if (unit == "cm") return value;
+  if (unit == "[in_i]" || unit == "in" || unit == "[in_us]") return value * cm_per_inch;
+  if (unit == "m") return value * 100.0;
+  if (unit == "mm") return value / 10.0;
+  return std::nullopt;
+}
+
+std::string number(double value, int decimals = 1) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
+/// The newest observations of `set` converted by `convert`, newest first; unreadable units are
+/// reported as problems rather than dropped silently.
+std::vector<measurement> measurements(const fhir::patient_record& record, const knowledge& kb, const value_set& set,
+                                      std::optional<double> (*convert)(double, std::string_view), std::string_view what,
+                                      std::string_view unit_name, fhir::time_point now,
+                                      std::vector<std::string>& problems) {
+  std::vector<measurement> out;
+  for (const auto& found : observations_in(record, kb, set)) {
+    const fhir::observation& o = *found.resource;
+    if (!o.value_quantity || !o.effective) continue;
+    const std::optional<double> value = convert(o.value_quantity->value, o.value_quantity->effective_unit());
+    if (!value) {
+      problems.push_back(std::string(what) + " on " + fhir::format_date(o.effective->at) +
+                         " is in a unit the service " + "cannot read (" +
+                         std::string(o.value_quantity->effective_unit()) + ")");
+      continue;
+    }
+    measurement m;
+    m.value = *value;
+    m.at = o.effective->at;
+    m.age_days = fhir::days_between(m.at, now);
+    m.line = std::string(what) + " " + number(*value) + " " + std::string(unit_name) + " on " +
+             fhir::format_date(m.at) + " (" + std::to_string(m.age_days) + " days ago)";
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+double threshold_value(const rule_definition& rule, std::string_view role) {
+  return rule.threshold_for(role).value;
+}
+
+}  // namespace
+
+std::string_view weight_basis_name(weight_basis basis) {
+  switch (basis) {
+    case weight_basis::actual:
+      return "actual weight";
+    case weight_basis::adjusted:
+      return "adjusted weight";
+    case weight_basis::pre_pregnancy:
+      return "pre-pregnancy weight";
+    case weight_basis::none:
+      return "no usable weight";
+  }
+  return "no usable weight";
+}
+
+std::optional<double> devine_ibw(const rule_definition& r17, std::string_view gender, double height_cm) {
+  double base = 0;
+  if (gender == "male")
+    base = threshold_value(r17, "ibwMaleBase");
+  else if (gender == "female")
+    base = threshold_value(r17, "ibwFemaleBase");
+  else
+    return std::nullopt;
+  const double inches = height_cm / cm_per_inch;
+  return base + threshold_value(r17, "ibwKgPerInch") * (inches - threshold_value(r17, "ibwBaseHeight"));
+}
+
+dosing_weight compute_dosing_weight(const fhir::patient_record& record, const knowledge& kb, fhir::time_point now) {
+  dosing_weight result;
+  const rule_definition* r17 = kb.find_rule("R17");
+  const rule_definition* r18 = kb.find_rule("R18");
+  if (r17 == nullptr || r18 == nullptr) return result;
+
+  std::vector<measurement> weights =
+      measurements(record, kb, r18->value_set_for("weight"), &to_kg, "Body weight", "kg", now, result.problems);
+  std::vector<measurement> heights =
+      measurements(record, kb, r18->value_set_for("height"), &to_cm, "Height", "cm", now, result.problems);
+  const double recency = threshold_value(*r18, "recency");
+
+  // Plausibility: a value outside the bounds is most likely a unit error; it is reported, not used.
+  auto plausible = [&](std::vector<measurement>& list, double low, double high, std::string_view what) {
+    std::vector<measurement> kept;
+    for (measurement& m : list) {
+      if (m.value < low || m.value > high) {
+        result.problems.push_back(m.line + " is implausible (outside " + number(low, 0) + "–" + number(high, 0) +
+                                  "): " + "check its unit; it was not used");
+        result.policy_notes.push_back(policy_note(r18->threshold_for(what == "weight" ? "weightMax" : "heightMax"),
+                                                  std::string("The upper bound of a plausible ") + std::string(what)));
+        continue;
+      }
+      kept.push_back(std::move(m));
+    }
+    list = std::move(kept);
+  };
+  plausible(weights, threshold_value(*r18, "weightMin"), threshold_value(*r18, "weightMax"), "weight");
+  plausible(heights, threshold_value(*r18, "heightMin"), threshold_value(*r18, "heightMax"), "height");
+
+  if (!weights.empty()) {
+    result.weight = weights.front();
+    if (weights.size() > 1) result.previous_weight = weights[1];
+  }
+  if (!heights.empty()) result.height = heights.front();
+
+  if (!result.weight) {
+    result.problems.push_back("No body weight is on file: the dose per kg cannot be checked");
+  } else if (result.weight->age_days > static_cast<long>(recency)) {
+    result.problems.push_back(result.weight->line + " is older than " + number(recency, 0) + " days");
+    result.policy_notes.push_back(policy_note(r18->threshold_for("recency"), "How recent a weight must be"));
+  }
+  if (!result.height)
+    result.problems.push_back("No height is on file: ideal and adjusted body weight cannot be computed");
+
+  // A sudden change between the two newest weights suggests a unit or entry error.
+  if (result.weight && result.previous_weight &&
+      fhir::days_between(result.previous_weight->at, result.weight->at) <=
+          static_cast<long>(threshold_value(*r18, "changeWindow"))) {
+    const double change =
+        std::fabs(result.weight->value - result.previous_weight->value) / result.previous_weight->value;
+    if (change > threshold_value(*r18, "changeFraction")) {
+      result.problems.push_back("Body weight changed by " + number(change * 100, 0) + "% between " +
+                                fhir::format_date(result.previous_weight->at) + " (" +
+                                number(result.previous_weight->value) + " kg) and " +
+                                fhir::format_date(result.weight->at) + " (" + number(result.weight->value) +
+                                " kg): confirm the newest weight");
+      result.policy_notes.push_back(
+          policy_note(r18->threshold_for("changeFraction"), "Counting a weight change as sudden"));
+    }
+  }
+
+  // BMI: recorded (newest) or computed from weight and height.
+  const auto bmis = observations_in(record, kb, r17->value_set_for("bmi"));
+  for (const auto& found : bmis) {
+    if (found.resource->value_quantity) {
+      result.bmi = found.resource->value_quantity->value;
+      break;
+    }
+  }
+  if (result.weight && result.height) {
+    const double meters = result.height->value / 100.0;
+    if (!result.bmi) {
+      result.bmi = result.weight->value / (meters * meters);
+      result.bmi_computed = true;
+    }
+    const std::string_view gender = record.subject ? record.subject->gender : std::string_view{};
+    result.ibw_kg = devine_ibw(*r17, gender, result.height->value);
+    if (!result.ibw_kg)
+      result.problems.push_back(
+          "The patient's sex is not recorded as male or female: the Devine ideal body weight "
+          "has no formula for it, so actual weight is used");
+  }
+
+  // Pregnancy or postpartum: pre-pregnancy weight, the newest weight before the pregnancy began.
+  const long postpartum_days = static_cast<long>(threshold_value(*r18, "postpartumWindow"));
+  std::optional<fhir::time_point> pregnancy_start;
+  for (const auto& found : conditions_in(record, kb, r18->value_set_for("pregnancy"), status_filter::active_only)) {
+    result.pregnant_or_postpartum = true;
+    result.pregnancy_line = describe(found);
+    if (found.resource->onset) pregnancy_start = found.resource->onset->at;
+  }
+  for (const auto& found :
+       conditions_in(record, kb, r18->value_set_for("postpartum"), status_filter::any_not_refuted)) {
+    const auto& when = found.resource->onset ? found.resource->onset : found.resource->recorded;
+    if (when && fhir::days_between(when->at, now) <= postpartum_days) {
+      result.pregnant_or_postpartum = true;
+      result.pregnancy_line = describe(found);
+    }
+  }
+  if (result.pregnant_or_postpartum) {
+    if (pregnancy_start)
+      for (const measurement& m : weights)
+        if (m.at < *pregnancy_start) {
+          result.pre_pregnancy_weight = m;
+          break;
+        }
+    if (!result.pre_pregnancy_weight)
+      result.problems.push_back("Pregnant or postpartum (" + result.pregnancy_line +
+                                ") and no pre-pregnancy weight is on file: dose on the pre-pregnancy weight");
+  }
+
+  // Choose the dosing weight.
+  if (result.pre_pregnancy_weight) {
+    result.basis = weight_basis::pre_pregnancy;
+    result.kg = result.pre_pregnancy_weight->value;
+    result.why = "pregnant or postpartum: the pre-pregnancy weight is used";
+    return result;
+  }
+  if (!result.weight) return result;
+  result.basis = weight_basis::actual;
+  result.kg = result.weight->value;
+  result.why = "actual weight";
+  if (result.ibw_kg && result.bmi) {
+    const double factor = threshold_value(*r17, "adjustedFactor");
+    result.adjusted_kg = *result.ibw_kg + factor * (result.weight->value - *result.ibw_kg);
+    const double bmi_threshold = threshold_value(*r17, "bmiThreshold");
+    const double over_ibw = threshold_value(*r17, "overIbwFraction");
+    const bool heavy_for_height = result.weight->value > over_ibw * *result.ibw_kg;
+    if (*result.bmi > bmi_threshold || heavy_for_height) {
+      if (result.weight->value < *result.ibw_kg) {
+        result.why = "actual weight is below ideal body weight, so actual weight is used";
+      } else {
+        result.adjusted_applies = true;
+        result.basis = weight_basis::adjusted;
+        result.kg = *result.adjusted_kg;
+        result.why = (*result.bmi > bmi_threshold
+                          ? "BMI " + number(*result.bmi) + " is over " + number(bmi_threshold, 0)
+                          : "actual weight is over " + number(over_ibw * 100, 0) + "% of ideal body weight") +
+                     ": adjusted weight = IBW + " + number(factor, 1) + " × (actual − IBW)";
+      }
+    } else {
+      result.why = "BMI " + number(*result.bmi) + " is not over " + number(bmi_threshold, 0) +
+                   " and weight is not over " + number(over_ibw * 100, 0) + "% of ideal body weight: actual weight";
+    }
+  }
+  return result;
+}
+
+}  // namespace ivig::rules
