@@ -117,7 +117,7 @@ protocol::card card_of(std::string_view hook_instance, const rules::ivig_order& 
   }
   if (f.correction && order.order != nullptr && order.order->json != nullptr) {
     protocol::suggestion suggestion;
-    suggestion.label = limit_label("Apply: " + f.correction->description);
+    suggestion.label = limit_label(f.correction->label.empty() ? f.correction->description : f.correction->label);
     suggestion.uuid = protocol::uuid_v5(c.uuid + "|correction");
     suggestion.is_recommended = c.suggestions.empty();
     suggestion.actions.push_back({"update",

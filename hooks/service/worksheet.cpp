@@ -54,7 +54,7 @@ void weight_table(std::string& md, const rules::dosing_weight& w) {
   md += "| Adjusted weight | " + opt(w.adjusted_kg, "kg", 1) + " | |\n";
   if (w.pre_pregnancy_weight) row("Pre-pregnancy weight", w.pre_pregnancy_weight, "kg");
   md += "| **Dosing weight** | **" + (w.usable() ? num(w.kg, 1) + " kg" : std::string("none usable")) + "** | " +
-        std::string(rules::weight_basis_name(w.basis)) + (w.why.empty() ? "" : ": " + w.why) + " |\n\n";
+        (w.why.empty() ? std::string(rules::weight_basis_name(w.basis)) : w.why) + " |\n\n";
 }
 
 void dose_table(std::string& md, const rules::dose_plan& d, const rules::knowledge& kb) {
@@ -150,9 +150,15 @@ protocol::card worksheet_card(std::string_view hook_instance, const checked_orde
       "knowledge base).\n\n";
 
   // Cost.
-  if (const auto it = kb.thresholds.find("cost-per-gram"); it != kb.thresholds.end() && d.grams_per_course) {
-    md += "**Estimated cost:** " + num(*d.grams_per_course) + " g × $" + num(it->second.value) + "/g = $" +
-          num(*d.grams_per_course * it->second.value, 0) +
+  // Cost on what is dispensed: the whole-vial total per dose, times the doses of the course.
+  if (const auto it = kb.thresholds.find("cost-per-gram"); it != kb.thresholds.end() && d.grams_per_dose) {
+    const rules::threshold* step = threshold_of(kb, "R19", "defaultStep");
+    const double per_dose =
+        rules::round_to_vials(d.calculated_grams.value_or(*d.grams_per_dose), order, step != nullptr ? step->value : 5)
+            .rounded_g;
+    const double grams = per_dose * d.course_doses;
+    md += "**Estimated cost:** " + num(grams) + " g (" + std::to_string(d.course_doses) + " × " + num(per_dose) +
+          " g in whole vials) × $" + num(it->second.value) + "/g = $" + num(grams * it->second.value, 0) +
           (it->second.local_policy() ? " (the price per gram is local policy [U])" : "") + ".\n\n";
   }
 

@@ -68,6 +68,7 @@ dose_plan plan_dose(const ivig_order& order, double weight_kg) {
                             " dosage instructions; only the first is checked");
   const fhir::dosage_reading& dosage = dosages.front();
   for (const std::string& problem : dosage.problems) plan.problems.push_back(problem);
+  plan.unreadable_fields = !dosage.problems.empty();
 
   const fhir::dose_and_rate* ordered = dosage.ordered();
   const fhir::dose_and_rate* calculated = dosage.calculated();

@@ -46,7 +46,9 @@ void add_dose_lines(const rule_context& context, finding& f) {
 void run_r15_dose_per_day(const rule_context& context, evaluation& out) {
   const dose_plan& dose = context.facts.dose;
   if (!dose.has_dose) {
-    if (context.stage == hook_stage::sign) {
+    // A dose that is there but cannot be read is a finding on either hook; a dose not yet entered
+    // is only a finding at signing (order-select often comes before the dose is set).
+    if (context.stage == hook_stage::sign || dose.unreadable_fields) {
       finding f = start_finding(context, severity::warning,
                                 "IVIg dose could not be interpreted: no dose quantity in the order");
       for (const std::string& p : dose.problems) f.evidence.push_back("Found: " + p);
@@ -101,8 +103,8 @@ void run_r16_dose_per_course(const rule_context& context, evaluation& out) {
   if (!dose.interval_days && dose.course_days <= window.value && *dose.g_per_kg_per_course > critical.value) {
     finding f = start_finding(context, severity::warning, {});
     f.level = over_limit_severity(critical, f, "The per-course limit");
-    f.summary = "IVIg course " + g(*dose.g_per_kg_per_course) + " g/kg over " + g(dose.course_days) + " days exceeds " +
-                g(critical.value) + " g/kg";
+    f.summary = "IVIg course " + g(*dose.g_per_kg_per_course) + " g/kg over " + g(dose.course_days) +
+                (dose.course_days == 1 ? " day" : " days") + " exceeds " + g(critical.value) + " g/kg";
     if (window.local_policy()) f.policy_notes.push_back(policy_note(window, "The course window"));
     add_dose_lines(context, f);
     out.findings.push_back(std::move(f));
@@ -167,6 +169,7 @@ void run_r17_dosing_weight(const rule_context& context, evaluation& out) {
   order_correction c;
   c.g_per_kg = g_per_kg;
   c.grams = rounded.rounded_g;
+  c.label = "Use " + g(rounded.rounded_g) + " g (" + g(g_per_kg) + " g/kg on " + fixed(w.kg, 1) + " kg)";
   c.description = "Sets the ordered dose to " + g(g_per_kg) + " g/kg and the calculated dose to " +
                   g(rounded.rounded_g) + " g (" + std::string(weight_basis_name(w.basis)) + " " + fixed(w.kg, 1) +
                   " kg" + (rounded.combination.empty() ? std::string{} : ", vials " + rounded.combination) +
@@ -214,6 +217,7 @@ void run_r19_vial_rounding(const rule_context& context, evaluation& out) {
   order_correction c;
   if (dose.g_per_kg_per_dose && dose.per_kg_ordered) c.g_per_kg = *dose.g_per_kg_per_dose;
   c.grams = rounded.rounded_g;
+  c.label = "Round to " + g(rounded.rounded_g) + " g";
   c.description = "Sets the calculated dose to " + g(rounded.rounded_g) + " g" +
                   (rounded.combination.empty() ? std::string{} : " (" + rounded.combination + ")") +
                   "; the rest of the order is unchanged";

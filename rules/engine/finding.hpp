@@ -29,6 +29,7 @@ struct order_correction {
   std::optional<double> grams;     ///< the calculated, rounded dose per administration
   std::optional<double> max_rate_mg_per_kg_min;
   std::optional<double> max_rate_ml_per_hour;
+  std::string label;        ///< the suggestion's button text, short
   std::string description;  ///< exactly what changes
 };
 

@@ -28,6 +28,18 @@ hook_request Scenario::select_order(const std::string& medication, const std::st
   return request;
 }
 
+hook_request Scenario::select_json(const std::string& order_json, const std::string& order_id) {
+  hook_request request = order_select_with(order_json, order_id);
+  set_prefetch(request, "observations", observations_with({}));
+  return request;
+}
+
+std::vector<std::string> Scenario::observations_with(const std::vector<std::string>& extra) {
+  std::vector<std::string> all{body_weight(70), body_height(170), normal_iga()};
+  all.insert(all.end(), extra.begin(), extra.end());
+  return all;
+}
+
 hook_request Scenario::sign_orders(const std::vector<std::string>& orders) {
   hook_request request = order_sign_with(orders);
   set_prefetch(request, "observations", {body_weight(70), body_height(170), normal_iga()});

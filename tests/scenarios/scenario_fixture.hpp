@@ -22,6 +22,10 @@ class Scenario : public ::testing::Test {
   /// A patient whose record holds a normal serum IgA, so that only what a test adds is news.
   static hook_request select_order(const std::string& medication, const std::string& order_id = "ivig-1");
   static hook_request sign_orders(const std::vector<std::string>& orders);
+  /// order-select of an order given as JSON, on the same patient.
+  static hook_request select_json(const std::string& order_json, const std::string& order_id = "ivig-1");
+  /// The patient's standard observations (70 kg, 170 cm, normal IgA) plus `extra`.
+  static std::vector<std::string> observations_with(const std::vector<std::string>& extra);
   static std::string normal_iga();
 
   /// Posts the request; asserts HTTP 200, the golden file, and the cards' "indicator rule" list

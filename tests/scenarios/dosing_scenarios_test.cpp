@@ -1,0 +1,230 @@
+// tests/scenarios/dosing_scenarios_test.cpp: dose, weight, rate and infusion-safety rules (R12–R21,
+// R26) and the order-sign worksheet, in and out at their boundaries, whole responses compared with
+// golden files. The patient weighs 70 kg and is 170 cm tall unless a test says otherwise.
+#include <cstdio>
+
+#include "tests/scenarios/scenario_fixture.hpp"
+
+using namespace ivig::test;
+
+namespace {
+
+const char* ordered_type =
+    R"({"coding":[{"system":"http://terminology.hl7.org/CodeSystem/dose-rate-type","code":"ordered"}]})";
+const char* calculated_type =
+    R"({"coding":[{"system":"http://terminology.hl7.org/CodeSystem/dose-rate-type","code":"calculated"}]})";
+
+std::string quantity(double value, const std::string& unit) {
+  char number[32];
+  std::snprintf(number, sizeof number, "%g", value);
+  return R"({"value":)" + std::string(number) + R"(,"unit":")" + unit +
+         R"(","system":"http://unitsofmeasure.org","code":")" + unit + "\"}";
+}
+
+/// doseAndRate: ordered g/kg (with an optional rate or rate range) and calculated grams.
+std::string dose(double g_per_kg, double grams, const std::string& rate_members = {}) {
+  std::string ordered = std::string(R"({"type":)") + ordered_type + R"(,"doseQuantity":)" + quantity(g_per_kg, "g/kg");
+  if (!rate_members.empty()) ordered += "," + rate_members;
+  return "[" + ordered + R"(},{"type":)" + calculated_type + R"(,"doseQuantity":)" + quantity(grams, "g") + "}]";
+}
+
+std::string rate(double mg_per_kg_min) {
+  return R"("rateQuantity":)" + quantity(mg_per_kg_min, "mg/(kg.min)");
+}
+std::string rate_range(double low, double high) {
+  return R"("rateRange":{"low":)" + quantity(low, "mg/(kg.min)") + R"(,"high":)" + quantity(high, "mg/(kg.min)") + "}";
+}
+std::string daily_course(int days) {
+  return R"("timing":{"repeat":{"count":)" + std::to_string(days) + R"(,"frequency":1,"period":1,"periodUnit":"d"}})";
+}
+std::string every_weeks(int weeks) {
+  return R"("timing":{"repeat":{"frequency":1,"period":)" + std::to_string(weeks) + R"(,"periodUnit":"wk"}})";
+}
+
+/// A draft IVIg MedicationRequest with this doseAndRate (and optional timing members).
+std::string ivig_order(const std::string& medication, const std::string& dose_and_rate, const std::string& timing = {},
+                       const std::string& id = "ivig-1", const std::string& reason = {}) {
+  std::string dosage = R"({"text":"IVIg","route":)" + concept_of(snomed, "47625008", "Intravenous route") +
+                       R"(,"doseAndRate":)" + dose_and_rate;
+  if (!timing.empty()) dosage += "," + timing;
+  dosage += "}";
+  std::string order = R"({"resourceType":"MedicationRequest","id":")" + id +
+                      R"(","status":"draft","intent":"order","medicationCodeableConcept":)" + medication +
+                      R"(,"subject":{"reference":"Patient/example"},"dosageInstruction":[)" + dosage + "]";
+  if (!reason.empty()) order += R"(,"reasonCode":[)" + reason + "]";
+  return order + "}";
+}
+
+/// IVIg given 60 days ago (CVX 87): not a first infusion, and outside the duplicate window.
+std::string given_60_days_ago() {
+  return R"({"resourceType":"Immunization","id":"earlier","status":"completed","vaccineCode":)" +
+         concept_of("http://hl7.org/fhir/sid/cvx", "87", "IGIV") + R"(,"occurrenceDateTime":"2026-09-23"})";
+}
+
+}  // namespace
+
+// --- The FHIR spec's IVIg example and the seeds' two regimens, on a 70 kg patient -------------
+TEST_F(Scenario, SpecExampleOrderedMgPerKgAndCalculatedMgIsReadAndWorkedUp) {
+  const std::string spec_dose = std::string("[{\"type\":") + ordered_type + R"(,"doseQuantity":)" +
+                                quantity(400, "mg/kg") + R"(},{"type":)" + calculated_type + R"(,"doseQuantity":)" +
+                                quantity(28000, "mg") + "}]";
+  expect_cards(sign_orders({ivig_order(gammagard_liquid(), spec_dose)}), "dosing/spec-example-sign",
+               {"info R15 R16 R17 R19", "info R12"});
+}
+
+TEST_F(Scenario, SeedRegimenOneGramPerKgMonthlyPassesTheDoseChecks) {
+  expect_cards(sign_orders({ivig_order(privigen(), dose(1, 70), every_weeks(4))}), "dosing/seed-1g-per-kg-monthly",
+               {"info R15 R16 R17 R19", "info R12"});
+}
+
+TEST_F(Scenario, SeedRegimenFiveDayCourseAsksForHaemoglobinAndRounding) {
+  expect_cards(sign_orders({ivig_order(privigen(), dose(0.4, 28), daily_course(5))}), "dosing/seed-0.4-g-per-kg-5-days",
+               {"warning R20", "info R19", "info R15 R16 R17 R19", "info R12"});
+}
+
+// --- R15 dose per day ------------------------------------------------------------------------
+TEST_F(Scenario, R15SilentAtOneGramPerKgPerDay) {
+  expect_cards(select_json(ivig_order(privigen(), dose(1, 70))), "no-cards", {});
+}
+
+TEST_F(Scenario, R15WarnsAboveOneGramPerKgPerDay) {
+  expect_cards(select_json(ivig_order(privigen(), dose(1.5, 105))), "dosing/r15-warning-1.5", {"warning R15"});
+}
+
+TEST_F(Scenario, R15AboveTheLocalPolicyCriticalLimitIsAWarningThatSaysSo) {
+  expect_cards(select_json(ivig_order(privigen(), dose(2.5, 175))), "dosing/r15-warning-2.5-local-policy",
+               {"warning R15", "warning R16", "warning R20"});
+}
+
+TEST_F(Scenario, R15ReportsADoseItCannotRead) {
+  const std::string ml_dose = std::string("[{\"doseQuantity\":") + quantity(100, "mL") + "}]";
+  expect_cards(select_json(ivig_order(privigen(), ml_dose)), "dosing/r15-unreadable", {"warning R15"});
+}
+
+TEST_F(Scenario, R15OnSignWithoutADoseWarnsAndOnSelectWaits) {
+  const std::string no_dose = ivig_order(privigen(), "[]");
+  expect_cards(sign_orders({no_dose}), "dosing/r15-sign-no-dose", {"warning R15", "info R15 R16 R17 R19", "info R12"});
+  expect_cards(select_json(no_dose), "dosing/r15-select-no-dose", {"info R15"});
+}
+
+// --- R16 dose per course and maintenance interval --------------------------------------------
+TEST_F(Scenario, R16WarnsOnACourseAboveTwoGramsPerKgInFiveDays) {
+  expect_cards(select_json(ivig_order(privigen(), dose(0.5, 35), daily_course(5))), "dosing/r16-course-2.5",
+               {"warning R16", "warning R20"});
+}
+
+TEST_F(Scenario, R16WarnsOnAnMsMaintenanceIntervalUnderFourWeeks) {
+  const std::string ms = concept_of(snomed, "426373005", "Relapsing remitting multiple sclerosis");
+  expect_cards(select_json(ivig_order(privigen(), dose(0.4, 28), every_weeks(3), "ivig-1", ms)),
+               "dosing/r16-ms-every-3-weeks", {"warning R16", "info R19"});
+}
+
+TEST_F(Scenario, R16SilentOnThreeWeeklyReplacementTherapyForImmuneDeficiency) {
+  const std::string pid = concept_of(snomed, "58606001", "Immunodeficiency disorder");
+  expect_cards(select_json(ivig_order(privigen(), dose(0.5, 35), every_weeks(3), "ivig-1", pid)), "no-cards", {});
+}
+
+// --- R17 dosing weight -------------------------------------------------------------------------
+TEST_F(Scenario, R17WarnsWhenAnObesePatientsDoseIsOnActualWeightAndOffersTheCorrectedOrder) {
+  auto r = select_json(ivig_order(privigen(), dose(0.4, 48)));
+  set_prefetch(r, "observations", {body_weight(120), body_height(165), normal_iga()});
+  expect_cards(r, "dosing/r17-actual-weight-used", {"warning R17", "info R19"});
+}
+
+TEST_F(Scenario, R17SilentWhenTheObesePatientsDoseIsOnAdjustedWeight) {
+  auto r = select_json(ivig_order(privigen(), dose(0.4, 35)));
+  set_prefetch(r, "observations", {body_weight(120), body_height(165), normal_iga()});
+  expect_cards(r, "no-cards", {});
+}
+
+TEST_F(Scenario, R17WarnsWhenTheCalculatedDoseMatchesNoWeight) {
+  expect_cards(select_json(ivig_order(privigen(), dose(0.5, 50))), "dosing/r17-calculated-mismatch", {"warning R17"});
+}
+
+// --- R18 weight data ---------------------------------------------------------------------------
+TEST_F(Scenario, R18WarnsOnAWeightOlderThanThirtyDays) {
+  auto r = select_json(ivig_order(privigen(), dose(0.5, 35)));
+  set_prefetch(r, "observations", {body_weight(70, "2026-10-22T11:00:00Z"), body_height(170), normal_iga()});
+  expect_cards(r, "dosing/r18-weight-31-days", {"warning R18"});
+}
+
+TEST_F(Scenario, R18SilentOnAWeightThirtyDaysOld) {
+  auto r = select_json(ivig_order(privigen(), dose(0.5, 35)));
+  set_prefetch(r, "observations", {body_weight(70, "2026-10-23T12:00:00Z"), body_height(170), normal_iga()});
+  expect_cards(r, "no-cards", {});
+}
+
+TEST_F(Scenario, R18WarnsWhenNoWeightIsOnFile) {
+  auto r = select_json(ivig_order(privigen(), dose(0.5, 35)));
+  set_prefetch(r, "observations", {body_height(170), normal_iga()});
+  expect_cards(r, "dosing/r18-no-weight", {"warning R18"});
+}
+
+// --- R12–R14 rates ------------------------------------------------------------------------------
+TEST_F(Scenario, R12CriticalAbovePrivigensLabelledMaximum) {
+  auto r = select_json(ivig_order(privigen(), dose(0.5, 35, rate(8.5))));
+  set_prefetch(r, "immunizations", {given_60_days_ago()});
+  expect_cards(r, "dosing/r12-critical-8.5", {"critical R12"});
+}
+
+TEST_F(Scenario, R12SilentAtTheLabelledMaximum) {
+  auto r = select_json(ivig_order(privigen(), dose(0.5, 35, rate(8))));
+  set_prefetch(r, "immunizations", {given_60_days_ago()});
+  expect_cards(r, "no-cards", {});
+}
+
+TEST_F(Scenario, R13WarnsAboveTheAtRiskCapForAnOlderPatientAndOffersTheCap) {
+  auto r = select_json(ivig_order(octagam_10(), dose(0.5, 35, rate(4))));
+  r.prefetch["patient"] = patient("example", "female", "1955-03-01");
+  set_prefetch(r, "immunizations", {given_60_days_ago()});
+  expect_cards(r, "dosing/r13-octagam-age-71", {"warning R13"});
+}
+
+TEST_F(Scenario, R13UsesTheLocalPolicyCapForAProductWithoutALabelledOne) {
+  auto r = select_json(ivig_order(privigen(), dose(0.5, 35, rate(4))));
+  set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
+  set_prefetch(r, "immunizations", {given_60_days_ago()});
+  expect_cards(r, "dosing/r13-privigen-diabetes", {"warning R13"});
+}
+
+TEST_F(Scenario, R14WarnsWhenAFirstInfusionStartsAboveTheInitialRate) {
+  expect_cards(select_json(ivig_order(privigen(), dose(0.5, 35, rate_range(1, 4)))), "dosing/r14-first-infusion",
+               {"warning R14"});
+}
+
+TEST_F(Scenario, R14SilentWhenImmuneGlobulinWasGivenBefore) {
+  auto r = select_json(ivig_order(privigen(), dose(0.5, 35, rate_range(1, 4))));
+  set_prefetch(r, "immunizations", {given_60_days_ago()});
+  expect_cards(r, "no-cards", {});
+}
+
+TEST_F(Scenario, R14WarnsOnAProductSwitchAndR26OnTheOtherActiveOrder) {
+  auto r = select_json(ivig_order(privigen(), dose(0.5, 35, rate_range(1, 4))));
+  std::string earlier = ivig_order(octagam_10(), dose(0.5, 35), {}, "earlier");
+  earlier.replace(earlier.find("\"draft\""), 7, "\"active\"");
+  set_prefetch(r, "medications", {earlier});
+  expect_cards(r, "dosing/r14-product-switch-r26-duplicate", {"warning R14", "warning R26"});
+}
+
+// --- R20, R21, R26 -----------------------------------------------------------------------------
+TEST_F(Scenario, R21GivesTheInfusionVolumeForAPatientWithHeartFailure) {
+  auto r = select_json(ivig_order(privigen(), dose(0.5, 35)));
+  set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "84114007", "Heart failure"))});
+  expect_cards(r, "dosing/r21-heart-failure", {"warning R21"});
+}
+
+TEST_F(Scenario, R26WarnsOnImmuneGlobulinGivenTenDaysAgo) {
+  auto r = select_json(ivig_order(privigen(), dose(0.5, 35)));
+  set_prefetch(r, "immunizations",
+               {R"({"resourceType":"Immunization","id":"i1","status":"completed","vaccineCode":)" +
+                concept_of("http://hl7.org/fhir/sid/cvx", "87", "IGIV") + R"(,"occurrenceDateTime":"2026-11-12"})"});
+  expect_cards(r, "dosing/r26-given-10-days-ago", {"warning R26"});
+}
+
+TEST_F(Scenario, R26SilentOnImmuneGlobulinGivenTwentyDaysAgo) {
+  auto r = select_json(ivig_order(privigen(), dose(0.5, 35)));
+  set_prefetch(r, "immunizations",
+               {R"({"resourceType":"Immunization","id":"i1","status":"completed","vaccineCode":)" +
+                concept_of("http://hl7.org/fhir/sid/cvx", "87", "IGIV") + R"(,"occurrenceDateTime":"2026-11-02"})"});
+  expect_cards(r, "no-cards", {});
+}
