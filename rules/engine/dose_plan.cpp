@@ -128,12 +128,14 @@ dose_plan plan_dose(const ivig_order& order, double weight_kg) {
     plan.problems.push_back("no dose quantity could be read from the order" +
                             (dosage.text.empty() ? std::string{} : " (its text says “" + dosage.text + "”)"));
   }
+  // A maintenance order's "course" is one administration; its count is how many there will be.
+  const int doses_in_course = plan.interval_days ? 1 : plan.course_doses;
   if (plan.g_per_kg_per_dose) {
     plan.readable = true;
     plan.g_per_kg_per_day = *plan.g_per_kg_per_dose * plan.doses_per_day;
-    plan.g_per_kg_per_course = *plan.g_per_kg_per_dose * plan.course_doses;
+    plan.g_per_kg_per_course = *plan.g_per_kg_per_dose * doses_in_course;
   }
-  if (plan.grams_per_dose) plan.grams_per_course = *plan.grams_per_dose * plan.course_doses;
+  if (plan.grams_per_dose) plan.grams_per_course = *plan.grams_per_dose * doses_in_course;
 
   // Rate: the highest step ordered and the first step.
   const fhir::dose_and_rate* rate_entry = nullptr;
@@ -150,9 +152,13 @@ dose_plan plan_dose(const ivig_order& order, double weight_kg) {
       plan.rate_as_written = number(high->value) + " " + high->unit;
     }
     if (low) {
-      std::vector<std::string> ignored;  // the same conversion problem is already reported once
-      plan.initial_rate_mg_per_kg_min = to_mg_per_kg_min(*low, plan.concentration_mg_per_ml, weight_kg, ignored);
-      if (rate_entry->rate_low) plan.rate_as_written = number(low->value) + "–" + plan.rate_as_written;
+      // When a high end was converted above, its conversion problem is already reported once.
+      std::vector<std::string> ignored;
+      plan.initial_rate_mg_per_kg_min =
+          to_mg_per_kg_min(*low, plan.concentration_mg_per_ml, weight_kg, high ? ignored : plan.problems);
+      if (rate_entry->rate_low)
+        plan.rate_as_written =
+            high ? number(low->value) + "–" + plan.rate_as_written : number(low->value) + " " + low->unit;
     }
   }
   return plan;

@@ -66,6 +66,11 @@ double threshold_value(const rule_definition& rule, std::string_view role) {
   return rule.threshold_for(role).value;
 }
 
+/// BMI for a reason text: one decimal, or two when one would print the threshold itself ("30.0 is over 30").
+std::string bmi_text(double bmi, double threshold) {
+  return bmi != threshold && std::fabs(bmi - threshold) < 0.05 ? number(bmi, 2) : number(bmi, 1);
+}
+
 }  // namespace
 
 std::string_view weight_basis_name(weight_basis basis) {
@@ -231,12 +236,12 @@ dosing_weight compute_dosing_weight(const fhir::patient_record& record, const kn
         result.basis = weight_basis::adjusted;
         result.kg = *result.adjusted_kg;
         result.why = (*result.bmi > bmi_threshold
-                          ? "BMI " + number(*result.bmi) + " is over " + number(bmi_threshold, 0)
+                          ? "BMI " + bmi_text(*result.bmi, bmi_threshold) + " is over " + number(bmi_threshold, 0)
                           : "actual weight is over " + number(over_ibw * 100, 0) + "% of ideal body weight") +
                      ": adjusted weight = IBW + " + number(factor, 1) + " × (actual − IBW)";
       }
     } else {
-      result.why = "BMI " + number(*result.bmi) + " is not over " + number(bmi_threshold, 0) +
+      result.why = "BMI " + bmi_text(*result.bmi, bmi_threshold) + " is not over " + number(bmi_threshold, 0) +
                    " and weight is not over " + number(over_ibw * 100, 0) + "% of ideal body weight: actual weight";
     }
   }

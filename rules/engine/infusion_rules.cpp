@@ -49,7 +49,10 @@ struct prior_immune_globulin {
   std::vector<const product*> products;  ///< identified products of earlier orders
 };
 
-prior_immune_globulin find_prior_ig(const rule_context& context, std::optional<long> within_days) {
+/// `intravenous_only`: count only administration codes that are also IV product codes (CVX 87), so
+/// that an intramuscular (86) or unspecified (14) dose does not make an IVIg infusion "not the first".
+prior_immune_globulin find_prior_ig(const rule_context& context, std::optional<long> within_days,
+                                    bool intravenous_only) {
   prior_immune_globulin prior;
   const value_set& substances = context.rule.value_set_for("igSubstances");
   for (const fhir::medication_order& o : context.record.medication_orders) {
@@ -66,6 +69,9 @@ prior_immune_globulin find_prior_ig(const rule_context& context, std::optional<l
     if (i.status == "entered-in-error" || i.status == "not-done") continue;
     const auto match = match_concept(context.kb, administrations, i.vaccine);
     if (!match || !i.occurrence) continue;
+    if (intravenous_only && (context.kb.recognition.iv_product_codes == nullptr ||
+                             !match_concept(context.kb, *context.kb.recognition.iv_product_codes, i.vaccine)))
+      continue;
     const long days = fhir::days_between(i.occurrence->at, context.now);
     if (within_days && days > *within_days) continue;
     prior.lines.push_back("Given: " + match->describe() + " on " + fhir::format_date(i.occurrence->at) + " (" +
@@ -140,7 +146,7 @@ void run_r14_initial_rate(const rule_context& context, evaluation& out) {
   const dose_plan& dose = context.facts.dose;
   const product* p = context.order.identified_product();
   if (!dose.initial_rate_mg_per_kg_min || p == nullptr || !p->initial_rate) return;
-  const prior_immune_globulin prior = find_prior_ig(context, std::nullopt);
+  const prior_immune_globulin prior = find_prior_ig(context, std::nullopt, true);
   const bool first = prior.lines.empty();
   const bool switched =
       !prior.products.empty() && std::find(prior.products.begin(), prior.products.end(), p) == prior.products.end();
@@ -197,7 +203,7 @@ void run_r21_volume_overload(const rule_context& context, evaluation& out) {
 
 void run_r26_duplicate_immune_globulin(const rule_context& context, evaluation& out) {
   const threshold& window = context.rule.threshold_for("window");
-  prior_immune_globulin prior = find_prior_ig(context, static_cast<long>(window.value));
+  prior_immune_globulin prior = find_prior_ig(context, static_cast<long>(window.value), false);
   const value_set& substances = context.rule.value_set_for("igSubstances");
   for (const fhir::medication_order* other : context.session_orders) {
     if (other == context.order.order) continue;

@@ -1,9 +1,13 @@
-// rules/engine/vial_rounding.cpp: step, nearest total and a largest-first vial combination.
+// rules/engine/vial_rounding.cpp: nearest whole-vial total and the fewest vials that make it.
+//
+// Totals are searched exactly (an unbounded "coin change" over tenths of a gram) rather than by a
+// common step: Gammagard Liquid's 1 and 2.5 g vials share a 0.5 g step, yet no vials make 1.5 g.
 #include "rules/engine/vial_rounding.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <numeric>
 
 namespace ivig::rules {
@@ -15,6 +19,9 @@ std::string number(double value) {
   return buffer;
 }
 
+// Beyond this many tenths of a gram (2 kg of IgG) no real dose lies; the search stays bounded.
+constexpr long max_tenths = 20000;
+
 }  // namespace
 
 vial_rounding round_to_vials(double grams, const ivig_order& order, double default_step_g) {
@@ -22,30 +29,54 @@ vial_rounding round_to_vials(double grams, const ivig_order& order, double defau
   r.requested_g = grams;
   const product* p = order.identified_product();
   if (p != nullptr && !p->vial_sizes_g.empty()) r.vial_sizes_g = p->vial_sizes_g;
-  if (r.vial_sizes_g.empty()) {
+  const long requested = std::lround(grams * 10);
+  if (r.vial_sizes_g.empty() || requested > max_tenths) {
     r.step_g = default_step_g;
-  } else {
-    // Work in tenths of a gram so that 2.5 g and 0.5 g vials have an integer common divisor.
-    long step = 0;
-    for (double size : r.vial_sizes_g) step = std::gcd(step, std::lround(size * 10));
-    r.step_g = static_cast<double>(step) / 10.0;
+    r.rounded_g = std::max(r.step_g, std::round(grams / r.step_g) * r.step_g);
+    return r;
   }
-  r.rounded_g = std::max(r.step_g, std::round(grams / r.step_g) * r.step_g);
-  if (!r.vial_sizes_g.empty()) {
-    std::vector<double> sizes = r.vial_sizes_g;
-    std::sort(sizes.rbegin(), sizes.rend());
-    long remaining = std::lround(r.rounded_g * 10);
-    for (double size : sizes) {
-      const long tenths = std::lround(size * 10);
-      const long count = remaining / tenths;
-      if (count == 0) continue;
-      remaining -= count * tenths;
-      r.combination += (r.combination.empty() ? "" : " + ") + std::to_string(count) + " × " + number(size) + " g";
-    }
-    // Largest-first can strand a remainder (e.g. 2.5 g vials with 1 g ones); say so rather than hide it.
-    if (remaining != 0)
-      r.combination += " (+ " + number(static_cast<double>(remaining) / 10.0) + " g by another combination)";
+  std::vector<long> sizes;
+  for (double size : r.vial_sizes_g) sizes.push_back(std::lround(size * 10));
+  std::sort(sizes.rbegin(), sizes.rend());
+  long step = 0;
+  for (long size : sizes) step = std::gcd(step, size);
+  r.step_g = static_cast<double>(step) / 10.0;
+
+  // fewest[t] = fewest vials that make t tenths exactly; last[t] = the vial added last.
+  const long limit = requested + sizes.front();
+  constexpr int unreachable = std::numeric_limits<int>::max();
+  std::vector<int> fewest(static_cast<std::size_t>(limit + 1), unreachable);
+  std::vector<long> last(static_cast<std::size_t>(limit + 1), 0);
+  fewest[0] = 0;
+  for (long t = 1; t <= limit; ++t)
+    for (long size : sizes)
+      if (size <= t && fewest[static_cast<std::size_t>(t - size)] != unreachable &&
+          fewest[static_cast<std::size_t>(t - size)] + 1 < fewest[static_cast<std::size_t>(t)]) {
+        fewest[static_cast<std::size_t>(t)] = fewest[static_cast<std::size_t>(t - size)] + 1;
+        last[static_cast<std::size_t>(t)] = size;
+      }
+  // The nearest reachable total; on a tie the higher one, so that rounding never cuts the dose.
+  long best = -1;
+  for (long t = 1; t <= limit; ++t) {
+    if (fewest[static_cast<std::size_t>(t)] == unreachable) continue;
+    if (best < 0 || std::labs(t - requested) < std::labs(best - requested) ||
+        (std::labs(t - requested) == std::labs(best - requested) && t > best))
+      best = t;
   }
+  r.rounded_g = static_cast<double>(best) / 10.0;
+  std::vector<std::pair<long, int>> counts;  // size -> count, largest first
+  for (long t = best; t > 0; t -= last[static_cast<std::size_t>(t)]) {
+    const long size = last[static_cast<std::size_t>(t)];
+    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == size; });
+    if (it == counts.end())
+      counts.emplace_back(size, 1);
+    else
+      ++it->second;
+  }
+  std::sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& [size, count] : counts)
+    r.combination += (r.combination.empty() ? "" : " + ") + std::to_string(count) + " × " +
+                     number(static_cast<double>(size) / 10.0) + " g";
   return r;
 }
 
