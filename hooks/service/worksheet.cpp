@@ -106,7 +106,7 @@ protocol::card worksheet_card(std::string_view hook_instance, const checked_orde
     const rules::threshold* step = threshold_of(kb, "R19", "defaultStep");
     const double requested = d.calculated_grams.value_or(*d.grams_per_dose);
     const rules::vial_rounding r = rules::round_to_vials(requested, order, step != nullptr ? step->value : 5);
-    const double up = std::ceil(requested / r.step_g - 1e-9) * r.step_g;
+    const double up = r.covering_g;
     md += "**Vials:** " + num(requested) + " g requested; nearest whole-vial total " + num(r.rounded_g) + " g" +
           (r.combination.empty() ? " (default step " + num(r.step_g) + " g; vial sizes unknown)"
                                  : " = " + r.combination) +

@@ -33,6 +33,7 @@ vial_rounding round_to_vials(double grams, const ivig_order& order, double defau
   if (r.vial_sizes_g.empty() || requested > max_tenths) {
     r.step_g = default_step_g;
     r.rounded_g = std::max(r.step_g, std::round(grams / r.step_g) * r.step_g);
+    r.covering_g = std::max(r.step_g, std::ceil(grams / r.step_g - 1e-9) * r.step_g);
     return r;
   }
   std::vector<long> sizes;
@@ -64,6 +65,11 @@ vial_rounding round_to_vials(double grams, const ivig_order& order, double defau
       best = t;
   }
   r.rounded_g = static_cast<double>(best) / 10.0;
+  for (long t = std::max(requested, 1L); t <= limit; ++t)
+    if (fewest[static_cast<std::size_t>(t)] != unreachable) {
+      r.covering_g = static_cast<double>(t) / 10.0;
+      break;
+    }
   std::vector<std::pair<long, int>> counts;  // size -> count, largest first
   for (long t = best; t > 0; t -= last[static_cast<std::size_t>(t)]) {
     const long size = last[static_cast<std::size_t>(t)];

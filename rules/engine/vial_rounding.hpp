@@ -17,6 +17,7 @@ struct vial_rounding {
   double step_g = 0;
   std::vector<double> vial_sizes_g;  ///< empty when the default step was used
   std::string combination;           ///< "2 × 20 g + 1 × 5 g"
+  double covering_g = 0;             ///< the smallest whole-vial total that is at least the request
   double change_fraction() const { return requested_g > 0 ? (rounded_g - requested_g) / requested_g : 0; }
 };
 

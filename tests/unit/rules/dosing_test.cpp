@@ -976,3 +976,13 @@ TEST(InfusionRate, RateRangeWithOnlyALowEndStillReportsAnUnconvertibleRate) {
       << listed(p.problems);
   EXPECT_NE(p.rate_as_written.find("mL/h"), std::string::npos) << p.rate_as_written;
 }
+
+TEST(VialRounding, CoveringTotalIsTheSmallestWholeVialTotalAtLeastTheRequest) {
+  const auto privigen_order = read_order(t::privigen(), "");
+  EXPECT_NEAR(round_to_vials(27, privigen_order->get(), 5).covering_g, 30, tight);  // rounds to 25, covers with 30
+  const auto gammagard_order = read_order(t::gammagard_liquid(), "");
+  EXPECT_NEAR(round_to_vials(1.5, gammagard_order->get(), 5).covering_g, 2, tight);  // 1.5 g is not makeable
+  EXPECT_NEAR(round_to_vials(28, gammagard_order->get(), 5).covering_g, 28, tight);
+  const auto generic_order = read_order(t::generic_ivig(), "");
+  EXPECT_NEAR(round_to_vials(21, generic_order->get(), 5).covering_g, 25, tight);  // default step
+}
