@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -87,8 +88,35 @@ std::string switched_order_json(const rules::ivig_order& order, const rules::pro
   return std::string(out.GetString(), out.GetSize());
 }
 
+/// Every correction the rules computed for one order, merged: the dose from R17 (else R19's rounding)
+/// and the rate cap from R13. Each card's one-click change applies all of them, so that accepting
+/// any one suggestion gives the fully corrected order (each `update` carries the whole resource).
+std::optional<rules::order_correction> merged_correction(const rules::evaluation& result) {
+  std::optional<rules::order_correction> merged;
+  const rules::order_correction* dose = nullptr;
+  const rules::order_correction* rate = nullptr;
+  for (const rules::finding& f : result.findings) {
+    if (!f.correction) continue;
+    if (f.correction->grams && (dose == nullptr || f.rule_id == "R17")) dose = &*f.correction;
+    if (f.correction->max_rate_mg_per_kg_min && rate == nullptr) rate = &*f.correction;
+  }
+  if (dose == nullptr && rate == nullptr) return merged;
+  merged.emplace();
+  if (dose != nullptr) {
+    merged->g_per_kg = dose->g_per_kg;
+    merged->grams = dose->grams;
+    merged->description = dose->description;
+  }
+  if (rate != nullptr) {
+    merged->max_rate_mg_per_kg_min = rate->max_rate_mg_per_kg_min;
+    merged->max_rate_ml_per_hour = rate->max_rate_ml_per_hour;
+    merged->description += (merged->description.empty() ? "" : ". ") + rate->description;
+  }
+  return merged;
+}
+
 protocol::card card_of(std::string_view hook_instance, const rules::ivig_order& order, const rules::finding& f,
-                       const rules::knowledge& kb) {
+                       const rules::knowledge& kb, const std::optional<rules::order_correction>& merged) {
   protocol::card c;
   c.uuid = protocol::uuid_v5(std::string(hook_instance) + "|" + f.rule_id + "|" + f.order_reference);
   c.summary = f.summary;
@@ -115,14 +143,14 @@ protocol::card card_of(std::string_view hook_instance, const rules::ivig_order& 
       suggestion.actions.push_back({"update", s.reason, switched_order_json(order, *s.to), {}});
     c.suggestions.push_back(std::move(suggestion));
   }
-  if (f.correction && order.order != nullptr && order.order->json != nullptr) {
+  if (f.correction && merged && order.order != nullptr && order.order->json != nullptr) {
     protocol::suggestion suggestion;
     suggestion.label = limit_label(f.correction->label.empty() ? f.correction->description : f.correction->label);
     suggestion.uuid = protocol::uuid_v5(c.uuid + "|correction");
     suggestion.is_recommended = c.suggestions.empty();
     suggestion.actions.push_back({"update",
-                                  f.correction->description + " (" + order.reference() + ")",
-                                  corrected_order_json(*order.order->json, *f.correction),
+                                  merged->description + " (" + order.reference() + ")",
+                                  corrected_order_json(*order.order->json, *merged),
                                   {}});
     c.suggestions.push_back(std::move(suggestion));
   }
@@ -160,8 +188,9 @@ std::vector<protocol::card> build_cards(std::string_view hook_instance, const st
   std::vector<std::pair<rules::severity, protocol::card>> ranked;
   std::vector<rules::incomplete_check> incomplete;
   for (const checked_order& entry : checked) {
+    const std::optional<rules::order_correction> merged = merged_correction(entry.result);
     for (const rules::finding& f : entry.result.findings)
-      ranked.emplace_back(f.level, card_of(hook_instance, *entry.order, f, kb));
+      ranked.emplace_back(f.level, card_of(hook_instance, *entry.order, f, kb, merged));
     incomplete.insert(incomplete.end(), entry.result.incomplete.begin(), entry.result.incomplete.end());
   }
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });

@@ -173,7 +173,7 @@ void run_r17_dosing_weight(const rule_context& context, evaluation& out) {
   c.description = "Sets the ordered dose to " + g(g_per_kg) + " g/kg and the calculated dose to " +
                   g(rounded.rounded_g) + " g (" + std::string(weight_basis_name(w.basis)) + " " + fixed(w.kg, 1) +
                   " kg" + (rounded.combination.empty() ? std::string{} : ", vials " + rounded.combination) +
-                  "); timing and rate are unchanged";
+                  "); timing is unchanged";
   f.correction = std::move(c);
   out.findings.push_back(std::move(f));
 }
@@ -195,6 +195,9 @@ void run_r18_weight_data(const rule_context& context, evaluation& out) {
 void run_r19_vial_rounding(const rule_context& context, evaluation& out) {
   const dose_plan& dose = context.facts.dose;
   if (!dose.grams_per_dose) return;
+  // R17's corrected dose is already rounded to whole vials: a second card would contradict it.
+  for (const finding& f : out.findings)
+    if (f.rule_id == "R17" && f.order_reference == context.order.reference()) return;
   const double requested = dose.calculated_grams.value_or(*dose.grams_per_dose);
   const vial_rounding rounded =
       round_to_vials(requested, context.order, context.rule.threshold_for("defaultStep").value);

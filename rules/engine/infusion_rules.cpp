@@ -134,10 +134,11 @@ void run_r13_rate_above_at_risk_cap(const rule_context& context, evaluation& out
   c.max_rate_mg_per_kg_min = cap;
   if (dose.concentration_mg_per_ml && context.facts.weight.usable())
     c.max_rate_ml_per_hour = std::floor(ml_per_hour(cap, *dose.concentration_mg_per_ml, context.facts.weight.kg));
+  c.label = "Cap the rate at " + g(cap) + " mg/kg/min" +
+            (c.max_rate_ml_per_hour ? " (" + g(*c.max_rate_ml_per_hour) + " mL/h)" : std::string{});
   c.description =
       "Caps the infusion rate at " + g(cap) + " mg/kg/min" +
-      (c.max_rate_ml_per_hour ? " (" + g(*c.max_rate_ml_per_hour) + " mL/h for this patient)" : std::string{}) +
-      "; the dose is unchanged";
+      (c.max_rate_ml_per_hour ? " (" + g(*c.max_rate_ml_per_hour) + " mL/h for this patient)" : std::string{});
   f.correction = std::move(c);
   out.findings.push_back(std::move(f));
 }

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "tests/scenarios/scenario_fixture.hpp"
+#include "tests/support/test_support.hpp"
 
 using namespace ivig::test;
 
@@ -128,7 +129,7 @@ TEST_F(Scenario, R16SilentOnThreeWeeklyReplacementTherapyForImmuneDeficiency) {
 TEST_F(Scenario, R17WarnsWhenAnObesePatientsDoseIsOnActualWeightAndOffersTheCorrectedOrder) {
   auto r = select_json(ivig_order(privigen(), dose(0.4, 48)));
   set_prefetch(r, "observations", {body_weight(120), body_height(165), normal_iga()});
-  expect_cards(r, "dosing/r17-actual-weight-used", {"warning R17", "info R19"});
+  expect_cards(r, "dosing/r17-actual-weight-used", {"warning R17"});
 }
 
 TEST_F(Scenario, R17SilentWhenTheObesePatientsDoseIsOnAdjustedWeight) {
@@ -227,4 +228,20 @@ TEST_F(Scenario, R26SilentOnImmuneGlobulinGivenTwentyDaysAgo) {
                {R"({"resourceType":"Immunization","id":"i1","status":"completed","vaccineCode":)" +
                 concept_of("http://hl7.org/fhir/sid/cvx", "87", "IGIV") + R"(,"occurrenceDateTime":"2026-11-02"})"});
   expect_cards(r, "no-cards", {});
+}
+
+TEST_F(Scenario, DoseAndRateCorrectionsAreMergedSoAnySuggestionGivesTheWholeCorrectedOrder) {
+  auto r = select_json(ivig_order(privigen(), dose(0.4, 48, rate(4))));
+  set_prefetch(r, "observations", {body_weight(120), body_height(165), normal_iga()});
+  set_prefetch(r, "immunizations", {given_60_days_ago()});
+  set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
+  expect_cards(r, "dosing/merged-dose-and-rate-corrections", {"warning R13", "warning R17"});
+  const auto doc = parse(server().post("ivig-order-select", r.json()).body);
+  for (const auto& card : doc["cards"].GetArray()) {
+    const auto& resource = card["suggestions"][0]["actions"][0]["resource"];
+    const auto& entries = resource["dosageInstruction"][0]["doseAndRate"];
+    EXPECT_DOUBLE_EQ(entries[0]["doseQuantity"]["value"].GetDouble(), 0.4);
+    EXPECT_DOUBLE_EQ(entries[1]["doseQuantity"]["value"].GetDouble(), 35);
+    EXPECT_STREQ(entries[0]["rateQuantity"]["unit"].GetString(), "mL/h");
+  }
 }
