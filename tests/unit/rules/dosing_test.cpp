@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -985,4 +986,35 @@ TEST(VialRounding, CoveringTotalIsTheSmallestWholeVialTotalAtLeastTheRequest) {
   EXPECT_NEAR(round_to_vials(28, gammagard_order->get(), 5).covering_g, 28, tight);
   const auto generic_order = read_order(t::generic_ivig(), "");
   EXPECT_NEAR(round_to_vials(21, generic_order->get(), 5).covering_g, 25, tight);  // default step
+}
+
+// Every product with known vial sizes: the rounded total is made of whole vials exactly as the
+// combination says, and lies within one smallest vial of the request.
+TEST(VialRounding, EveryProductsRoundedTotalIsItsCombination) {
+  const auto kb = ivig::test::embedded_knowledge();
+  int checked = 0;
+  for (const ivig::rules::product& p : kb->products) {
+    if (p.vial_sizes_g.empty()) continue;
+    ivig::rules::ivig_order order;
+    order.candidates = {&p};
+    for (const double request : {3.3, 27.3, 41.0, 98.7}) {
+      const vial_rounding r = round_to_vials(request, order, 5);
+      double sum = 0;
+      std::string rest = r.combination;
+      while (!rest.empty()) {
+        const double count = std::stod(rest);
+        const std::size_t times = rest.find("× ");
+        const double size = std::stod(rest.substr(times + std::string("× ").size()));
+        sum += count * size;
+        const std::size_t next = rest.find(" + ");
+        rest = next == std::string::npos ? std::string{} : rest.substr(next + 3);
+      }
+      EXPECT_NEAR(sum, r.rounded_g, 1e-9) << p.name << " " << request << ": " << r.combination;
+      const double smallest = *std::min_element(p.vial_sizes_g.begin(), p.vial_sizes_g.end());
+      EXPECT_LE(std::fabs(r.rounded_g - request), smallest) << p.name << " " << request;
+      EXPECT_GE(r.covering_g, request - 1e-9) << p.name;
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 10);
 }
