@@ -97,6 +97,7 @@ observation read_observation(const json_value& resource) {
   read_codeable_concepts(member(resource, "interpretation"), out.interpretations);
   for_each_element(member(resource, "referenceRange"), [&](const json_value& range) {
     if (!out.reference_low) out.reference_low = read_quantity(member(range, "low"));
+    if (!out.reference_high) out.reference_high = read_quantity(member(range, "high"));
   });
   return out;
 }

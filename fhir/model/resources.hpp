@@ -51,6 +51,7 @@ struct observation {
   std::string_view value_string;
   std::vector<codeable_concept> interpretations;
   std::optional<quantity> reference_low;
+  std::optional<quantity> reference_high;
 
   /// Final, amended or corrected, or no status given: a result that may be used.
   bool usable() const;

@@ -115,6 +115,59 @@ std::optional<rules::order_correction> merged_correction(const rules::evaluation
   return merged;
 }
 
+/// The detail without its first line ("**Order:** …"), to compare two cards' substance.
+std::string without_order_line(const std::string& detail) {
+  const auto end = detail.find("\n\n");
+  return end == std::string::npos ? detail : detail.substr(end);
+}
+
+/// `kept`'s detail with the other card's order line joined into its own: "**Order:** A; B".
+std::string add_order_line(const std::string& kept, const std::string& other) {
+  const auto kept_end = kept.find("\n\n");
+  const auto other_end = other.find("\n\n");
+  if (kept_end == std::string::npos || other_end == std::string::npos) return kept;
+  const std::string prefix = "**Order:** ";
+  std::string other_order = other.substr(0, other_end);
+  if (other_order.rfind(prefix, 0) == 0) other_order = other_order.substr(prefix.size());
+  return kept.substr(0, kept_end) + "; " + other_order + kept.substr(kept_end);
+}
+
+/// Card discipline: a finding that `joins` another rule's finding for the same order becomes part of
+/// that card (its evidence, citations, policy notes, correction and rule id); on order-select, info
+/// findings that do not change the order are left for signing.
+std::vector<rules::finding> joined_findings(const std::vector<rules::finding>& findings, const card_options& options) {
+  std::vector<rules::finding> kept;
+  std::vector<const rules::finding*> joining;
+  for (const rules::finding& f : findings) {
+    if (!options.signing && f.level == rules::severity::info && !f.changes_order) continue;
+    const bool joins_present = std::any_of(f.joins.begin(), f.joins.end(), [&](const std::string& id) {
+      return std::any_of(findings.begin(), findings.end(), [&](const rules::finding& other) {
+        return other.rule_id == id && other.order_reference == f.order_reference;
+      });
+    });
+    if (joins_present)
+      joining.push_back(&f);
+    else
+      kept.push_back(f);
+  }
+  for (const rules::finding* f : joining) {
+    for (const std::string& id : f->joins) {
+      auto target = std::find_if(kept.begin(), kept.end(), [&](const rules::finding& k) {
+        return k.rule_id == id && k.order_reference == f->order_reference;
+      });
+      if (target == kept.end()) continue;
+      target->also_rules.push_back(f->rule_id);
+      target->evidence.insert(target->evidence.end(), f->evidence.begin(), f->evidence.end());
+      target->citations.insert(target->citations.end(), f->citations.begin(), f->citations.end());
+      target->policy_notes.insert(target->policy_notes.end(), f->policy_notes.begin(), f->policy_notes.end());
+      if (!target->correction && f->correction) target->correction = f->correction;
+      if (f->level > target->level) target->level = f->level;
+      break;
+    }
+  }
+  return kept;
+}
+
 protocol::card card_of(std::string_view hook_instance, const rules::ivig_order& order, const rules::finding& f,
                        const rules::knowledge& kb, const std::optional<rules::order_correction>& merged) {
   protocol::card c;
@@ -189,14 +242,33 @@ std::vector<protocol::card> build_cards(std::string_view hook_instance, const st
   std::vector<rules::incomplete_check> incomplete;
   for (const checked_order& entry : checked) {
     const std::optional<rules::order_correction> merged = merged_correction(entry.result);
-    for (const rules::finding& f : entry.result.findings)
-      ranked.emplace_back(f.level, card_of(hook_instance, *entry.order, f, kb, merged));
+    for (const rules::finding& f : joined_findings(entry.result.findings, options)) {
+      protocol::card card = card_of(hook_instance, *entry.order, f, kb, merged);
+      card.rule_ids = f.joined_rule_ids();
+      ranked.emplace_back(f.level, std::move(card));
+    }
     incomplete.insert(incomplete.end(), entry.result.incomplete.begin(), entry.result.incomplete.end());
   }
+  // One card per concern across orders: the same patient-level finding for several IVIg orders
+  // (the same risk factors, the same evidence) is shown once, naming every order it concerns.
+  std::vector<std::pair<rules::severity, protocol::card>> unique;
+  for (auto& entry : ranked) {
+    auto same = std::find_if(unique.begin(), unique.end(), [&](const auto& kept) {
+      return kept.second.rule_ids == entry.second.rule_ids && kept.second.summary == entry.second.summary &&
+             kept.second.suggestions.empty() && entry.second.suggestions.empty() &&
+             without_order_line(kept.second.detail) == without_order_line(entry.second.detail);
+    });
+    if (same == unique.end()) {
+      unique.push_back(std::move(entry));
+      continue;
+    }
+    same->second.detail = add_order_line(same->second.detail, entry.second.detail);
+  }
+  ranked = std::move(unique);
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<protocol::card> cards;
   for (auto& [level, card] : ranked) cards.push_back(std::move(card));
-  if (options.worksheet)
+  if (options.signing)
     for (const checked_order& entry : checked) cards.push_back(worksheet_card(hook_instance, entry, kb));
   if (!incomplete.empty()) cards.push_back(incomplete_card(hook_instance, incomplete, kb));
   return cards;

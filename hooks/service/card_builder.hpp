@@ -26,8 +26,9 @@ struct checked_order {
 };
 
 struct card_options {
-  /// order-sign: add the pharmacist's verification worksheet, one info card per IVIg order.
-  bool worksheet = false;
+  /// order-sign: add the pharmacist's verification worksheet (one info card per IVIg order) and show
+  /// every info card; on order-select only info cards that change the order are shown.
+  bool signing = false;
 };
 
 std::vector<protocol::card> build_cards(std::string_view hook_instance, const std::vector<checked_order>& checked,

@@ -97,7 +97,7 @@ server::http_reply ivig_service::call_service(std::string_view service_id, std::
   std::vector<checked_order> checked;
   for (const rules::ivig_order& order : orders.ivig_orders) {
     checked_order entry{&order, rules::gather_order_facts(record, order, *kb_, now), {}};
-    entry.result = rules::evaluate(record, order, *kb_, now, orders.session_orders, entry.facts, stage);
+    entry.result = rules::evaluate(record, order, *kb_, now, orders.session, entry.facts, stage);
     checked.push_back(std::move(entry));
   }
   const card_options options{stage == rules::hook_stage::sign};

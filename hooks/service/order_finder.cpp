@@ -52,13 +52,18 @@ orders_to_check find_ivig_orders(const protocol::cds_request& request, const fhi
   orders_to_check result;
   std::vector<bool> checked;
   fhir::for_each_bundle_resource(*request.context.draft_orders, [&](const fhir::json_value& resource) {
-    if (!fhir::is_medication_order_type(fhir::resource_type_of(resource))) return;
+    const std::string_view type = fhir::resource_type_of(resource);
+    if (type == "ServiceRequest" || type == "ProcedureRequest") {  // STU3/DSTU2 name for ServiceRequest
+      result.session.service_requests.push_back(fhir::read_service_request(resource));
+      return;
+    }
+    if (!fhir::is_medication_order_type(type)) return;
     result.orders.push_back(fhir::read_medication_order(resource));
     checked.push_back(!selections_only || request.context.selected.count(&resource) > 0);
   });
   for (std::size_t i = 0; i < result.orders.size(); ++i) {
     const fhir::medication_order& order = result.orders[i];
-    result.session_orders.push_back(&order);
+    result.session.medication_orders.push_back(&order);
     if (!checked[i]) continue;
     if (auto ivig = rules::recognise_ivig(order, resolve_medication(order, request, record), kb))
       result.ivig_orders.push_back(std::move(*ivig));

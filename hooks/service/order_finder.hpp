@@ -11,14 +11,15 @@
 
 #include "fhir/model/patient_record.hpp"
 #include "hooks/protocol/cds_request.hpp"
+#include "rules/engine/engine.hpp"
 #include "rules/engine/ivig_order.hpp"
 
 namespace ivig::service {
 
 struct orders_to_check {
-  std::deque<fhir::medication_order> orders;                  ///< stable addresses: ivig_orders point into it
-  std::vector<const fhir::medication_order*> session_orders;  ///< every medication order in draftOrders
-  std::vector<rules::ivig_order> ivig_orders;                 ///< the checked orders that are IVIg
+  std::deque<fhir::medication_order> orders;   ///< stable addresses: ivig_orders point into it
+  rules::ordering_session session;             ///< every medication order and service request in draftOrders
+  std::vector<rules::ivig_order> ivig_orders;  ///< the checked orders that are IVIg
 };
 
 orders_to_check find_ivig_orders(const protocol::cds_request& request, const fhir::patient_record& record,

@@ -225,6 +225,7 @@ void run_r19_vial_rounding(const rule_context& context, evaluation& out) {
                   (rounded.combination.empty() ? std::string{} : " (" + rounded.combination + ")") +
                   "; the rest of the order is unchanged";
   f.correction = std::move(c);
+  f.changes_order = true;
   out.findings.push_back(std::move(f));
 }
 

@@ -31,13 +31,13 @@ order_facts gather_order_facts(const fhir::patient_record& record, const ivig_or
 }
 
 evaluation evaluate(const fhir::patient_record& record, const ivig_order& order, const knowledge& kb,
-                    fhir::time_point now, const std::vector<const fhir::medication_order*>& session_orders,
-                    const order_facts& facts, hook_stage stage) {
+                    fhir::time_point now, const ordering_session& session, const order_facts& facts, hook_stage stage) {
   evaluation result;
   for (const rule_implementation& implementation : implemented_rules()) {
     const rule_definition* rule = kb.find_rule(implementation.id);
     if (rule == nullptr || rule->status != rule_status::active) continue;
-    const rule_context context{record, order, kb, *rule, now, session_orders, facts, stage};
+    if (implementation.sign_only && stage != hook_stage::sign) continue;
+    const rule_context context{record, order, kb, *rule, now, session, facts, stage};
     const std::size_t findings_before = result.findings.size();
     const std::size_t incomplete_before = result.incomplete.size();
     implementation.run(context, result);

@@ -19,6 +19,14 @@
 
 namespace ivig::rules {
 
+/// The other orders of the same ordering session (draftOrders): medication orders and service
+/// requests, for rules that look across orders (duplicate immune globulin, a live vaccine ordered
+/// with the IVIg).
+struct ordering_session {
+  std::vector<const fhir::medication_order*> medication_orders;
+  std::vector<fhir::service_request> service_requests;
+};
+
 /// Where in the ordering workflow the call comes from: on order-select the order may still be
 /// incomplete (no dose yet); on order-sign it is final.
 enum class hook_stage { select, sign };
@@ -37,8 +45,7 @@ struct rule_context {
   const knowledge& kb;
   const rule_definition& rule;
   fhir::time_point now;
-  /// Other orders of the same ordering session (draftOrders), for rules that look across orders.
-  const std::vector<const fhir::medication_order*>& session_orders;
+  const ordering_session& session;
   const order_facts& facts;
   hook_stage stage;
 };
@@ -59,6 +66,9 @@ struct rule_implementation {
   std::vector<threshold_role> threshold_roles;
   std::vector<std::string_view> param_names;
   rule_function run;
+  /// Runs only at signing (worksheet-type information); on order-select it neither runs nor is
+  /// reported as a check that could not be completed.
+  bool sign_only = false;
 };
 
 /// The implemented rules, in evaluation order (rule_catalogue.cpp).
@@ -70,7 +80,6 @@ order_facts gather_order_facts(const fhir::patient_record& record, const ivig_or
 
 /// Runs every active rule on one order, given its facts (from gather_order_facts).
 evaluation evaluate(const fhir::patient_record& record, const ivig_order& order, const knowledge& kb,
-                    fhir::time_point now, const std::vector<const fhir::medication_order*>& session_orders,
-                    const order_facts& facts, hook_stage stage);
+                    fhir::time_point now, const ordering_session& session, const order_facts& facts, hook_stage stage);
 
 }  // namespace ivig::rules

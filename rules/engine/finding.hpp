@@ -46,6 +46,20 @@ struct finding {
   std::vector<std::string> policy_notes;   ///< each local-policy [U] item the finding rests on
   std::vector<product_switch> switches;
   std::optional<order_correction> correction;
+  /// An info finding that changes the order (a rounding, a missing indication) is shown on
+  /// order-select; other info findings wait for order-sign (docs/cards.md, card discipline).
+  bool changes_order = false;
+  /// Rules whose card, when present for the same order, this finding joins instead of having its
+  /// own (R13's rate cap joins the renal or thrombosis boxed-warning card).
+  std::vector<std::string> joins;
+  /// Rules whose findings joined this one (filled by the card builder).
+  std::vector<std::string> also_rules;
+
+  std::vector<std::string> joined_rule_ids() const {
+    std::vector<std::string> ids{rule_id};
+    ids.insert(ids.end(), also_rules.begin(), also_rules.end());
+    return ids;
+  }
 };
 
 struct incomplete_check {

@@ -243,8 +243,8 @@ void run_r3_iga_deficiency(const rule_context& context, evaluation& out) {
     return;
   }
   if (const rule_definition* r2 = context.kb.find_rule("R2"); r2 != nullptr && r2->status == rule_status::active) {
-    const rule_context r2_context{context.record, context.order,          context.kb,    *r2,
-                                  context.now,    context.session_orders, context.facts, context.stage};
+    const rule_context r2_context{context.record, context.order,   context.kb,    *r2,
+                                  context.now,    context.session, context.facts, context.stage};
     if (!deficiency.empty() && antibodies.any() && !hypersensitivity_history(r2_context).empty()) return;
   }
   finding f = start_finding(context, severity::warning,

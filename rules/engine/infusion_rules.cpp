@@ -140,6 +140,7 @@ void run_r13_rate_above_at_risk_cap(const rule_context& context, evaluation& out
       "Caps the infusion rate at " + g(cap) + " mg/kg/min" +
       (c.max_rate_ml_per_hour ? " (" + g(*c.max_rate_ml_per_hour) + " mL/h for this patient)" : std::string{});
   f.correction = std::move(c);
+  f.joins = {"R8", "R10"};  // the boxed-warning card says the rate exceeds the cap; R13 adds the fix
   out.findings.push_back(std::move(f));
 }
 
@@ -206,7 +207,7 @@ void run_r26_duplicate_immune_globulin(const rule_context& context, evaluation& 
   const threshold& window = context.rule.threshold_for("window");
   prior_immune_globulin prior = find_prior_ig(context, static_cast<long>(window.value), false);
   const value_set& substances = context.rule.value_set_for("igSubstances");
-  for (const fhir::medication_order* other : context.session_orders) {
+  for (const fhir::medication_order* other : context.session.medication_orders) {
     if (other == context.order.order) continue;
     if (const auto match = match_concept(context.kb, substances, other->medication_concept))
       prior.lines.push_back("Also in this ordering session: " + match->describe() + " (" +

@@ -111,6 +111,7 @@ struct product {
   std::optional<sourced_value> vial_sizes_g_evidence;
   std::vector<double> vial_sizes_g;
   std::vector<product_identifier> identifiers;
+  std::vector<std::pair<std::string, sourced_value>> administration;  ///< handling statement, evidence
 
   const excipient* find_excipient(std::string_view substance) const;
 };

@@ -4,11 +4,14 @@
 // without an implementation, or an implementation without an active rule, fails --check-config), and
 // checks that each rule supplies the value-set roles, threshold roles (in the stated unit) and params
 // its implementation reads.
+#include "rules/engine/boxed_warning_rules.hpp"
+#include "rules/engine/context_rules.hpp"
 #include "rules/engine/dosing_rules.hpp"
 #include "rules/engine/engine.hpp"
 #include "rules/engine/excipient_rules.hpp"
 #include "rules/engine/hypersensitivity_rules.hpp"
 #include "rules/engine/infusion_rules.hpp"
+#include "rules/engine/vaccine_rules.hpp"
 
 namespace ivig::rules {
 
@@ -38,6 +41,23 @@ const std::vector<rule_implementation>& implemented_rules() {
        {{"glucoseMonitoringWindow", "d"}},
        {"excipient"},
        &run_r7_maltose_glucose_meters},
+      {"R8",
+       {"renalDisease", "diabetes", "volumeDepletion", "sepsis", "paraproteinemia", "nephrotoxicDrugs", "egfr",
+        "creatinine", "highResult", "dialysis"},
+       {{"riskAge", "a"}, {"egfrThreshold", "mL/min/{1.73_m2}"}, {"egfrSevere", "mL/min/{1.73_m2}"}},
+       {"excipient"},
+       &run_r8_renal_risk},
+      {"R9", {"egfr", "creatinine"}, {{"recency", "d"}}, {}, &run_r9_no_recent_renal_function},
+      {"R10",
+       {"thrombosisRisk", "estrogens", "centralCatheter", "immobilization", "hyperviscosity", "cardiovascular"},
+       {{"riskAge", "a"}},
+       {},
+       &run_r10_thrombosis_risk},
+      {"R11",
+       {"cryoglobulinemia", "paraproteinemia", "cryoglobulinTests", "viscosity"},
+       {},
+       {},
+       &run_r11_hyperviscosity},
       {"R12", {}, {}, {}, &run_r12_rate_above_label_maximum},
       {"R13",
        {"renalDisease", "thrombosisRisk", "diabetes", "egfr"},
@@ -82,6 +102,32 @@ const std::vector<rule_implementation>& implemented_rules() {
        &run_r20_hemolysis},
       {"R21", {"heartFailure"}, {}, {}, &run_r21_volume_overload},
       {"R26", {"igSubstances", "igAdministration"}, {{"window", "d"}}, {}, &run_r26_duplicate_immune_globulin},
+      {"R22",
+       {"affectedVaccines"},
+       {{"window", "d"},
+        {"monthsLow", "mo"},
+        {"monthsMid", "mo"},
+        {"monthsHigh", "mo"},
+        {"doseLow", "g/kg"},
+        {"doseMid", "g/kg"}},
+       {},
+       &run_r22_live_vaccine_before_ivig},
+      {"R23",
+       {"affectedVaccines"},
+       {{"monthsLow", "mo"}, {"monthsMid", "mo"}, {"monthsHigh", "mo"}, {"doseLow", "g/kg"}, {"doseMid", "g/kg"}},
+       {},
+       &run_r23_live_vaccine_planned},
+      {"R24",
+       {},
+       {{"monthsLow", "mo"}, {"monthsMid", "mo"}, {"monthsHigh", "mo"}, {"doseLow", "g/kg"}, {"doseMid", "g/kg"}},
+       {},
+       &run_r24_vaccine_deferral_notice,
+       true},
+      {"R25", {"unaffectedVaccines", "affectedVaccines"}, {}, {}, &run_r25_unaffected_live_vaccines},
+      {"R27", {"pregnancy", "postpartum"}, {{"postpartumWindow", "d"}}, {}, &run_r27_pregnancy, true},
+      {"R28", {}, {{"costPerGram", "USD/g"}}, {}, &run_r28_cost_and_prior_authorisation, true},
+      {"R29", {"multipleSclerosis"}, {}, {}, &run_r29_indication},
+      {"R30", {}, {}, {}, &run_r30_infusion_reminders, true},
   };
   return catalogue;
 }

@@ -279,6 +279,17 @@ class loader {
           p.identifiers.push_back(std::move(entry));
         }
       }
+      if (const rapidjson::Value* handling = r.optional_array("administration")) {
+        std::size_t j = 0;
+        for (const auto& statement : handling->GetArray()) {
+          json_object_reader x(statement, r.path() + "." + indexed("administration", j++));
+          const std::string text = x.required_string("text");
+          const evidence_level level = evidence(x);
+          p.administration.emplace_back(text,
+                                        sourced_value{0, level, source_list(x, level != evidence_level::unconfirmed)});
+          x.finish();
+        }
+      }
       r.optional_string("notes");
       r.finish();
       kb_.products.push_back(std::move(p));

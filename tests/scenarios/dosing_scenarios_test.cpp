@@ -52,7 +52,7 @@ std::string ivig_order(const std::string& medication, const std::string& dose_an
   std::string order = R"({"resourceType":"MedicationRequest","id":")" + id +
                       R"(","status":"draft","intent":"order","medicationCodeableConcept":)" + medication +
                       R"(,"subject":{"reference":"Patient/example"},"dosageInstruction":[)" + dosage + "]";
-  if (!reason.empty()) order += R"(,"reasonCode":[)" + reason + "]";
+  order += reason.empty() ? "," + indication() : R"(,"reasonCode":[)" + reason + "]";
   return order + "}";
 }
 
@@ -70,17 +70,17 @@ TEST_F(Scenario, SpecExampleOrderedMgPerKgAndCalculatedMgIsReadAndWorkedUp) {
                                 quantity(400, "mg/kg") + R"(},{"type":)" + calculated_type + R"(,"doseQuantity":)" +
                                 quantity(28000, "mg") + "}]";
   expect_cards(sign_orders({ivig_order(gammagard_liquid(), spec_dose)}), "dosing/spec-example-sign",
-               {"info R15 R16 R17 R19", "info R12"});
+               {"info R24", "info R28", "info R30", "info R15 R16 R17 R19", "info R12"});
 }
 
 TEST_F(Scenario, SeedRegimenOneGramPerKgMonthlyPassesTheDoseChecks) {
   expect_cards(sign_orders({ivig_order(privigen(), dose(1, 70), every_weeks(4))}), "dosing/seed-1g-per-kg-monthly",
-               {"info R15 R16 R17 R19", "info R12"});
+               {"info R24", "info R28", "info R30", "info R15 R16 R17 R19", "info R12"});
 }
 
 TEST_F(Scenario, SeedRegimenFiveDayCourseAsksForHaemoglobinAndRounding) {
   expect_cards(sign_orders({ivig_order(privigen(), dose(0.4, 28), daily_course(5))}), "dosing/seed-0.4-g-per-kg-5-days",
-               {"warning R20", "info R19", "info R15 R16 R17 R19", "info R12"});
+               {"warning R20", "info R19", "info R24", "info R28", "info R30", "info R15 R16 R17 R19", "info R12"});
 }
 
 // --- R15 dose per day ------------------------------------------------------------------------
@@ -104,7 +104,8 @@ TEST_F(Scenario, R15ReportsADoseItCannotRead) {
 
 TEST_F(Scenario, R15OnSignWithoutADoseWarnsAndOnSelectWaits) {
   const std::string no_dose = ivig_order(privigen(), "[]");
-  expect_cards(sign_orders({no_dose}), "dosing/r15-sign-no-dose", {"warning R15", "info R15 R16 R17 R19", "info R12"});
+  expect_cards(sign_orders({no_dose}), "dosing/r15-sign-no-dose",
+               {"warning R15", "info R30", "info R15 R16 R17 R19", "info R12 R24"});
   expect_cards(select_json(no_dose), "dosing/r15-select-no-dose", {"info R15"});
 }
 
@@ -128,13 +129,13 @@ TEST_F(Scenario, R16SilentOnThreeWeeklyReplacementTherapyForImmuneDeficiency) {
 // --- R17 dosing weight -------------------------------------------------------------------------
 TEST_F(Scenario, R17WarnsWhenAnObesePatientsDoseIsOnActualWeightAndOffersTheCorrectedOrder) {
   auto r = select_json(ivig_order(privigen(), dose(0.4, 48)));
-  set_prefetch(r, "observations", {body_weight(120), body_height(165), normal_iga()});
+  set_prefetch(r, "observations", {body_weight(120), body_height(165), serum_creatinine(0.9), normal_iga()});
   expect_cards(r, "dosing/r17-actual-weight-used", {"warning R17"});
 }
 
 TEST_F(Scenario, R17SilentWhenTheObesePatientsDoseIsOnAdjustedWeight) {
   auto r = select_json(ivig_order(privigen(), dose(0.4, 35)));
-  set_prefetch(r, "observations", {body_weight(120), body_height(165), normal_iga()});
+  set_prefetch(r, "observations", {body_weight(120), body_height(165), serum_creatinine(0.9), normal_iga()});
   expect_cards(r, "no-cards", {});
 }
 
@@ -145,19 +146,21 @@ TEST_F(Scenario, R17WarnsWhenTheCalculatedDoseMatchesNoWeight) {
 // --- R18 weight data ---------------------------------------------------------------------------
 TEST_F(Scenario, R18WarnsOnAWeightOlderThanThirtyDays) {
   auto r = select_json(ivig_order(privigen(), dose(0.5, 35)));
-  set_prefetch(r, "observations", {body_weight(70, "2026-10-22T11:00:00Z"), body_height(170), normal_iga()});
+  set_prefetch(r, "observations",
+               {body_weight(70, "2026-10-22T11:00:00Z"), body_height(170), serum_creatinine(0.9), normal_iga()});
   expect_cards(r, "dosing/r18-weight-31-days", {"warning R18"});
 }
 
 TEST_F(Scenario, R18SilentOnAWeightThirtyDaysOld) {
   auto r = select_json(ivig_order(privigen(), dose(0.5, 35)));
-  set_prefetch(r, "observations", {body_weight(70, "2026-10-23T12:00:00Z"), body_height(170), normal_iga()});
+  set_prefetch(r, "observations",
+               {body_weight(70, "2026-10-23T12:00:00Z"), body_height(170), serum_creatinine(0.9), normal_iga()});
   expect_cards(r, "no-cards", {});
 }
 
 TEST_F(Scenario, R18WarnsWhenNoWeightIsOnFile) {
   auto r = select_json(ivig_order(privigen(), dose(0.5, 35)));
-  set_prefetch(r, "observations", {body_height(170), normal_iga()});
+  set_prefetch(r, "observations", {body_height(170), serum_creatinine(0.9), normal_iga()});
   expect_cards(r, "dosing/r18-no-weight", {"warning R18"});
 }
 
@@ -178,14 +181,14 @@ TEST_F(Scenario, R13WarnsAboveTheAtRiskCapForAnOlderPatientAndOffersTheCap) {
   auto r = select_json(ivig_order(octagam_10(), dose(0.5, 35, rate(4))));
   r.prefetch["patient"] = patient("example", "female", "1955-03-01");
   set_prefetch(r, "immunizations", {given_60_days_ago()});
-  expect_cards(r, "dosing/r13-octagam-age-71", {"warning R13"});
+  expect_cards(r, "dosing/r13-octagam-age-71", {"warning R8 R13", "warning R10"});
 }
 
 TEST_F(Scenario, R13UsesTheLocalPolicyCapForAProductWithoutALabelledOne) {
   auto r = select_json(ivig_order(privigen(), dose(0.5, 35, rate(4))));
   set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
   set_prefetch(r, "immunizations", {given_60_days_ago()});
-  expect_cards(r, "dosing/r13-privigen-diabetes", {"warning R13"});
+  expect_cards(r, "dosing/r13-privigen-diabetes", {"warning R8 R13", "warning R10"});
 }
 
 TEST_F(Scenario, R14WarnsWhenAFirstInfusionStartsAboveTheInitialRate) {
@@ -211,7 +214,7 @@ TEST_F(Scenario, R14WarnsOnAProductSwitchAndR26OnTheOtherActiveOrder) {
 TEST_F(Scenario, R21GivesTheInfusionVolumeForAPatientWithHeartFailure) {
   auto r = select_json(ivig_order(privigen(), dose(0.5, 35)));
   set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "84114007", "Heart failure"))});
-  expect_cards(r, "dosing/r21-heart-failure", {"warning R21"});
+  expect_cards(r, "dosing/r21-heart-failure", {"warning R10", "warning R21"});
 }
 
 TEST_F(Scenario, R26WarnsOnImmuneGlobulinGivenTenDaysAgo) {
@@ -232,16 +235,20 @@ TEST_F(Scenario, R26SilentOnImmuneGlobulinGivenTwentyDaysAgo) {
 
 TEST_F(Scenario, DoseAndRateCorrectionsAreMergedSoAnySuggestionGivesTheWholeCorrectedOrder) {
   auto r = select_json(ivig_order(privigen(), dose(0.4, 48, rate(4))));
-  set_prefetch(r, "observations", {body_weight(120), body_height(165), normal_iga()});
+  set_prefetch(r, "observations", {body_weight(120), body_height(165), serum_creatinine(0.9), normal_iga()});
   set_prefetch(r, "immunizations", {given_60_days_ago()});
   set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
-  expect_cards(r, "dosing/merged-dose-and-rate-corrections", {"warning R13", "warning R17"});
+  expect_cards(r, "dosing/merged-dose-and-rate-corrections", {"warning R8 R13", "warning R10", "warning R17"});
   const auto doc = parse(server().post("ivig-order-select", r.json()).body);
+  int with_suggestion = 0;
   for (const auto& card : doc["cards"].GetArray()) {
+    if (!card.HasMember("suggestions")) continue;
+    ++with_suggestion;
     const auto& resource = card["suggestions"][0]["actions"][0]["resource"];
     const auto& entries = resource["dosageInstruction"][0]["doseAndRate"];
     EXPECT_DOUBLE_EQ(entries[0]["doseQuantity"]["value"].GetDouble(), 0.4);
     EXPECT_DOUBLE_EQ(entries[1]["doseQuantity"]["value"].GetDouble(), 35);
     EXPECT_STREQ(entries[0]["rateQuantity"]["unit"].GetString(), "mL/h");
   }
+  EXPECT_EQ(with_suggestion, 2);  // the renal card (with R13's cap) and R17's card
 }

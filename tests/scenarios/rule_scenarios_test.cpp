@@ -65,7 +65,8 @@ std::string anti_iga(const std::string& result) {
 TEST_F(Scenario, R2FiresCriticalWithAntibodiesAndHypersensitivityHistory) {
   auto r = select_order(octagam_10());
   set_prefetch(r, "conditions", {condition("c1", iga_deficiency)});
-  set_prefetch(r, "observations", {body_weight(70), body_height(170), normal_iga(), anti_iga("Positive")});
+  set_prefetch(r, "observations",
+               {body_weight(70), body_height(170), serum_creatinine(0.9), normal_iga(), anti_iga("Positive")});
   set_prefetch(r, "allergies",
                {allergy("a1", concept_of("urn:local", "BP", "Blood products"), {}, {},
                         concept_of(snomed, "39579001", "Anaphylaxis"))});
@@ -75,14 +76,15 @@ TEST_F(Scenario, R2FiresCriticalWithAntibodiesAndHypersensitivityHistory) {
 TEST_F(Scenario, R2SilentWhenAntibodiesNotDetectedSoR3Warns) {
   auto r = select_order(octagam_10());
   set_prefetch(r, "conditions", {condition("c1", iga_deficiency), condition("c2", anaphylaxis, "resolved")});
-  set_prefetch(r, "observations", {body_weight(70), body_height(170), normal_iga(), anti_iga("Not detected")});
+  set_prefetch(r, "observations",
+               {body_weight(70), body_height(170), serum_creatinine(0.9), normal_iga(), anti_iga("Not detected")});
   expect_cards(r, "r3-warning-deficiency-no-antibodies", {"warning R3"});
 }
 
 TEST_F(Scenario, R3WarnsOnIgaBelowTheAssayLimitAndOffersLowerIgaProducts) {
   auto r = select_order(octagam_10());
   set_prefetch(r, "observations",
-               {body_weight(70), body_height(170),
+               {body_weight(70), body_height(170), serum_creatinine(0.9),
                 observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(5, "mg/dL", "<"))});
   expect_cards(r, "r3-warning-below-assay-limit", {"warning R3"});
 }
@@ -90,7 +92,7 @@ TEST_F(Scenario, R3WarnsOnIgaBelowTheAssayLimitAndOffersLowerIgaProducts) {
 TEST_F(Scenario, R3WarnsBelowTheLocalPolicyLevelAndSaysItIsPolicy) {
   auto r = select_order(octagam_10());
   set_prefetch(r, "observations",
-               {body_weight(70), body_height(170),
+               {body_weight(70), body_height(170), serum_creatinine(0.9),
                 observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(0.06, "g/L"))});
   expect_cards(r, "r3-warning-policy-level", {"warning R3"});
 }
@@ -98,14 +100,14 @@ TEST_F(Scenario, R3WarnsBelowTheLocalPolicyLevelAndSaysItIsPolicy) {
 TEST_F(Scenario, R3SilentAtTheLocalPolicyLevel) {
   auto r = select_order(octagam_10());
   set_prefetch(r, "observations",
-               {body_weight(70), body_height(170),
+               {body_weight(70), body_height(170), serum_creatinine(0.9),
                 observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(7, "mg/dL"))});
   expect_cards(r, "no-cards", {});
 }
 
 TEST_F(Scenario, R3ReportsAMissingIgaResultAsAnIncompleteCheck) {
   auto r = select_order(privigen());
-  set_prefetch(r, "observations", {body_weight(70), body_height(170)});
+  set_prefetch(r, "observations", {body_weight(70), body_height(170), serum_creatinine(0.9)});
   expect_cards(r, "r3-incomplete-no-iga", {"info R3"});
 }
 
@@ -170,13 +172,13 @@ TEST_F(Scenario, R6SilentOnInactiveCornAllergy) {
 TEST_F(Scenario, R7WarnsOnOctagamWithDiabetes) {
   auto r = select_order(octagam_10());
   set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
-  expect_cards(r, "r7-warning-diabetes", {"warning R7"});
+  expect_cards(r, "r7-warning-diabetes", {"warning R7", "warning R8", "warning R10"});
 }
 
 TEST_F(Scenario, R7WarnsOnGlucoseResultWithinTheWindow) {
   auto r = select_order(octagam_10());
   set_prefetch(r, "observations",
-               {body_weight(70), body_height(170), normal_iga(),
+               {body_weight(70), body_height(170), serum_creatinine(0.9), normal_iga(),
                 observation("g1", concept_of(loinc, "2345-7", "Glucose"), quantity_value(140, "mg/dL"),
                             "2026-10-23T12:00:00Z")});
   expect_cards(r, "r7-warning-glucose-30-days", {"warning R7"});
@@ -185,7 +187,7 @@ TEST_F(Scenario, R7WarnsOnGlucoseResultWithinTheWindow) {
 TEST_F(Scenario, R7SilentOnGlucoseResultOutsideTheWindow) {
   auto r = select_order(octagam_10());
   set_prefetch(r, "observations",
-               {body_weight(70), body_height(170), normal_iga(),
+               {body_weight(70), body_height(170), serum_creatinine(0.9), normal_iga(),
                 observation("g1", concept_of(loinc, "2345-7", "Glucose"), quantity_value(140, "mg/dL"),
                             "2026-10-22T11:59:59Z")});
   expect_cards(r, "no-cards", {});
@@ -194,20 +196,20 @@ TEST_F(Scenario, R7SilentOnGlucoseResultOutsideTheWindow) {
 TEST_F(Scenario, R7ReportsAnUnidentifiedProductForADiabeticPatient) {
   auto r = select_order(immune_globulin);
   set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
-  expect_cards(r, "r7-incomplete-product-unknown", {"info R7"});
+  expect_cards(r, "r7-incomplete-product-unknown", {"warning R8", "warning R10", "info R7"});
 }
 
 TEST_F(Scenario, R7SilentOnPrivigenWithDiabetes) {
   auto r = select_order(privigen());
   set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
-  expect_cards(r, "no-cards", {});
+  expect_cards(r, "r7-privigen-diabetes-boxed-warnings-only", {"warning R8", "warning R10"});
 }
 
 // --- Missing data, hooks and order selection -------------------------------------------------
 TEST_F(Scenario, MissingConditionsAreReportedForEveryCheckThatNeedsThem) {
   auto r = select_order(privigen());
   r.prefetch.erase("conditions");
-  expect_cards(r, "missing-conditions", {"info R1 R2 R3 R4 R5 R7 R13 R15 R16 R18 R21"});
+  expect_cards(r, "missing-conditions", {"info R1 R2 R3 R4 R5 R7 R8 R10 R11 R13 R15 R16 R18 R21"});
 }
 
 TEST_F(Scenario, NoIvigOrderMeansNoCards) {
@@ -229,7 +231,7 @@ TEST_F(Scenario, MedicationReferenceToAContainedMedicationIsResolved) {
                   R"("contained":[{"resourceType":"Medication","id":"med1","code":)" + privigen() +
                       R"(}],"medicationReference":{"reference":"#med1"})");
   auto r = order_select_with(order, "ivig-1");
-  set_prefetch(r, "observations", {body_weight(70), body_height(170), normal_iga()});
+  set_prefetch(r, "observations", {body_weight(70), body_height(170), serum_creatinine(0.9), normal_iga()});
   set_prefetch(r, "conditions", {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia type I"))});
   expect_cards(r, "r4-critical", {"critical R4"});
 }
@@ -239,7 +241,7 @@ TEST_F(Scenario, MedicationReferenceToAMedicationInDraftOrdersIsResolved) {
                               R"("medicationReference":{"reference":"Medication/med1"})");
   auto r = order_select_with(order, "ivig-1");
   r.draft_orders.push_back(R"({"resourceType":"Medication","id":"med1","code":)" + privigen() + "}");
-  set_prefetch(r, "observations", {body_weight(70), body_height(170), normal_iga()});
+  set_prefetch(r, "observations", {body_weight(70), body_height(170), serum_creatinine(0.9), normal_iga()});
   set_prefetch(r, "conditions", {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia type I"))});
   expect_cards(r, "r4-critical", {"critical R4"});
 }
@@ -252,6 +254,6 @@ TEST_F(Scenario, OrderSignChecksEveryDraftOrder) {
   // Two IVIg orders in one session are also a duplicate (R26); signing adds a worksheet per order
   // and says that neither order gives a rate.
   expect_cards(r, "order-sign-two-orders",
-               {"critical R4", "warning R26", "warning R7", "warning R26", "info R15 R16 R17 R19",
-                "info R15 R16 R17 R19", "info R12"});
+               {"critical R4", "warning R8", "warning R10", "warning R26", "warning R7", "warning R26", "info R24",
+                "info R28", "info R30", "info R15 R16 R17 R19", "info R15 R16 R17 R19", "info R12"});
 }

@@ -24,7 +24,7 @@ std::string Scenario::normal_iga() {
 
 hook_request Scenario::select_order(const std::string& medication, const std::string& order_id) {
   hook_request request = order_select_with(medication_request(order_id, medication), order_id);
-  set_prefetch(request, "observations", {body_weight(70), body_height(170), normal_iga()});
+  set_prefetch(request, "observations", observations_with({}));
   return request;
 }
 
@@ -35,14 +35,14 @@ hook_request Scenario::select_json(const std::string& order_json, const std::str
 }
 
 std::vector<std::string> Scenario::observations_with(const std::vector<std::string>& extra) {
-  std::vector<std::string> all{body_weight(70), body_height(170), normal_iga()};
+  std::vector<std::string> all{body_weight(70), body_height(170), normal_iga(), serum_creatinine(0.9)};
   all.insert(all.end(), extra.begin(), extra.end());
   return all;
 }
 
 hook_request Scenario::sign_orders(const std::vector<std::string>& orders) {
   hook_request request = order_sign_with(orders);
-  set_prefetch(request, "observations", {body_weight(70), body_height(170), normal_iga()});
+  set_prefetch(request, "observations", observations_with({}));
   return request;
 }
 

@@ -24,6 +24,16 @@ std::string concept_of(const std::string& system, const std::string& code, const
   return json + "}";
 }
 
+std::string indication() {
+  return R"("reasonCode":[{"text":"Chronic inflammatory demyelinating polyneuropathy"}])";
+}
+
+std::string serum_creatinine(double mg_per_dl, const std::string& effective) {
+  return observation("creatinine-" + effective.substr(0, 10),
+                     concept_of(loinc, "2160-0", "Creatinine [Mass/volume] in Serum or Plasma"),
+                     quantity_value(mg_per_dl, "mg/dL"), effective);
+}
+
 std::string dose_and_rate(double g_per_kg, double grams) {
   char buffer[640];
   std::snprintf(
@@ -43,8 +53,8 @@ std::string medication_request(const std::string& id, const std::string& medicat
   dosage += "}";
   return R"({"resourceType":"MedicationRequest","id":)" + json_string(id) +
          R"(,"status":"draft","intent":"order","medicationCodeableConcept":)" + medication +
-         R"(,"subject":{"reference":"Patient/)" + patient_id + R"("},"authoredOn":"2026-11-22","dosageInstruction":[)" +
-         dosage + "]}";
+         R"(,"subject":{"reference":"Patient/)" + patient_id + R"("},"authoredOn":"2026-11-22",)" + indication() +
+         R"(,"dosageInstruction":[)" + dosage + "]}";
 }
 
 std::string condition(const std::string& id, const std::string& code_json, const std::string& clinical,

@@ -36,6 +36,9 @@ std::string observation(const std::string& id, const std::string& code_json, con
 std::string quantity_value(double value, const std::string& unit, const std::string& comparator = {});
 std::string body_weight(double kg, const std::string& effective = "2026-11-15T09:00:00Z");
 std::string body_height(double cm, const std::string& effective = "2026-11-15T09:00:00Z");
+/// `"reasonCode": [...]` with a non-MS indication given as text (the builders' orders carry it).
+std::string indication();
+std::string serum_creatinine(double mg_per_dl, const std::string& effective = "2026-11-15T09:00:00Z");
 /// doseAndRate with an `ordered` g/kg entry and a `calculated` g entry (the FHIR spec's IVIg shape).
 std::string dose_and_rate(double g_per_kg, double grams);
 

@@ -52,7 +52,7 @@ TEST(KnowledgeLoader, EmbeddedBundleEqualsTheSourceFolderAndLoads) {
   const load_result folder = load_knowledge_dir(ivig::test::source_dir() / "rules/knowledge");
   ASSERT_TRUE(folder) << folder.error;
   EXPECT_EQ(embedded.loaded->version, folder.loaded->version);
-  EXPECT_EQ(embedded.loaded->rules.size(), 28u);
+  EXPECT_EQ(embedded.loaded->rules.size(), 30u);
   EXPECT_EQ(embedded.loaded->value_sets.size(), folder.loaded->value_sets.size());
 }
 
@@ -95,8 +95,13 @@ TEST(KnowledgeLoader, RejectsAThresholdInAnotherUnitThanTheRuleExpects) {
 }
 
 TEST(KnowledgeLoader, RejectsAnActiveRuleWithoutImplementation) {
-  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R22")["status"].SetString("active"); }),
-            "rules.json: rule R22 is active but the engine has no implementation of it");
+  EXPECT_EQ(error_after("rules.json",
+                        [](auto& d) {
+                          rapidjson::Value extra(rule(d, "R1"), d.GetAllocator());
+                          extra["id"].SetString("R99");
+                          d["rules"].PushBack(extra, d.GetAllocator());
+                        }),
+            "rules.json: rule R99 is active but the engine has no implementation of it");
 }
 
 TEST(KnowledgeLoader, RejectsAnImplementedRuleThatIsNotActive) {

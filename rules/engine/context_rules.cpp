@@ -1,0 +1,115 @@
+// rules/engine/context_rules.cpp: pregnancy (R27), cost and prior authorisation (R28), the
+// indication and off-label status (R29) and the infusion reminders (R30) of ivig-knowledge.md §7.
+//
+// All are info. Only what changes the order is shown on order-select (a missing indication); the
+// rest is for signing, where the pharmacist verifies (docs/cards.md, card discipline).
+#include "rules/engine/context_rules.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "rules/engine/rule_support.hpp"
+#include "rules/engine/vial_rounding.hpp"
+
+namespace ivig::rules {
+namespace {
+
+std::string g(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", std::round(value * 100) / 100);
+  return buffer;
+}
+
+}  // namespace
+
+void run_r27_pregnancy(const rule_context& context, evaluation& out) {
+  if (context.stage != hook_stage::sign) return;
+  std::vector<std::string> lines;
+  for (const auto& found : conditions_in(context, context.rule.value_set_for("pregnancy"), status_filter::active_only))
+    lines.push_back(describe(found));
+  const threshold& window = context.rule.threshold_for("postpartumWindow");
+  for (const auto& found :
+       conditions_in(context, context.rule.value_set_for("postpartum"), status_filter::any_not_refuted)) {
+    const auto& when = found.resource->onset ? found.resource->onset : found.resource->recorded;
+    if (when && fhir::days_between(when->at, context.now) <= static_cast<long>(window.value))
+      lines.push_back(describe(found));
+  }
+  if (lines.empty()) return;
+  finding f = start_finding(context, severity::info, "Pregnant or postpartum: dose on the pre-pregnancy weight");
+  f.evidence = std::move(lines);
+  const dosing_weight& w = context.facts.weight;
+  f.evidence.push_back(w.pre_pregnancy_weight ? "Pre-pregnancy weight: " + w.pre_pregnancy_weight->line
+                                              : "No pre-pregnancy weight is on file");
+  if (window.local_policy())
+    f.policy_notes.push_back(policy_note(window, "How long after delivery counts as postpartum"));
+  out.findings.push_back(std::move(f));
+}
+
+void run_r28_cost_and_prior_authorisation(const rule_context& context, evaluation& out) {
+  if (context.stage != hook_stage::sign) return;
+  const dose_plan& dose = context.facts.dose;
+  if (!dose.grams_per_dose) return;
+  const rule_definition* r19 = context.kb.find_rule("R19");
+  const double step = r19 != nullptr ? r19->threshold_for("defaultStep").value : 5;
+  const double per_dose =
+      round_to_vials(dose.calculated_grams.value_or(*dose.grams_per_dose), context.order, step).rounded_g;
+  const double grams = per_dose * dose.course_doses;
+  const threshold& price = context.rule.threshold_for("costPerGram");
+  finding f = start_finding(context, severity::info,
+                            "Estimated cost $" + g(std::round(grams * price.value)) + " for " + g(grams) +
+                                " g: payers usually require prior authorisation");
+  f.evidence.push_back(g(grams) + " g (" + std::to_string(dose.course_doses) + " × " + g(per_dose) +
+                       " g in whole vials) × $" + g(price.value) + "/g");
+  std::string hcpcs;
+  if (const product* p = context.order.identified_product())
+    for (const product_identifier& id : p->identifiers)
+      if (id.kind == "HCPCS") hcpcs += (hcpcs.empty() ? "" : ", ") + id.code;
+  f.evidence.push_back(hcpcs.empty() ? "HCPCS code: not in the knowledge base for this product"
+                                     : "HCPCS " + hcpcs + " (billed per 500 mg)");
+  if (price.local_policy()) f.policy_notes.push_back(policy_note(price, "The price per gram"));
+  out.findings.push_back(std::move(f));
+}
+
+void run_r29_indication(const rule_context& context, evaluation& out) {
+  const fhir::medication_order& order = *context.order.order;
+  if (order.reasons.empty()) {
+    finding f =
+        start_finding(context, severity::info,
+                      "No indication on the IVIg order: add the reason (payers and the off-label check need it)");
+    f.explanation =
+        "IVIg is used under payer policy and, for multiple sclerosis, off-label. The indication is "
+        "needed for prior authorisation and for the checks that depend on it.";
+    f.changes_order = true;
+    out.findings.push_back(std::move(f));
+    return;
+  }
+  if (context.stage != hook_stage::sign) return;
+  const value_set& ms = context.rule.value_set_for("multipleSclerosis");
+  for (const fhir::codeable_concept& reason : order.reasons) {
+    const auto match = match_concept(context.kb, ms, reason);
+    if (!match) continue;
+    finding f = start_finding(context, severity::info,
+                              "IVIg for multiple sclerosis is off-label: document why alternatives are not suitable");
+    f.evidence.push_back("Indication: " + match->describe());
+    out.findings.push_back(std::move(f));
+    return;
+  }
+}
+
+void run_r30_infusion_reminders(const rule_context& context, evaluation& out) {
+  if (context.stage != hook_stage::sign) return;
+  finding f = start_finding(
+      context, severity::info,
+      "Before and during the infusion: pre-medication, hydration, anaphylaxis kit, separate line, vital signs");
+  // The rule's `then` holds the reminders; product-specific ones are added here.
+  if (const product* p = context.order.identified_product())
+    for (const auto& [text, fact] : p->administration) {
+      f.evidence.push_back(p->name + ": " + text + " " + std::string(evidence_marker(fact.evidence)));
+      for (const source* s : fact.sources) f.citations.push_back(citation{s, fact.evidence, p->name + ": " + text});
+    }
+  if (context.facts.risk.any())
+    f.evidence.push_back("At renal or thrombosis risk: monitor urine output and renal function");
+  out.findings.push_back(std::move(f));
+}
+
+}  // namespace ivig::rules

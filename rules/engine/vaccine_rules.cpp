@@ -1,0 +1,155 @@
+// rules/engine/vaccine_rules.cpp: immune globulin blocks the response to measles-, mumps-,
+// rubella- and varicella-containing vaccines (ivig-knowledge.md §3).
+//
+// R22: such a vaccine given fewer than `window` days before the IVIg may not work and must be
+// repeated after the deferral. R23: one ordered or scheduled now conflicts with the IVIg. R24: every
+// IVIg order on signing states until when to defer them. The deferral (CDC/ACIP table) depends on the
+// dose: the course total counts and the interval runs from the last dose; the banding of course doses
+// the table has no row for is local policy. R25: live vaccines the interval does not apply to (yellow
+// fever, oral typhoid, LAIV, rotavirus, zoster live) and inactivated vaccines raise no card.
+#include "rules/engine/vaccine_rules.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "rules/engine/rule_support.hpp"
+
+namespace ivig::rules {
+namespace {
+
+std::string g(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", std::round(value * 100) / 100);
+  return buffer;
+}
+
+fhir::time_point add_months(fhir::time_point from, int months) {
+  using namespace std::chrono;
+  const sys_days day = floor<days>(from);
+  year_month_day ymd{day};
+  const year_month shifted = year_month{ymd.year(), ymd.month()} + std::chrono::months{months};
+  const year_month_day_last last{shifted.year(), month_day_last{shifted.month()}};
+  const std::chrono::day d = ymd.day() > last.day() ? last.day() : ymd.day();
+  return sys_days{year_month_day{shifted.year(), shifted.month(), d}} + (from - day);
+}
+
+/// A vaccine a rule role's value set recognises, in a CodeableConcept.
+std::optional<concept_match> affected(const rule_context& context, const fhir::codeable_concept& vaccine) {
+  return match_concept(context.kb, context.rule.value_set_for("affectedVaccines"), vaccine);
+}
+
+}  // namespace
+
+std::optional<vaccine_deferral> vaccine_deferral_for(const rule_context& context) {
+  const dose_plan& dose = context.facts.dose;
+  if (!dose.g_per_kg_per_course) return std::nullopt;
+  vaccine_deferral d;
+  d.course_g_per_kg = *dose.g_per_kg_per_course;
+  const threshold& low = context.rule.threshold_for("doseLow");
+  const threshold& mid = context.rule.threshold_for("doseMid");
+  const threshold* months = nullptr;
+  if (d.course_g_per_kg <= low.value + 1e-9) {
+    months = &context.rule.threshold_for("monthsLow");
+    d.basis = "course " + g(d.course_g_per_kg) + " g/kg ≤ " + g(low.value) + " g/kg";
+  } else if (d.course_g_per_kg <= mid.value + 1e-9) {
+    months = &context.rule.threshold_for("monthsMid");
+    d.basis = "course " + g(d.course_g_per_kg) + " g/kg ≤ " + g(mid.value) + " g/kg";
+  } else {
+    months = &context.rule.threshold_for("monthsHigh");
+    d.basis = "course " + g(d.course_g_per_kg) + " g/kg > " + g(mid.value) + " g/kg";
+  }
+  d.months = static_cast<int>(months->value);
+  d.basis += " → " + std::to_string(d.months) + " months " + std::string(evidence_marker(months->evidence));
+  // The interval runs from the last dose: a course of N daily doses starting now ends N−1 days later.
+  d.last_dose = context.now + std::chrono::days{static_cast<long>(std::ceil(dose.course_days)) - 1};
+  d.until = add_months(d.last_dose, d.months);
+  return d;
+}
+
+void run_r22_live_vaccine_before_ivig(const rule_context& context, evaluation& out) {
+  const threshold& window = context.rule.threshold_for("window");
+  for (const fhir::immunization& i : context.record.immunizations) {
+    if (i.status == "entered-in-error" || i.status == "not-done" || !i.occurrence) continue;
+    const long days = fhir::days_between(i.occurrence->at, context.now);
+    if (days < 0 || days >= static_cast<long>(window.value)) continue;
+    const auto match = affected(context, i.vaccine);
+    if (!match) continue;
+    const std::optional<vaccine_deferral> deferral = vaccine_deferral_for(context);
+    const std::string vaccine = match->display.empty() ? "Live vaccine" : match->display.substr(0, 40);
+    finding f = start_finding(context, severity::warning,
+                              vaccine + " given " + fhir::format_date(i.occurrence->at) + " may not work with IVIg: " +
+                                  (deferral ? "repeat it from " + fhir::format_date(deferral->until)
+                                            : std::string("repeat it after the interval")));
+    f.evidence.push_back("Immunization: " + match->describe() + " on " + fhir::format_date(i.occurrence->at) + " (" +
+                         std::to_string(days) + " days before this order; the window is " + g(window.value) + " days)");
+    if (deferral)
+      f.evidence.push_back("Repeat the vaccine (or check serology) from " + fhir::format_date(deferral->until) + ": " +
+                           deferral->basis + " after the last IVIg dose on " + fhir::format_date(deferral->last_dose));
+    else
+      f.evidence.push_back("The repeat date could not be computed: the course dose per kg is unknown");
+    f.policy_notes.push_back("The deferral for course doses between the CDC table's rows is local policy [U]");
+    out.findings.push_back(std::move(f));
+    return;  // one card per order: the most recent such vaccine is enough to act on
+  }
+}
+
+void run_r23_live_vaccine_planned(const rule_context& context, evaluation& out) {
+  std::vector<std::string> lines;
+  for (const fhir::medication_order* other : context.session.medication_orders) {
+    if (other == context.order.order) continue;
+    if (const auto match = affected(context, other->medication_concept))
+      lines.push_back("Ordered in this session: " + match->describe() + " (" + std::string(other->resource_type) + "/" +
+                      std::string(other->id) + ")");
+  }
+  for (const fhir::service_request& request : context.session.service_requests)
+    if (const auto match = affected(context, request.code))
+      lines.push_back("Ordered in this session: " + match->describe() + " (ServiceRequest/" + std::string(request.id) +
+                      ")");
+  for (const fhir::medication_order& existing : context.record.medication_orders)
+    if (const auto match = affected(context, existing.medication_concept))
+      lines.push_back("Active order: " + match->describe() + " (" + std::string(existing.resource_type) + "/" +
+                      std::string(existing.id) + ")");
+  for (const fhir::immunization& i : context.record.immunizations) {
+    if (!i.occurrence || i.occurrence->at <= context.now || i.status == "entered-in-error") continue;
+    if (const auto match = affected(context, i.vaccine))
+      lines.push_back("Scheduled: " + match->describe() + " on " + fhir::format_date(i.occurrence->at));
+  }
+  if (lines.empty()) return;
+  const std::optional<vaccine_deferral> deferral = vaccine_deferral_for(context);
+  finding f = start_finding(
+      context, severity::warning,
+      deferral ? "Measles/varicella vaccine ordered with IVIg: defer it until " + fhir::format_date(deferral->until)
+               : "Measles/varicella vaccine ordered with IVIg: it will not work; defer it");
+  f.evidence = std::move(lines);
+  if (deferral)
+    f.evidence.push_back("Deferral: " + deferral->basis + " after the last IVIg dose on " +
+                         fhir::format_date(deferral->last_dose));
+  f.policy_notes.push_back("The deferral for course doses between the CDC table's rows is local policy [U]");
+  f.changes_order = true;
+  out.findings.push_back(std::move(f));
+}
+
+void run_r24_vaccine_deferral_notice(const rule_context& context, evaluation& out) {
+  if (context.stage != hook_stage::sign) return;
+  const std::optional<vaccine_deferral> deferral = vaccine_deferral_for(context);
+  if (!deferral) {
+    out.incomplete.push_back(
+        incomplete(context, "the course dose per kg is unknown, so the vaccine deferral date cannot be computed"));
+    return;
+  }
+  finding f = start_finding(
+      context, severity::info,
+      "Defer measles-, mumps-, rubella- and varicella-containing vaccines until " + fhir::format_date(deferral->until));
+  f.evidence.push_back("Deferral: " + deferral->basis + " after the last IVIg dose on " +
+                       fhir::format_date(deferral->last_dose));
+  f.policy_notes.push_back("The deferral for course doses between the CDC table's rows is local policy [U]");
+  out.findings.push_back(std::move(f));
+}
+
+void run_r25_unaffected_live_vaccines(const rule_context&, evaluation&) {
+  // Deliberately silent: yellow fever, oral typhoid, LAIV, rotavirus and zoster live vaccines are not
+  // subject to the immune globulin interval, and inactivated vaccines never are. R22/R23 match only
+  // the affected value set; this rule's value sets document (and its tests prove) the silence.
+}
+
+}  // namespace ivig::rules
