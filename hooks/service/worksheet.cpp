@@ -102,10 +102,11 @@ protocol::card worksheet_card(std::string_view hook_instance, const checked_orde
   dose_table(md, d, kb);
 
   // Vials, waste and volume.
-  if (d.grams_per_dose) {
-    const rules::threshold* step = threshold_of(kb, "R19", "defaultStep");
+  // The default rounding step is R19's threshold (the loader guarantees R19 and its roles).
+  const rules::threshold* step = threshold_of(kb, "R19", "defaultStep");
+  if (d.grams_per_dose && step != nullptr) {
     const double requested = d.calculated_grams.value_or(*d.grams_per_dose);
-    const rules::vial_rounding r = rules::round_to_vials(requested, order, step != nullptr ? step->value : 5);
+    const rules::vial_rounding r = rules::round_to_vials(requested, order, step->value);
     const double up = r.covering_g;
     md += "**Vials:** " + num(requested) + " g requested; nearest whole-vial total " + num(r.rounded_g) + " g" +
           (r.combination.empty() ? " (default step " + num(r.step_g) + " g; vial sizes unknown)"
@@ -149,13 +150,11 @@ protocol::card worksheet_card(std::string_view hook_instance, const checked_orde
       "\nStep up from the start rate to the maximum at the intervals the product label gives (the steps are not in the "
       "knowledge base).\n\n";
 
-  // Cost.
   // Cost on what is dispensed: the whole-vial total per dose, times the doses of the course.
-  if (const auto it = kb.thresholds.find("cost-per-gram"); it != kb.thresholds.end() && d.grams_per_dose) {
-    const rules::threshold* step = threshold_of(kb, "R19", "defaultStep");
+  if (const auto it = kb.thresholds.find("cost-per-gram");
+      it != kb.thresholds.end() && d.grams_per_dose && step != nullptr) {
     const double per_dose =
-        rules::round_to_vials(d.calculated_grams.value_or(*d.grams_per_dose), order, step != nullptr ? step->value : 5)
-            .rounded_g;
+        rules::round_to_vials(d.calculated_grams.value_or(*d.grams_per_dose), order, step->value).rounded_g;
     const double grams = per_dose * d.course_doses;
     md += "**Estimated cost:** " + num(grams) + " g (" + std::to_string(d.course_doses) + " × " + num(per_dose) +
           " g in whole vials) × $" + num(it->second.value) + "/g = $" + num(grams * it->second.value, 0) +

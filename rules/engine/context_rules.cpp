@@ -50,7 +50,8 @@ void run_r28_cost_and_prior_authorisation(const rule_context& context, evaluatio
   const dose_plan& dose = context.facts.dose;
   if (!dose.grams_per_dose) return;
   const rule_definition* r19 = context.kb.find_rule("R19");
-  const double step = r19 != nullptr ? r19->threshold_for("defaultStep").value : 5;
+  if (r19 == nullptr) return;  // the loader guarantees R19; without its rounding step there is no vial total
+  const double step = r19->threshold_for("defaultStep").value;
   const double per_dose =
       round_to_vials(dose.calculated_grams.value_or(*dose.grams_per_dose), context.order, step).rounded_g;
   const double grams = per_dose * dose.course_doses;
@@ -64,8 +65,7 @@ void run_r28_cost_and_prior_authorisation(const rule_context& context, evaluatio
   if (const product* p = context.order.identified_product())
     for (const product_identifier& id : p->identifiers)
       if (id.kind == "HCPCS") hcpcs += (hcpcs.empty() ? "" : ", ") + id.code;
-  f.evidence.push_back(hcpcs.empty() ? "HCPCS code: not in the knowledge base for this product"
-                                     : "HCPCS " + hcpcs + " (billed per 500 mg)");
+  f.evidence.push_back(hcpcs.empty() ? "HCPCS code: not in the knowledge base for this product" : "HCPCS " + hcpcs);
   if (price.local_policy()) f.policy_notes.push_back(policy_note(price, "The price per gram"));
   out.findings.push_back(std::move(f));
 }
