@@ -9,22 +9,20 @@
 #include "rules/engine/boxed_warning_rules.hpp"
 
 #include <cstdio>
+#include <set>
 
+#include "rules/engine/number_format.hpp"
 #include "rules/engine/rule_support.hpp"
 
 namespace ivig::rules {
 namespace {
 
-std::string g(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", value);
-  return buffer;
-}
-
+/// Conditions of `role` not yet listed (`seen`): one record counts once even when it fits two roles
+/// (a stroke is both a thrombosis history and a cardiovascular risk factor).
 void add_conditions(const rule_context& context, std::string_view role, std::string_view label, status_filter filter,
-                    std::vector<std::string>& lines) {
+                    std::vector<std::string>& lines, std::set<const fhir::condition*>& seen) {
   for (const auto& found : conditions_in(context, context.rule.value_set_for(role), filter))
-    lines.push_back(std::string(label) + ": " + describe(found));
+    if (seen.insert(found.resource).second) lines.push_back(std::string(label) + ": " + describe(found));
 }
 
 /// Active medication orders (existing and in this ordering session) whose medication is in `role`.
@@ -49,7 +47,7 @@ std::optional<std::string> age_line(const rule_context& context) {
   const long years = fhir::days_between(context.record.subject->birth_date->at, context.now) * 400 / 146097;
   const threshold& age = context.rule.threshold_for("riskAge");
   if (years <= static_cast<long>(age.value)) return std::nullopt;
-  return "Age " + std::to_string(years) + " (over " + g(age.value) + ")";
+  return "Age " + std::to_string(years) + " (over " + format_number(age.value) + ")";
 }
 
 /// The rate line R8/R10 add when the order's rate is over the at-risk cap (R13 computes the cap).
@@ -61,27 +59,28 @@ void add_rate_over_cap(const rule_context& context, finding& f) {
   const double cap =
       p != nullptr && p->at_risk_max_rate ? p->at_risk_max_rate->value : r13->threshold_for("atRiskCapDefault").value;
   if (*dose.rate_mg_per_kg_min > cap + 1e-9)
-    f.evidence.push_back("The ordered rate " + g(*dose.rate_mg_per_kg_min) + " mg/kg/min exceeds the at-risk cap of " +
-                         g(cap) + " mg/kg/min");
+    f.evidence.push_back("The ordered rate " + format_number(*dose.rate_mg_per_kg_min) +
+                         " mg/kg/min exceeds the at-risk cap of " + format_number(cap) + " mg/kg/min");
 }
 
 }  // namespace
 
 void run_r8_renal_risk(const rule_context& context, evaluation& out) {
   std::vector<std::string> lines;
+  std::set<const fhir::condition*> seen;
   std::vector<std::string> policy;
   bool severe = false;
   if (auto age = age_line(context)) lines.push_back(*age);
-  add_conditions(context, "renalDisease", "Renal disease", status_filter::active_only, lines);
+  add_conditions(context, "renalDisease", "Renal disease", status_filter::active_only, lines, seen);
   // Dialysis escalates like a severely reduced eGFR.
   for (const auto& found : conditions_in(context, context.rule.value_set_for("dialysis"), status_filter::active_only)) {
-    lines.push_back("Dialysis: " + describe(found));
+    if (seen.insert(found.resource).second) lines.push_back("Dialysis: " + describe(found));
     severe = true;
   }
-  add_conditions(context, "diabetes", "Diabetes", status_filter::active_only, lines);
-  add_conditions(context, "volumeDepletion", "Volume depletion", status_filter::active_only, lines);
-  add_conditions(context, "sepsis", "Sepsis", status_filter::active_only, lines);
-  add_conditions(context, "paraproteinemia", "Paraproteinemia", status_filter::active_only, lines);
+  add_conditions(context, "diabetes", "Diabetes", status_filter::active_only, lines, seen);
+  add_conditions(context, "volumeDepletion", "Volume depletion", status_filter::active_only, lines, seen);
+  add_conditions(context, "sepsis", "Sepsis", status_filter::active_only, lines, seen);
+  add_conditions(context, "paraproteinemia", "Paraproteinemia", status_filter::active_only, lines, seen);
   add_medications(context, "nephrotoxicDrugs", "Nephrotoxic drug", lines);
 
   const threshold& egfr_threshold = context.rule.threshold_for("egfrThreshold");
@@ -91,9 +90,11 @@ void run_r8_renal_risk(const rule_context& context, evaluation& out) {
     if (!found.resource->value_quantity) continue;
     const double value = found.resource->value_quantity->value;
     if (value < egfr_threshold.value) {
-      severe = severe || value < egfr_severe.value;
-      lines.push_back("Reduced eGFR: " + describe(found) + (severe ? " (below " + g(egfr_severe.value) + ")" : ""));
-      policy.push_back(policy_note(severe ? egfr_severe : egfr_threshold, "Counting an eGFR as reduced"));
+      const bool below_severe = value < egfr_severe.value;
+      severe = severe || below_severe;
+      lines.push_back("Reduced eGFR: " + describe(found) +
+                      (below_severe ? " (below " + format_number(egfr_severe.value) + ")" : ""));
+      policy.push_back(policy_note(below_severe ? egfr_severe : egfr_threshold, "Counting an eGFR as reduced"));
     }
     break;  // the newest result decides
   }
@@ -117,7 +118,7 @@ void run_r8_renal_risk(const rule_context& context, evaluation& out) {
   const std::size_t factors = lines.size();
   finding f =
       start_finding(context, severity::warning,
-                    severe ? "Renal boxed warning: eGFR below " + g(egfr_severe.value) +
+                    severe ? "Renal boxed warning: eGFR below " + format_number(egfr_severe.value) +
                                  " or dialysis: consider alternatives; if given, minimum dose and rate"
                            : "Renal boxed warning: " + std::to_string(factors) + " risk factor" +
                                  (factors == 1 ? "" : "s") + ": minimum practicable dose and rate, hydrate, monitor");
@@ -140,7 +141,7 @@ void run_r9_no_recent_renal_function(const rule_context& context, evaluation& ou
   if (!newest && !context.record.status_of("observations").complete()) return;  // the engine reports missing data
   finding f = start_finding(
       context, severity::warning,
-      "No creatinine or eGFR in the last " + g(recency.value) + " days: check renal function before IVIg");
+      "No creatinine or eGFR in the last " + format_number(recency.value) + " days: check renal function before IVIg");
   f.evidence.push_back(newest ? "Newest renal result: " + describe(*newest)
                               : "No creatinine or eGFR result is on file");
   if (recency.local_policy()) f.policy_notes.push_back(policy_note(recency, "How recent a renal result must be"));
@@ -149,14 +150,15 @@ void run_r9_no_recent_renal_function(const rule_context& context, evaluation& ou
 
 void run_r10_thrombosis_risk(const rule_context& context, evaluation& out) {
   std::vector<std::string> lines;
+  std::set<const fhir::condition*> seen;
   if (auto age = age_line(context)) lines.push_back(*age);
   add_conditions(context, "thrombosisRisk", "Thrombosis history or thrombophilia", status_filter::any_not_refuted,
-                 lines);
+                 lines, seen);
   add_medications(context, "estrogens", "Estrogen", lines);
-  add_conditions(context, "centralCatheter", "Central venous catheter", status_filter::active_only, lines);
-  add_conditions(context, "immobilization", "Immobilisation", status_filter::active_only, lines);
-  add_conditions(context, "hyperviscosity", "Hyperviscosity", status_filter::active_only, lines);
-  add_conditions(context, "cardiovascular", "Cardiovascular risk", status_filter::active_only, lines);
+  add_conditions(context, "centralCatheter", "Central venous catheter", status_filter::active_only, lines, seen);
+  add_conditions(context, "immobilization", "Immobilisation", status_filter::active_only, lines, seen);
+  add_conditions(context, "hyperviscosity", "Hyperviscosity", status_filter::active_only, lines, seen);
+  add_conditions(context, "cardiovascular", "Cardiovascular risk", status_filter::active_only, lines, seen);
   if (lines.empty()) return;
   const std::size_t factors = lines.size();
   finding f = start_finding(context, severity::warning,
@@ -169,9 +171,10 @@ void run_r10_thrombosis_risk(const rule_context& context, evaluation& out) {
 
 void run_r11_hyperviscosity(const rule_context& context, evaluation& out) {
   std::vector<std::string> lines;
-  add_conditions(context, "cryoglobulinemia", "Cryoglobulinemia", status_filter::active_only, lines);
+  std::set<const fhir::condition*> seen;
+  add_conditions(context, "cryoglobulinemia", "Cryoglobulinemia", status_filter::active_only, lines, seen);
   add_conditions(context, "paraproteinemia", "Monoclonal gammopathy or paraproteinemia", status_filter::active_only,
-                 lines);
+                 lines, seen);
   if (lines.empty()) return;
   finding f = start_finding(context, severity::warning, "Hyperviscosity risk: measure blood viscosity before IVIg");
   f.evidence = std::move(lines);

@@ -8,19 +8,12 @@
 #include <cmath>
 #include <cstdio>
 
+#include "rules/engine/number_format.hpp"
 #include "rules/engine/rule_support.hpp"
 #include "rules/engine/vial_rounding.hpp"
 
 namespace ivig::rules {
-namespace {
-
-std::string g(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", std::round(value * 100) / 100);
-  return buffer;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void run_r27_pregnancy(const rule_context& context, evaluation& out) {
   if (context.stage != hook_stage::sign) return;
@@ -57,10 +50,10 @@ void run_r28_cost_and_prior_authorisation(const rule_context& context, evaluatio
   const double grams = per_dose * dose.course_doses;
   const threshold& price = context.rule.threshold_for("costPerGram");
   finding f = start_finding(context, severity::info,
-                            "Estimated cost $" + g(std::round(grams * price.value)) + " for " + g(grams) +
-                                " g: payers usually require prior authorisation");
-  f.evidence.push_back(g(grams) + " g (" + std::to_string(dose.course_doses) + " × " + g(per_dose) +
-                       " g in whole vials) × $" + g(price.value) + "/g");
+                            "Estimated cost $" + format_rounded(std::round(grams * price.value)) + " for " +
+                                format_rounded(grams) + " g: payers usually require prior authorisation");
+  f.evidence.push_back(format_rounded(grams) + " g (" + std::to_string(dose.course_doses) + " × " +
+                       format_rounded(per_dose) + " g in whole vials) × $" + format_rounded(price.value) + "/g");
   std::string hcpcs;
   if (const product* p = context.order.identified_product())
     for (const product_identifier& id : p->identifiers)

@@ -5,17 +5,13 @@
 #include <cmath>
 #include <cstdio>
 
+#include "rules/engine/number_format.hpp"
+
 namespace ivig::rules {
 namespace {
 
-std::string number(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", value);
-  return buffer;
-}
-
 std::string dose_text(const fhir::dose_value& dose) {
-  return number(dose.value) + " " + dose.unit;
+  return format_number(dose.value) + " " + dose.unit;
 }
 
 std::optional<double> concentration_of(const ivig_order& order) {
@@ -40,13 +36,13 @@ std::optional<double> to_mg_per_kg_min(const fhir::rate_value& rate, std::option
     case fhir::rate_kind::ml_per_hour:
       if (!concentration) break;
       if (weight_kg <= 0) {
-        problems.push_back("the rate " + number(rate.value) + " " + rate.unit +
+        problems.push_back("the rate " + format_number(rate.value) + " " + rate.unit +
                            " cannot be converted to mg/kg/min without a weight");
         return std::nullopt;
       }
       return rate.value * *concentration / (60.0 * weight_kg);
   }
-  problems.push_back("the rate " + number(rate.value) + " " + rate.unit +
+  problems.push_back("the rate " + format_number(rate.value) + " " + rate.unit +
                      " cannot be converted to mg/kg/min: the product's concentration is not known");
   return std::nullopt;
 }
@@ -103,7 +99,7 @@ dose_plan plan_dose(const ivig_order& order, double weight_kg) {
     if (t.count) plan.as_written += "; " + std::to_string(*t.count) + " doses";
     if (t.period)
       plan.as_written +=
-          ", " + std::to_string(t.frequency.value_or(1)) + " per " + number(*t.period) + " " + t.period_unit;
+          ", " + std::to_string(t.frequency.value_or(1)) + " per " + format_number(*t.period) + " " + t.period_unit;
   }
   if (plan.as_written.empty() && !dosage.text.empty()) plan.as_written = "text only: " + dosage.text;
 
@@ -114,8 +110,13 @@ dose_plan plan_dose(const ivig_order& order, double weight_kg) {
     // A per-day dose split over several doses a day: the amount per dose is the day's share.
     const double per_dose = dose->per_day ? dose->grams / plan.doses_per_day : dose->grams;
     if (per_kg) {
+      plan.ordered_g_per_kg = per_dose;
       plan.g_per_kg_per_dose = per_dose;
       if (weight_kg > 0) plan.grams_per_dose = per_dose * weight_kg;
+      // What is dispensed is the calculated grams: when they amount to more per kg than ordered, the
+      // dose limits are checked on them (R17 says the two disagree).
+      if (weight_kg > 0 && plan.calculated_grams && *plan.calculated_grams / weight_kg > per_dose)
+        plan.g_per_kg_per_dose = *plan.calculated_grams / weight_kg;
     } else {
       plan.grams_per_dose = per_dose;
       if (weight_kg > 0)
@@ -149,7 +150,7 @@ dose_plan plan_dose(const ivig_order& order, double weight_kg) {
     const std::optional<fhir::rate_value>& low = rate_entry->rate_low ? rate_entry->rate_low : rate_entry->rate;
     if (high) {
       plan.rate_mg_per_kg_min = to_mg_per_kg_min(*high, plan.concentration_mg_per_ml, weight_kg, plan.problems);
-      plan.rate_as_written = number(high->value) + " " + high->unit;
+      plan.rate_as_written = format_number(high->value) + " " + high->unit;
     }
     if (low) {
       // When a high end was converted above, its conversion problem is already reported once.
@@ -158,7 +159,7 @@ dose_plan plan_dose(const ivig_order& order, double weight_kg) {
           to_mg_per_kg_min(*low, plan.concentration_mg_per_ml, weight_kg, high ? ignored : plan.problems);
       if (rate_entry->rate_low)
         plan.rate_as_written =
-            high ? number(low->value) + "–" + plan.rate_as_written : number(low->value) + " " + low->unit;
+            high ? format_number(low->value) + "–" + plan.rate_as_written : format_number(low->value) + " " + low->unit;
     }
   }
   return plan;

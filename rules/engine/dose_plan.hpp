@@ -23,8 +23,10 @@ struct dose_plan {
   std::vector<std::string> problems;  ///< what could not be read or computed
   std::string as_written;             ///< "ordered 400 mg/kg; calculated 28000 mg; 5 doses, 1 per 1 d"
 
-  bool per_kg_ordered = false;           ///< the prescriber wrote a weight-based dose
-  std::optional<double> grams_per_dose;  ///< on the dosing weight, or as written when absolute
+  bool per_kg_ordered = false;  ///< the prescriber wrote a weight-based dose
+
+  std::optional<double> ordered_g_per_kg;  ///< the ordered weight-based dose, as written
+  std::optional<double> grams_per_dose;    ///< on the dosing weight, or as written when absolute
   std::optional<double> g_per_kg_per_dose;
   std::optional<double> calculated_grams;  ///< the order's own `calculated` grams, when it gives them
   double doses_per_day = 1;

@@ -9,23 +9,12 @@
 #include <cmath>
 #include <cstdio>
 
+#include "rules/engine/number_format.hpp"
 #include "rules/engine/rule_support.hpp"
 #include "rules/engine/vial_rounding.hpp"
 
 namespace ivig::rules {
 namespace {
-
-std::string fixed(double value, int decimals) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
-}
-
-std::string g(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", std::round(value * 100) / 100);
-  return buffer;
-}
 
 /// Critical when the exceeded limit is sourced; a [U] limit gives a warning with a policy note.
 severity over_limit_severity(const threshold& limit, finding& f, std::string_view what) {
@@ -38,7 +27,7 @@ void add_dose_lines(const rule_context& context, finding& f) {
   const dose_plan& dose = context.facts.dose;
   if (!dose.as_written.empty()) f.evidence.push_back("Order: " + dose.as_written);
   const dosing_weight& w = context.facts.weight;
-  if (w.usable()) f.evidence.push_back("Dosing weight: " + fixed(w.kg, 1) + " kg (" + w.why + ")");
+  if (w.usable()) f.evidence.push_back("Dosing weight: " + format_fixed(w.kg, 1) + " kg (" + w.why + ")");
 }
 
 }  // namespace
@@ -83,12 +72,14 @@ void run_r15_dose_per_day(const rule_context& context, evaluation& out) {
   if (per_day > critical.value) {
     finding f = start_finding(context, severity::warning, {});
     f.level = over_limit_severity(critical, f, "The per-day limit");
-    f.summary = "IVIg dose " + g(per_day) + " g/kg/day exceeds " + g(critical.value) + " g/kg/day";
+    f.summary =
+        "IVIg dose " + format_rounded(per_day) + " g/kg/day exceeds " + format_rounded(critical.value) + " g/kg/day";
     add_dose_lines(context, f);
     out.findings.push_back(std::move(f));
   } else if (per_day > warning.value) {
-    finding f = start_finding(context, severity::warning,
-                              "IVIg dose " + g(per_day) + " g/kg/day exceeds " + g(warning.value) + " g/kg/day");
+    finding f = start_finding(
+        context, severity::warning,
+        "IVIg dose " + format_rounded(per_day) + " g/kg/day exceeds " + format_rounded(warning.value) + " g/kg/day");
     if (warning.local_policy()) f.policy_notes.push_back(policy_note(warning, "The per-day limit"));
     add_dose_lines(context, f);
     out.findings.push_back(std::move(f));
@@ -103,8 +94,9 @@ void run_r16_dose_per_course(const rule_context& context, evaluation& out) {
   if (!dose.interval_days && dose.course_days <= window.value && *dose.g_per_kg_per_course > critical.value) {
     finding f = start_finding(context, severity::warning, {});
     f.level = over_limit_severity(critical, f, "The per-course limit");
-    f.summary = "IVIg course " + g(*dose.g_per_kg_per_course) + " g/kg over " + g(dose.course_days) +
-                (dose.course_days == 1 ? " day" : " days") + " exceeds " + g(critical.value) + " g/kg";
+    f.summary = "IVIg course " + format_rounded(*dose.g_per_kg_per_course) + " g/kg over " +
+                format_rounded(dose.course_days) + (dose.course_days == 1 ? " day" : " days") + " exceeds " +
+                format_rounded(critical.value) + " g/kg";
     if (window.local_policy()) f.policy_notes.push_back(policy_note(window, "The course window"));
     add_dose_lines(context, f);
     out.findings.push_back(std::move(f));
@@ -119,9 +111,9 @@ void run_r16_dose_per_course(const rule_context& context, evaluation& out) {
       (context.order.order->reasons.empty() && !conditions_in(context, ms, status_filter::active_only).empty());
   const threshold& interval = context.rule.threshold_for("maintenanceIntervalMin");
   if (for_ms && dose.interval_days && *dose.interval_days < interval.value) {
-    finding f = start_finding(
-        context, severity::warning,
-        "IVIg every " + g(*dose.interval_days) + " days is more often than every " + g(interval.value) + " days");
+    finding f = start_finding(context, severity::warning,
+                              "IVIg every " + format_rounded(*dose.interval_days) + " days is more often than every " +
+                                  format_rounded(interval.value) + " days");
     if (interval.local_policy()) f.policy_notes.push_back(policy_note(interval, "The shortest maintenance interval"));
     add_dose_lines(context, f);
     out.findings.push_back(std::move(f));
@@ -131,10 +123,10 @@ void run_r16_dose_per_course(const rule_context& context, evaluation& out) {
 void run_r17_dosing_weight(const rule_context& context, evaluation& out) {
   const dosing_weight& w = context.facts.weight;
   const dose_plan& dose = context.facts.dose;
-  if (!w.usable() || !dose.per_kg_ordered || !dose.g_per_kg_per_dose) return;
+  if (!w.usable() || !dose.ordered_g_per_kg) return;
   const rule_definition* r19 = context.kb.find_rule("R19");
   if (r19 == nullptr) return;
-  const double g_per_kg = *dose.g_per_kg_per_dose;
+  const double g_per_kg = *dose.ordered_g_per_kg;
   const double expected = g_per_kg * w.kg;
   const vial_rounding rounded = round_to_vials(expected, context.order, r19->threshold_for("defaultStep").value);
   // A calculated dose agrees with the ordered g/kg on the dosing weight when it is within what
@@ -146,14 +138,14 @@ void run_r17_dosing_weight(const rule_context& context, evaluation& out) {
     const double calculated = *dose.calculated_grams;
     if (matches(calculated, w.kg)) return;
     if (w.adjusted_applies && w.weight && matches(calculated, w.weight->value))
-      summary = "IVIg dose " + g(calculated) + " g is on actual weight: on adjusted weight it is " +
-                g(rounded.rounded_g) + " g";
+      summary = "IVIg dose " + format_rounded(calculated) + " g is on actual weight: on adjusted weight it is " +
+                format_rounded(rounded.rounded_g) + " g";
     else
-      summary = "Calculated dose " + g(calculated) + " g does not match " + g(g_per_kg) + " g/kg × " + fixed(w.kg, 1) +
-                " kg (" + g(rounded.rounded_g) + " g)";
+      summary = "Calculated dose " + format_rounded(calculated) + " g does not match " + format_rounded(g_per_kg) +
+                " g/kg × " + format_fixed(w.kg, 1) + " kg (" + format_rounded(rounded.rounded_g) + " g)";
   } else if (w.adjusted_applies) {
-    summary = "Dose IVIg on adjusted weight " + fixed(w.kg, 1) + " kg: " + g(g_per_kg) +
-              " g/kg = " + g(rounded.rounded_g) + " g";
+    summary = "Dose IVIg on adjusted weight " + format_fixed(w.kg, 1) + " kg: " + format_rounded(g_per_kg) +
+              " g/kg = " + format_rounded(rounded.rounded_g) + " g";
   } else {
     return;  // a weight-based dose without grams is computed on the dosing weight by the worksheet
   }
@@ -161,18 +153,20 @@ void run_r17_dosing_weight(const rule_context& context, evaluation& out) {
   if (w.weight) f.evidence.push_back(w.weight->line);
   if (w.height) f.evidence.push_back(w.height->line);
   if (w.bmi && w.ibw_kg && w.adjusted_kg)
-    f.evidence.push_back("BMI " + fixed(*w.bmi, 1) + (w.bmi_computed ? " (computed)" : " (recorded)") +
-                         "; ideal body weight " + fixed(*w.ibw_kg, 1) + " kg (Devine); adjusted weight " +
-                         fixed(*w.adjusted_kg, 1) + " kg");
-  f.evidence.push_back("Dosing weight: " + fixed(w.kg, 1) + " kg (" + w.why + ")");
+    f.evidence.push_back("BMI " + format_fixed(*w.bmi, 1) + (w.bmi_computed ? " (computed)" : " (recorded)") +
+                         "; ideal body weight " + format_fixed(*w.ibw_kg, 1) + " kg (Devine); adjusted weight " +
+                         format_fixed(*w.adjusted_kg, 1) + " kg");
+  f.evidence.push_back("Dosing weight: " + format_fixed(w.kg, 1) + " kg (" + w.why + ")");
   if (!dose.as_written.empty()) f.evidence.push_back("Order: " + dose.as_written);
   order_correction c;
   c.g_per_kg = g_per_kg;
   c.grams = rounded.rounded_g;
-  c.label = "Use " + g(rounded.rounded_g) + " g (" + g(g_per_kg) + " g/kg on " + fixed(w.kg, 1) + " kg)";
-  c.description = "Sets the ordered dose to " + g(g_per_kg) + " g/kg and the calculated dose to " +
-                  g(rounded.rounded_g) + " g (" + std::string(weight_basis_name(w.basis)) + " " + fixed(w.kg, 1) +
-                  " kg" + (rounded.combination.empty() ? std::string{} : ", vials " + rounded.combination) +
+  c.label = "Use " + format_rounded(rounded.rounded_g) + " g (" + format_rounded(g_per_kg) + " g/kg on " +
+            format_fixed(w.kg, 1) + " kg)";
+  c.description = "Sets the ordered dose to " + format_rounded(g_per_kg) + " g/kg and the calculated dose to " +
+                  format_rounded(rounded.rounded_g) + " g (" + std::string(weight_basis_name(w.basis)) + " " +
+                  format_fixed(w.kg, 1) + " kg" +
+                  (rounded.combination.empty() ? std::string{} : ", vials " + rounded.combination) +
                   "); timing is unchanged";
   f.correction = std::move(c);
   out.findings.push_back(std::move(f));
@@ -205,23 +199,25 @@ void run_r19_vial_rounding(const rule_context& context, evaluation& out) {
   const threshold& tolerance = context.rule.threshold_for("tolerance");
   const double change = rounded.change_fraction();
   const bool large = std::fabs(change) > tolerance.value;
-  finding f = start_finding(
-      context, severity::info,
-      large ? "Rounding " + g(requested) + " g to vials (" + g(rounded.rounded_g) + " g) changes the dose by " +
-                  fixed(change * 100, 0) + "%"
-            : "Round the IVIg dose " + g(requested) + " g to " + g(rounded.rounded_g) + " g (whole vials)");
+  finding f = start_finding(context, severity::info,
+                            large ? "Rounding " + format_rounded(requested) + " g to vials (" +
+                                        format_rounded(rounded.rounded_g) + " g) changes the dose by " +
+                                        format_fixed(change * 100, 0) + "%"
+                                  : "Round the IVIg dose " + format_rounded(requested) + " g to " +
+                                        format_rounded(rounded.rounded_g) + " g (whole vials)");
   f.evidence.push_back(
-      "Requested " + g(requested) + " g; nearest whole-vial total " + g(rounded.rounded_g) + " g" +
-      (rounded.combination.empty() ? " (step " + g(rounded.step_g) + " g)" : ": " + rounded.combination));
+      "Requested " + format_rounded(requested) + " g; nearest whole-vial total " + format_rounded(rounded.rounded_g) +
+      " g" +
+      (rounded.combination.empty() ? " (step " + format_rounded(rounded.step_g) + " g)" : ": " + rounded.combination));
   if (rounded.vial_sizes_g.empty())
-    f.evidence.push_back("The product's vial sizes are not known: rounded to the default step of " + g(rounded.step_g) +
-                         " g");
+    f.evidence.push_back("The product's vial sizes are not known: rounded to the default step of " +
+                         format_rounded(rounded.step_g) + " g");
   if (large && tolerance.local_policy()) f.policy_notes.push_back(policy_note(tolerance, "The rounding tolerance"));
   order_correction c;
-  if (dose.g_per_kg_per_dose && dose.per_kg_ordered) c.g_per_kg = *dose.g_per_kg_per_dose;
+  if (dose.ordered_g_per_kg) c.g_per_kg = *dose.ordered_g_per_kg;
   c.grams = rounded.rounded_g;
-  c.label = "Round to " + g(rounded.rounded_g) + " g";
-  c.description = "Sets the calculated dose to " + g(rounded.rounded_g) + " g" +
+  c.label = "Round to " + format_rounded(rounded.rounded_g) + " g";
+  c.description = "Sets the calculated dose to " + format_rounded(rounded.rounded_g) + " g" +
                   (rounded.combination.empty() ? std::string{} : " (" + rounded.combination + ")") +
                   "; the rest of the order is unchanged";
   f.correction = std::move(c);

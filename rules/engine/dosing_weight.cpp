@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "rules/engine/number_format.hpp"
 #include "rules/engine/rule_support.hpp"
 
 namespace ivig::rules {
@@ -28,12 +29,6 @@ std::optional<double> to_cm(double value, std::string_view unit) {
   return std::nullopt;
 }
 
-std::string number(double value, int decimals = 1) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
-}
-
 /// The newest observations of `set` converted by `convert`, newest first; unreadable units are
 /// reported as problems rather than dropped silently.
 std::vector<measurement> measurements(const fhir::patient_record& record, const knowledge& kb, const value_set& set,
@@ -55,7 +50,12 @@ std::vector<measurement> measurements(const fhir::patient_record& record, const 
     m.value = *value;
     m.at = o.effective->at;
     m.age_days = fhir::days_between(m.at, now);
-    m.line = std::string(what) + " " + number(*value) + " " + std::string(unit_name) + " on " +
+    if (m.age_days < 0) {
+      problems.push_back(std::string(what) + " dated " + fhir::format_date(m.at) +
+                         " is in the future: it was not used");
+      continue;
+    }
+    m.line = std::string(what) + " " + format_fixed(*value, 1) + " " + std::string(unit_name) + " on " +
              fhir::format_date(m.at) + " (" + std::to_string(m.age_days) + " days ago)";
     out.push_back(std::move(m));
   }
@@ -68,7 +68,7 @@ double threshold_value(const rule_definition& rule, std::string_view role) {
 
 /// BMI for a reason text: one decimal, or two when one would print the threshold itself ("30.0 is over 30").
 std::string bmi_text(double bmi, double threshold) {
-  return bmi != threshold && std::fabs(bmi - threshold) < 0.05 ? number(bmi, 2) : number(bmi, 1);
+  return bmi != threshold && std::fabs(bmi - threshold) < 0.05 ? format_fixed(bmi, 2) : format_fixed(bmi, 1);
 }
 
 }  // namespace
@@ -96,6 +96,9 @@ std::optional<double> devine_ibw(const rule_definition& r17, std::string_view ge
   else
     return std::nullopt;
   const double inches = height_cm / cm_per_inch;
+  // Devine is defined from its base height up (Ontario applies the calculator from 152.4 cm): below
+  // it the formula gives meaningless, even negative, weights, so there is no IBW and actual weight is used.
+  if (inches < threshold_value(r17, "ibwBaseHeight")) return std::nullopt;
   return base + threshold_value(r17, "ibwKgPerInch") * (inches - threshold_value(r17, "ibwBaseHeight"));
 }
 
@@ -116,8 +119,8 @@ dosing_weight compute_dosing_weight(const fhir::patient_record& record, const kn
     std::vector<measurement> kept;
     for (measurement& m : list) {
       if (m.value < low || m.value > high) {
-        result.problems.push_back(m.line + " is implausible (outside " + number(low, 0) + "–" + number(high, 0) +
-                                  "): " + "check its unit; it was not used");
+        result.problems.push_back(m.line + " is implausible (outside " + format_fixed(low, 0) + "–" +
+                                  format_fixed(high, 0) + "): " + "check its unit; it was not used");
         result.policy_notes.push_back(policy_note(r18->threshold_for(what == "weight" ? "weightMax" : "heightMax"),
                                                   std::string("The upper bound of a plausible ") + std::string(what)));
         continue;
@@ -138,7 +141,7 @@ dosing_weight compute_dosing_weight(const fhir::patient_record& record, const kn
   if (!result.weight) {
     result.problems.push_back("No body weight is on file: the dose per kg cannot be checked");
   } else if (result.weight->age_days > static_cast<long>(recency)) {
-    result.problems.push_back(result.weight->line + " is older than " + number(recency, 0) + " days");
+    result.problems.push_back(result.weight->line + " is older than " + format_fixed(recency, 0) + " days");
     result.policy_notes.push_back(policy_note(r18->threshold_for("recency"), "How recent a weight must be"));
   }
   if (!result.height)
@@ -151,10 +154,10 @@ dosing_weight compute_dosing_weight(const fhir::patient_record& record, const kn
     const double change =
         std::fabs(result.weight->value - result.previous_weight->value) / result.previous_weight->value;
     if (change > threshold_value(*r18, "changeFraction")) {
-      result.problems.push_back("Body weight changed by " + number(change * 100, 0) + "% between " +
+      result.problems.push_back("Body weight changed by " + format_fixed(change * 100, 0) + "% between " +
                                 fhir::format_date(result.previous_weight->at) + " (" +
-                                number(result.previous_weight->value) + " kg) and " +
-                                fhir::format_date(result.weight->at) + " (" + number(result.weight->value) +
+                                format_fixed(result.previous_weight->value, 1) + " kg) and " +
+                                fhir::format_date(result.weight->at) + " (" + format_fixed(result.weight->value, 1) +
                                 " kg): confirm the newest weight");
       result.policy_notes.push_back(
           policy_note(r18->threshold_for("changeFraction"), "Counting a weight change as sudden"));
@@ -177,7 +180,12 @@ dosing_weight compute_dosing_weight(const fhir::patient_record& record, const kn
     }
     const std::string_view gender = record.subject ? record.subject->gender : std::string_view{};
     result.ibw_kg = devine_ibw(*r17, gender, result.height->value);
-    if (!result.ibw_kg)
+    const double base_cm = threshold_value(*r17, "ibwBaseHeight") * cm_per_inch;
+    if (!result.ibw_kg && result.height->value < base_cm)
+      result.policy_notes.push_back("Ideal and adjusted body weight are not computed below " +
+                                    format_fixed(base_cm, 1) +
+                                    " cm, the Devine formula's base height: actual weight is used");
+    else if (!result.ibw_kg)
       result.problems.push_back(
           "The patient's sex is not recorded as male or female: the Devine ideal body weight "
           "has no formula for it, so actual weight is used");
@@ -236,13 +244,14 @@ dosing_weight compute_dosing_weight(const fhir::patient_record& record, const kn
         result.basis = weight_basis::adjusted;
         result.kg = *result.adjusted_kg;
         result.why = (*result.bmi > bmi_threshold
-                          ? "BMI " + bmi_text(*result.bmi, bmi_threshold) + " is over " + number(bmi_threshold, 0)
-                          : "actual weight is over " + number(over_ibw * 100, 0) + "% of ideal body weight") +
-                     ": adjusted weight = IBW + " + number(factor, 1) + " × (actual − IBW)";
+                          ? "BMI " + bmi_text(*result.bmi, bmi_threshold) + " is over " + format_fixed(bmi_threshold, 0)
+                          : "actual weight is over " + format_fixed(over_ibw * 100, 0) + "% of ideal body weight") +
+                     ": adjusted weight = IBW + " + format_fixed(factor, 1) + " × (actual − IBW)";
       }
     } else {
-      result.why = "BMI " + bmi_text(*result.bmi, bmi_threshold) + " is not over " + number(bmi_threshold, 0) +
-                   " and weight is not over " + number(over_ibw * 100, 0) + "% of ideal body weight: actual weight";
+      result.why = "BMI " + bmi_text(*result.bmi, bmi_threshold) + " is not over " + format_fixed(bmi_threshold, 0) +
+                   " and weight is not over " + format_fixed(over_ibw * 100, 0) +
+                   "% of ideal body weight: actual weight";
     }
   }
   return result;

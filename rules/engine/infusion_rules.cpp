@@ -11,16 +11,11 @@
 #include <cmath>
 #include <cstdio>
 
+#include "rules/engine/number_format.hpp"
 #include "rules/engine/rule_support.hpp"
 
 namespace ivig::rules {
 namespace {
-
-std::string g(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", std::round(value * 100) / 100);
-  return buffer;
-}
 
 const indication_rate* highest_max_rate(const product& p) {
   const indication_rate* best = nullptr;
@@ -32,10 +27,11 @@ const indication_rate* highest_max_rate(const product& p) {
 void add_rate_lines(const rule_context& context, finding& f) {
   const dose_plan& dose = context.facts.dose;
   if (!dose.rate_as_written.empty())
-    f.evidence.push_back("Ordered rate: " + dose.rate_as_written + " = " + g(*dose.rate_mg_per_kg_min) + " mg/kg/min");
+    f.evidence.push_back("Ordered rate: " + dose.rate_as_written + " = " + format_rounded(*dose.rate_mg_per_kg_min) +
+                         " mg/kg/min");
   if (context.facts.weight.usable())
-    f.evidence.push_back("On the dosing weight " + g(context.facts.weight.kg) + " kg (" + context.facts.weight.why +
-                         ")");
+    f.evidence.push_back("On the dosing weight " + format_rounded(context.facts.weight.kg) + " kg (" +
+                         context.facts.weight.why + ")");
 }
 
 void cite(finding& f, const sourced_value& value, const std::string& what) {
@@ -100,13 +96,13 @@ void run_r12_rate_above_label_maximum(const rule_context& context, evaluation& o
   if (*dose.rate_mg_per_kg_min <= max->rate.value + 1e-9) return;
   finding f =
       start_finding(context, max->rate.evidence == evidence_level::unconfirmed ? severity::warning : severity::critical,
-                    "Rate " + g(*dose.rate_mg_per_kg_min) + " mg/kg/min exceeds " + p->name + "'s labelled maximum " +
-                        g(max->rate.value) + " mg/kg/min");
+                    "Rate " + format_rounded(*dose.rate_mg_per_kg_min) + " mg/kg/min exceeds " + p->name +
+                        "'s labelled maximum " + format_rounded(max->rate.value) + " mg/kg/min");
   add_rate_lines(context, f);
-  f.evidence.push_back(p->name + " maximum rate: " + g(max->rate.value) + " mg/kg/min" +
+  f.evidence.push_back(p->name + " maximum rate: " + format_rounded(max->rate.value) + " mg/kg/min" +
                        (max->indication.empty() ? "" : " (" + max->indication + ", the highest labelled maximum)") +
                        " " + std::string(evidence_marker(max->rate.evidence)));
-  cite(f, max->rate, p->name + " maximum infusion rate " + g(max->rate.value) + " mg/kg/min");
+  cite(f, max->rate, p->name + " maximum infusion rate " + format_rounded(max->rate.value) + " mg/kg/min");
   out.findings.push_back(std::move(f));
 }
 
@@ -120,25 +116,26 @@ void run_r13_rate_above_at_risk_cap(const rule_context& context, evaluation& out
   const double cap = labelled ? p->at_risk_max_rate->value : fallback.value;
   if (*dose.rate_mg_per_kg_min <= cap + 1e-9) return;
   finding f = start_finding(context, severity::warning,
-                            "Rate " + g(*dose.rate_mg_per_kg_min) + " mg/kg/min exceeds the " + g(cap) +
-                                " mg/kg/min cap for patients at renal or thrombosis risk");
+                            "Rate " + format_rounded(*dose.rate_mg_per_kg_min) + " mg/kg/min exceeds the " +
+                                format_rounded(cap) + " mg/kg/min cap for patients at renal or thrombosis risk");
   add_rate_lines(context, f);
   for (const std::string& line : risk.renal) f.evidence.push_back("Renal risk: " + line);
   for (const std::string& line : risk.thrombosis) f.evidence.push_back("Thrombosis risk: " + line);
   f.policy_notes = risk.policy_notes;
   if (labelled)
-    cite(f, *p->at_risk_max_rate, p->name + " rate cap at renal or thromboembolic risk " + g(cap) + " mg/kg/min");
+    cite(f, *p->at_risk_max_rate,
+         p->name + " rate cap at renal or thromboembolic risk " + format_rounded(cap) + " mg/kg/min");
   else
     f.policy_notes.push_back(policy_note(fallback, "The at-risk rate cap for a product without a labelled cap"));
   order_correction c;
   c.max_rate_mg_per_kg_min = cap;
   if (dose.concentration_mg_per_ml && context.facts.weight.usable())
     c.max_rate_ml_per_hour = std::floor(ml_per_hour(cap, *dose.concentration_mg_per_ml, context.facts.weight.kg));
-  c.label = "Cap the rate at " + g(cap) + " mg/kg/min" +
-            (c.max_rate_ml_per_hour ? " (" + g(*c.max_rate_ml_per_hour) + " mL/h)" : std::string{});
-  c.description =
-      "Caps the infusion rate at " + g(cap) + " mg/kg/min" +
-      (c.max_rate_ml_per_hour ? " (" + g(*c.max_rate_ml_per_hour) + " mL/h for this patient)" : std::string{});
+  c.label = "Cap the rate at " + format_rounded(cap) + " mg/kg/min" +
+            (c.max_rate_ml_per_hour ? " (" + format_rounded(*c.max_rate_ml_per_hour) + " mL/h)" : std::string{});
+  c.description = "Caps the infusion rate at " + format_rounded(cap) + " mg/kg/min" +
+                  (c.max_rate_ml_per_hour ? " (" + format_rounded(*c.max_rate_ml_per_hour) + " mL/h for this patient)"
+                                          : std::string{});
   f.correction = std::move(c);
   f.joins = {"R8", "R10"};  // the boxed-warning card says the rate exceeds the cap; R13 adds the fix
   out.findings.push_back(std::move(f));
@@ -154,14 +151,15 @@ void run_r14_initial_rate(const rule_context& context, evaluation& out) {
       !prior.products.empty() && std::find(prior.products.begin(), prior.products.end(), p) == prior.products.end();
   if (!first && !switched) return;
   if (*dose.initial_rate_mg_per_kg_min <= p->initial_rate->value + 1e-9) return;
-  finding f =
-      start_finding(context, severity::warning,
-                    std::string(first ? "First IVIg infusion" : "Product switch") + ": start " + p->name + " at " +
-                        g(p->initial_rate->value) + " mg/kg/min, not " + g(*dose.initial_rate_mg_per_kg_min));
+  finding f = start_finding(context, severity::warning,
+                            std::string(first ? "First IVIg infusion" : "Product switch") + ": start " + p->name +
+                                " at " + format_rounded(p->initial_rate->value) + " mg/kg/min, not " +
+                                format_rounded(*dose.initial_rate_mg_per_kg_min));
   add_rate_lines(context, f);
   if (first) f.evidence.push_back("No earlier immune globulin order or administration is on file");
   for (const std::string& line : prior.lines) f.evidence.push_back(line);
-  cite(f, *p->initial_rate, p->name + " initial infusion rate " + g(p->initial_rate->value) + " mg/kg/min");
+  cite(f, *p->initial_rate,
+       p->name + " initial infusion rate " + format_rounded(p->initial_rate->value) + " mg/kg/min");
   out.findings.push_back(std::move(f));
 }
 
@@ -171,11 +169,11 @@ void run_r20_hemolysis(const rule_context& context, evaluation& out) {
   if (!dose.g_per_kg_per_course || *dose.g_per_kg_per_course < course_dose.value - 1e-9) return;
   const threshold& after_min = context.rule.threshold_for("hbAfterMin");
   const threshold& after_max = context.rule.threshold_for("hbAfterMax");
-  finding f =
-      start_finding(context, severity::warning,
-                    "High-dose IVIg (" + g(*dose.g_per_kg_per_course) + " g/kg course): check haemoglobin before and " +
-                        g(after_min.value) + "–" + g(after_max.value) + " h after");
-  f.evidence.push_back("Course: " + g(*dose.g_per_kg_per_course) + " g/kg (" + dose.as_written + ")");
+  finding f = start_finding(context, severity::warning,
+                            "High-dose IVIg (" + format_rounded(*dose.g_per_kg_per_course) +
+                                " g/kg course): check haemoglobin before and " + format_rounded(after_min.value) + "–" +
+                                format_rounded(after_max.value) + " h after");
+  f.evidence.push_back("Course: " + format_rounded(*dose.g_per_kg_per_course) + " g/kg (" + dose.as_written + ")");
   for (const char* role : {"aboGroup", "hemoglobin", "hematocrit"}) {
     const auto found = observations_in(context, context.rule.value_set_for(role));
     if (!found.empty()) f.evidence.push_back(describe(found.front()));
@@ -189,9 +187,10 @@ void run_r21_volume_overload(const rule_context& context, evaluation& out) {
   const dose_plan& dose = context.facts.dose;
   std::string volume;
   if (dose.grams_per_dose && dose.concentration_mg_per_ml) {
-    const double ml = *dose.grams_per_dose * 1000.0 / *dose.concentration_mg_per_ml;
-    volume = g(std::round(ml)) + " mL per infusion";
-    if (dose.doses_per_day > 1) volume += " (" + g(std::round(ml * dose.doses_per_day)) + " mL per day)";
+    // The grams the order gives (its calculated dose) are what will be infused.
+    const double ml = dose.calculated_grams.value_or(*dose.grams_per_dose) * 1000.0 / *dose.concentration_mg_per_ml;
+    volume = format_rounded(std::round(ml)) + " mL per infusion";
+    if (dose.doses_per_day > 1) volume += " (" + format_rounded(std::round(ml * dose.doses_per_day)) + " mL per day)";
   }
   finding f =
       start_finding(context, severity::warning,

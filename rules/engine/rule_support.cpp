@@ -4,17 +4,13 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "rules/engine/number_format.hpp"
+
 namespace ivig::rules {
 namespace {
 
 bool passes(const fhir::record_status& status, status_filter filter) {
   return filter == status_filter::active_only ? status.active() : !status.ruled_out();
-}
-
-std::string number_text(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", value);
-  return buffer;
 }
 
 }  // namespace
@@ -98,7 +94,7 @@ std::string describe(const matched<fhir::observation>& found) {
   const fhir::observation& o = *found.resource;
   std::string line = "Result: " + found.match.describe();
   if (o.value_quantity) {
-    line += " = " + std::string(o.value_quantity->comparator) + number_text(o.value_quantity->value) + " " +
+    line += " = " + std::string(o.value_quantity->comparator) + format_number(o.value_quantity->value) + " " +
             std::string(o.value_quantity->effective_unit());
   } else if (!o.value_concept.empty()) {
     line += " = " + std::string(o.value_concept.label());
@@ -126,7 +122,7 @@ incomplete_check incomplete(const rule_context& context, std::string reason) {
 }
 
 std::string policy_note(const threshold& used, std::string_view what) {
-  std::string note = std::string(what) + " uses " + number_text(used.value) + " " + used.unit;
+  std::string note = std::string(what) + " uses " + format_number(used.value) + " " + used.unit;
   if (used.local_policy())
     note += ", a local policy value " + std::string(evidence_marker(used.evidence)) + ": " + used.rationale;
   return note;

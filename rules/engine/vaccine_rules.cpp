@@ -9,19 +9,15 @@
 // fever, oral typhoid, LAIV, rotavirus, zoster live) and inactivated vaccines raise no card.
 #include "rules/engine/vaccine_rules.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
+#include "rules/engine/number_format.hpp"
 #include "rules/engine/rule_support.hpp"
 
 namespace ivig::rules {
 namespace {
-
-std::string g(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", std::round(value * 100) / 100);
-  return buffer;
-}
 
 fhir::time_point add_months(fhir::time_point from, int months) {
   using namespace std::chrono;
@@ -50,13 +46,13 @@ std::optional<vaccine_deferral> vaccine_deferral_for(const rule_context& context
   const threshold* months = nullptr;
   if (d.course_g_per_kg <= low.value + 1e-9) {
     months = &context.rule.threshold_for("monthsLow");
-    d.basis = "course " + g(d.course_g_per_kg) + " g/kg ≤ " + g(low.value) + " g/kg";
+    d.basis = "course " + format_rounded(d.course_g_per_kg) + " g/kg ≤ " + format_rounded(low.value) + " g/kg";
   } else if (d.course_g_per_kg <= mid.value + 1e-9) {
     months = &context.rule.threshold_for("monthsMid");
-    d.basis = "course " + g(d.course_g_per_kg) + " g/kg ≤ " + g(mid.value) + " g/kg";
+    d.basis = "course " + format_rounded(d.course_g_per_kg) + " g/kg ≤ " + format_rounded(mid.value) + " g/kg";
   } else {
     months = &context.rule.threshold_for("monthsHigh");
-    d.basis = "course " + g(d.course_g_per_kg) + " g/kg > " + g(mid.value) + " g/kg";
+    d.basis = "course " + format_rounded(d.course_g_per_kg) + " g/kg > " + format_rounded(mid.value) + " g/kg";
   }
   d.months = static_cast<int>(months->value);
   d.basis += " → " + std::to_string(d.months) + " months " + std::string(evidence_marker(months->evidence));
@@ -68,29 +64,39 @@ std::optional<vaccine_deferral> vaccine_deferral_for(const rule_context& context
 
 void run_r22_live_vaccine_before_ivig(const rule_context& context, evaluation& out) {
   const threshold& window = context.rule.threshold_for("window");
+  std::vector<std::pair<const fhir::immunization*, concept_match>> recent;
   for (const fhir::immunization& i : context.record.immunizations) {
     if (i.status == "entered-in-error" || i.status == "not-done" || !i.occurrence) continue;
     const long days = fhir::days_between(i.occurrence->at, context.now);
     if (days < 0 || days >= static_cast<long>(window.value)) continue;
-    const auto match = affected(context, i.vaccine);
-    if (!match) continue;
-    const std::optional<vaccine_deferral> deferral = vaccine_deferral_for(context);
-    const std::string vaccine = match->display.empty() ? "Live vaccine" : match->display.substr(0, 40);
-    finding f = start_finding(context, severity::warning,
-                              vaccine + " given " + fhir::format_date(i.occurrence->at) + " may not work with IVIg: " +
-                                  (deferral ? "repeat it from " + fhir::format_date(deferral->until)
-                                            : std::string("repeat it after the interval")));
-    f.evidence.push_back("Immunization: " + match->describe() + " on " + fhir::format_date(i.occurrence->at) + " (" +
-                         std::to_string(days) + " days before this order; the window is " + g(window.value) + " days)");
-    if (deferral)
-      f.evidence.push_back("Repeat the vaccine (or check serology) from " + fhir::format_date(deferral->until) + ": " +
-                           deferral->basis + " after the last IVIg dose on " + fhir::format_date(deferral->last_dose));
-    else
-      f.evidence.push_back("The repeat date could not be computed: the course dose per kg is unknown");
-    f.policy_notes.push_back("The deferral for course doses between the CDC table's rows is local policy [U]");
-    out.findings.push_back(std::move(f));
-    return;  // one card per order: the most recent such vaccine is enough to act on
+    if (auto match = affected(context, i.vaccine)) recent.emplace_back(&i, std::move(*match));
   }
+  if (recent.empty()) return;
+  // Every such vaccine must be repeated: all are listed, the most recent first.
+  std::stable_sort(recent.begin(), recent.end(),
+                   [](const auto& a, const auto& b) { return a.first->occurrence->at > b.first->occurrence->at; });
+  const std::optional<vaccine_deferral> deferral = vaccine_deferral_for(context);
+  const fhir::immunization& newest = *recent.front().first;
+  const std::string vaccine =
+      recent.size() > 1
+          ? std::string("Live vaccines")
+          : (recent.front().second.display.empty() ? "Live vaccine" : recent.front().second.display.substr(0, 40));
+  finding f = start_finding(
+      context, severity::warning,
+      vaccine + " given " + fhir::format_date(newest.occurrence->at) + " may not work with IVIg: " +
+          (deferral ? "repeat from " + fhir::format_date(deferral->until) : std::string("repeat after the interval")));
+  for (const auto& [immunization, match] : recent)
+    f.evidence.push_back("Immunization: " + match.describe() + " on " +
+                         fhir::format_date(immunization->occurrence->at) + " (" +
+                         std::to_string(fhir::days_between(immunization->occurrence->at, context.now)) +
+                         " days before this order; the window is " + format_rounded(window.value) + " days)");
+  if (deferral)
+    f.evidence.push_back("Repeat the vaccine (or check serology) from " + fhir::format_date(deferral->until) + ": " +
+                         deferral->basis + " after the last IVIg dose on " + fhir::format_date(deferral->last_dose));
+  else
+    f.evidence.push_back("The repeat date could not be computed: the course dose per kg is unknown");
+  f.policy_notes.push_back("The deferral for course doses between the CDC table's rows is local policy [U]");
+  out.findings.push_back(std::move(f));
 }
 
 void run_r23_live_vaccine_planned(const rule_context& context, evaluation& out) {

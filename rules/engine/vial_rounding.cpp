@@ -10,14 +10,10 @@
 #include <limits>
 #include <numeric>
 
+#include "rules/engine/number_format.hpp"
+
 namespace ivig::rules {
 namespace {
-
-std::string number(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", value);
-  return buffer;
-}
 
 // Beyond this many tenths of a gram (2 kg of IgG) no real dose lies; the search stays bounded.
 constexpr long max_tenths = 20000;
@@ -82,7 +78,7 @@ vial_rounding round_to_vials(double grams, const ivig_order& order, double defau
   std::sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   for (const auto& [size, count] : counts)
     r.combination += (r.combination.empty() ? "" : " + ") + std::to_string(count) + " × " +
-                     number(static_cast<double>(size) / 10.0) + " g";
+                     format_number(static_cast<double>(size) / 10.0) + " g";
   return r;
 }
 

@@ -6,6 +6,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "tests/support/record_shift.hpp"
+
 namespace ivig::test {
 
 std::string json_string(const std::string& text) {
@@ -188,53 +190,8 @@ std::string generic_ivig() {
   return concept_of(rxnorm, "5666", "immunoglobulin G");
 }
 
-}  // namespace ivig::test
-
-#include <filesystem>
-
-#include <rapidjson/document.h>
-
-#include "tests/support/test_support.hpp"
-
-namespace ivig::test {
-
 hook_request synthea_request(const std::string& file_prefix, const std::string& medication) {
-  std::filesystem::path file = shared_dir() / "fhir-data/synthea" / (file_prefix + "-not-found");
-  for (const auto& entry : std::filesystem::directory_iterator(shared_dir() / "fhir-data/synthea"))
-    if (entry.path().filename().string().rfind(file_prefix, 0) == 0) file = entry.path();
-  const std::string record_text = read_file(file);
-  const rapidjson::Document record = parse(record_text);
-  std::map<std::string, std::vector<std::string>> by_key;
-  std::string patient_json, patient_id;
-  for (const auto& entry : record["entry"].GetArray()) {
-    const auto& resource = entry["resource"];
-    const std::string type = resource["resourceType"].GetString();
-    rapidjson::StringBuffer out;
-    rapidjson::Writer<rapidjson::StringBuffer> w(out);
-    resource.Accept(w);
-    std::string json = out.GetString();
-    if (type == "Patient") {
-      patient_json = json;
-      patient_id = resource["id"].GetString();
-    } else if (type == "Condition") {
-      by_key["conditions"].push_back(std::move(json));
-    } else if (type == "Observation") {
-      by_key["observations"].push_back(std::move(json));
-    } else if (type == "AllergyIntolerance") {
-      by_key["allergies"].push_back(std::move(json));
-    } else if (type == "Immunization") {
-      by_key["immunizations"].push_back(std::move(json));
-    } else if (type == "MedicationRequest" && std::string_view(resource["status"].GetString()) == "active") {
-      by_key["medications"].push_back(std::move(json));
-    }
-  }
-  hook_request request = order_select_with(medication_request("ivig-1", medication, true, patient_id), "ivig-1");
-  request.patient_id = patient_id;
-  request.prefetch["patient"] = patient_json;
-  for (const char* key : {"conditions", "observations", "allergies", "immunizations", "medications"})
-    request.prefetch[key] = bundle(by_key[key]);
-  request.prefetch["synthea-record"] = record_text;
-  return request;
+  return synthea_request_from_record(read_synthea_record(file_prefix), medication);
 }
 
 }  // namespace ivig::test
