@@ -161,6 +161,14 @@ protocol::card worksheet_card(std::string_view hook_instance, const checked_orde
           (it->second.local_policy() ? " (the price per gram is local policy [U])" : "") + ".\n\n";
   }
 
+  // The live-vaccine deferral (R24 runs at signing; its card says the same).
+  for (const rules::finding& f : checked.result.findings)
+    if (f.rule_id == "R24") {
+      md += "**Vaccines:** " + f.summary + (f.evidence.empty() ? std::string{} : " (" + f.evidence.front() + ")") +
+            ".\n\n";
+      break;
+    }
+
   // The data each check used, and what was missing.
   md += "**Data used**\n\n";
   if (facts.weight.weight) md += "- Weight: " + facts.weight.weight->line + "\n";

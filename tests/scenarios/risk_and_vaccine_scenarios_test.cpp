@@ -122,6 +122,22 @@ TEST_F(Scenario, R24DefersElevenMonthsFromTheLastDoseOfATwoGramCourse) {
   EXPECT_NE(result.body.find("until 2027-10-26"), std::string::npos) << result.body.substr(0, 600);
 }
 
+TEST_F(Scenario, R24DefersTenMonthsAtOneGramPerKgAndElevenJustAbove) {
+  auto at_one = sign_orders({medication_request("ivig-1", privigen())});
+  at_one.draft_orders[0].replace(at_one.draft_orders[0].find("\"value\":0.5"), 11, "\"value\":1.0");
+  at_one.draft_orders[0].replace(at_one.draft_orders[0].find("\"value\":35"), 10, "\"value\":70");
+  EXPECT_NE(server().post("ivig-order-sign", at_one.json()).body.find("vaccines until 2027-09-22"), std::string::npos);
+  auto above = sign_orders({medication_request("ivig-1", privigen())});
+  above.draft_orders[0].replace(above.draft_orders[0].find("\"value\":0.5"), 11, "\"value\":1.1");
+  above.draft_orders[0].replace(above.draft_orders[0].find("\"value\":35"), 10, "\"value\":75");
+  const std::string body = server().post("ivig-order-sign", above.json()).body;
+  EXPECT_NE(body.find("vaccines until 2027-10-22"), std::string::npos) << body.substr(0, 400);
+  // The worksheet carries the same deferral.
+  EXPECT_NE(
+      body.find("**Vaccines:** Defer measles-, mumps-, rubella- and varicella-containing vaccines until 2027-10-22"),
+      std::string::npos);
+}
+
 // --- R8 renal boxed warning -------------------------------------------------------------------
 TEST_F(Scenario, R8WarnsOnEgfrFiftyNine) {
   auto r = select_order(privigen());
