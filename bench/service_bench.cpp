@@ -34,7 +34,7 @@ const std::string& small_body() {
 
 service::ivig_service& service_instance() {
   static service::ivig_service instance(test::embedded_knowledge(),
-                                        service::service_options{64, [] { return test::scenario_now(); }});
+                                        service::service_options{64, [] { return test::scenario_now(); }, {}});
   return instance;
 }
 

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto service = std::make_shared<ivig::service::ivig_service>(
-      loaded.loaded, ivig::service::service_options{o.json_max_depth, ivig::service::system_now});
+      loaded.loaded, ivig::service::service_options{o.json_max_depth, ivig::service::system_now, {}});
   const auto& kb = *loaded.loaded;
   std::size_t active = 0;
   for (const auto& rule : kb.rules) active += rule.status == ivig::rules::rule_status::active ? 1 : 0;

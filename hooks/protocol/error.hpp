@@ -46,6 +46,8 @@ enum class error_code {
   request_timeout,
   /// The server is shutting down and takes no new work (HTTP 503).
   service_draining,
+  /// The service is up but cannot do its whole job (its audit store is failing) (HTTP 503 on /readyz).
+  service_unready,
   /// A defect in the service itself (HTTP 500). Never caused by input alone.
   internal_error,
 };

@@ -17,8 +17,10 @@ using protocol::error_code;
 
 constexpr std::string_view discovery_path = "/cds-services";
 constexpr std::string_view health_path = "/healthz";
+constexpr std::string_view readiness_path = "/readyz";
+constexpr std::string_view feedback_suffix = "/feedback";
 
-enum class route_kind { none, discovery, service, health };
+enum class route_kind { none, discovery, service, feedback, health, readiness };
 
 struct matched_route {
   route_kind kind = route_kind::none;
@@ -41,10 +43,15 @@ matched_route match(std::string_view target) {
   const std::string_view path = target.substr(0, target.find('?'));
   if (path == discovery_path || path == "/cds-services/") return {route_kind::discovery, {}};
   if (path == health_path) return {route_kind::health, {}};
+  if (path == readiness_path) return {route_kind::readiness, {}};
   if (path.size() > discovery_path.size() + 1 && path.starts_with(discovery_path) &&
       path[discovery_path.size()] == '/') {
-    const std::string_view id = path.substr(discovery_path.size() + 1);
+    std::string_view id = path.substr(discovery_path.size() + 1);
     if (is_service_id(id)) return {route_kind::service, id};
+    if (id.ends_with(feedback_suffix)) {
+      id.remove_suffix(feedback_suffix.size());
+      if (is_service_id(id)) return {route_kind::feedback, id};
+    }
   }
   return {};
 }
@@ -128,19 +135,26 @@ route_outcome route(const route_request& request, request_handler& handler, bool
   switch (m.kind) {
     case route_kind::none:
       return router_error(error_code::route_not_found,
-                          "The endpoints are GET /cds-services, POST /cds-services/{id} and GET /healthz.");
+                          "The endpoints are GET /cds-services, POST /cds-services/{id}, "
+                          "POST /cds-services/{id}/feedback, GET /healthz and GET /readyz.");
     case route_kind::discovery:
       if (request.method != "GET") return method_not_allowed("GET");
       return call_handler("discovery", [&] { return handler.discovery(); });
     case route_kind::health:
       if (request.method != "GET") return method_not_allowed("GET");
       return call_handler("health", [&] { return handler.health(); });
+    case route_kind::readiness:
+      if (request.method != "GET") return method_not_allowed("GET");
+      return call_handler("readiness", [&] { return handler.readiness(); });
     case route_kind::service:
+    case route_kind::feedback:
       if (request.method != "POST") return method_not_allowed("POST");
       if (request.content_type && !is_json_media_type(*request.content_type)) {
         return router_error(error_code::unsupported_media_type,
                             "Content-Type must be application/json or application/fhir+json.");
       }
+      if (m.kind == route_kind::feedback)
+        return call_handler("feedback", [&] { return handler.feedback(m.service_id, request.body); });
       return call_handler("call_service", [&] { return handler.call_service(m.service_id, request.body); });
   }
   return router_error(error_code::internal_error, {});  // unreachable: every kind is handled above

@@ -282,6 +282,8 @@ void session::handle_request() {
   route_outcome out = route(r, env_.handler, env_.draining.load());
   if (out.error == error_code::service_draining) server_stats::bump(stats.rejected_draining);
   if (out.error == error_code::internal_error) server_stats::bump(stats.handler_exceptions);
+  // The router's own errors never reach the application: tell it, so that it can audit them.
+  if (out.error) notify_rejected(r.method, r.target, out.reply.status, *out.error);
 
   const bool keep_alive = req.keep_alive() && !out.close_connection;
   if (!keep_alive) want_requests_ = false;
@@ -290,8 +292,20 @@ void session::handle_request() {
   do_read();        // pipelining: read the next request while the queue has room
 }
 
+void session::notify_rejected(std::string_view method, std::string_view target, unsigned status, error_code code) {
+  const std::string_view path = target.substr(0, target.find('?'));  // never the query string
+  try {
+    env_.handler.rejected(method, path.substr(0, 256), status, protocol::describe(code).code);
+  } catch (const std::exception& e) {
+    log_line(std::string("recording a rejected request failed: ") + e.what());
+  } catch (...) {
+    log_line("recording a rejected request failed");
+  }
+}
+
 void session::reject(error_code code, std::string_view diagnostics, std::atomic<std::uint64_t>& counter) {
   server_stats::bump(counter);
+  notify_rejected({}, {}, protocol::describe(code).http_status, code);
   // The stream is no longer at a message boundary (or the peer is too slow): answer and close.
   want_requests_ = false;
   queue_reply(error_reply(code, diagnostics), 11, false);

@@ -85,6 +85,7 @@ class session : public std::enable_shared_from_this<session> {
   void on_read(boost::beast::error_code ec);
   void handle_read_error(boost::beast::error_code ec);
   void handle_request();
+  void notify_rejected(std::string_view method, std::string_view target, unsigned status, protocol::error_code code);
   void reject(protocol::error_code code, std::string_view diagnostics, std::atomic<std::uint64_t>& counter);
   void queue_reply(http_reply reply, unsigned version, bool keep_alive);
   void do_write();

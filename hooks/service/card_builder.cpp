@@ -229,7 +229,7 @@ protocol::card incomplete_card(std::string_view hook_instance, const std::vector
       c.rule_ids.push_back(check.rule_id);
   }
   c.detail += "\nKnowledge " + kb.version + ".";
-  c.source.label = "ivig-cds data completeness check";
+  c.source.label = std::string(incomplete_card_source);
   c.knowledge_version = kb.version;
   return c;
 }

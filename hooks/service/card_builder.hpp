@@ -19,6 +19,15 @@
 
 namespace ivig::service {
 
+/// Sources of the two cards that are not findings: the missing-data card and the worksheet.
+inline constexpr std::string_view incomplete_card_source = "ivig-cds data completeness check";
+inline constexpr std::string_view worksheet_card_source = "ivig-cds pharmacist verification worksheet";
+
+/// True for a card that reports a finding of its rules (not the missing-data card or the worksheet).
+inline bool is_finding_card(const protocol::card& c) {
+  return c.source.label != incomplete_card_source && c.source.label != worksheet_card_source;
+}
+
 struct checked_order {
   const rules::ivig_order* order = nullptr;
   rules::order_facts facts;

@@ -7,7 +7,9 @@
 #include "hooks/protocol/cds_request.hpp"
 #include "hooks/protocol/discovery.hpp"
 #include "hooks/protocol/error.hpp"
+#include "hooks/protocol/feedback.hpp"
 #include "hooks/protocol/json_body.hpp"
+#include "hooks/service/call_audit.hpp"
 #include "hooks/service/card_builder.hpp"
 #include "hooks/service/order_finder.hpp"
 #include "rules/engine/engine.hpp"
@@ -41,8 +43,8 @@ fhir::time_point system_now() {
 }
 
 ivig_service::ivig_service(std::shared_ptr<const rules::knowledge> kb, service_options options,
-                           std::shared_ptr<missing_data_source> fallback)
-    : kb_(std::move(kb)), options_(std::move(options)), fallback_(std::move(fallback)) {
+                           std::shared_ptr<audit::audit_sink> audit, std::shared_ptr<missing_data_source> fallback)
+    : kb_(std::move(kb)), options_(std::move(options)), audit_(std::move(audit)), fallback_(std::move(fallback)) {
   templates_ = derive_prefetch_templates(*kb_);
   std::vector<std::pair<std::string, std::string>> prefetch;
   for (const prefetch_template& t : templates_) prefetch.emplace_back(t.key, t.query);
@@ -72,23 +74,44 @@ server::http_reply ivig_service::health() {
 }
 
 server::http_reply ivig_service::call_service(std::string_view service_id, std::string_view body) {
+  const auto started = std::chrono::steady_clock::now();
+  audit::call_record audit;
+  audit.received_at = fhir::format_instant(options_.now());
+  audit.service_id = std::string(service_id.substr(0, 64));
+  audit.knowledge_version = kb_->version;
+  server::http_reply reply = handle_call(service_id, body, audit);
+  audit.http_status = reply.status;
+  audit.service_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  // Durable before the response that it describes is sent (docs/audit.md).
+  audit_->record_call(audit);
+  return reply;
+}
+
+server::http_reply ivig_service::handle_call(std::string_view service_id, std::string_view body,
+                                             audit::call_record& audit) {
+  auto reject = [&](const protocol::request_error& error) {
+    audit.error_code = std::string(protocol::describe(error.code).code);
+    return error_reply(error);
+  };
   protocol::hook_kind hook;
   if (service_id == order_select_id)
     hook = protocol::hook_kind::order_select;
   else if (service_id == order_sign_id)
     hook = protocol::hook_kind::order_sign;
   else
-    return error_reply({protocol::error_code::unknown_service,
-                        "No CDS service has the id '" + std::string(service_id.substr(0, 64)) + "'."});
+    return reject({protocol::error_code::unknown_service,
+                   "No CDS service has the id '" + std::string(service_id.substr(0, 64)) + "'."});
 
   rapidjson::Document doc;
-  if (auto error = protocol::parse_json_body(body, doc, options_.max_json_depth)) return error_reply(*error);
+  if (auto error = protocol::parse_json_body(body, doc, options_.max_json_depth)) return reject(*error);
   protocol::request_or_error parsed = protocol::read_cds_request(doc, hook);
-  if (auto* error = std::get_if<protocol::request_error>(&parsed)) return error_reply(*error);
+  if (auto* error = std::get_if<protocol::request_error>(&parsed)) return reject(*error);
   const protocol::cds_request& request = std::get<protocol::cds_request>(parsed);
+  audit.hook = std::string(request.hook);
+  audit.hook_instance = std::string(request.hook_instance);
 
   fhir::patient_record record;
-  if (auto error = gather_record(request, templates_, *fallback_, record)) return error_reply(*error);
+  if (auto error = gather_record(request, templates_, *fallback_, record)) return reject(*error);
 
   const orders_to_check orders = find_ivig_orders(request, record, *kb_, hook == protocol::hook_kind::order_select);
   const fhir::time_point now = options_.now();
@@ -101,10 +124,76 @@ server::http_reply ivig_service::call_service(std::string_view service_id, std::
     checked.push_back(std::move(entry));
   }
   const card_options options{stage == rules::hook_stage::sign};
+  const std::vector<protocol::card> cards = build_cards(request.hook_instance, checked, *kb_, options);
+  describe_call(audit, request, record, templates_, checked, cards, *kb_, stage, options_.audit_patient_key);
+  return {200, protocol::cards_response_json(cards), "application/json", {}};
+}
+
+server::http_reply ivig_service::feedback(std::string_view service_id, std::string_view body) {
+  audit::call_record audit;
+  audit.received_at = fhir::format_instant(options_.now());
+  audit.service_id = std::string(service_id.substr(0, 64)) + "/feedback";
+  audit.knowledge_version = kb_->version;
+  auto reject = [&](const protocol::request_error& error) {
+    audit.error_code = std::string(protocol::describe(error.code).code);
+    audit.http_status = protocol::describe(error.code).http_status;
+    audit_->record_call(audit);  // a rejected feedback request is audited like any rejected call
+    return error_reply(error);
+  };
+  if (service_id != order_select_id && service_id != order_sign_id)
+    return reject({protocol::error_code::unknown_service,
+                   "No CDS service has the id '" + std::string(service_id.substr(0, 64)) + "'."});
+  rapidjson::Document doc;
+  if (auto error = protocol::parse_json_body(body, doc, options_.max_json_depth)) return reject(*error);
+  protocol::feedback_or_error parsed = protocol::read_feedback(doc);
+  if (auto* error = std::get_if<protocol::request_error>(&parsed)) return reject(*error);
+  int recorded = 0, duplicates = 0, unmatched = 0;
+  for (const protocol::feedback_item& item : std::get<std::vector<protocol::feedback_item>>(parsed)) {
+    audit::feedback_record f;
+    f.received_at = audit.received_at;
+    f.service_id = std::string(service_id);
+    f.card_uuid = std::string(item.card);
+    f.outcome = std::string(item.outcome);
+    for (std::string_view id : item.accepted_suggestions) f.accepted_suggestions.emplace_back(id);
+    f.override_system = std::string(item.override_system);
+    f.override_code = std::string(item.override_code);
+    f.override_display = std::string(item.override_display);
+    f.user_comment = std::string(item.user_comment);
+    f.outcome_timestamp = std::string(item.outcome_timestamp);
+    switch (audit_->record_feedback(f)) {
+      case audit::feedback_result::recorded_matched:
+        ++recorded;
+        break;
+      case audit::feedback_result::recorded_unmatched:
+        ++recorded;
+        ++unmatched;
+        break;
+      case audit::feedback_result::duplicate:
+        ++duplicates;
+        break;
+    }
+  }
   return {200,
-          protocol::cards_response_json(build_cards(request.hook_instance, checked, *kb_, options)),
+          R"({"recorded":)" + std::to_string(recorded) + R"(,"duplicates":)" + std::to_string(duplicates) +
+              R"(,"unmatched":)" + std::to_string(unmatched) + "}",
           "application/json",
           {}};
+}
+
+server::http_reply ivig_service::readiness() {
+  if (audit_->ready()) return {200, R"({"status":"ready"})", "application/json", {}};
+  return error_reply({protocol::error_code::service_unready,
+                      "The audit store is failing: records are kept in the spool file and replayed when it recovers."});
+}
+
+void ivig_service::rejected(std::string_view method, std::string_view path, unsigned status, std::string_view code) {
+  audit::call_record audit;
+  audit.received_at = fhir::format_instant(options_.now());
+  audit.service_id = std::string(method.substr(0, 16)) + (method.empty() ? "" : " ") + std::string(path.substr(0, 128));
+  audit.knowledge_version = kb_->version;
+  audit.http_status = status;
+  audit.error_code = std::string(code);
+  audit_->record_call(audit);
 }
 
 }  // namespace ivig::service

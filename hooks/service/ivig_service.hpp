@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "fhir/model/fhir_time.hpp"
+#include "hooks/audit/audit_sink.hpp"
 #include "hooks/server/request_handler.hpp"
 #include "hooks/service/prefetch_templates.hpp"
 #include "hooks/service/record_gatherer.hpp"
@@ -30,22 +31,32 @@ fhir::time_point system_now();
 struct service_options {
   std::size_t max_json_depth = 64;
   clock_function now = system_now;
+  /// When set, patients are audited as HMAC-SHA-256 of their id under this key, not as sent.
+  std::string audit_patient_key;
 };
 
 class ivig_service final : public server::request_handler {
  public:
   ivig_service(std::shared_ptr<const rules::knowledge> kb, service_options options,
+               std::shared_ptr<audit::audit_sink> audit = std::make_shared<audit::null_audit_sink>(),
                std::shared_ptr<missing_data_source> fallback = std::make_shared<unavailable_data_source>());
 
   server::http_reply discovery() override;
   server::http_reply call_service(std::string_view service_id, std::string_view body) override;
   server::http_reply health() override;
+  server::http_reply feedback(std::string_view service_id, std::string_view body) override;
+  server::http_reply readiness() override;
+  void rejected(std::string_view method, std::string_view path, unsigned status, std::string_view code) override;
 
   const std::vector<prefetch_template>& prefetch_templates() const { return templates_; }
 
  private:
   std::shared_ptr<const rules::knowledge> kb_;
   service_options options_;
+  /// The call's cards and its audit record (filled as far as the call got).
+  server::http_reply handle_call(std::string_view service_id, std::string_view body, audit::call_record& audit);
+
+  std::shared_ptr<audit::audit_sink> audit_;
   std::shared_ptr<missing_data_source> fallback_;
   std::vector<prefetch_template> templates_;
   std::string discovery_body_;

@@ -182,7 +182,7 @@ protocol::card worksheet_card(std::string_view hook_instance, const checked_orde
     md += "- Not checked: " + check.rule_id + " " + check.check + ": " + check.reason + "\n";
   md += "\nKnowledge " + kb.version + ".";
   c.detail = std::move(md);
-  c.source.label = "ivig-cds pharmacist verification worksheet";
+  c.source.label = std::string(worksheet_card_source);
   c.knowledge_version = kb.version;
   c.rule_ids = {"R15", "R16", "R17", "R19"};
   return c;

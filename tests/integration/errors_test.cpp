@@ -50,7 +50,8 @@ TEST_F(Errors, UnknownServiceIs404) {
 
 TEST_F(Errors, UnknownPathIs404) {
   expect_error(server_->get("/nowhere"), 404, "route-not-found",
-               "The endpoints are GET /cds-services, POST /cds-services/{id} and GET /healthz.");
+               "The endpoints are GET /cds-services, POST /cds-services/{id}, POST /cds-services/{id}/feedback, "
+               "GET /healthz and GET /readyz.");
 }
 
 TEST_F(Errors, WrongMethodIs405WithAllow) {

@@ -48,7 +48,7 @@ http_result http_request(unsigned short port, std::string_view method, std::stri
 
 running_service::running_service(fhir::time_point now, server::server_config config) {
   service_ = std::make_shared<service::ivig_service>(embedded_knowledge(),
-                                                     service::service_options{64, [now] { return now; }});
+                                                     service::service_options{64, [now] { return now; }, {}});
   config.address = "127.0.0.1";
   config.port = 0;
   server_ = std::make_unique<server::http_server>(config, *service_);

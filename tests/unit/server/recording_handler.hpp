@@ -8,6 +8,7 @@
 // Any other id answers {"cards":[],"service":"<id>"}.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -70,7 +71,7 @@ class gate {
 class recording_handler final : public request_handler {
  public:
   struct call {
-    std::string method;  // "discovery", "call_service" or "health"
+    std::string method;  // "discovery", "call_service", "feedback", "health" or "readiness"
     std::string service_id;
     std::string body;
     friend bool operator==(const call&, const call&) = default;
@@ -97,6 +98,20 @@ class recording_handler final : public request_handler {
     record({"health", {}, {}});
     return {200, std::string(health_body), "application/json", {}};
   }
+
+  http_reply feedback(std::string_view service_id, std::string_view body) override {
+    record({"feedback", std::string(service_id), std::string(body)});
+    return {200, "{}", "application/json", {}};
+  }
+
+  http_reply readiness() override {
+    record({"readiness", {}, {}});
+    return {200, R"({"status":"ready"})", "application/json", {}};
+  }
+
+  /// Transport-level rejections are counted, not recorded as calls, so that existing call lists stay exact.
+  void rejected(std::string_view, std::string_view, unsigned, std::string_view) override { ++rejections; }
+  std::atomic<int> rejections{0};
 
   std::vector<call> calls() const {
     const std::lock_guard lock(mutex_);

@@ -49,6 +49,10 @@ std::ostream& operator<<(std::ostream& os, const route_case& c) {
 
 const call discovery_call{"discovery", {}, {}};
 const call health_call{"health", {}, {}};
+const call readiness_call{"readiness", {}, {}};
+call feedback_call(std::string id) {
+  return {"feedback", std::move(id), "{}"};
+}
 call service_call(std::string id) {
   return {"call_service", std::move(id), "{}"};
 }
@@ -126,7 +130,13 @@ const std::vector<route_case> route_cases = {
     {"GET", "/CDS-SERVICES", {}, false, 404, {}, {}, error_code::route_not_found},
     {"GET", "http://host/cds-services", {}, false, 404, {}, {}, error_code::route_not_found},
     {"POST", "/cds-services/a/b", {}, false, 404, {}, {}, error_code::route_not_found},
-    {"POST", "/cds-services/x/feedback", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"POST", "/cds-services/x/feedback", {}, false, 200, {}, {feedback_call("x")}, {}},
+    {"GET", "/cds-services/x/feedback", {}, false, 405, "POST", {}, error_code::method_not_allowed},
+    {"POST", "/cds-services/x/feedback", "text/plain", false, 415, {}, {}, error_code::unsupported_media_type},
+    {"POST", "/cds-services/a/b/feedback", {}, false, 404, {}, {}, error_code::route_not_found},
+    {"GET", "/readyz", {}, false, 200, {}, {readiness_call}, {}},
+    {"POST", "/readyz", {}, false, 405, "GET", {}, error_code::method_not_allowed},
+    {"GET", "/readyz", {}, true, 503, {}, {}, error_code::service_draining},
     {"POST", "/cds-services/x/", {}, false, 404, {}, {}, error_code::route_not_found},
     {"POST", "/cds-services//x", {}, false, 404, {}, {}, error_code::route_not_found},
     {"POST", "/cds-services/a%20b", {}, false, 404, {}, {}, error_code::route_not_found},
@@ -169,10 +179,12 @@ TEST(Router, NotFoundIsTheExactOperationOutcome) {
   recording_handler handler;
   const route_outcome out = route(get("/nowhere"), handler, false);
   EXPECT_EQ(out.reply.status, 404U);
-  EXPECT_EQ(out.reply.body, R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found",)"
-                            R"("details":{"coding":[{"system":"urn:ivig-cds:error","code":"route-not-found",)"
-                            R"("display":"No endpoint has this path."}]},"diagnostics":"The endpoints are )"
-                            R"(GET /cds-services, POST /cds-services/{id} and GET /healthz."}]})");
+  EXPECT_EQ(
+      out.reply.body,
+      R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found",)"
+      R"("details":{"coding":[{"system":"urn:ivig-cds:error","code":"route-not-found",)"
+      R"("display":"No endpoint has this path."}]},"diagnostics":"The endpoints are )"
+      R"(GET /cds-services, POST /cds-services/{id}, POST /cds-services/{id}/feedback, GET /healthz and GET /readyz."}]})");
 }
 
 TEST(Router, MethodNotAllowedIsTheExactOperationOutcome) {
@@ -236,6 +248,9 @@ class scripted_handler final : public request_handler {
   http_reply discovery() override { return answer(); }
   http_reply call_service(std::string_view, std::string_view) override { return answer(); }
   http_reply health() override { return answer(); }
+  http_reply feedback(std::string_view, std::string_view) override { return answer(); }
+  http_reply readiness() override { return answer(); }
+  void rejected(std::string_view, std::string_view, unsigned, std::string_view) override {}
   http_reply reply;
   bool throw_int = false;
 

@@ -50,7 +50,7 @@ const std::string not_found_body =
     R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found",)"
     R"("details":{"coding":[{"system":"urn:ivig-cds:error","code":"route-not-found",)"
     R"("display":"No endpoint has this path."}]},"diagnostics":"The endpoints are )"
-    R"(GET /cds-services, POST /cds-services/{id} and GET /healthz."}]})";
+    R"(GET /cds-services, POST /cds-services/{id}, POST /cds-services/{id}/feedback, GET /healthz and GET /readyz."}]})";
 
 const std::string method_not_allowed_get_body =
     R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-supported",)"
@@ -228,7 +228,7 @@ TEST_F(HttpServerTest, HealthRoundTrip) {
 
 TEST_F(HttpServerTest, UnknownPathGets404OperationOutcomeAndKeepsTheConnection) {
   test_client client(start());
-  const testing::response res = client.request("GET", "/cds-services/x/feedback");
+  const testing::response res = client.request("GET", "/cds-services/x/y");
   expect_reply(res, 404, not_found_body);
   EXPECT_TRUE(res.keep_alive());
   expect_reply(client.request("GET", "/healthz"), 200, testing::health_body);

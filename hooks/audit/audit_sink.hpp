@@ -1,0 +1,95 @@
+// hooks/audit/audit_sink.hpp: what the service tells the audit log, and what it asks of it.
+//
+// The audit log records every service call (what the service saw, showed and on which knowledge),
+// every rejected call (status and reason code, never the body), and every clinician response
+// (feedback), so that CDS governance can answer "who was shown what, when, and what did they do".
+// The interface is what hooks/service depends on; the SQLite store implements it. Implementations
+// are thread-safe: the server calls them from several threads at once.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ivig::audit {
+
+struct card_record {
+  std::string uuid;
+  std::string indicator;
+  std::string summary;
+  std::vector<std::string> rule_ids;
+};
+
+struct rule_record {
+  std::string rule_id;
+  bool fired = false;  ///< produced a card (or joined one) for some order
+};
+
+/// Where one data category came from: "prefetch", "fetched", "missing", "error" or "incomplete".
+struct data_source_record {
+  std::string key;
+  std::string origin;
+};
+
+/// One service call, accepted or rejected.
+struct call_record {
+  std::string received_at;  ///< RFC 3339 UTC, e.g. "2026-11-22T12:00:00Z"
+  std::string service_id;
+  std::string hook;
+  std::string hook_instance;
+  std::string user_id;
+  std::string patient;  ///< as sent, or a keyed hash (configuration)
+  std::string encounter_id;
+  std::vector<std::string> orders;  ///< "MedicationRequest/1: Privigen, 0.5 g/kg (35 g)"
+  std::vector<rule_record> rules;
+  std::vector<card_record> cards;
+  std::string knowledge_version;
+  std::vector<data_source_record> data;
+  double service_ms = 0;
+  unsigned http_status = 200;
+  std::string error_code;  ///< the stable error code of a rejected call (docs/errors.md), else empty
+  std::string client_iss;  ///< the client's JWT claims when known; never the token itself
+  std::string client_tenant;
+  std::string client_jti;
+};
+
+/// One feedback item (CDS Hooks 2.0 §feedback), as received.
+struct feedback_record {
+  std::string received_at;
+  std::string service_id;
+  std::string card_uuid;
+  std::string outcome;  ///< "accepted" or "overridden"
+  std::vector<std::string> accepted_suggestions;  ///< suggestion uuids
+  std::string override_system;
+  std::string override_code;
+  std::string override_display;
+  std::string user_comment;
+  std::string outcome_timestamp;  ///< as sent (RFC 3339)
+};
+
+enum class feedback_result {
+  recorded_matched,    ///< new, and the card uuid is one the service showed
+  recorded_unmatched,  ///< new, kept, and marked unmatched (an unknown card uuid)
+  duplicate,           ///< the same item was recorded before; nothing written
+};
+
+class audit_sink {
+ public:
+  virtual ~audit_sink() = default;
+  /// Durable (committed, or written to the spool) before it returns: the caller answers the
+  /// request only afterwards. Returns false when the store failed and the record was spooled.
+  virtual bool record_call(const call_record& call) = 0;
+  virtual feedback_result record_feedback(const feedback_record& feedback) = 0;
+  /// False while the store is failing (records go to the spool); /readyz reports it.
+  virtual bool ready() const = 0;
+};
+
+/// A sink that records nothing, for a deployment that turns the audit log off (and for benchmarks
+/// measuring its cost). Always ready.
+class null_audit_sink final : public audit_sink {
+ public:
+  bool record_call(const call_record&) override { return true; }
+  feedback_result record_feedback(const feedback_record&) override { return feedback_result::recorded_unmatched; }
+  bool ready() const override { return true; }
+};
+
+}  // namespace ivig::audit

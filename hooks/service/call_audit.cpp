@@ -1,0 +1,82 @@
+// hooks/service/call_audit.cpp: audit summaries of a call.
+#include "hooks/service/call_audit.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "rules/engine/engine.hpp"
+#include "rules/engine/number_format.hpp"
+
+namespace ivig::service {
+namespace {
+
+std::string_view origin_of(fhir::data_state state) {
+  switch (state) {
+    case fhir::data_state::provided:
+      return "prefetch";
+    case fhir::data_state::not_provided:
+      return "missing";
+    case fhir::data_state::error:
+      return "error";
+    case fhir::data_state::incomplete:
+      return "incomplete";
+  }
+  return "missing";
+}
+
+std::string order_summary(const checked_order& entry) {
+  std::string line = entry.order->reference() + ": " + entry.order->product_description();
+  const rules::dose_plan& dose = entry.facts.dose;
+  if (dose.g_per_kg_per_dose) line += ", " + rules::format_rounded(*dose.g_per_kg_per_dose) + " g/kg";
+  if (dose.grams_per_dose)
+    line += " (" + rules::format_rounded(dose.calculated_grams.value_or(*dose.grams_per_dose)) + " g)";
+  return line;
+}
+
+}  // namespace
+
+std::string audit_patient(std::string_view patient_id, const std::string& key) {
+  if (key.empty()) return std::string(patient_id);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(patient_id.data()), patient_id.size(), digest.data(), &length);
+  std::string hex = "hmac-sha256:";
+  char byte[3];
+  for (unsigned int i = 0; i < length; ++i) {
+    std::snprintf(byte, sizeof byte, "%02x", digest[i]);
+    hex += byte;
+  }
+  return hex;
+}
+
+void describe_call(audit::call_record& out, const protocol::cds_request& request, const fhir::patient_record& record,
+                   const std::vector<prefetch_template>& templates, const std::vector<checked_order>& checked,
+                   const std::vector<protocol::card>& cards, const rules::knowledge& kb, rules::hook_stage stage,
+                   const std::string& patient_key) {
+  out.hook = std::string(request.hook);
+  out.hook_instance = std::string(request.hook_instance);
+  out.user_id = std::string(request.context.user_id);
+  out.patient = audit_patient(request.context.patient_id, patient_key);
+  out.encounter_id = std::string(request.context.encounter_id);
+  for (const checked_order& entry : checked) out.orders.push_back(order_summary(entry));
+  for (const prefetch_template& t : templates)
+    out.data.push_back({t.key, std::string(origin_of(record.status_of(t.key).state))});
+  for (const protocol::card& c : cards) out.cards.push_back({c.uuid, c.indicator, c.summary, c.rule_ids});
+  if (checked.empty()) return;  // no IVIg order: no rule was evaluated
+  for (const rules::rule_implementation& implementation : rules::implemented_rules()) {
+    const rules::rule_definition* rule = kb.find_rule(implementation.id);
+    if (rule == nullptr || rule->status != rules::rule_status::active) continue;
+    if (implementation.sign_only && stage != rules::hook_stage::sign) continue;
+    const bool fired = std::any_of(cards.begin(), cards.end(), [&](const protocol::card& c) {
+      return is_finding_card(c) && std::find(c.rule_ids.begin(), c.rule_ids.end(), rule->id) != c.rule_ids.end();
+    });
+    out.rules.push_back({rule->id, fired});
+  }
+}
+
+}  // namespace ivig::service
