@@ -1,9 +1,13 @@
 // hooks/app/main.cpp: the ivig-cds executable — options, knowledge, wiring, signals. Thin on purpose.
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
+#include "hooks/app/audit_commands.hpp"
 #include "hooks/app/options.hpp"
+#include "hooks/audit/sqlite_store.hpp"
 #include "hooks/server/http_server.hpp"
 #include "hooks/service/ivig_service.hpp"
 #include "rules/load/knowledge_loader.hpp"
@@ -27,6 +31,7 @@ int main(int argc, char** argv) {
   const ivig::app::parse_outcome outcome = ivig::app::parse_options(argc, argv);
   if (!outcome.parsed) return outcome.exit_code;
   const ivig::app::options& o = *outcome.parsed;
+  if (!o.audit.name.empty()) return ivig::app::run_audit_command(o);
 
   const ivig::rules::load_result loaded = o.knowledge_dir.empty() ? ivig::rules::load_embedded_knowledge()
                                                                   : ivig::rules::load_knowledge_dir(o.knowledge_dir);
@@ -39,8 +44,31 @@ int main(int argc, char** argv) {
     std::cerr << "ivig-cds: " << problem << "\n";
     return 1;
   }
+  std::string patient_key;
+  if (!o.audit_patient_key_file.empty()) {
+    std::ifstream in(o.audit_patient_key_file);
+    std::ostringstream key;
+    key << in.rdbuf();
+    patient_key = key.str();
+    while (!patient_key.empty() && (patient_key.back() == '\n' || patient_key.back() == '\r')) patient_key.pop_back();
+    if (patient_key.empty()) {
+      std::cerr << "ivig-cds: --audit-patient-key-file: the file is empty\n";
+      return 1;
+    }
+  }
+  std::shared_ptr<ivig::audit::audit_sink> audit = std::make_shared<ivig::audit::null_audit_sink>();
+  if (o.audit_enabled && !o.check_config) {
+    try {
+      ivig::audit::audit_options audit_options;
+      audit_options.path = o.audit_path;
+      audit = std::make_shared<ivig::audit::sqlite_audit_store>(audit_options);
+    } catch (const std::exception& e) {
+      std::cerr << "ivig-cds: the audit log cannot be opened: " << e.what() << "\n";
+      return 1;
+    }
+  }
   auto service = std::make_shared<ivig::service::ivig_service>(
-      loaded.loaded, ivig::service::service_options{o.json_max_depth, ivig::service::system_now, {}});
+      loaded.loaded, ivig::service::service_options{o.json_max_depth, ivig::service::system_now, patient_key}, audit);
   const auto& kb = *loaded.loaded;
   std::size_t active = 0;
   for (const auto& rule : kb.rules) active += rule.status == ivig::rules::rule_status::active ? 1 : 0;

@@ -39,7 +39,48 @@ parse_outcome parse_options(int argc, char** argv) {
                  "Knowledge bundle folder (default: the bundle embedded at build time)")
       ->check(CLI::ExistingDirectory);
   cli.add_option("--audit-path", o.audit_path, "Audit log location (SQLite file)");
+  cli.add_flag("!--no-audit", o.audit_enabled, "Do not keep the audit log (for measurements only)");
+  cli.add_option("--audit-patient-key-file", o.audit_patient_key_file,
+                 "File with a secret key: patients are audited as HMAC-SHA-256 of their id, not as sent")
+      ->check(CLI::ExistingFile);
+  cli.add_option("--audit-retention-days", o.audit_retention_days,
+                 "Default horizon of `audit purge`, in days (0: keep everything)");
   cli.add_flag("--check-config", o.check_config, "Load and cross-check configuration and knowledge, then exit 0 or 1");
+
+  // ivig-cds audit …: read and maintain the audit log (docs/audit.md).
+  CLI::App* audit = cli.add_subcommand("audit", "Read and maintain the audit log (docs/audit.md)");
+  audit->require_subcommand(1);
+  // `ivig-cds audit verify --audit-path F` reads as well as `ivig-cds --audit-path F audit verify`.
+  audit->fallthrough();
+  audit_command& a = o.audit;
+  audit->add_subcommand("verify", "Verify the hash chain; report the first broken link")
+      ->callback([&a] { a.name = "verify"; });
+  CLI::App* list = audit->add_subcommand("list", "List calls by patient, user, date range, rule or indicator");
+  list->add_option("--patient", a.patient, "Patient as stored (id, or its keyed hash)");
+  list->add_option("--user", a.user, "User, e.g. Practitioner/123");
+  list->add_option("--from", a.from, "Received at or after (RFC 3339)");
+  list->add_option("--to", a.to, "Received before (RFC 3339)");
+  list->add_option("--rule", a.rule, "A rule that fired, e.g. R8");
+  list->add_option("--indicator", a.indicator, "A card indicator: info, warning or critical");
+  list->add_option("--limit", a.limit, "At most this many calls");
+  list->callback([&a] { a.name = "list"; });
+  CLI::App* show = audit->add_subcommand("show", "One hookInstance: the call, its cards and their feedback");
+  show->add_option("hook-instance", a.hook_instance, "The hookInstance")->required();
+  show->callback([&a] { a.name = "show"; });
+  CLI::App* report = audit->add_subcommand("report", "Acceptance and override rates per rule and indicator");
+  report->add_option("--from", a.from, "Received at or after (RFC 3339)");
+  report->add_option("--to", a.to, "Received before (RFC 3339)");
+  report->add_flag("--csv", a.csv, "CSV instead of a text table");
+  report->callback([&a] { a.name = "report"; });
+  CLI::App* exported = audit->add_subcommand("export", "FHIR R4 AuditEvent resources as NDJSON on stdout");
+  exported->add_option("--from", a.from, "Received at or after (RFC 3339)");
+  exported->add_option("--to", a.to, "Received before (RFC 3339)");
+  exported->callback([&a] { a.name = "export"; });
+  CLI::App* purge = audit->add_subcommand("purge", "Remove entries older than the horizon; the chain still verifies");
+  purge->add_option("--before", a.before, "Remove entries received before this instant (RFC 3339)");
+  purge->add_option("--retention-days", a.retention_days, "Remove entries older than this many days");
+  purge->callback([&a] { a.name = "purge"; });
+  for (CLI::App* command : audit->get_subcommands({})) command->fallthrough();
 
   try {
     cli.parse(argc, argv);

@@ -16,12 +16,25 @@
 
 namespace ivig::app {
 
+/// `ivig-cds audit <command>`: reading and maintaining the audit log instead of serving.
+struct audit_command {
+  std::string name;  ///< verify, list, show, report, export, purge; empty: serve
+  std::string patient, user, from, to, rule, indicator, hook_instance, before;
+  std::size_t limit = 0;
+  bool csv = false;
+  unsigned retention_days = 0;
+};
+
 struct options {
   server::server_config server;
   std::size_t json_max_depth = 64;
   std::string knowledge_dir;  ///< empty: the bundle embedded in the binary
   std::string audit_path = "ivig-audit.sqlite3";
+  bool audit_enabled = true;
+  std::string audit_patient_key_file;  ///< a file holding the key for hashing patient ids (kept out of argv)
+  unsigned audit_retention_days = 0;   ///< the default horizon of `audit purge`; 0: keep everything
   bool check_config = false;
+  audit_command audit;
 };
 
 struct parse_outcome {

@@ -1,0 +1,104 @@
+// hooks/app/audit_commands.cpp: the audit log's command-line face. Formatting only: the reading,
+// verifying and purging are hooks/audit's.
+#include "hooks/app/audit_commands.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "fhir/model/fhir_time.hpp"
+#include "hooks/audit/audit_event_export.hpp"
+#include "hooks/audit/chain.hpp"
+#include "hooks/audit/queries.hpp"
+#include "hooks/audit/report.hpp"
+#include "hooks/audit/sqlite_db.hpp"
+
+namespace ivig::app {
+namespace {
+
+void print_call(const audit::call_row& c) {
+  std::cout << c.received_at << "  " << c.service_id << "  " << c.http_status << (c.error_code.empty() ? "" : " " + c.error_code)
+            << "  " << c.hook_instance << "  " << c.user_id << "  " << c.patient << "  knowledge " << c.knowledge_version
+            << "\n";
+}
+
+std::string horizon(const audit_command& a, unsigned default_days) {
+  if (!a.before.empty()) return a.before;
+  const unsigned days = a.retention_days != 0 ? a.retention_days : default_days;
+  if (days == 0) return {};
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fhir::format_instant(now - std::chrono::days{days});
+}
+
+}  // namespace
+
+int run_audit_command(const options& o) {
+  const audit_command& a = o.audit;
+  try {
+    if (a.name == "verify") {
+      const audit::verify_result result = audit::verify_chain(o.audit_path);
+      if (result.ok) {
+        std::cout << "ivig-cds: audit chain verifies: " << result.entries << " entries\n";
+        return 0;
+      }
+      std::cout << "ivig-cds: audit chain broken at entry " << result.first_bad_seq << ": " << result.problem << " ("
+                << result.entries << " entries verified before it)\n";
+      return 1;
+    }
+    if (a.name == "list") {
+      audit::call_filter filter;
+      filter.patient = a.patient;
+      filter.user_id = a.user;
+      filter.from = a.from;
+      filter.to = a.to;
+      filter.rule_id = a.rule;
+      filter.indicator = a.indicator;
+      filter.limit = a.limit;
+      for (const audit::call_row& c : audit::list_calls(o.audit_path, filter)) print_call(c);
+      return 0;
+    }
+    if (a.name == "show") {
+      const audit::hook_instance_view view = audit::show_hook_instance(o.audit_path, a.hook_instance);
+      if (view.calls.empty()) {
+        std::cout << "ivig-cds: no call with hookInstance " << a.hook_instance << "\n";
+        return 1;
+      }
+      for (std::size_t i = 0; i < view.calls.size(); ++i) {
+        print_call(view.calls[i]);
+        std::cout << "  recorded: " << view.payloads[i] << "\n";
+      }
+      for (const audit::card_row& card : view.cards)
+        std::cout << "  card " << card.card_uuid << " " << card.indicator << " [" << card.rule_ids << "] " << card.summary << "\n";
+      for (const audit::feedback_row& f : view.feedback)
+        std::cout << "  feedback " << f.card_uuid << " " << f.outcome << (f.override_code.empty() ? "" : " " + f.override_code)
+                  << (f.user_comment.empty() ? "" : " \"" + f.user_comment + "\"") << " at " << f.outcome_timestamp << "\n";
+      return 0;
+    }
+    if (a.name == "report") {
+      const audit::audit_report report = audit::build_report(o.audit_path, a.from, a.to);
+      std::cout << (a.csv ? audit::report_csv(report) : audit::report_table(report));
+      return 0;
+    }
+    if (a.name == "export") {
+      audit::export_audit_events(o.audit_path, a.from, a.to, std::cout);
+      return 0;
+    }
+    if (a.name == "purge") {
+      const std::string before = horizon(a, o.audit_retention_days);
+      if (before.empty()) {
+        std::cerr << "ivig-cds: audit purge needs --before, --retention-days or --audit-retention-days\n";
+        return 2;
+      }
+      const audit::purge_result result = audit::purge_before(o.audit_path, before);
+      std::cout << "ivig-cds: purged " << result.purged << " entries received before " << before << "\n";
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "ivig-cds: audit " << a.name << ": " << e.what() << "\n";
+    return 1;
+  }
+  std::cerr << "ivig-cds: unknown audit command\n";
+  return 2;
+}
+
+}  // namespace ivig::app

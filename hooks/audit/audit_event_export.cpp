@@ -1,0 +1,229 @@
+// hooks/audit/audit_event_export.cpp: call payload -> FHIR R4 AuditEvent (NDJSON).
+#include "hooks/audit/audit_event_export.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <sstream>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "hooks/audit/record_json.hpp"
+#include "hooks/audit/sqlite_db.hpp"
+
+namespace ivig::audit {
+namespace {
+
+using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void str(json_writer& w, const char* key, const std::string& value) {
+  w.Key(key);
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void coding(json_writer& w, const char* key, const char* system, const char* code, const char* display) {
+  w.Key(key);
+  w.StartObject();
+  w.Key("system");
+  w.String(system);
+  w.Key("code");
+  w.String(code);
+  w.Key("display");
+  w.String(display);
+  w.EndObject();
+}
+
+void identifier(json_writer& w, const char* system, const std::string& value) {
+  w.Key("what");
+  w.StartObject();
+  w.Key("identifier");
+  w.StartObject();
+  w.Key("system");
+  w.String(system);
+  str(w, "value", value);
+  w.EndObject();
+  w.EndObject();
+}
+
+// AuditEvent.outcome: 0 success, 4 minor failure (the client's fault, 4xx), 8 serious failure (ours, 5xx).
+const char* outcome_code(unsigned http_status) {
+  if (http_status >= 500) return "8";
+  if (http_status >= 400) return "4";
+  return "0";
+}
+
+// A FHIR id ([A-Za-z0-9\-\.]{1,64}) becomes a Patient reference; anything else (a keyed hash) is only
+// an identifier, since it names no resource.
+bool is_fhir_id(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (const char c : id) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void agents(json_writer& w, const call_record& call) {
+  w.Key("agent");
+  w.StartArray();
+  w.StartObject();  // the user who triggered the hook
+  w.Key("who");
+  w.StartObject();
+  if (call.user_id.empty()) {
+    w.Key("display");
+    w.String("unknown user");
+  } else {
+    str(w, "reference", call.user_id);
+  }
+  w.EndObject();
+  w.Key("requestor");
+  w.Bool(true);
+  w.EndObject();
+  if (!call.client_iss.empty()) {  // the CDS client application, by its JWT issuer
+    w.StartObject();
+    w.Key("type");
+    w.StartObject();
+    w.Key("coding");
+    w.StartArray();
+    w.StartObject();
+    w.Key("system");
+    w.String("http://dicom.nema.org/resources/ontology/DCM");
+    w.Key("code");
+    w.String("110150");
+    w.Key("display");
+    w.String("Application");
+    w.EndObject();
+    w.EndArray();
+    w.EndObject();
+    w.Key("who");
+    w.StartObject();
+    w.Key("identifier");
+    w.StartObject();
+    w.Key("system");
+    w.String("urn:ietf:rfc:3986");
+    str(w, "value", call.client_iss);
+    w.EndObject();
+    w.EndObject();
+    w.Key("requestor");
+    w.Bool(false);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void entities(json_writer& w, const call_record& call) {
+  constexpr const char* entity_type = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
+  constexpr const char* object_role = "http://terminology.hl7.org/CodeSystem/object-role";
+  if (call.patient.empty() && call.hook_instance.empty() && call.cards.empty()) return;  // FHIR: no empty arrays
+  w.Key("entity");
+  w.StartArray();
+  if (!call.patient.empty()) {
+    w.StartObject();
+    if (is_fhir_id(call.patient)) {
+      w.Key("what");
+      w.StartObject();
+      str(w, "reference", "Patient/" + call.patient);
+      w.EndObject();
+    } else {
+      identifier(w, "urn:ivig-cds:audit-patient", call.patient);
+    }
+    coding(w, "type", entity_type, "1", "Person");
+    coding(w, "role", object_role, "1", "Patient");
+    w.EndObject();
+  }
+  if (!call.hook_instance.empty()) {
+    w.StartObject();
+    identifier(w, "urn:ivig-cds:hook-instance", call.hook_instance);
+    coding(w, "type", entity_type, "2", "System Object");
+    coding(w, "role", object_role, "24", "Query");
+    str(w, "name", call.hook);
+    w.EndObject();
+  }
+  for (const card_record& card : call.cards) {
+    w.StartObject();
+    identifier(w, "urn:ivig-cds:card", card.uuid);
+    coding(w, "type", entity_type, "2", "System Object");
+    coding(w, "role", object_role, "3", "Report");
+    str(w, "description", card.summary);
+    w.Key("detail");
+    w.StartArray();
+    w.StartObject();
+    w.Key("type");
+    w.String("indicator");
+    str(w, "valueString", card.indicator);
+    w.EndObject();
+    std::string rules;
+    for (const std::string& id : card.rule_ids) rules += (rules.empty() ? "" : " ") + id;
+    w.StartObject();
+    w.Key("type");
+    w.String("rules");
+    str(w, "valueString", rules);
+    w.EndObject();
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+std::string audit_event(std::int64_t seq, const call_record& call) {
+  rapidjson::StringBuffer buffer;
+  json_writer w(buffer);
+  w.StartObject();
+  w.Key("resourceType");
+  w.String("AuditEvent");
+  str(w, "id", "ivig-cds-audit-" + std::to_string(seq));
+  coding(w, "type", "http://dicom.nema.org/resources/ontology/DCM", "110112", "Query");
+  w.Key("subtype");
+  w.StartArray();
+  w.StartObject();
+  w.Key("system");
+  w.String("urn:ivig-cds:service");
+  str(w, "code", call.service_id);
+  w.EndObject();
+  w.EndArray();
+  w.Key("action");
+  w.String("E");
+  str(w, "recorded", call.received_at);
+  w.Key("outcome");
+  w.String(outcome_code(call.http_status));
+  if (!call.error_code.empty()) str(w, "outcomeDesc", call.error_code);
+  agents(w, call);
+  w.Key("source");
+  w.StartObject();
+  w.Key("observer");
+  w.StartObject();
+  w.Key("display");
+  w.String("ivig-cds");
+  w.EndObject();
+  w.EndObject();
+  entities(w, call);
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace
+
+void export_audit_events(const std::string& path, const std::string& from, const std::string& to, std::ostream& out) {
+  database db(path, database::open_mode::existing);
+  statement calls(db,
+                  "SELECT seq, payload FROM entries WHERE kind = 'call' AND received_at >= ? "
+                  "AND (? = '' OR received_at < ?) ORDER BY seq");
+  calls.bind_text(1, from).bind_text(2, to).bind_text(3, to);
+  while (calls.step()) {
+    const std::int64_t seq = calls.integer(0);
+    const std::optional<call_record> call = call_from_json(calls.text(1));
+    if (!call) {
+      calls.reset();
+      throw store_error("audit export: the payload of seq " + std::to_string(seq) + " is unreadable", 1);
+    }
+    out << audit_event(seq, *call) << '\n';
+  }
+}
+
+std::string export_audit_events(const std::string& path, const std::string& from, const std::string& to) {
+  std::ostringstream out;
+  export_audit_events(path, from, to, out);
+  return out.str();
+}
+
+}  // namespace ivig::audit

@@ -1,0 +1,321 @@
+// hooks/audit/record_json.cpp: canonical JSON writers and strict readers for audit records.
+#include "hooks/audit/record_json.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "hooks/audit/sha256.hpp"
+
+namespace ivig::audit {
+namespace {
+
+using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void field(json_writer& w, const char* name, const std::string& value) {
+  w.Key(name);
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void field(json_writer& w, const char* name, const std::vector<std::string>& values) {
+  w.Key(name);
+  w.StartArray();
+  for (const std::string& value : values) w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  w.EndArray();
+}
+
+// A reader that remembers whether any member had the wrong type, so a parse is one pass of assignments
+// followed by one check.
+class object_reader {
+ public:
+  explicit object_reader(const rapidjson::Value& object) : object_(object) {}
+  bool ok() const { return ok_; }
+
+  void read(const char* name, std::string& out) {
+    const rapidjson::Value* v = find(name);
+    if (v == nullptr) return;
+    if (!v->IsString()) {
+      ok_ = false;
+      return;
+    }
+    out.assign(v->GetString(), v->GetStringLength());
+  }
+  void read(const char* name, std::vector<std::string>& out) {
+    const rapidjson::Value* v = find(name);
+    if (v == nullptr) return;
+    if (!v->IsArray()) {
+      ok_ = false;
+      return;
+    }
+    for (const rapidjson::Value& item : v->GetArray()) {
+      if (!item.IsString()) {
+        ok_ = false;
+        return;
+      }
+      out.emplace_back(item.GetString(), item.GetStringLength());
+    }
+  }
+  void read(const char* name, bool& out) {
+    const rapidjson::Value* v = find(name);
+    if (v == nullptr) return;
+    if (!v->IsBool()) {
+      ok_ = false;
+      return;
+    }
+    out = v->GetBool();
+  }
+  void read(const char* name, double& out) {
+    const rapidjson::Value* v = find(name);
+    if (v == nullptr) return;
+    if (!v->IsNumber()) {
+      ok_ = false;
+      return;
+    }
+    out = v->GetDouble();
+  }
+  void read(const char* name, unsigned& out) {
+    const rapidjson::Value* v = find(name);
+    if (v == nullptr) return;
+    if (!v->IsUint()) {
+      ok_ = false;
+      return;
+    }
+    out = v->GetUint();
+  }
+  /// Calls `each(reader)` for every object of the array `name`.
+  template <typename Each>
+  void read_objects(const char* name, Each each) {
+    const rapidjson::Value* v = find(name);
+    if (v == nullptr) return;
+    if (!v->IsArray()) {
+      ok_ = false;
+      return;
+    }
+    for (const rapidjson::Value& item : v->GetArray()) {
+      if (!item.IsObject()) {
+        ok_ = false;
+        return;
+      }
+      object_reader inner(item);
+      each(inner);
+      ok_ = ok_ && inner.ok();
+    }
+  }
+
+ private:
+  const rapidjson::Value* find(const char* name) const {
+    const auto it = object_.FindMember(name);
+    return it == object_.MemberEnd() ? nullptr : &it->value;
+  }
+  const rapidjson::Value& object_;
+  bool ok_ = true;
+};
+
+template <typename Record, typename Read>
+std::optional<Record> read_record(std::string_view json, Read read) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
+  Record record;
+  object_reader reader(doc);
+  read(reader, record);
+  if (!reader.ok()) return std::nullopt;
+  return record;
+}
+
+}  // namespace
+
+std::string to_json(const call_record& call) {
+  rapidjson::StringBuffer buffer;
+  json_writer w(buffer);
+  w.StartObject();
+  field(w, "received_at", call.received_at);
+  field(w, "service_id", call.service_id);
+  field(w, "hook", call.hook);
+  field(w, "hook_instance", call.hook_instance);
+  field(w, "user_id", call.user_id);
+  field(w, "patient", call.patient);
+  field(w, "encounter_id", call.encounter_id);
+  field(w, "orders", call.orders);
+  w.Key("rules");
+  w.StartArray();
+  for (const rule_record& rule : call.rules) {
+    w.StartObject();
+    field(w, "rule_id", rule.rule_id);
+    w.Key("fired");
+    w.Bool(rule.fired);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("cards");
+  w.StartArray();
+  for (const card_record& card : call.cards) {
+    w.StartObject();
+    field(w, "uuid", card.uuid);
+    field(w, "indicator", card.indicator);
+    field(w, "summary", card.summary);
+    field(w, "rule_ids", card.rule_ids);
+    w.EndObject();
+  }
+  w.EndArray();
+  field(w, "knowledge_version", call.knowledge_version);
+  w.Key("data");
+  w.StartArray();
+  for (const data_source_record& data : call.data) {
+    w.StartObject();
+    field(w, "key", data.key);
+    field(w, "origin", data.origin);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("service_ms");
+  // JSON has no NaN or infinity; RapidJSON would write an invalid document. A timing that is not a
+  // number is recorded as 0 rather than losing the record.
+  w.Double(std::isfinite(call.service_ms) ? call.service_ms : 0.0);
+  w.Key("http_status");
+  w.Uint(call.http_status);
+  field(w, "error_code", call.error_code);
+  field(w, "client_iss", call.client_iss);
+  field(w, "client_tenant", call.client_tenant);
+  field(w, "client_jti", call.client_jti);
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string to_json(const feedback_record& feedback) {
+  rapidjson::StringBuffer buffer;
+  json_writer w(buffer);
+  w.StartObject();
+  field(w, "received_at", feedback.received_at);
+  field(w, "service_id", feedback.service_id);
+  field(w, "card_uuid", feedback.card_uuid);
+  field(w, "outcome", feedback.outcome);
+  field(w, "accepted_suggestions", feedback.accepted_suggestions);
+  field(w, "override_system", feedback.override_system);
+  field(w, "override_code", feedback.override_code);
+  field(w, "override_display", feedback.override_display);
+  field(w, "user_comment", feedback.user_comment);
+  field(w, "outcome_timestamp", feedback.outcome_timestamp);
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::optional<call_record> call_from_json(std::string_view json) {
+  return read_record<call_record>(json, [](object_reader& r, call_record& c) {
+    r.read("received_at", c.received_at);
+    r.read("service_id", c.service_id);
+    r.read("hook", c.hook);
+    r.read("hook_instance", c.hook_instance);
+    r.read("user_id", c.user_id);
+    r.read("patient", c.patient);
+    r.read("encounter_id", c.encounter_id);
+    r.read("orders", c.orders);
+    r.read_objects("rules", [&](object_reader& item) {
+      rule_record rule;
+      item.read("rule_id", rule.rule_id);
+      item.read("fired", rule.fired);
+      c.rules.push_back(std::move(rule));
+    });
+    r.read_objects("cards", [&](object_reader& item) {
+      card_record card;
+      item.read("uuid", card.uuid);
+      item.read("indicator", card.indicator);
+      item.read("summary", card.summary);
+      item.read("rule_ids", card.rule_ids);
+      c.cards.push_back(std::move(card));
+    });
+    r.read("knowledge_version", c.knowledge_version);
+    r.read_objects("data", [&](object_reader& item) {
+      data_source_record data;
+      item.read("key", data.key);
+      item.read("origin", data.origin);
+      c.data.push_back(std::move(data));
+    });
+    r.read("service_ms", c.service_ms);
+    r.read("http_status", c.http_status);
+    r.read("error_code", c.error_code);
+    r.read("client_iss", c.client_iss);
+    r.read("client_tenant", c.client_tenant);
+    r.read("client_jti", c.client_jti);
+  });
+}
+
+std::optional<feedback_record> feedback_from_json(std::string_view json) {
+  return read_record<feedback_record>(json, [](object_reader& r, feedback_record& f) {
+    r.read("received_at", f.received_at);
+    r.read("service_id", f.service_id);
+    r.read("card_uuid", f.card_uuid);
+    r.read("outcome", f.outcome);
+    r.read("accepted_suggestions", f.accepted_suggestions);
+    r.read("override_system", f.override_system);
+    r.read("override_code", f.override_code);
+    r.read("override_display", f.override_display);
+    r.read("user_comment", f.user_comment);
+    r.read("outcome_timestamp", f.outcome_timestamp);
+  });
+}
+
+std::string feedback_dedupe_key(const feedback_record& feedback) {
+  std::vector<std::string> suggestions = feedback.accepted_suggestions;
+  std::sort(suggestions.begin(), suggestions.end());
+  // A JSON array is an unambiguous encoding of the tuple: no separator can be forged inside a field.
+  rapidjson::StringBuffer buffer;
+  json_writer w(buffer);
+  w.StartArray();
+  w.String(feedback.card_uuid.data(), static_cast<rapidjson::SizeType>(feedback.card_uuid.size()));
+  w.String(feedback.outcome.data(), static_cast<rapidjson::SizeType>(feedback.outcome.size()));
+  w.StartArray();
+  for (const std::string& id : suggestions) w.String(id.data(), static_cast<rapidjson::SizeType>(id.size()));
+  w.EndArray();
+  w.String(feedback.override_code.data(), static_cast<rapidjson::SizeType>(feedback.override_code.size()));
+  w.String(feedback.user_comment.data(), static_cast<rapidjson::SizeType>(feedback.user_comment.size()));
+  w.String(feedback.outcome_timestamp.data(), static_cast<rapidjson::SizeType>(feedback.outcome_timestamp.size()));
+  w.EndArray();
+  return sha256_hex(std::string_view(buffer.GetString(), buffer.GetSize()));
+}
+
+std::string spool_line(const spool_entry& entry) {
+  rapidjson::StringBuffer buffer;
+  json_writer w(buffer);
+  w.StartObject();
+  field(w, "spool_id", entry.spool_id);
+  field(w, "kind", entry.kind);
+  w.Key("record");
+  w.RawValue(entry.payload.data(), entry.payload.size(), rapidjson::kObjectType);
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::optional<spool_entry> parse_spool_line(std::string_view line) {
+  rapidjson::Document doc;
+  doc.Parse(line.data(), line.size());
+  if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
+  const auto id = doc.FindMember("spool_id");
+  const auto kind = doc.FindMember("kind");
+  const auto record = doc.FindMember("record");
+  if (id == doc.MemberEnd() || kind == doc.MemberEnd() || record == doc.MemberEnd()) return std::nullopt;
+  if (!id->value.IsString() || !kind->value.IsString() || !record->value.IsObject()) return std::nullopt;
+  spool_entry entry{id->value.GetString(), kind->value.GetString(), {}};
+  if (entry.kind != "call" && entry.kind != "feedback") return std::nullopt;
+  // Re-read through the record type: the payload that enters the chain is the canonical text, whatever
+  // spacing the spool holds.
+  rapidjson::StringBuffer buffer;
+  json_writer w(buffer);
+  record->value.Accept(w);
+  const std::string_view raw(buffer.GetString(), buffer.GetSize());
+  if (entry.kind == "call") {
+    const std::optional<call_record> call = call_from_json(raw);
+    if (!call) return std::nullopt;
+    entry.payload = to_json(*call);
+  } else {
+    const std::optional<feedback_record> feedback = feedback_from_json(raw);
+    if (!feedback) return std::nullopt;
+    entry.payload = to_json(*feedback);
+  }
+  return entry;
+}
+
+}  // namespace ivig::audit

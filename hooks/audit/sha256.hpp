@@ -1,0 +1,19 @@
+// hooks/audit/sha256.hpp: hex SHA-256, the one digest the audit log uses.
+//
+// Owns the digest behind the hash chain and the feedback dedupe key, and the random ids of spooled
+// records. It uses OpenSSL's EVP interface only (the low-level SHA256_* calls are deprecated in OpenSSL 3).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace ivig::audit {
+
+/// Lower-case hex SHA-256 of `data` (64 characters).
+std::string sha256_hex(std::string_view data);
+
+/// Lower-case hex of `count` random bytes from OpenSSL's CSPRNG; throws std::runtime_error when it fails.
+std::string random_hex(std::size_t count);
+
+}  // namespace ivig::audit

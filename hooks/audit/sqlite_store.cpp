@@ -1,0 +1,252 @@
+// hooks/audit/sqlite_store.cpp: the audit store's write path and its failure policy.
+//
+// INVARIANTS. Each must hold after a crash (or power loss) at any instruction. docs/audit.md says the
+// same for operators.
+//
+//  1. Durable before answered. record_call / record_feedback return only after their record is either
+//     committed to SQLite (WAL with synchronous=FULL: the WAL is fsync'd by COMMIT) or appended to the
+//     spool file and fsync'd. The service answers its request only afterwards, so every response
+//     that was sent has its record on disk. (The one exception is invariant 9.)
+//
+//  2. One record, one transaction with its rows. A record's `entries` row and its query rows (calls,
+//     cards, call_rules, or feedback) are written in the same transaction: both exist or neither.
+//
+//  3. One batch, one transaction. The writer takes every queued record and writes all of them, after
+//     the spool's replay, between one BEGIN IMMEDIATE and one COMMIT. Results are handed to the callers
+//     only after COMMIT returned; if anything fails the transaction rolls back whole and the batch is
+//     spooled (invariant 4), so no caller is told "stored" for a record that is not.
+//
+//  4. Failing means spooling. When BEGIN, an INSERT or COMMIT fails (disk full, locked past
+//     busy_timeout, unwritable file, I/O error), the batch is appended to the spool in arrival order,
+//     the callers get false / recorded_unmatched, ready() turns false, store_failures counts the failed
+//     transaction and spooled_records the records, and one log line opens the failure episode (no
+//     record content; later failures in the same episode are only counted).
+//
+//  5. Retry, at most once per retry_interval, on a write or an idle tick. Between retries a batch goes
+//     straight to the spool without touching SQLite.
+//
+//  6. Replay is exactly once. A retry (and the constructor) replays the spool in file order into the
+//     chain, in the same transaction as the batch that triggered it, and records each line's spool_id
+//     in `spool_replays` in that transaction. The spool is truncated only after COMMIT. A crash between
+//     COMMIT and truncation leaves lines whose ids are in `spool_replays`: the next replay skips them.
+//     Feedback is deduplicated on replay exactly as it is live.
+//
+//  7. Nothing read is dropped silently. A spool line that cannot be read (a write torn by a crash, or
+//     foreign text) is appended to <spool>.rejected and fsync'd before the spool is truncated, counted
+//     and logged. A torn line's caller never returned (invariant 1 returns after the fsync), so no
+//     answered request loses its record this way.
+//
+//  8. Append-only. The write path only INSERTs; nothing UPDATEs (triggers refuse it); the one DELETE is
+//     purge_before (chain.cpp), which removes a prefix of the chain and puts an anchor in its place.
+//
+//  9. Loss needs two failures. Only when SQLite and the spool both fail is a record neither committed
+//     nor spooled: lost_records counts it, one log line per episode says so, the caller gets false.
+//
+// STATES (writer thread; ready() mirrors them):
+//
+//        write_batch: write_to_store commits           write_to_store throws: note_failure + spool
+//   +--------------+                          +-----------------------------------------+
+//   |              v                          |                                         v
+//   |           READY  --------------------------                                    FAILING
+//   +------------ (ready()=true)                       <-------------------------- (ready()=false)
+//                                                 write_to_store commits the replay   |  ^  now < next_retry:
+//                                                 + batch; finish_replay truncates    +--+  spool only
+//
+#include "hooks/audit/sqlite_store.hpp"
+
+#include <cstdio>
+#include <optional>
+
+#include "hooks/audit/chain.hpp"
+#include "hooks/audit/entry_writer.hpp"
+#include "hooks/audit/group_commit.hpp"
+#include "hooks/audit/record_json.hpp"
+#include "hooks/audit/schema.hpp"
+#include "hooks/audit/sha256.hpp"
+#include "hooks/audit/spool.hpp"
+
+namespace ivig::audit {
+namespace {
+
+audit_options with_defaults(audit_options options) {
+  if (options.spool_path.empty()) options.spool_path = options.path + ".spool";
+  if (!options.now) options.now = [] { return std::chrono::system_clock::now(); };
+  if (!options.log) {
+    options.log = [](std::string_view line) {
+      std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+    };
+  }
+  return options;
+}
+
+void configure(database& db, std::chrono::milliseconds busy_timeout) {
+  // WAL: readers (the CLI) never block the writer, and a commit is one sequential append and fsync.
+  const std::string mode = db.query_text("PRAGMA journal_mode = WAL");
+  if (mode != "wal")
+    throw store_error("audit store: " + db.path() + " cannot use WAL (journal_mode is " + mode + ")", 1);
+  // FULL: in WAL mode, NORMAL may lose the last commits at power loss; durability is the point here.
+  db.exec("PRAGMA synchronous = FULL");
+  db.exec("PRAGMA busy_timeout = " + std::to_string(busy_timeout.count()));
+}
+
+}  // namespace
+
+sqlite_audit_store::sqlite_audit_store(audit_options options) : options_(with_defaults(std::move(options))) {
+  db_ = std::make_unique<database>(options_.path, database::open_mode::create);
+  configure(*db_, options_.busy_timeout);
+  migrate(*db_);
+  writer_ = std::make_unique<entry_writer>(*db_, options_.fail_at);
+  spool_ = std::make_unique<spool_file>(options_.spool_path, options_.fail_at);
+  spool_pending_ = spool_->has_content();
+  if (spool_pending_) write_batch({});  // replay what an earlier run spooled (invariant 6)
+  queue_ = std::make_unique<group_commit>([this](std::span<pending_record* const> batch) { write_batch(batch); },
+                                          options_.queue_capacity, options_.idle_retry);
+}
+
+sqlite_audit_store::~sqlite_audit_store() { queue_.reset(); }
+
+bool sqlite_audit_store::record_call(const call_record& call) {
+  pending_record record;
+  record.call = &call;
+  record.payload = to_json(call);
+  queue_->submit(record);
+  return record.stored;
+}
+
+feedback_result sqlite_audit_store::record_feedback(const feedback_record& feedback) {
+  pending_record record;
+  record.feedback = &feedback;
+  record.payload = to_json(feedback);
+  queue_->submit(record);
+  return record.feedback_outcome;
+}
+
+std::size_t sqlite_audit_store::queue_depth() const { return queue_->queue_depth(); }
+
+void sqlite_audit_store::write_batch(std::span<pending_record* const> batch) {
+  if (batch.empty() && !failing_ && !spool_pending_) return;  // an idle tick with nothing to do
+  const auto now = options_.now();
+  if (failing_ && now < next_retry_) {  // invariant 5
+    spool(batch);
+    return;
+  }
+  std::vector<std::string> rejected;
+  std::size_t replayed = 0;
+  try {
+    replayed = write_to_store(batch, rejected);
+  } catch (const std::exception& error) {  // store_error, and bad_alloc or OpenSSL failing mid-batch
+    note_failure(error, now);
+    spool(batch);
+    return;
+  }
+  if (spool_pending_) finish_replay(rejected);
+  if (failing_ || replayed > 0) {  // recovery, or a spool left by an earlier run
+    failing_ = false;
+    loss_logged_ = false;
+    ready_ = true;
+    options_.log("ivig-cds audit: store recovered; " + std::to_string(replayed) +
+                 " spooled records replayed into the chain");
+  }
+}
+
+std::size_t sqlite_audit_store::write_to_store(std::span<pending_record* const> batch,
+                                               std::vector<std::string>& rejected) {
+  check_fault(options_.fail_at, "begin");
+  transaction tx(*db_);
+  std::string head = chain_head(*db_);
+  std::size_t replayed = 0;
+  if (spool_pending_) {
+    for (const std::string& line : spool_->read_lines()) {
+      const std::optional<spool_entry> entry = parse_spool_line(line);
+      if (!entry) {
+        rejected.push_back(line);
+        continue;
+      }
+      if (writer_->already_replayed(entry->spool_id)) continue;
+      std::optional<std::int64_t> seq;
+      if (entry->kind == "call") {
+        seq = writer_->append_call(head, *call_from_json(entry->payload), entry->payload);
+      } else if (writer_->append_feedback(head, *feedback_from_json(entry->payload), entry->payload) !=
+                 feedback_result::duplicate) {
+        seq = writer_->last_seq();
+      }
+      writer_->note_replayed(entry->spool_id, seq);
+      ++replayed;
+    }
+  }
+  std::vector<feedback_result> outcomes(batch.size(), feedback_result::recorded_unmatched);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const pending_record& record = *batch[i];
+    if (record.call != nullptr) {
+      writer_->append_call(head, *record.call, record.payload);
+    } else {
+      outcomes[i] = writer_->append_feedback(head, *record.feedback, record.payload);
+    }
+  }
+  check_fault(options_.fail_at, "commit");
+  tx.commit();
+  ++commits_;
+  replayed_ += replayed;
+  // Only now is the batch durable (invariant 3).
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i]->stored = true;
+    batch[i]->feedback_outcome = outcomes[i];
+  }
+  return replayed;
+}
+
+void sqlite_audit_store::finish_replay(const std::vector<std::string>& rejected) {
+  // The replay is committed; what remains is housekeeping. If it fails, the spool keeps lines whose ids
+  // are in spool_replays, and the next write tries again (invariant 6): log, do not spool the batch.
+  try {
+    if (!rejected.empty()) {
+      append_lines_durably(options_.spool_path + ".rejected", rejected);
+      rejected_ += rejected.size();
+      options_.log("ivig-cds audit: " + std::to_string(rejected.size()) + " unreadable spool lines moved to " +
+                   options_.spool_path + ".rejected");
+    }
+    spool_->truncate();
+    spool_pending_ = false;
+  } catch (const std::exception& error) {
+    options_.log(std::string("ivig-cds audit: spool replayed but not emptied (") + error.what() +
+                 "); replayed lines will be skipped");
+  }
+}
+
+void sqlite_audit_store::spool(std::span<pending_record* const> batch) {
+  for (pending_record* record : batch) {
+    record->stored = false;
+    record->feedback_outcome = feedback_result::recorded_unmatched;
+  }
+  if (batch.empty()) return;
+  // Set first: an append that fails half way may still have left lines in the file.
+  spool_pending_ = true;
+  try {
+    std::vector<std::string> lines;
+    lines.reserve(batch.size());
+    for (const pending_record* record : batch)
+      lines.push_back(spool_line({random_hex(16), record->call != nullptr ? "call" : "feedback", record->payload}));
+    spool_->append(lines);
+    spooled_ += batch.size();
+  } catch (const std::exception& error) {
+    lost_ += batch.size();
+    ready_ = false;
+    if (!loss_logged_) {
+      loss_logged_ = true;
+      options_.log(std::string("ivig-cds audit: RECORDS LOST: the store and the spool ") + options_.spool_path +
+                   " both fail (" + error.what() + ")");
+    }
+  }
+}
+
+void sqlite_audit_store::note_failure(const std::exception& error, std::chrono::system_clock::time_point now) {
+  ++failures_;
+  next_retry_ = now + options_.retry_interval;
+  ready_ = false;
+  if (failing_) return;  // one log line per episode (invariant 4)
+  failing_ = true;
+  options_.log(std::string("ivig-cds audit: store failing (") + error.what() + "); records go to the spool " +
+               options_.spool_path + " until it recovers");
+}
+
+}  // namespace ivig::audit

@@ -1,0 +1,110 @@
+// hooks/audit/sqlite_store.hpp: the embedded audit log: SQLite, hash-chained, group-committed, spooled.
+//
+// Owns the audit_sink that the service writes to: the connection (WAL, synchronous=FULL), the
+// migrations at open, the writer thread (group_commit.hpp), and the failure policy that sends records
+// to a spool file while SQLite fails and replays them when it recovers. The policy's invariants are
+// at the top of sqlite_store.cpp and in docs/audit.md. Reading the log (verify, purge, queries) opens
+// its own connection: chain.hpp, queries.hpp.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hooks/audit/audit_sink.hpp"
+#include "hooks/audit/sqlite_db.hpp"
+
+namespace ivig::audit {
+
+class entry_writer;
+class group_commit;
+class spool_file;
+struct pending_record;
+
+struct audit_options {
+  std::string path;        ///< the SQLite file; created (and migrated) when missing
+  std::string spool_path;  ///< default: path + ".spool"
+  /// While failing, the store tries SQLite again at most this often (on a write, or an idle tick).
+  std::chrono::milliseconds retry_interval{1000};
+  /// The clock that retry_interval is measured on; default std::chrono::system_clock::now.
+  std::function<std::chrono::system_clock::time_point()> now;
+  /// With no records arriving, the writer wakes this often to retry a failing store (0: only writes
+  /// retry). An unready instance gets no traffic, so recovery must not wait for a write.
+  std::chrono::milliseconds idle_retry{1000};
+  /// How long a write waits for a lock held by another connection (the CLI's purge) before failing.
+  std::chrono::milliseconds busy_timeout{5000};
+  /// Records waiting for the writer before callers block (back-pressure; group_commit.hpp).
+  std::size_t queue_capacity = 10000;
+  /// Fault injection for tests: asked "begin", "insert", "commit", "spool", "truncate" on the writer
+  /// thread; true makes that step fail like an I/O error.
+  fault_hook fail_at;
+  /// Where the store's log lines go (never record content); default: one line to stderr.
+  std::function<void(std::string_view line)> log;
+};
+
+class sqlite_audit_store final : public audit_sink {
+ public:
+  /// Opens (creating) and migrates the file, then replays a spool left by an earlier run. Throws
+  /// store_error when the file cannot be opened or migrated (a newer schema, not a database): a
+  /// configuration error, reported at startup. A failing replay does not throw; the store starts unready.
+  explicit sqlite_audit_store(audit_options options);
+  /// Drains the queue (every record submitted is written or spooled), then closes.
+  ~sqlite_audit_store() override;
+  sqlite_audit_store(const sqlite_audit_store&) = delete;
+  sqlite_audit_store& operator=(const sqlite_audit_store&) = delete;
+
+  /// True when committed to SQLite; false when spooled (or, if the spool failed too, lost).
+  bool record_call(const call_record& call) override;
+  /// When spooled, `recorded_unmatched`: the item is kept, and matched and deduplicated on replay.
+  feedback_result record_feedback(const feedback_record& feedback) override;
+  bool ready() const override { return ready_.load(); }
+
+  // Counters (monotonic since construction).
+  std::uint64_t spooled_records() const { return spooled_.load(); }  ///< records written to the spool
+  std::uint64_t store_failures() const { return failures_.load(); }  ///< failed transactions
+  std::uint64_t commits() const { return commits_.load(); }          ///< committed transactions
+  std::uint64_t replayed_records() const { return replayed_.load(); }  ///< spool lines put into the chain
+  std::uint64_t rejected_spool_lines() const { return rejected_.load(); }  ///< moved to <spool>.rejected
+  std::uint64_t lost_records() const { return lost_.load(); }  ///< neither committed nor spooled
+  /// Records waiting for the writer now.
+  std::size_t queue_depth() const;
+  const audit_options& options() const { return options_; }
+
+ private:
+  void write_batch(std::span<pending_record* const> batch);
+  std::size_t write_to_store(std::span<pending_record* const> batch, std::vector<std::string>& rejected);
+  void finish_replay(const std::vector<std::string>& rejected);
+  void spool(std::span<pending_record* const> batch);
+  void note_failure(const std::exception& error, std::chrono::system_clock::time_point now);
+
+  audit_options options_;
+  std::unique_ptr<database> db_;
+  std::unique_ptr<entry_writer> writer_;
+  std::unique_ptr<spool_file> spool_;
+
+  // Writer-thread state (and the constructor's, before the writer starts): no lock needed.
+  bool failing_ = false;
+  bool loss_logged_ = false;
+  bool spool_pending_ = false;  ///< the spool may hold lines to replay
+  std::chrono::system_clock::time_point next_retry_{};
+
+  std::atomic<bool> ready_{true};
+  std::atomic<std::uint64_t> spooled_{0};
+  std::atomic<std::uint64_t> failures_{0};
+  std::atomic<std::uint64_t> commits_{0};
+  std::atomic<std::uint64_t> replayed_{0};
+  std::atomic<std::uint64_t> rejected_{0};
+  std::atomic<std::uint64_t> lost_{0};
+
+  std::unique_ptr<group_commit> queue_;  // last: its writer thread uses everything above
+};
+
+}  // namespace ivig::audit
