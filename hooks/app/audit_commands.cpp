@@ -17,9 +17,9 @@ namespace ivig::app {
 namespace {
 
 void print_call(const audit::call_row& c) {
-  std::cout << c.received_at << "  " << c.service_id << "  " << c.http_status << (c.error_code.empty() ? "" : " " + c.error_code)
-            << "  " << c.hook_instance << "  " << c.user_id << "  " << c.patient << "  knowledge " << c.knowledge_version
-            << "\n";
+  std::cout << c.received_at << "  " << c.service_id << "  " << c.http_status
+            << (c.error_code.empty() ? "" : " " + c.error_code) << "  " << c.hook_instance << "  " << c.user_id << "  "
+            << c.patient << "  knowledge " << c.knowledge_version << "\n";
 }
 
 std::string horizon(const audit_command& a, unsigned default_days) {
@@ -68,10 +68,13 @@ int run_audit_command(const options& o) {
         std::cout << "  recorded: " << view.payloads[i] << "\n";
       }
       for (const audit::card_row& card : view.cards)
-        std::cout << "  card " << card.card_uuid << " " << card.indicator << " [" << card.rule_ids << "] " << card.summary << "\n";
+        std::cout << "  card " << card.card_uuid << " " << card.indicator << " [" << card.rule_ids << "] "
+                  << card.summary << "\n";
       for (const audit::feedback_row& f : view.feedback)
-        std::cout << "  feedback " << f.card_uuid << " " << f.outcome << (f.override_code.empty() ? "" : " " + f.override_code)
-                  << (f.user_comment.empty() ? "" : " \"" + f.user_comment + "\"") << " at " << f.outcome_timestamp << "\n";
+        std::cout << "  feedback " << f.card_uuid << " " << f.outcome
+                  << (f.override_code.empty() ? "" : " " + f.override_code)
+                  << (f.user_comment.empty() ? "" : " \"" + f.user_comment + "\"") << " at " << f.outcome_timestamp
+                  << "\n";
       return 0;
     }
     if (a.name == "report") {

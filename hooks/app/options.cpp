@@ -53,8 +53,9 @@ parse_outcome parse_options(int argc, char** argv) {
   // `ivig-cds audit verify --audit-path F` reads as well as `ivig-cds --audit-path F audit verify`.
   audit->fallthrough();
   audit_command& a = o.audit;
-  audit->add_subcommand("verify", "Verify the hash chain; report the first broken link")
-      ->callback([&a] { a.name = "verify"; });
+  audit->add_subcommand("verify", "Verify the hash chain; report the first broken link")->callback([&a] {
+    a.name = "verify";
+  });
   CLI::App* list = audit->add_subcommand("list", "List calls by patient, user, date range, rule or indicator");
   list->add_option("--patient", a.patient, "Patient as stored (id, or its keyed hash)");
   list->add_option("--user", a.user, "User, e.g. Practitioner/123");

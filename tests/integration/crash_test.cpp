@@ -3,13 +3,13 @@
 // verifies (docs/audit.md: a record is durable before the response that describes it is sent).
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <set>
-#include <sqlite3.h>
 #include <thread>
 
 #include "tests/support/child_process.hpp"

@@ -1,10 +1,10 @@
 // tests/support/child_process.cpp: posix_spawn with a pipe on stderr.
 #include "tests/support/child_process.hpp"
 
-#include <csignal>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <stdexcept>
 

@@ -2,8 +2,8 @@
 // must kill it (crash tests) or read what it prints at start-up (the port it bound).
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 #include <vector>
 
 namespace ivig::test {
@@ -20,8 +20,8 @@ class child_process {
   std::string read_line();
   /// Reads stderr until a line contains `marker` and returns that line (empty if it never comes).
   std::string wait_for_line(const std::string& marker);
-  void kill_hard();   ///< SIGKILL: no drain, no destructors — a crash
-  int wait_exit();    ///< reaps the child; its exit status (or -signal)
+  void kill_hard();  ///< SIGKILL: no drain, no destructors — a crash
+  int wait_exit();   ///< reaps the child; its exit status (or -signal)
   pid_t pid() const { return pid_; }
 
  private:

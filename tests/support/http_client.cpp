@@ -46,9 +46,11 @@ http_result http_request(unsigned short port, std::string_view method, std::stri
   return result;
 }
 
-running_service::running_service(fhir::time_point now, server::server_config config) {
+running_service::running_service(fhir::time_point now, server::server_config config,
+                                 std::shared_ptr<audit::audit_sink> audit) {
+  if (!audit) audit = std::make_shared<audit::null_audit_sink>();
   service_ = std::make_shared<service::ivig_service>(embedded_knowledge(),
-                                                     service::service_options{64, [now] { return now; }, {}});
+                                                     service::service_options{64, [now] { return now; }, {}}, audit);
   config.address = "127.0.0.1";
   config.port = 0;
   server_ = std::make_unique<server::http_server>(config, *service_);

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "hooks/audit/audit_sink.hpp"
 #include "hooks/server/http_server.hpp"
 #include "hooks/service/ivig_service.hpp"
 
@@ -25,7 +26,8 @@ http_result http_request(unsigned short port, std::string_view method, std::stri
 /// The real service behind the real server on 127.0.0.1:0, with a fixed clock.
 class running_service {
  public:
-  explicit running_service(fhir::time_point now, server::server_config config = {});
+  explicit running_service(fhir::time_point now, server::server_config config = {},
+                           std::shared_ptr<audit::audit_sink> audit = nullptr);
   ~running_service();
   unsigned short port() const { return port_; }
   http_result post(std::string_view service_id, std::string_view body) const;
