@@ -8,6 +8,9 @@
 
 #include <rapidjson/document.h>
 
+#include <filesystem>
+
+#include "hooks/audit/sqlite_store.hpp"
 #include "hooks/service/ivig_service.hpp"
 #include "tests/support/fhir_builders.hpp"
 #include "tests/support/http_client.hpp"
@@ -87,8 +90,38 @@ void BM_OrderSelect_ManySelections(benchmark::State& state) {
   state.SetComplexityN(state.range(0));
 }
 
+/// The audit log's cost per call: the same small order-select with the SQLite store (WAL,
+/// synchronous=FULL, group commit; durable before the reply) and with the audit turned off. Two
+/// threads call at once, as the server's I/O threads do, so group commit can batch.
+service::ivig_service& audited_service() {
+  static const std::filesystem::path dir = std::filesystem::temp_directory_path() / "ivig-bench-audit";
+  static std::shared_ptr<audit::sqlite_audit_store> store = [] {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    audit::audit_options options;
+    options.path = (dir / "audit.sqlite3").string();
+    return std::make_shared<audit::sqlite_audit_store>(options);
+  }();
+  static service::ivig_service instance(test::embedded_knowledge(),
+                                        service::service_options{64, [] { return test::scenario_now(); }, {}}, store);
+  return instance;
+}
+
+void BM_Audit_Off_SmallRequest(benchmark::State& state) {
+  const std::string& body = small_body();
+  for (auto _ : state) benchmark::DoNotOptimize(service_instance().call_service("ivig-order-select", body).body.data());
+}
+
+void BM_Audit_On_SmallRequest(benchmark::State& state) {
+  const std::string& body = small_body();
+  service::ivig_service& audited = audited_service();
+  for (auto _ : state) benchmark::DoNotOptimize(audited.call_service("ivig-order-select", body).body.data());
+}
+
 }  // namespace
 
+BENCHMARK(BM_Audit_Off_SmallRequest)->Threads(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Audit_On_SmallRequest)->Threads(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_OrderSelect_ManySelections)
     ->RangeMultiplier(4)
     ->Range(256, 16384)
