@@ -1,4 +1,7 @@
 // hooks/audit/audit_event_export.cpp: call payload -> FHIR R4 AuditEvent (NDJSON).
+//
+// The mapping is in one function per part (agents, entities); docs/audit.md has it as a table. It reads
+// the chained payload of each call, never the query tables, and writes nothing.
 #include "hooks/audit/audit_event_export.hpp"
 
 #include <cstdint>

@@ -1,4 +1,8 @@
 // hooks/audit/chain.cpp: hashing, verification and purge of the audit hash chain.
+//
+// Owns the one definition of an entry's hash (the writer and the verifier both call entry_hash), the
+// walk that checks it, and the only DELETE in the audit log. verify_chain never throws: a file it
+// cannot read is reported as a problem, which is what `ivig-cds audit verify` prints.
 #include "hooks/audit/chain.hpp"
 
 #include <rapidjson/document.h>
@@ -173,7 +177,8 @@ purge_result purge_before(const std::string& path, const std::string& received_b
     remove.bind_int(1, cut).run();
   }
   const std::string payload = anchor_json(received_before, cut, cut_hash, purged, purged_before + purged);
-  statement anchor(db, "INSERT INTO entries(seq, kind, received_at, payload, prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?)");
+  statement anchor(db,
+                   "INSERT INTO entries(seq, kind, received_at, payload, prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?)");
   anchor.bind_int(1, cut)
       .bind_text(2, anchor_kind)
       .bind_text(3, received_before)

@@ -1,4 +1,7 @@
 // hooks/audit/entry_writer.cpp: the INSERTs of one record, inside the caller's transaction.
+//
+// Every INSERT passes the fault hook first, so tests can fail any one of them; none commits. The
+// feedback lookups (dedupe, card match) run inside the same transaction, so a batch sees its own rows.
 #include "hooks/audit/entry_writer.hpp"
 
 #include "hooks/audit/chain.hpp"

@@ -28,9 +28,9 @@ namespace ivig::audit {
 
 /// One record on its way to the store; it lives on its caller's stack until `done`.
 struct pending_record {
-  const call_record* call = nullptr;          ///< exactly one of call and feedback is set
+  const call_record* call = nullptr;  ///< exactly one of call and feedback is set
   const feedback_record* feedback = nullptr;
-  std::string payload;                        ///< canonical JSON, made on the caller's thread
+  std::string payload;  ///< canonical JSON, made on the caller's thread
 
   // Written by the batch function, read by the caller after `done`.
   bool stored = false;  ///< committed to SQLite (false: spooled, or lost when the spool failed too)

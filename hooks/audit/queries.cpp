@@ -1,4 +1,7 @@
 // hooks/audit/queries.cpp: list and show, as parameterised SQL over the query tables.
+//
+// Read-only: each function opens its own connection and only SELECTs. Filters are bound values,
+// never text pasted into SQL.
 #include "hooks/audit/queries.hpp"
 
 #include "hooks/audit/sqlite_db.hpp"
@@ -11,12 +14,10 @@ constexpr const char* call_columns =
     "c.http_status, c.error_code, c.knowledge_version, c.service_ms";
 
 call_row read_call(const statement& s) {
-  return {s.integer(0), s.text(1),
-          s.text(2),    s.text(3),
-          s.text(4),    s.text(5),
-          s.text(6),    s.text(7),
-          static_cast<unsigned>(s.integer(8)), s.text(9),
-          s.text(10),   s.real(11)};
+  return {s.integer(0), s.text(1),  s.text(2),
+          s.text(3),    s.text(4),  s.text(5),
+          s.text(6),    s.text(7),  static_cast<unsigned>(s.integer(8)),
+          s.text(9),    s.text(10), s.real(11)};
 }
 
 }  // namespace

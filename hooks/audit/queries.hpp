@@ -21,7 +21,7 @@ struct call_filter {
   std::string to{};         ///< received_at < to
   std::string rule_id{};    ///< calls in which this rule fired
   std::string indicator{};  ///< calls that showed a card with this indicator
-  std::size_t limit = 0;  ///< at most this many (oldest first); 0: all
+  std::size_t limit = 0;    ///< at most this many (oldest first); 0: all
 };
 
 struct call_row {

@@ -1,4 +1,7 @@
 // hooks/audit/record_json.cpp: canonical JSON writers and strict readers for audit records.
+//
+// Writers emit every member in declaration order (that is what makes the text canonical); readers
+// accept missing members and refuse wrong types, through one small reader class.
 #include "hooks/audit/record_json.hpp"
 
 #include <algorithm>

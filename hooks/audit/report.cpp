@@ -1,4 +1,7 @@
 // hooks/audit/report.cpp: counting cards and their latest feedback per rule and per indicator.
+//
+// One SELECT gives each card shown in the period with its latest feedback outcome; the per-rule and
+// per-indicator counts and their ordering are done here, and the two renderings below.
 #include "hooks/audit/report.hpp"
 
 #include <algorithm>
@@ -139,9 +142,8 @@ std::string report_csv(const audit_report& report) {
   out << "group,key,shown,accepted,overridden,acceptance_rate,override_rate\n";
   const auto rows = [&](const char* group, const std::vector<report_line>& lines) {
     for (const report_line& line : lines)
-      out << group << ',' << csv_field(line.key) << ',' << line.shown << ',' << line.accepted << ','
-          << line.overridden << ',' << fraction(line.accepted, line.shown) << ','
-          << fraction(line.overridden, line.shown) << '\n';
+      out << group << ',' << csv_field(line.key) << ',' << line.shown << ',' << line.accepted << ',' << line.overridden
+          << ',' << fraction(line.accepted, line.shown) << ',' << fraction(line.overridden, line.shown) << '\n';
   };
   rows("rule", report.by_rule);
   rows("indicator", report.by_indicator);

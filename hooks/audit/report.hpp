@@ -23,9 +23,9 @@ struct report_line {
 };
 
 struct audit_report {
-  std::string from;                    ///< received_at >= from ("" = from the start)
-  std::string to;                      ///< received_at < to ("" = to the end)
-  std::vector<report_line> by_rule;    ///< in rule order (R2 before R10)
+  std::string from;                       ///< received_at >= from ("" = from the start)
+  std::string to;                         ///< received_at < to ("" = to the end)
+  std::vector<report_line> by_rule;       ///< in rule order (R2 before R10)
   std::vector<report_line> by_indicator;  ///< critical, warning, info, then any other alphabetically
 };
 

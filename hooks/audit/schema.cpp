@@ -132,8 +132,9 @@ void migrate(database& db, int target) {
     refuse_newer(db, current);
     if (current >= m.version) continue;  // the guard rolls back the no-op transaction
     db.exec(m.sql);
-    statement record(db, "INSERT INTO schema_version(version, applied_at) "
-                         "VALUES(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+    statement record(db,
+                     "INSERT INTO schema_version(version, applied_at) "
+                     "VALUES(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
     record.bind_int(1, m.version).run();
     tx.commit();
   }

@@ -1,4 +1,7 @@
 // hooks/audit/sha256.cpp: hex SHA-256 and random ids through OpenSSL EVP.
+//
+// Only EVP_Digest and RAND_bytes: the SHA256_* functions are deprecated in OpenSSL 3. A failure of
+// either throws, since a chain built on a wrong digest or ids that repeat would be worse than stopping.
 #include "hooks/audit/sha256.hpp"
 
 #include <array>
@@ -35,7 +38,8 @@ std::string sha256_hex(std::string_view data) {
 
 std::string random_hex(std::size_t count) {
   std::vector<unsigned char> bytes(count);
-  if (RAND_bytes(bytes.data(), static_cast<int>(count)) != 1) throw std::runtime_error("audit: OpenSSL RAND_bytes failed");
+  if (RAND_bytes(bytes.data(), static_cast<int>(count)) != 1)
+    throw std::runtime_error("audit: OpenSSL RAND_bytes failed");
   return to_hex(bytes.data(), count);
 }
 

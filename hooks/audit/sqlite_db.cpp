@@ -1,4 +1,7 @@
 // hooks/audit/sqlite_db.cpp: RAII over the SQLite C API; every failure becomes a store_error.
+//
+// Messages carry the operation and SQLite's own text, never a bound value, so they can be logged.
+// Statements reset themselves after every use (and every error) so that cached ones stay reusable.
 #include "hooks/audit/sqlite_db.hpp"
 
 #include <sqlite3.h>
@@ -32,9 +35,14 @@ database::database(const std::string& path, open_mode mode) : path_(path) {
     throw store_error(message, rc);
   }
   sqlite3_extended_result_codes(db_, 1);
+  // The CLI's connections (verify, purge, queries) wait for the service's short transactions rather
+  // than failing at once with "database is locked"; the store sets its own timeout after this.
+  sqlite3_busy_timeout(db_, 5000);
 }
 
-database::~database() { sqlite3_close_v2(db_); }
+database::~database() {
+  sqlite3_close_v2(db_);
+}
 
 void database::exec(std::string_view sql) {
   const std::string text(sql);
@@ -50,20 +58,28 @@ std::string database::query_text(std::string_view sql) {
   return value;
 }
 
-std::int64_t database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
 
-bool database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+bool database::in_transaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
+}
 
 statement::statement(database& db, std::string_view sql) : db_(db.handle()) {
   // Statements are cached for the store's lifetime; PERSISTENT tells SQLite to allocate accordingly.
-  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_,
-                                    nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
   if (rc != SQLITE_OK) throw_sqlite(db_, "prepare", rc);
 }
 
-statement::~statement() { sqlite3_finalize(stmt_); }
+statement::~statement() {
+  sqlite3_finalize(stmt_);
+}
 
-statement::statement(statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+statement::statement(statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+  other.stmt_ = nullptr;
+}
 
 statement& statement::bind_text(int index, std::string_view text) {
   const int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
@@ -122,18 +138,29 @@ void statement::fail(std::string_view operation, int code) {
 std::string statement::text(int column) const {
   const unsigned char* value = sqlite3_column_text(stmt_, column);
   if (value == nullptr) return {};
-  return std::string(reinterpret_cast<const char*>(value), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+  return std::string(reinterpret_cast<const char*>(value),
+                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
-std::int64_t statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::int64_t statement::integer(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
 
-double statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
+double statement::real(int column) const {
+  return sqlite3_column_double(stmt_, column);
+}
 
-bool statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+bool statement::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
 
-int statement::columns() const { return sqlite3_column_count(stmt_); }
+int statement::columns() const {
+  return sqlite3_column_count(stmt_);
+}
 
-transaction::transaction(database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+transaction::transaction(database& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+}
 
 transaction::~transaction() {
   if (!open_) return;

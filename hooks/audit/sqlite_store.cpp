@@ -42,15 +42,15 @@
 //  9. Loss needs two failures. Only when SQLite and the spool both fail is a record neither committed
 //     nor spooled: lost_records counts it, one log line per episode says so, the caller gets false.
 //
-// STATES (writer thread; ready() mirrors them):
+// STATES (writer thread: failing_; ready() mirrors it):
 //
-//        write_batch: write_to_store commits           write_to_store throws: note_failure + spool
-//   +--------------+                          +-----------------------------------------+
-//   |              v                          |                                         v
-//   |           READY  --------------------------                                    FAILING
-//   +------------ (ready()=true)                       <-------------------------- (ready()=false)
-//                                                 write_to_store commits the replay   |  ^  now < next_retry:
-//                                                 + batch; finish_replay truncates    +--+  spool only
+//            write_to_store commits                 write_to_store throws:
+//           +--------------------+                  note_failure + spool          now < next_retry_:
+//           |                    v            ----------------------------->     spool only
+//           +-------------- READY                                          FAILING ----+
+//                       ready() = true        <-----------------------------  ready() = false
+//                                              a retry commits replay + batch;     ^    |
+//                                              finish_replay truncates the spool   +----+
 //
 #include "hooks/audit/sqlite_store.hpp"
 
@@ -103,7 +103,9 @@ sqlite_audit_store::sqlite_audit_store(audit_options options) : options_(with_de
                                           options_.queue_capacity, options_.idle_retry);
 }
 
-sqlite_audit_store::~sqlite_audit_store() { queue_.reset(); }
+sqlite_audit_store::~sqlite_audit_store() {
+  queue_.reset();
+}
 
 bool sqlite_audit_store::record_call(const call_record& call) {
   pending_record record;
@@ -121,7 +123,9 @@ feedback_result sqlite_audit_store::record_feedback(const feedback_record& feedb
   return record.feedback_outcome;
 }
 
-std::size_t sqlite_audit_store::queue_depth() const { return queue_->queue_depth(); }
+std::size_t sqlite_audit_store::queue_depth() const {
+  return queue_->queue_depth();
+}
 
 void sqlite_audit_store::write_batch(std::span<pending_record* const> batch) {
   if (batch.empty() && !failing_ && !spool_pending_) return;  // an idle tick with nothing to do

@@ -56,7 +56,8 @@ class sqlite_audit_store final : public audit_sink {
   /// store_error when the file cannot be opened or migrated (a newer schema, not a database): a
   /// configuration error, reported at startup. A failing replay does not throw; the store starts unready.
   explicit sqlite_audit_store(audit_options options);
-  /// Drains the queue (every record submitted is written or spooled), then closes.
+  /// Drains the queue (every record submitted is written or spooled), then closes. No call may be in
+  /// progress or begin once destruction has begun: stop the server first.
   ~sqlite_audit_store() override;
   sqlite_audit_store(const sqlite_audit_store&) = delete;
   sqlite_audit_store& operator=(const sqlite_audit_store&) = delete;
@@ -68,12 +69,12 @@ class sqlite_audit_store final : public audit_sink {
   bool ready() const override { return ready_.load(); }
 
   // Counters (monotonic since construction).
-  std::uint64_t spooled_records() const { return spooled_.load(); }  ///< records written to the spool
-  std::uint64_t store_failures() const { return failures_.load(); }  ///< failed transactions
-  std::uint64_t commits() const { return commits_.load(); }          ///< committed transactions
-  std::uint64_t replayed_records() const { return replayed_.load(); }  ///< spool lines put into the chain
+  std::uint64_t spooled_records() const { return spooled_.load(); }        ///< records written to the spool
+  std::uint64_t store_failures() const { return failures_.load(); }        ///< failed transactions
+  std::uint64_t commits() const { return commits_.load(); }                ///< committed transactions
+  std::uint64_t replayed_records() const { return replayed_.load(); }      ///< spool lines put into the chain
   std::uint64_t rejected_spool_lines() const { return rejected_.load(); }  ///< moved to <spool>.rejected
-  std::uint64_t lost_records() const { return lost_.load(); }  ///< neither committed nor spooled
+  std::uint64_t lost_records() const { return lost_.load(); }              ///< neither committed nor spooled
   /// Records waiting for the writer now.
   std::size_t queue_depth() const;
   const audit_options& options() const { return options_; }

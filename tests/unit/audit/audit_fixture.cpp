@@ -1,4 +1,7 @@
 // tests/unit/audit/audit_fixture.cpp: folders, records, clock and SQL for the audit tests.
+//
+// Each test gets its own folder under the system temp folder, named after the test and the process, so
+// that tests never share a file; SQL checks open a connection of their own, like an auditor would.
 #include "tests/unit/audit/audit_fixture.hpp"
 
 #include <unistd.h>

@@ -1,4 +1,7 @@
 // tests/unit/audit/chain_test.cpp: verification of the hash chain, tampering, and the retention purge.
+//
+// Tampering is done as an attacker would: drop the append-only trigger, then UPDATE or DELETE rows;
+// each test asserts the exact seq and problem the verifier reports.
 #include <gtest/gtest.h>
 
 #include "hooks/audit/chain.hpp"
@@ -11,7 +14,9 @@ namespace {
 using Chain = audit_test;
 using Purge = audit_test;
 
-std::string day(int d) { return "2026-11-0" + std::to_string(d) + "T12:00:00Z"; }
+std::string day(int d) {
+  return "2026-11-0" + std::to_string(d) + "T12:00:00Z";
+}
 
 // Calls h1..hN received on days 1..N, then feedback on u1 (received on day N).
 void record_days(const audit_options& options, int days) {
@@ -27,9 +32,10 @@ void drop_guards(const std::string& path) {
 
 void tamper_one_byte(const std::string& path, int seq) {
   drop_guards(path);
-  execute(path, "UPDATE entries SET payload = replace(payload, 'Practitioner/example', 'Practitioner/exampl3') "
-                "WHERE seq = " +
-                    std::to_string(seq));
+  execute(path,
+          "UPDATE entries SET payload = replace(payload, 'Practitioner/example', 'Practitioner/exampl3') "
+          "WHERE seq = " +
+              std::to_string(seq));
 }
 
 TEST_F(Chain, VerifiesCallsAndFeedback) {
@@ -229,7 +235,22 @@ TEST_F(Purge, FeedbackRowsGoWithTheirEntries) {
   EXPECT_EQ(count(path(), "calls"), 1);
 }
 
-TEST_F(Purge, MissingFileIsAnError) { EXPECT_THROW(purge_before(path("absent.db"), day(1)), store_error); }
+TEST_F(Purge, WhileTheStoreRunsItKeepsAppendingToAVerifiableChain) {
+  sqlite_audit_store store(options());
+  for (int d = 1; d <= 3; ++d)
+    ASSERT_TRUE(store.record_call(sample_call("h" + std::to_string(d), "u" + std::to_string(d), day(d))));
+  EXPECT_EQ(purge_before(path(), day(9)).purged, 3);  // everything, the head included
+  ASSERT_TRUE(store.record_call(sample_call("h9", "u9", day(9))));
+  EXPECT_EQ(rows(path(), "SELECT seq, kind FROM entries ORDER BY seq"),
+            (std::vector<std::string>{"3|purge-anchor", "4|call"}));
+  const verify_result result = verify_chain(path());
+  EXPECT_TRUE(result.ok) << result.problem;
+  EXPECT_EQ(result.entries, 2);
+}
+
+TEST_F(Purge, MissingFileIsAnError) {
+  EXPECT_THROW(purge_before(path("absent.db"), day(1)), store_error);
+}
 
 }  // namespace
 }  // namespace ivig::audit::test

@@ -19,7 +19,9 @@ namespace {
 
 using Fault = audit_test;
 
-bool is_store_step(std::string_view step) { return step == "begin" || step == "insert" || step == "commit"; }
+bool is_store_step(std::string_view step) {
+  return step == "begin" || step == "insert" || step == "commit";
+}
 
 // Fails the n-th store step (begin, insert or commit) once.
 struct fail_once {
@@ -158,8 +160,7 @@ TEST_F(Fault, PersistentFailureSpoolsUntilRecoveryThenReplaysInOrder) {
     EXPECT_EQ(rows(path(), "SELECT hook_instance FROM calls ORDER BY seq"),
               (std::vector<std::string>{"h1", "h2", "h3"}));
     EXPECT_EQ(rows(path(), "SELECT card_uuid, matched FROM feedback"), (std::vector<std::string>{"u1|1"}));
-    EXPECT_EQ(rows(path(), "SELECT seq FROM spool_replays ORDER BY seq"),
-              (std::vector<std::string>{"1", "2", "3"}));
+    EXPECT_EQ(rows(path(), "SELECT seq FROM spool_replays ORDER BY seq"), (std::vector<std::string>{"1", "2", "3"}));
     EXPECT_EQ(std::filesystem::file_size(path() + ".spool"), 0U);
     EXPECT_TRUE(verify_chain(path()).ok);
   }
@@ -225,8 +226,7 @@ TEST_F(Fault, SpoolNotEmptiedAfterReplayIsNotReplayedTwice) {
     EXPECT_EQ(store.replayed_records(), 0U);
   }
   EXPECT_EQ(std::filesystem::file_size(path() + ".spool"), 0U);
-  EXPECT_EQ(rows(path(), "SELECT hook_instance FROM calls ORDER BY seq"),
-            (std::vector<std::string>{"h1", "h2", "h3"}));
+  EXPECT_EQ(rows(path(), "SELECT hook_instance FROM calls ORDER BY seq"), (std::vector<std::string>{"h1", "h2", "h3"}));
   EXPECT_TRUE(verify_chain(path()).ok);
 }
 

@@ -1,4 +1,7 @@
 // tests/unit/audit/queries_test.cpp: list, show, report and export on one small fixture.
+//
+// The fixture (SetUp) writes four calls and five feedback items through the real store; outputs are
+// compared whole, as the CLI prints them.
 #include <algorithm>
 
 #include <gtest/gtest.h>
@@ -106,11 +109,10 @@ TEST_F(Queries, ShowHookInstanceHasItsPayloadCardsAndFeedback) {
   EXPECT_EQ(call_from_json(view.payloads[0])->cards.size(), 2U);
   EXPECT_EQ(view.cards, (std::vector<card_row>{{1, "uA", "warning", "Switch to a product without sorbitol", "R3 R5"},
                                                {1, "uB", "info", "Infuse slowly at first", "R12"}}));
-  EXPECT_EQ(view.feedback,
-            (std::vector<feedback_row>{{5, "2026-11-01T10:05:00Z", "uA", "overridden", "benefit-outweighs-risk",
-                                        "discussed with the patient", "2026-11-01T10:04:00Z", true},
-                                       {6, "2026-11-01T10:09:00Z", "uA", "accepted", "", "", "2026-11-01T10:08:00Z",
-                                        true}}));
+  EXPECT_EQ(view.feedback, (std::vector<feedback_row>{
+                               {5, "2026-11-01T10:05:00Z", "uA", "overridden", "benefit-outweighs-risk",
+                                "discussed with the patient", "2026-11-01T10:04:00Z", true},
+                               {6, "2026-11-01T10:09:00Z", "uA", "accepted", "", "", "2026-11-01T10:08:00Z", true}}));
 }
 
 TEST_F(Queries, ShowUnknownHookInstanceIsEmpty) {
@@ -120,7 +122,9 @@ TEST_F(Queries, ShowUnknownHookInstanceIsEmpty) {
   EXPECT_TRUE(view.feedback.empty());
 }
 
-TEST_F(Queries, MissingFileIsAnError) { EXPECT_THROW(list_calls(path("absent.db"), {}), store_error); }
+TEST_F(Queries, MissingFileIsAnError) {
+  EXPECT_THROW(list_calls(path("absent.db"), {}), store_error);
+}
 
 TEST_F(Report, CountsEachCardOnceByItsLatestFeedback) {
   const audit_report report = build_report(path(), "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z");
@@ -174,36 +178,55 @@ TEST_F(Export, AuditEventsOfAPeriodAsNdjson) {
   const std::string dcm = R"("system":"http://dicom.nema.org/resources/ontology/DCM")";
   const std::string entity_type = R"("system":"http://terminology.hl7.org/CodeSystem/audit-entity-type")";
   const std::string object_role = R"("system":"http://terminology.hl7.org/CodeSystem/object-role")";
-  EXPECT_EQ(export_audit_events(path(), "2026-11-02T00:00:00Z", "2026-12-01T00:00:00Z"),
-            // seq 2: a call with a user, a client, a patient, its hookInstance and one card
-            R"({"resourceType":"AuditEvent","id":"ivig-cds-audit-2",)"
-            R"("type":{)" + dcm + R"(,"code":"110112","display":"Query"},)"
-            R"("subtype":[{"system":"urn:ivig-cds:service","code":"ivig-order-sign"}],)"
-            R"("action":"E","recorded":"2026-11-02T10:00:00Z","outcome":"0",)"
-            R"("agent":[{"who":{"reference":"Practitioner/b"},"requestor":true},)"
-            R"({"type":{"coding":[{)" + dcm + R"(,"code":"110150","display":"Application"}]},)"
-            R"("who":{"identifier":{"system":"urn:ietf:rfc:3986","value":"https://ehr.example.org"}},"requestor":false}],)"
-            R"("source":{"observer":{"display":"ivig-cds"}},)"
-            R"("entity":[{"what":{"reference":"Patient/p2"},)"
-            R"("type":{)" + entity_type + R"(,"code":"1","display":"Person"},)"
-            R"("role":{)" + object_role + R"(,"code":"1","display":"Patient"}},)"
-            R"({"what":{"identifier":{"system":"urn:ivig-cds:hook-instance","value":"h2"}},)"
-            R"("type":{)" + entity_type + R"(,"code":"2","display":"System Object"},)"
-            R"("role":{)" + object_role + R"(,"code":"24","display":"Query"},"name":"order-sign"},)"
-            R"({"what":{"identifier":{"system":"urn:ivig-cds:card","value":"uC"}},)"
-            R"("type":{)" + entity_type + R"(,"code":"2","display":"System Object"},)"
-            R"("role":{)" + object_role + R"(,"code":"3","display":"Report"},)"
-            R"("description":"Stop: anaphylaxis to IVIg",)"
-            R"("detail":[{"type":"indicator","valueString":"critical"},{"type":"rules","valueString":"R3"}]}]})"
-            "\n"
-            // seq 3: a rejected call: outcome 4 with its code, no user, no entity
-            R"({"resourceType":"AuditEvent","id":"ivig-cds-audit-3",)"
-            R"("type":{)" + dcm + R"(,"code":"110112","display":"Query"},)"
-            R"("subtype":[{"system":"urn:ivig-cds:service","code":"ivig-order-select"}],)"
-            R"("action":"E","recorded":"2026-11-03T10:00:00Z","outcome":"4","outcomeDesc":"invalid-request",)"
-            R"("agent":[{"who":{"display":"unknown user"},"requestor":true}],)"
-            R"("source":{"observer":{"display":"ivig-cds"}}})"
-            "\n");
+  EXPECT_EQ(
+      export_audit_events(path(), "2026-11-02T00:00:00Z", "2026-12-01T00:00:00Z"),
+      // seq 2: a call with a user, a client, a patient, its hookInstance and one card
+      R"({"resourceType":"AuditEvent","id":"ivig-cds-audit-2",)"
+      R"("type":{)" +
+          dcm +
+          R"(,"code":"110112","display":"Query"},)"
+          R"("subtype":[{"system":"urn:ivig-cds:service","code":"ivig-order-sign"}],)"
+          R"("action":"E","recorded":"2026-11-02T10:00:00Z","outcome":"0",)"
+          R"("agent":[{"who":{"reference":"Practitioner/b"},"requestor":true},)"
+          R"({"type":{"coding":[{)" +
+          dcm +
+          R"(,"code":"110150","display":"Application"}]},)"
+          R"("who":{"identifier":{"system":"urn:ietf:rfc:3986","value":"https://ehr.example.org"}},"requestor":false}],)"
+          R"("source":{"observer":{"display":"ivig-cds"}},)"
+          R"("entity":[{"what":{"reference":"Patient/p2"},)"
+          R"("type":{)" +
+          entity_type +
+          R"(,"code":"1","display":"Person"},)"
+          R"("role":{)" +
+          object_role +
+          R"(,"code":"1","display":"Patient"}},)"
+          R"({"what":{"identifier":{"system":"urn:ivig-cds:hook-instance","value":"h2"}},)"
+          R"("type":{)" +
+          entity_type +
+          R"(,"code":"2","display":"System Object"},)"
+          R"("role":{)" +
+          object_role +
+          R"(,"code":"24","display":"Query"},"name":"order-sign"},)"
+          R"({"what":{"identifier":{"system":"urn:ivig-cds:card","value":"uC"}},)"
+          R"("type":{)" +
+          entity_type +
+          R"(,"code":"2","display":"System Object"},)"
+          R"("role":{)" +
+          object_role +
+          R"(,"code":"3","display":"Report"},)"
+          R"("description":"Stop: anaphylaxis to IVIg",)"
+          R"("detail":[{"type":"indicator","valueString":"critical"},{"type":"rules","valueString":"R3"}]}]})"
+          "\n"
+          // seq 3: a rejected call: outcome 4 with its code, no user, no entity
+          R"({"resourceType":"AuditEvent","id":"ivig-cds-audit-3",)"
+          R"("type":{)" +
+          dcm +
+          R"(,"code":"110112","display":"Query"},)"
+          R"("subtype":[{"system":"urn:ivig-cds:service","code":"ivig-order-select"}],)"
+          R"("action":"E","recorded":"2026-11-03T10:00:00Z","outcome":"4","outcomeDesc":"invalid-request",)"
+          R"("agent":[{"who":{"display":"unknown user"},"requestor":true}],)"
+          R"("source":{"observer":{"display":"ivig-cds"}}})"
+          "\n");
 }
 
 TEST_F(Export, KeyedPatientHashIsAnIdentifierNotAReference) {

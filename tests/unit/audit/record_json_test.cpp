@@ -1,4 +1,7 @@
 // tests/unit/audit/record_json_test.cpp: the canonical text of records, the dedupe key, spool lines.
+//
+// The text compared here is what the hash chain seals: a change to it is a change to every hash, so
+// these tests pin it exactly.
 #include <gtest/gtest.h>
 
 #include "hooks/audit/record_json.hpp"
@@ -29,11 +32,10 @@ TEST(RecordJson, CallReadsBackToTheSameText) {
 
 TEST(RecordJson, FeedbackIsEveryFieldInDeclarationOrderAndReadsBack) {
   const std::string text = to_json(sample_feedback("u1", "overridden"));
-  EXPECT_EQ(text,
-            R"({"received_at":"2026-11-22T12:05:00Z","service_id":"ivig-order-select","card_uuid":"u1",)"
-            R"("outcome":"overridden","accepted_suggestions":[],"override_system":"urn:ivig-cds:override",)"
-            R"("override_code":"benefit-outweighs-risk","override_display":"Benefit outweighs risk",)"
-            R"("user_comment":"discussed with the patient","outcome_timestamp":"2026-11-22T12:04:00Z"})");
+  EXPECT_EQ(text, R"({"received_at":"2026-11-22T12:05:00Z","service_id":"ivig-order-select","card_uuid":"u1",)"
+                  R"("outcome":"overridden","accepted_suggestions":[],"override_system":"urn:ivig-cds:override",)"
+                  R"("override_code":"benefit-outweighs-risk","override_display":"Benefit outweighs risk",)"
+                  R"("user_comment":"discussed with the patient","outcome_timestamp":"2026-11-22T12:04:00Z"})");
   const std::optional<feedback_record> feedback = feedback_from_json(text);
   ASSERT_TRUE(feedback);
   EXPECT_EQ(to_json(*feedback), text);
@@ -65,11 +67,11 @@ TEST(RecordJson, DedupeKeyIgnoresSuggestionOrderAndWhenTheItemArrived) {
   EXPECT_EQ(feedback_dedupe_key(a), feedback_dedupe_key(b));
   EXPECT_EQ(feedback_dedupe_key(a).size(), 64U);
 
-  for (auto change : {+[](feedback_record& f) { f.card_uuid = "u2"; }, +[](feedback_record& f) { f.outcome = "x"; },
-                      +[](feedback_record& f) { f.accepted_suggestions.push_back("s3"); },
-                      +[](feedback_record& f) { f.override_code = "c"; },
-                      +[](feedback_record& f) { f.user_comment = "c"; },
-                      +[](feedback_record& f) { f.outcome_timestamp = "2026-11-22T12:04:01Z"; }}) {
+  for (auto change :
+       {+[](feedback_record& f) { f.card_uuid = "u2"; }, +[](feedback_record& f) { f.outcome = "x"; },
+        +[](feedback_record& f) { f.accepted_suggestions.push_back("s3"); },
+        +[](feedback_record& f) { f.override_code = "c"; }, +[](feedback_record& f) { f.user_comment = "c"; },
+        +[](feedback_record& f) { f.outcome_timestamp = "2026-11-22T12:04:01Z"; }}) {
     feedback_record c = a;
     change(c);
     EXPECT_NE(feedback_dedupe_key(a), feedback_dedupe_key(c));

@@ -1,4 +1,6 @@
 // tests/unit/audit/schema_test.cpp: creating, migrating and refusing audit files.
+//
+// Older files are built by hand (version 0) or with migrate(db, 1), then opened by the store.
 #include <cstdio>
 
 #include <gtest/gtest.h>
@@ -19,8 +21,7 @@ const std::vector<std::string> all_tables = {"call_rules", "calls",          "ca
 TEST_F(Schema, NewFileIsCreatedAtTheLatestVersionInWalMode) {
   { sqlite_audit_store store(options()); }
   EXPECT_EQ(rows(path(), "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"), all_tables);
-  EXPECT_EQ(rows(path(), "SELECT version FROM schema_version ORDER BY version"),
-            (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(rows(path(), "SELECT version FROM schema_version ORDER BY version"), (std::vector<std::string>{"1", "2"}));
   EXPECT_EQ(query(path(), "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(latest_schema_version, 2);
 }
@@ -81,9 +82,9 @@ TEST_F(Schema, UpdatesAreRefusedByTheFileItself) {
     ASSERT_TRUE(store.record_call(sample_call("h1", "u1")));
     ASSERT_EQ(store.record_feedback(sample_feedback("u1", "accepted")), feedback_result::recorded_matched);
   }
-  for (const char* sql : {"UPDATE entries SET payload = '{}'", "UPDATE calls SET patient = 'x'",
-                          "UPDATE cards SET summary = 'x'", "UPDATE call_rules SET fired = 0",
-                          "UPDATE feedback SET matched = 1"}) {
+  for (const char* sql :
+       {"UPDATE entries SET payload = '{}'", "UPDATE calls SET patient = 'x'", "UPDATE cards SET summary = 'x'",
+        "UPDATE call_rules SET fired = 0", "UPDATE feedback SET matched = 1"}) {
     try {
       execute(path(), sql);
       ADD_FAILURE() << sql << " was allowed";

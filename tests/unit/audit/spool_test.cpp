@@ -1,4 +1,7 @@
 // tests/unit/audit/spool_test.cpp: the spool file, and its replay when the store starts.
+//
+// Spools are produced by a failing store or written by hand (torn lines, foreign text, the same
+// feedback twice), then a fresh store must replay them exactly once.
 #include <algorithm>
 #include <filesystem>
 
@@ -40,8 +43,9 @@ TEST_F(Spool, RecordsSpooledByOneRunAreReplayedInOrderAtTheNextStart) {
     EXPECT_EQ(store.commits(), 1U);
   }
   EXPECT_EQ(std::filesystem::file_size(path() + ".spool"), 0U);
-  EXPECT_EQ(rows(path(), "SELECT e.kind, c.hook_instance, f.card_uuid, f.matched FROM entries e "
-                         "LEFT JOIN calls c ON c.seq = e.seq LEFT JOIN feedback f ON f.seq = e.seq ORDER BY e.seq"),
+  EXPECT_EQ(rows(path(),
+                 "SELECT e.kind, c.hook_instance, f.card_uuid, f.matched FROM entries e "
+                 "LEFT JOIN calls c ON c.seq = e.seq LEFT JOIN feedback f ON f.seq = e.seq ORDER BY e.seq"),
             (std::vector<std::string>{"call|h1||", "feedback||u1|1", "call|h2||"}));
   const verify_result chain = verify_chain(path());
   EXPECT_TRUE(chain.ok) << chain.problem;
@@ -51,8 +55,8 @@ TEST_F(Spool, RecordsSpooledByOneRunAreReplayedInOrderAtTheNextStart) {
 
 TEST_F(Spool, FeedbackDedupeAppliesOnReplay) {
   const std::string payload = to_json(sample_feedback("u1", "accepted"));
-  ivig::test::write_file(path() + ".spool", spool_line({"a", "feedback", payload}) + "\n" +
-                                                spool_line({"b", "feedback", payload}) + "\n");
+  ivig::test::write_file(path() + ".spool",
+                         spool_line({"a", "feedback", payload}) + "\n" + spool_line({"b", "feedback", payload}) + "\n");
   {
     sqlite_audit_store store(options());
     EXPECT_EQ(store.replayed_records(), 2U);

@@ -1,4 +1,6 @@
 // tests/unit/audit/store_test.cpp: what one call or feedback item leaves in the file.
+//
+// Rows are read back from a connection of the test's own and compared whole, column by column.
 #include <gtest/gtest.h>
 
 #include "hooks/audit/chain.hpp"
@@ -77,12 +79,12 @@ TEST_F(Feedback, OnACardTheServiceShowedIsMatched) {
   sqlite_audit_store store(options());
   ASSERT_TRUE(store.record_call(sample_call("h1", "u1")));
   EXPECT_EQ(store.record_feedback(sample_feedback("u1", "overridden")), feedback_result::recorded_matched);
-  EXPECT_EQ(rows(path(), "SELECT seq, card_uuid, outcome, override_code, user_comment, outcome_timestamp, matched "
-                         "FROM feedback"),
+  EXPECT_EQ(rows(path(),
+                 "SELECT seq, card_uuid, outcome, override_code, user_comment, outcome_timestamp, matched "
+                 "FROM feedback"),
             (std::vector<std::string>{
                 "2|u1|overridden|benefit-outweighs-risk|discussed with the patient|2026-11-22T12:04:00Z|1"}));
-  EXPECT_EQ(query(path(), "SELECT dedupe_key FROM feedback"),
-            feedback_dedupe_key(sample_feedback("u1", "overridden")));
+  EXPECT_EQ(query(path(), "SELECT dedupe_key FROM feedback"), feedback_dedupe_key(sample_feedback("u1", "overridden")));
   EXPECT_EQ(rows(path(), "SELECT kind, received_at FROM entries WHERE seq = 2"),
             (std::vector<std::string>{"feedback|2026-11-22T12:05:00Z"}));
 }
