@@ -38,21 +38,13 @@ class object_reader {
   bool ok() const { return ok_; }
 
   void read(const char* name, std::string& out) {
-    const rapidjson::Value* v = find(name);
-    if (v == nullptr) return;
-    if (!v->IsString()) {
-      ok_ = false;
-      return;
+    if (const rapidjson::Value* v = find(name, &rapidjson::Value::IsString)) {
+      out.assign(v->GetString(), v->GetStringLength());
     }
-    out.assign(v->GetString(), v->GetStringLength());
   }
   void read(const char* name, std::vector<std::string>& out) {
-    const rapidjson::Value* v = find(name);
+    const rapidjson::Value* v = find(name, &rapidjson::Value::IsArray);
     if (v == nullptr) return;
-    if (!v->IsArray()) {
-      ok_ = false;
-      return;
-    }
     for (const rapidjson::Value& item : v->GetArray()) {
       if (!item.IsString()) {
         ok_ = false;
@@ -62,41 +54,19 @@ class object_reader {
     }
   }
   void read(const char* name, bool& out) {
-    const rapidjson::Value* v = find(name);
-    if (v == nullptr) return;
-    if (!v->IsBool()) {
-      ok_ = false;
-      return;
-    }
-    out = v->GetBool();
+    if (const rapidjson::Value* v = find(name, &rapidjson::Value::IsBool)) out = v->GetBool();
   }
   void read(const char* name, double& out) {
-    const rapidjson::Value* v = find(name);
-    if (v == nullptr) return;
-    if (!v->IsNumber()) {
-      ok_ = false;
-      return;
-    }
-    out = v->GetDouble();
+    if (const rapidjson::Value* v = find(name, &rapidjson::Value::IsNumber)) out = v->GetDouble();
   }
   void read(const char* name, unsigned& out) {
-    const rapidjson::Value* v = find(name);
-    if (v == nullptr) return;
-    if (!v->IsUint()) {
-      ok_ = false;
-      return;
-    }
-    out = v->GetUint();
+    if (const rapidjson::Value* v = find(name, &rapidjson::Value::IsUint)) out = v->GetUint();
   }
   /// Calls `each(reader)` for every object of the array `name`.
   template <typename Each>
   void read_objects(const char* name, Each each) {
-    const rapidjson::Value* v = find(name);
+    const rapidjson::Value* v = find(name, &rapidjson::Value::IsArray);
     if (v == nullptr) return;
-    if (!v->IsArray()) {
-      ok_ = false;
-      return;
-    }
     for (const rapidjson::Value& item : v->GetArray()) {
       if (!item.IsObject()) {
         ok_ = false;
@@ -109,9 +79,16 @@ class object_reader {
   }
 
  private:
-  const rapidjson::Value* find(const char* name) const {
+  /// The member `name` when present and of the kind `is_kind` accepts; a present member of
+  /// another kind marks the whole record unreadable, so a damaged line never half-loads.
+  const rapidjson::Value* find(const char* name, bool (rapidjson::Value::*is_kind)() const) {
     const auto it = object_.FindMember(name);
-    return it == object_.MemberEnd() ? nullptr : &it->value;
+    if (it == object_.MemberEnd()) return nullptr;
+    if (!(it->value.*is_kind)()) {
+      ok_ = false;
+      return nullptr;
+    }
+    return &it->value;
   }
   const rapidjson::Value& object_;
   bool ok_ = true;
