@@ -22,6 +22,9 @@ struct card_record {
 struct rule_record {
   std::string rule_id;
   bool fired = false;  ///< produced a card (or joined one) for some order
+  /// Set when the rule failed with an internal error ("internal error on MedicationRequest/1"):
+  /// its check was skipped and listed as not completed. Empty when it ran.
+  std::string error;
 };
 
 /// Where one data category came from: "prefetch", "fetched", "missing", "error" or "incomplete".
@@ -57,7 +60,7 @@ struct feedback_record {
   std::string received_at;
   std::string service_id;
   std::string card_uuid;
-  std::string outcome;  ///< "accepted" or "overridden"
+  std::string outcome;                            ///< "accepted" or "overridden"
   std::vector<std::string> accepted_suggestions;  ///< suggestion uuids
   std::string override_system;
   std::string override_code;

@@ -127,6 +127,8 @@ std::string to_json(const call_record& call) {
     field(w, "rule_id", rule.rule_id);
     w.Key("fired");
     w.Bool(rule.fired);
+    // Written only when set, so that the canonical text (and hash) of every earlier record is unchanged.
+    if (!rule.error.empty()) field(w, "error", rule.error);
     w.EndObject();
   }
   w.EndArray();
@@ -197,6 +199,7 @@ std::optional<call_record> call_from_json(std::string_view json) {
       rule_record rule;
       item.read("rule_id", rule.rule_id);
       item.read("fired", rule.fired);
+      item.read("error", rule.error);
       c.rules.push_back(std::move(rule));
     });
     r.read_objects("cards", [&](object_reader& item) {

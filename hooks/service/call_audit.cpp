@@ -68,14 +68,17 @@ void describe_call(audit::call_record& out, const protocol::cds_request& request
     out.data.push_back({t.key, std::string(origin_of(record.status_of(t.key).state))});
   for (const protocol::card& c : cards) out.cards.push_back({c.uuid, c.indicator, c.summary, c.rule_ids});
   if (checked.empty()) return;  // no IVIg order: no rule was evaluated
-  for (const rules::rule_implementation& implementation : rules::implemented_rules()) {
-    const rules::rule_definition* rule = kb.find_rule(implementation.id);
-    if (rule == nullptr || rule->status != rules::rule_status::active) continue;
-    if (implementation.sign_only && stage != rules::hook_stage::sign) continue;
+  for (const rules::bound_rule& bound : kb.active_rules) {
+    if (!rules::runs_at(bound, stage)) continue;
+    const rules::rule_definition* rule = bound.definition;
     const bool fired = std::any_of(cards.begin(), cards.end(), [&](const protocol::card& c) {
       return is_finding_card(c) && std::find(c.rule_ids.begin(), c.rule_ids.end(), rule->id) != c.rule_ids.end();
     });
-    out.rules.push_back({rule->id, fired});
+    std::string failure;
+    for (const checked_order& entry : checked)
+      for (const rules::rule_failure& f : entry.result.failures)
+        if (f.rule_id == rule->id) failure = "internal error on " + f.order_reference;
+    out.rules.push_back({rule->id, fired, failure});
   }
 }
 

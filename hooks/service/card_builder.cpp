@@ -88,16 +88,17 @@ std::string switched_order_json(const rules::ivig_order& order, const rules::pro
   return std::string(out.GetString(), out.GetSize());
 }
 
-/// Every correction the rules computed for one order, merged: the dose from R17 (else R19's rounding)
-/// and the rate cap from R13. Each card's one-click change applies all of them, so that accepting
-/// any one suggestion gives the fully corrected order (each `update` carries the whole resource).
+/// Every correction the rules computed for one order, merged: the dose recomputed on the dosing weight
+/// (R17) over a mere rounding of the ordered grams (R19), and the rate cap (R13). Each card's one-click change applies
+/// all of them, so that accepting any one suggestion gives the fully corrected order (each `update` carries the whole
+/// resource).
 std::optional<rules::order_correction> merged_correction(const rules::evaluation& result) {
   std::optional<rules::order_correction> merged;
   const rules::order_correction* dose = nullptr;
   const rules::order_correction* rate = nullptr;
   for (const rules::finding& f : result.findings) {
     if (!f.correction) continue;
-    if (f.correction->grams && (dose == nullptr || f.rule_id == "R17")) dose = &*f.correction;
+    if (f.correction->grams && (dose == nullptr || f.correction->dose_recomputed)) dose = &*f.correction;
     if (f.correction->max_rate_mg_per_kg_min && rate == nullptr) rate = &*f.correction;
   }
   if (dose == nullptr && rate == nullptr) return merged;

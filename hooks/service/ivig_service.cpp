@@ -1,6 +1,8 @@
 // hooks/service/ivig_service.cpp: the request pipeline, one short method per endpoint.
 #include "hooks/service/ivig_service.hpp"
 
+#include <cstdio>
+
 #include <rapidjson/document.h>
 
 #include "hooks/protocol/card.hpp"
@@ -37,6 +39,11 @@ std::string usage_requirements(const std::vector<prefetch_template>& templates) 
 }
 
 }  // namespace
+
+void log_to_stderr(std::string_view line) {
+  std::string text = "ivig-cds service: " + std::string(line) + "\n";
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
 
 fhir::time_point system_now() {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -121,6 +128,11 @@ server::http_reply ivig_service::handle_call(std::string_view service_id, std::s
   for (const rules::ivig_order& order : orders.ivig_orders) {
     checked_order entry{&order, rules::gather_order_facts(record, order, *kb_, now), {}};
     entry.result = rules::evaluate(record, order, *kb_, now, orders.session, entry.facts, stage);
+    // A failing rule cost only itself (the engine listed its check as not completed); say which
+    // and why where operators look. The exception text names code, not the patient's data.
+    for (const rules::rule_failure& failure : entry.result.failures)
+      options_.log("rule " + failure.rule_id + " failed on " + failure.order_reference + " (" + failure.what +
+                   "); its check is listed as not completed, the other rules' cards are returned");
     checked.push_back(std::move(entry));
   }
   const card_options options{stage == rules::hook_stage::sign};

@@ -24,15 +24,20 @@
 namespace ivig::service {
 
 using clock_function = std::function<fhir::time_point()>;
+/// Where the service writes its operational log lines (never clinical content or tokens).
+using log_function = std::function<void(std::string_view line)>;
 
 /// The wall clock, in whole seconds (the default `now` of a real deployment).
 fhir::time_point system_now();
+/// One line to stderr, written in one call so lines from several threads do not interleave.
+void log_to_stderr(std::string_view line);
 
 struct service_options {
   std::size_t max_json_depth = 64;
   clock_function now = system_now;
   /// When set, patients are audited as HMAC-SHA-256 of their id under this key, not as sent.
   std::string audit_patient_key;
+  log_function log = log_to_stderr;
 };
 
 class ivig_service final : public server::request_handler {

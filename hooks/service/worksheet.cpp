@@ -5,7 +5,6 @@
 #include <cstdio>
 
 #include "hooks/protocol/uuid.hpp"
-#include "rules/engine/vial_rounding.hpp"
 
 namespace ivig::service {
 namespace {
@@ -23,13 +22,6 @@ std::string num(double value, int decimals = 2) {
 
 std::string opt(const std::optional<double>& value, const char* unit, int decimals = 2) {
   return value ? num(*value, decimals) + (unit[0] != '\0' ? std::string(" ") + unit : "") : "—";
-}
-
-const rules::threshold* threshold_of(const rules::knowledge& kb, std::string_view rule, std::string_view role) {
-  const rules::rule_definition* r = kb.find_rule(rule);
-  if (r == nullptr) return nullptr;
-  const auto it = r->thresholds.find(role);
-  return it == r->thresholds.end() ? nullptr : it->second;
 }
 
 std::string limit(const rules::threshold* t, const char* unit) {
@@ -57,7 +49,7 @@ void weight_table(std::string& md, const rules::dosing_weight& w) {
         (w.why.empty() ? std::string(rules::weight_basis_name(w.basis)) : w.why) + " |\n\n";
 }
 
-void dose_table(std::string& md, const rules::dose_plan& d, const rules::knowledge& kb) {
+void dose_table(std::string& md, const rules::dose_plan& d, const rules::dose_limits& limits) {
   md += "**Dose** (as written: " + (d.as_written.empty() ? std::string("no dose") : d.as_written) + ")\n\n";
   md += "| | per dose | per day | per course |\n|---|---|---|---|\n";
   md += "| g/kg | " + opt(d.g_per_kg_per_dose, "") + " | " + opt(d.g_per_kg_per_day, "") + " | " +
@@ -65,11 +57,9 @@ void dose_table(std::string& md, const rules::dose_plan& d, const rules::knowled
   md += "| g | " + opt(d.grams_per_dose, "") + " | " +
         opt(d.grams_per_dose ? std::optional<double>(*d.grams_per_dose * d.doses_per_day) : std::nullopt, "") + " | " +
         opt(d.grams_per_course, "") + " |\n";
-  md += "| limit | | " + limit(threshold_of(kb, "R15", "warning"), "g/kg/day") + "; " +
-        limit(threshold_of(kb, "R15", "critical"), "g/kg/day") + " | " +
-        limit(threshold_of(kb, "R16", "critical"), "g/kg") + " within " +
-        num(threshold_of(kb, "R16", "courseWindow") ? threshold_of(kb, "R16", "courseWindow")->value : 0) +
-        " days |\n\n";
+  md += "| limit | | " + limit(limits.per_day, "g/kg/day") + "; " + limit(limits.per_day_local, "g/kg/day") + " | " +
+        limit(limits.per_course, "g/kg") + " within " +
+        num(limits.course_window != nullptr ? limits.course_window->value : 0) + " days |\n\n";
   md += "Course: " + std::to_string(d.course_doses) + " dose(s), " + num(d.doses_per_day) + " per day over " +
         num(d.course_days) + " day(s)";
   if (d.interval_days) md += "; repeated every " + num(*d.interval_days) + " days";
@@ -99,25 +89,20 @@ protocol::card worksheet_card(std::string_view hook_instance, const checked_orde
           " mg/mL)";
   md += "\n\n";
   weight_table(md, facts.weight);
-  dose_table(md, d, kb);
+  dose_table(md, d, facts.limits);
 
   // Vials, waste and volume.
-  // The default rounding step is R19's threshold (the loader guarantees R19 and its roles).
-  const rules::threshold* step = threshold_of(kb, "R19", "defaultStep");
-  if (d.grams_per_dose && step != nullptr) {
-    const double requested = d.calculated_grams.value_or(*d.grams_per_dose);
-    const rules::vial_rounding r = rules::round_to_vials(requested, order, step->value);
-    const double up = r.covering_g;
-    md += "**Vials:** " + num(requested) + " g requested; nearest whole-vial total " + num(r.rounded_g) + " g" +
-          (r.combination.empty() ? " (default step " + num(r.step_g) + " g; vial sizes unknown)"
-                                 : " = " + r.combination) +
+  if (const std::optional<rules::vial_rounding>& r = facts.vials.ordered) {
+    const double requested = r->requested_g;
+    const double up = r->covering_g;
+    md += "**Vials:** " + num(requested) + " g requested; nearest whole-vial total " + num(r->rounded_g) + " g" +
+          (r->combination.empty() ? " (default step " + num(r->step_g) + " g; vial sizes unknown)"
+                                  : " = " + r->combination) +
           "; to give exactly " + num(requested) + " g open " + num(up) + " g, waste " + num(up - requested) + " g.\n\n";
-    if (d.concentration_mg_per_ml)
-      md += "**Volume:** " + num(std::round(*d.grams_per_dose * 1000 / *d.concentration_mg_per_ml), 0) +
-            " mL per dose, " +
-            num(std::round(*d.grams_per_dose * d.doses_per_day * 1000 / *d.concentration_mg_per_ml), 0) +
-            " mL per day.\n\n";
   }
+  if (const std::optional<rules::infusion_volume>& v = facts.volume)
+    md += "**Volume:** " + num(std::round(v->ml_per_dose), 0) + " mL per dose, " + num(std::round(v->ml_per_day), 0) +
+          " mL per day.\n\n";
 
   // Rate plan.
   md += "**Rate plan** (on the dosing weight";
@@ -130,44 +115,31 @@ protocol::card worksheet_card(std::string_view hook_instance, const checked_orde
                : std::string("—")) +
           " |\n";
   };
-  if (p != nullptr && p->initial_rate) rate_row("Start (label)", p->initial_rate->value);
-  double highest = 0;
-  for (const rules::indication_rate& m : p != nullptr ? p->max_rates : std::vector<rules::indication_rate>{})
-    highest = std::max(highest, m.rate.value);
-  if (highest > 0) rate_row("Maximum (label)", highest);
-  if (facts.risk.any()) {
-    const rules::threshold* fallback = threshold_of(kb, "R13", "atRiskCapDefault");
-    const double cap = p != nullptr && p->at_risk_max_rate ? p->at_risk_max_rate->value
-                       : fallback != nullptr               ? fallback->value
-                                                           : 0;
-    if (cap > 0)
-      rate_row(std::string("Cap at renal/thrombosis risk") +
-                   (p != nullptr && p->at_risk_max_rate ? "" : " (local policy [U])"),
-               cap);
-  }
+  const rules::rate_limits& rates = facts.rates;
+  if (rates.label_start != nullptr) rate_row("Start (label)", rates.label_start->value);
+  if (rates.label_maximum != nullptr && rates.label_maximum->rate.value > 0)
+    rate_row("Maximum (label)", rates.label_maximum->rate.value);
+  if (facts.risk.any() && rates.at_risk.mg_per_kg_min > 0)
+    rate_row(
+        std::string("Cap at renal/thrombosis risk") + (rates.at_risk.labelled != nullptr ? "" : " (local policy [U])"),
+        rates.at_risk.mg_per_kg_min);
   if (d.rate_mg_per_kg_min) rate_row("Ordered (" + d.rate_as_written + ")", *d.rate_mg_per_kg_min);
   md +=
       "\nStep up from the start rate to the maximum at the intervals the product label gives (the steps are not in the "
       "knowledge base).\n\n";
 
   // Cost on what is dispensed: the whole-vial total per dose, times the doses of the course.
-  if (const auto it = kb.thresholds.find("cost-per-gram");
-      it != kb.thresholds.end() && d.grams_per_dose && step != nullptr) {
-    const double per_dose =
-        rules::round_to_vials(d.calculated_grams.value_or(*d.grams_per_dose), order, step->value).rounded_g;
-    const double grams = per_dose * d.course_doses;
-    md += "**Estimated cost:** " + num(grams) + " g (" + std::to_string(d.course_doses) + " × " + num(per_dose) +
-          " g in whole vials) × $" + num(it->second.value) + "/g = $" + num(grams * it->second.value, 0) +
-          (it->second.local_policy() ? " (the price per gram is local policy [U])" : "") + ".\n\n";
-  }
+  if (const std::optional<rules::cost_estimate>& cost = facts.cost)
+    md += "**Estimated cost:** " + num(cost->grams) + " g (" + std::to_string(cost->doses) + " × " +
+          num(cost->grams_per_dose) + " g in whole vials) × $" + num(cost->price_per_gram->value) + "/g = $" +
+          num(cost->usd, 0) +
+          (cost->price_per_gram->local_policy() ? " (the price per gram is local policy [U])" : "") + ".\n\n";
 
-  // The live-vaccine deferral (R24 runs at signing; its card says the same).
-  for (const rules::finding& f : checked.result.findings)
-    if (f.rule_id == "R24") {
-      md += "**Vaccines:** " + f.summary + (f.evidence.empty() ? std::string{} : " (" + f.evidence.front() + ")") +
-            ".\n\n";
-      break;
-    }
+  // The live-vaccine deferral (R24's card says the same at signing).
+  if (const std::optional<rules::vaccine_deferral>& deferral = facts.deferral)
+    md += "**Vaccines:** Defer measles-, mumps-, rubella- and varicella-containing vaccines until " +
+          fhir::format_date(deferral->until) + " (Deferral: " + deferral->basis + " after the last IVIg dose on " +
+          fhir::format_date(deferral->last_dose) + ").\n\n";
 
   // The data each check used, and what was missing.
   md += "**Data used**\n\n";

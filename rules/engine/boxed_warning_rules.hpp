@@ -1,13 +1,14 @@
-// rules/engine/boxed_warning_rules.hpp: R8–R11, the boxed-warning and hyperviscosity risk factors.
+// rules/engine/boxed_warning_rules.hpp: R8–R11 (renal and thrombosis boxed warnings, renal labs,
+// hyperviscosity).
 #pragma once
 
-#include "rules/engine/engine.hpp"
+#include "rules/engine/rule_unit.hpp"
 
 namespace ivig::rules {
 
-void run_r8_renal_risk(const rule_context& context, evaluation& out);
-void run_r9_no_recent_renal_function(const rule_context& context, evaluation& out);
-void run_r10_thrombosis_risk(const rule_context& context, evaluation& out);
-void run_r11_hyperviscosity(const rule_context& context, evaluation& out);
+extern const rule_unit r8_renal_risk;
+extern const rule_unit r9_no_recent_renal_function;
+extern const rule_unit r10_thrombosis_risk;
+extern const rule_unit r11_hyperviscosity;
 
 }  // namespace ivig::rules

@@ -10,19 +10,35 @@
 
 #include "rules/engine/number_format.hpp"
 #include "rules/engine/rule_support.hpp"
-#include "rules/engine/vial_rounding.hpp"
 
 namespace ivig::rules {
-namespace {}  // namespace
+namespace {
 
-void run_r27_pregnancy(const rule_context& context, evaluation& out) {
+struct r27_inputs {
+  const value_set& pregnancy;
+  const value_set& postpartum;
+  const threshold& postpartum_window;
+};
+
+r27_inputs bind_r27(role_binder& b) {
+  return {b.value_set_role("pregnancy"), b.value_set_role("postpartum"), b.threshold_role("postpartumWindow", "d")};
+}
+
+struct r29_inputs {
+  const value_set& multiple_sclerosis;
+};
+
+r29_inputs bind_r29(role_binder& b) {
+  return {b.value_set_role("multipleSclerosis")};
+}
+
+void check_r27(const r27_inputs& in, const rule_context& context, evaluation& out) {
   if (context.stage != hook_stage::sign) return;
   std::vector<std::string> lines;
-  for (const auto& found : conditions_in(context, context.rule.value_set_for("pregnancy"), status_filter::active_only))
+  for (const auto& found : conditions_in(context, in.pregnancy, status_filter::active_only))
     lines.push_back(describe(found));
-  const threshold& window = context.rule.threshold_for("postpartumWindow");
-  for (const auto& found :
-       conditions_in(context, context.rule.value_set_for("postpartum"), status_filter::any_not_refuted)) {
+  const threshold& window = in.postpartum_window;
+  for (const auto& found : conditions_in(context, in.postpartum, status_filter::any_not_refuted)) {
     const auto& when = found.resource->onset ? found.resource->onset : found.resource->recorded;
     if (when && fhir::days_between(when->at, context.now) <= static_cast<long>(window.value))
       lines.push_back(describe(found));
@@ -38,22 +54,16 @@ void run_r27_pregnancy(const rule_context& context, evaluation& out) {
   out.findings.push_back(std::move(f));
 }
 
-void run_r28_cost_and_prior_authorisation(const rule_context& context, evaluation& out) {
-  if (context.stage != hook_stage::sign) return;
-  const dose_plan& dose = context.facts.dose;
-  if (!dose.grams_per_dose) return;
-  const rule_definition* r19 = context.kb.find_rule("R19");
-  if (r19 == nullptr) return;  // the loader guarantees R19; without its rounding step there is no vial total
-  const double step = r19->threshold_for("defaultStep").value;
-  const double per_dose =
-      round_to_vials(dose.calculated_grams.value_or(*dose.grams_per_dose), context.order, step).rounded_g;
-  const double grams = per_dose * dose.course_doses;
-  const threshold& price = context.rule.threshold_for("costPerGram");
+void check_r28(const no_inputs&, const rule_context& context, evaluation& out) {
+  if (context.stage != hook_stage::sign || !context.facts.cost) return;
+  const cost_estimate& cost = *context.facts.cost;
+  const threshold& price = *cost.price_per_gram;
   finding f = start_finding(context, severity::info,
-                            "Estimated cost $" + format_rounded(std::round(grams * price.value)) + " for " +
-                                format_rounded(grams) + " g: payers usually require prior authorisation");
-  f.evidence.push_back(format_rounded(grams) + " g (" + std::to_string(dose.course_doses) + " × " +
-                       format_rounded(per_dose) + " g in whole vials) × $" + format_rounded(price.value) + "/g");
+                            "Estimated cost $" + format_rounded(std::round(cost.usd)) + " for " +
+                                format_rounded(cost.grams) + " g: payers usually require prior authorisation");
+  f.evidence.push_back(format_rounded(cost.grams) + " g (" + std::to_string(cost.doses) + " × " +
+                       format_rounded(cost.grams_per_dose) + " g in whole vials) × $" + format_rounded(price.value) +
+                       "/g");
   std::string hcpcs;
   if (const product* p = context.order.identified_product())
     for (const product_identifier& id : p->identifiers)
@@ -63,7 +73,7 @@ void run_r28_cost_and_prior_authorisation(const rule_context& context, evaluatio
   out.findings.push_back(std::move(f));
 }
 
-void run_r29_indication(const rule_context& context, evaluation& out) {
+void check_r29(const r29_inputs& in, const rule_context& context, evaluation& out) {
   const fhir::medication_order& order = *context.order.order;
   if (order.reasons.empty()) {
     finding f =
@@ -77,7 +87,7 @@ void run_r29_indication(const rule_context& context, evaluation& out) {
     return;
   }
   if (context.stage != hook_stage::sign) return;
-  const value_set& ms = context.rule.value_set_for("multipleSclerosis");
+  const value_set& ms = in.multiple_sclerosis;
   for (const fhir::codeable_concept& reason : order.reasons) {
     const auto match = match_concept(context.kb, ms, reason);
     if (!match) continue;
@@ -89,7 +99,7 @@ void run_r29_indication(const rule_context& context, evaluation& out) {
   }
 }
 
-void run_r30_infusion_reminders(const rule_context& context, evaluation& out) {
+void check_r30(const no_inputs&, const rule_context& context, evaluation& out) {
   if (context.stage != hook_stage::sign) return;
   finding f = start_finding(
       context, severity::info,
@@ -104,5 +114,13 @@ void run_r30_infusion_reminders(const rule_context& context, evaluation& out) {
     f.evidence.push_back("At renal or thrombosis risk: monitor urine output and renal function");
   out.findings.push_back(std::move(f));
 }
+
+}  // namespace
+
+const rule_unit r27_pregnancy = define_rule<r27_inputs, &bind_r27, &check_r27>("R27", __FILE__, true);
+const rule_unit r28_cost_and_prior_authorisation =
+    define_rule<no_inputs, &bind_nothing, &check_r28>("R28", __FILE__, true);
+const rule_unit r29_indication = define_rule<r29_inputs, &bind_r29, &check_r29>("R29", __FILE__);
+const rule_unit r30_infusion_reminders = define_rule<no_inputs, &bind_nothing, &check_r30>("R30", __FILE__, true);
 
 }  // namespace ivig::rules

@@ -1,13 +1,14 @@
-// rules/engine/context_rules.hpp: R27–R30, information for the ordering clinician and pharmacist.
+// rules/engine/context_rules.hpp: R27–R30 (pregnancy, cost and prior authorisation, indication,
+// infusion reminders).
 #pragma once
 
-#include "rules/engine/engine.hpp"
+#include "rules/engine/rule_unit.hpp"
 
 namespace ivig::rules {
 
-void run_r27_pregnancy(const rule_context& context, evaluation& out);
-void run_r28_cost_and_prior_authorisation(const rule_context& context, evaluation& out);
-void run_r29_indication(const rule_context& context, evaluation& out);
-void run_r30_infusion_reminders(const rule_context& context, evaluation& out);
+extern const rule_unit r27_pregnancy;
+extern const rule_unit r28_cost_and_prior_authorisation;
+extern const rule_unit r29_indication;
+extern const rule_unit r30_infusion_reminders;
 
 }  // namespace ivig::rules

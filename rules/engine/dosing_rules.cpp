@@ -1,8 +1,10 @@
 // rules/engine/dosing_rules.cpp: R15–R19, the weight-based dose checks (ivig-knowledge.md §4).
 //
-// The numbers (limits, windows, IBW coefficients, rounding step and tolerance) are R15–R19's
-// thresholds in policy.json. A limit marked [U] is local policy: exceeding it is never critical
-// (critical is kept for labelled maxima), and the card says the limit is local policy.
+// The numbers (limits, windows, IBW coefficients, rounding step and tolerance) are read by the order
+// facts (order_facts.hpp, facts.json), which also compute the dosing weight, the dose plan and the
+// whole-vial totals; these checks compare the facts with the limits. A limit marked [U] is local
+// policy: exceeding it is never critical (critical is kept for labelled maxima), and the card says
+// the limit is local policy.
 #include "rules/engine/dosing_rules.hpp"
 
 #include <algorithm>
@@ -11,10 +13,18 @@
 
 #include "rules/engine/number_format.hpp"
 #include "rules/engine/rule_support.hpp"
-#include "rules/engine/vial_rounding.hpp"
 
 namespace ivig::rules {
 namespace {
+
+struct r16_inputs {
+  const value_set& multiple_sclerosis;
+  const threshold& maintenance_interval_min;
+};
+
+r16_inputs bind_r16(role_binder& b) {
+  return {b.value_set_role("multipleSclerosis"), b.threshold_role("maintenanceIntervalMin", "d")};
+}
 
 /// Critical when the exceeded limit is sourced; a [U] limit gives a warning with a policy note.
 severity over_limit_severity(const threshold& limit, finding& f, std::string_view what) {
@@ -30,9 +40,7 @@ void add_dose_lines(const rule_context& context, finding& f) {
   if (w.usable()) f.evidence.push_back("Dosing weight: " + format_fixed(w.kg, 1) + " kg (" + w.why + ")");
 }
 
-}  // namespace
-
-void run_r15_dose_per_day(const rule_context& context, evaluation& out) {
+void check_r15(const no_inputs&, const rule_context& context, evaluation& out) {
   const dose_plan& dose = context.facts.dose;
   if (!dose.has_dose) {
     // A dose that is there but cannot be read is a finding on either hook; a dose not yet entered
@@ -67,8 +75,8 @@ void run_r15_dose_per_day(const rule_context& context, evaluation& out) {
     return;
   }
   const double per_day = *dose.g_per_kg_per_day;
-  const threshold& critical = context.rule.threshold_for("critical");
-  const threshold& warning = context.rule.threshold_for("warning");
+  const threshold& critical = *context.facts.limits.per_day_local;
+  const threshold& warning = *context.facts.limits.per_day;
   if (per_day > critical.value) {
     finding f = start_finding(context, severity::warning, {});
     f.level = over_limit_severity(critical, f, "The per-day limit");
@@ -86,11 +94,11 @@ void run_r15_dose_per_day(const rule_context& context, evaluation& out) {
   }
 }
 
-void run_r16_dose_per_course(const rule_context& context, evaluation& out) {
+void check_r16(const r16_inputs& in, const rule_context& context, evaluation& out) {
   const dose_plan& dose = context.facts.dose;
   if (!dose.readable) return;  // R15 reports an unreadable dose once
-  const threshold& critical = context.rule.threshold_for("critical");
-  const threshold& window = context.rule.threshold_for("courseWindow");
+  const threshold& critical = *context.facts.limits.per_course;
+  const threshold& window = *context.facts.limits.course_window;
   if (!dose.interval_days && dose.course_days <= window.value && *dose.g_per_kg_per_course > critical.value) {
     finding f = start_finding(context, severity::warning, {});
     f.level = over_limit_severity(critical, f, "The per-course limit");
@@ -103,13 +111,13 @@ void run_r16_dose_per_course(const rule_context& context, evaluation& out) {
   }
   // The shortest maintenance interval is the MS regimens' (every 4 weeks or longer); replacement
   // therapy for immune deficiency is given more often, so the check applies to MS orders only.
-  const value_set& ms = context.rule.value_set_for("multipleSclerosis");
+  const value_set& ms = in.multiple_sclerosis;
   const bool for_ms =
       std::any_of(
           context.order.order->reasons.begin(), context.order.order->reasons.end(),
           [&](const fhir::codeable_concept& reason) { return match_concept(context.kb, ms, reason).has_value(); }) ||
       (context.order.order->reasons.empty() && !conditions_in(context, ms, status_filter::active_only).empty());
-  const threshold& interval = context.rule.threshold_for("maintenanceIntervalMin");
+  const threshold& interval = in.maintenance_interval_min;
   if (for_ms && dose.interval_days && *dose.interval_days < interval.value) {
     finding f = start_finding(context, severity::warning,
                               "IVIg every " + format_rounded(*dose.interval_days) + " days is more often than every " +
@@ -120,18 +128,16 @@ void run_r16_dose_per_course(const rule_context& context, evaluation& out) {
   }
 }
 
-void run_r17_dosing_weight(const rule_context& context, evaluation& out) {
+void check_r17(const no_inputs&, const rule_context& context, evaluation& out) {
   const dosing_weight& w = context.facts.weight;
   const dose_plan& dose = context.facts.dose;
-  if (!w.usable() || !dose.ordered_g_per_kg) return;
-  const rule_definition* r19 = context.kb.find_rule("R19");
-  if (r19 == nullptr) return;
+  if (!w.usable() || !dose.ordered_g_per_kg || !context.facts.vials.on_dosing_weight) return;
   const double g_per_kg = *dose.ordered_g_per_kg;
-  const double expected = g_per_kg * w.kg;
-  const vial_rounding rounded = round_to_vials(expected, context.order, r19->threshold_for("defaultStep").value);
+  const vial_rounding& rounded = *context.facts.vials.on_dosing_weight;
+  const double expected = rounded.requested_g;
   // A calculated dose agrees with the ordered g/kg on the dosing weight when it is within what
   // rounding to the product's vials can explain: one vial step, or the rounding tolerance.
-  const double slack = std::max(rounded.step_g, r19->threshold_for("tolerance").value * expected);
+  const double slack = std::max(rounded.step_g, context.facts.vials.tolerance->value * expected);
   auto matches = [&](double grams, double kg) { return std::fabs(grams - g_per_kg * kg) <= slack; };
   std::string summary;
   if (dose.calculated_grams) {
@@ -161,6 +167,7 @@ void run_r17_dosing_weight(const rule_context& context, evaluation& out) {
   order_correction c;
   c.g_per_kg = g_per_kg;
   c.grams = rounded.rounded_g;
+  c.dose_recomputed = true;
   c.label = "Use " + format_rounded(rounded.rounded_g) + " g (" + format_rounded(g_per_kg) + " g/kg on " +
             format_fixed(w.kg, 1) + " kg)";
   c.description = "Sets the ordered dose to " + format_rounded(g_per_kg) + " g/kg and the calculated dose to " +
@@ -172,7 +179,7 @@ void run_r17_dosing_weight(const rule_context& context, evaluation& out) {
   out.findings.push_back(std::move(f));
 }
 
-void run_r18_weight_data(const rule_context& context, evaluation& out) {
+void check_r18(const no_inputs&, const rule_context& context, evaluation& out) {
   const dosing_weight& w = context.facts.weight;
   if (w.problems.empty()) return;
   const std::string summary = !w.weight ? "No body weight on file: the weight-based IVIg dose cannot be checked"
@@ -186,17 +193,15 @@ void run_r18_weight_data(const rule_context& context, evaluation& out) {
   out.findings.push_back(std::move(f));
 }
 
-void run_r19_vial_rounding(const rule_context& context, evaluation& out) {
+void check_r19(const no_inputs&, const rule_context& context, evaluation& out) {
   const dose_plan& dose = context.facts.dose;
-  if (!dose.grams_per_dose) return;
+  if (!context.facts.vials.ordered) return;
   // R17's corrected dose is already rounded to whole vials: a second card would contradict it.
-  for (const finding& f : out.findings)
-    if (f.rule_id == "R17" && f.order_reference == context.order.reference()) return;
-  const double requested = dose.calculated_grams.value_or(*dose.grams_per_dose);
-  const vial_rounding rounded =
-      round_to_vials(requested, context.order, context.rule.threshold_for("defaultStep").value);
+  if (found_earlier(out, r17_dosing_weight, context)) return;
+  const vial_rounding& rounded = *context.facts.vials.ordered;
+  const double requested = rounded.requested_g;
   if (std::fabs(rounded.rounded_g - requested) < 1e-9) return;
-  const threshold& tolerance = context.rule.threshold_for("tolerance");
+  const threshold& tolerance = *context.facts.vials.tolerance;
   const double change = rounded.change_fraction();
   const bool large = std::fabs(change) > tolerance.value;
   finding f = start_finding(context, severity::info,
@@ -224,5 +229,13 @@ void run_r19_vial_rounding(const rule_context& context, evaluation& out) {
   f.changes_order = true;
   out.findings.push_back(std::move(f));
 }
+
+}  // namespace
+
+const rule_unit r15_dose_per_day = define_rule<no_inputs, &bind_nothing, &check_r15>("R15", __FILE__);
+const rule_unit r16_dose_per_course = define_rule<r16_inputs, &bind_r16, &check_r16>("R16", __FILE__);
+const rule_unit r17_dosing_weight = define_rule<no_inputs, &bind_nothing, &check_r17>("R17", __FILE__);
+const rule_unit r18_weight_data = define_rule<no_inputs, &bind_nothing, &check_r18>("R18", __FILE__);
+const rule_unit r19_vial_rounding = define_rule<no_inputs, &bind_nothing, &check_r19>("R19", __FILE__);
 
 }  // namespace ivig::rules

@@ -62,10 +62,6 @@ std::vector<measurement> measurements(const fhir::patient_record& record, const 
   return out;
 }
 
-double threshold_value(const rule_definition& rule, std::string_view role) {
-  return rule.threshold_for(role).value;
-}
-
 /// BMI for a reason text: one decimal, or two when one would print the threshold itself ("30.0 is over 30").
 std::string bmi_text(double bmi, double threshold) {
   return bmi != threshold && std::fabs(bmi - threshold) < 0.05 ? format_fixed(bmi, 2) : format_fixed(bmi, 1);
@@ -87,32 +83,28 @@ std::string_view weight_basis_name(weight_basis basis) {
   return "no usable weight";
 }
 
-std::optional<double> devine_ibw(const rule_definition& r17, std::string_view gender, double height_cm) {
+std::optional<double> devine_ibw(const dosing_weight_inputs& in, std::string_view gender, double height_cm) {
   double base = 0;
   if (gender == "male")
-    base = threshold_value(r17, "ibwMaleBase");
+    base = in.ibw_male_base.value;
   else if (gender == "female")
-    base = threshold_value(r17, "ibwFemaleBase");
+    base = in.ibw_female_base.value;
   else
     return std::nullopt;
   const double inches = height_cm / cm_per_inch;
   // Devine is defined from its base height up (Ontario applies the calculator from 152.4 cm): below
   // it the formula gives meaningless, even negative, weights, so there is no IBW and actual weight is used.
-  if (inches < threshold_value(r17, "ibwBaseHeight")) return std::nullopt;
-  return base + threshold_value(r17, "ibwKgPerInch") * (inches - threshold_value(r17, "ibwBaseHeight"));
+  if (inches < in.ibw_base_height.value) return std::nullopt;
+  return base + in.ibw_kg_per_inch.value * (inches - in.ibw_base_height.value);
 }
 
-dosing_weight compute_dosing_weight(const fhir::patient_record& record, const knowledge& kb, fhir::time_point now) {
+dosing_weight compute_dosing_weight(const fhir::patient_record& record, const knowledge& kb,
+                                    const dosing_weight_inputs& in, fhir::time_point now) {
   dosing_weight result;
-  const rule_definition* r17 = kb.find_rule("R17");
-  const rule_definition* r18 = kb.find_rule("R18");
-  if (r17 == nullptr || r18 == nullptr) return result;
-
   std::vector<measurement> weights =
-      measurements(record, kb, r18->value_set_for("weight"), &to_kg, "Body weight", "kg", now, result.problems);
-  std::vector<measurement> heights =
-      measurements(record, kb, r18->value_set_for("height"), &to_cm, "Height", "cm", now, result.problems);
-  const double recency = threshold_value(*r18, "recency");
+      measurements(record, kb, in.weight, &to_kg, "Body weight", "kg", now, result.problems);
+  std::vector<measurement> heights = measurements(record, kb, in.height, &to_cm, "Height", "cm", now, result.problems);
+  const double recency = in.recency.value;
 
   // Plausibility: a value outside the bounds is most likely a unit error; it is reported, not used.
   auto plausible = [&](std::vector<measurement>& list, double low, double high, std::string_view what) {
@@ -121,7 +113,7 @@ dosing_weight compute_dosing_weight(const fhir::patient_record& record, const kn
       if (m.value < low || m.value > high) {
         result.problems.push_back(m.line + " is implausible (outside " + format_fixed(low, 0) + "–" +
                                   format_fixed(high, 0) + "): " + "check its unit; it was not used");
-        result.policy_notes.push_back(policy_note(r18->threshold_for(what == "weight" ? "weightMax" : "heightMax"),
+        result.policy_notes.push_back(policy_note(what == "weight" ? in.weight_max : in.height_max,
                                                   std::string("The upper bound of a plausible ") + std::string(what)));
         continue;
       }
@@ -129,8 +121,8 @@ dosing_weight compute_dosing_weight(const fhir::patient_record& record, const kn
     }
     list = std::move(kept);
   };
-  plausible(weights, threshold_value(*r18, "weightMin"), threshold_value(*r18, "weightMax"), "weight");
-  plausible(heights, threshold_value(*r18, "heightMin"), threshold_value(*r18, "heightMax"), "height");
+  plausible(weights, in.weight_min.value, in.weight_max.value, "weight");
+  plausible(heights, in.height_min.value, in.height_max.value, "height");
 
   if (!weights.empty()) {
     result.weight = weights.front();
@@ -142,30 +134,28 @@ dosing_weight compute_dosing_weight(const fhir::patient_record& record, const kn
     result.problems.push_back("No body weight is on file: the dose per kg cannot be checked");
   } else if (result.weight->age_days > static_cast<long>(recency)) {
     result.problems.push_back(result.weight->line + " is older than " + format_fixed(recency, 0) + " days");
-    result.policy_notes.push_back(policy_note(r18->threshold_for("recency"), "How recent a weight must be"));
+    result.policy_notes.push_back(policy_note(in.recency, "How recent a weight must be"));
   }
   if (!result.height)
     result.problems.push_back("No height is on file: ideal and adjusted body weight cannot be computed");
 
   // A sudden change between the two newest weights suggests a unit or entry error.
   if (result.weight && result.previous_weight &&
-      fhir::days_between(result.previous_weight->at, result.weight->at) <=
-          static_cast<long>(threshold_value(*r18, "changeWindow"))) {
+      fhir::days_between(result.previous_weight->at, result.weight->at) <= static_cast<long>(in.change_window.value)) {
     const double change =
         std::fabs(result.weight->value - result.previous_weight->value) / result.previous_weight->value;
-    if (change > threshold_value(*r18, "changeFraction")) {
+    if (change > in.change_fraction.value) {
       result.problems.push_back("Body weight changed by " + format_fixed(change * 100, 0) + "% between " +
                                 fhir::format_date(result.previous_weight->at) + " (" +
                                 format_fixed(result.previous_weight->value, 1) + " kg) and " +
                                 fhir::format_date(result.weight->at) + " (" + format_fixed(result.weight->value, 1) +
                                 " kg): confirm the newest weight");
-      result.policy_notes.push_back(
-          policy_note(r18->threshold_for("changeFraction"), "Counting a weight change as sudden"));
+      result.policy_notes.push_back(policy_note(in.change_fraction, "Counting a weight change as sudden"));
     }
   }
 
   // BMI: recorded (newest) or computed from weight and height.
-  const auto bmis = observations_in(record, kb, r17->value_set_for("bmi"));
+  const auto bmis = observations_in(record, kb, in.bmi);
   for (const auto& found : bmis) {
     if (found.resource->value_quantity) {
       result.bmi = found.resource->value_quantity->value;
@@ -179,8 +169,8 @@ dosing_weight compute_dosing_weight(const fhir::patient_record& record, const kn
       result.bmi_computed = true;
     }
     const std::string_view gender = record.subject ? record.subject->gender : std::string_view{};
-    result.ibw_kg = devine_ibw(*r17, gender, result.height->value);
-    const double base_cm = threshold_value(*r17, "ibwBaseHeight") * cm_per_inch;
+    result.ibw_kg = devine_ibw(in, gender, result.height->value);
+    const double base_cm = in.ibw_base_height.value * cm_per_inch;
     if (!result.ibw_kg && result.height->value < base_cm)
       result.policy_notes.push_back("Ideal and adjusted body weight are not computed below " +
                                     format_fixed(base_cm, 1) +
@@ -192,15 +182,14 @@ dosing_weight compute_dosing_weight(const fhir::patient_record& record, const kn
   }
 
   // Pregnancy or postpartum: pre-pregnancy weight, the newest weight before the pregnancy began.
-  const long postpartum_days = static_cast<long>(threshold_value(*r18, "postpartumWindow"));
+  const long postpartum_days = static_cast<long>(in.postpartum_window.value);
   std::optional<fhir::time_point> pregnancy_start;
-  for (const auto& found : conditions_in(record, kb, r18->value_set_for("pregnancy"), status_filter::active_only)) {
+  for (const auto& found : conditions_in(record, kb, in.pregnancy, status_filter::active_only)) {
     result.pregnant_or_postpartum = true;
     result.pregnancy_line = describe(found);
     if (found.resource->onset) pregnancy_start = found.resource->onset->at;
   }
-  for (const auto& found :
-       conditions_in(record, kb, r18->value_set_for("postpartum"), status_filter::any_not_refuted)) {
+  for (const auto& found : conditions_in(record, kb, in.postpartum, status_filter::any_not_refuted)) {
     const auto& when = found.resource->onset ? found.resource->onset : found.resource->recorded;
     if (when && fhir::days_between(when->at, now) <= postpartum_days) {
       result.pregnant_or_postpartum = true;
@@ -231,10 +220,10 @@ dosing_weight compute_dosing_weight(const fhir::patient_record& record, const kn
   result.kg = result.weight->value;
   result.why = "actual weight";
   if (result.ibw_kg && result.bmi) {
-    const double factor = threshold_value(*r17, "adjustedFactor");
+    const double factor = in.adjusted_factor.value;
     result.adjusted_kg = *result.ibw_kg + factor * (result.weight->value - *result.ibw_kg);
-    const double bmi_threshold = threshold_value(*r17, "bmiThreshold");
-    const double over_ibw = threshold_value(*r17, "overIbwFraction");
+    const double bmi_threshold = in.bmi_threshold.value;
+    const double over_ibw = in.over_ibw_fraction.value;
     const bool heavy_for_height = result.weight->value > over_ibw * *result.ibw_kg;
     if (*result.bmi > bmi_threshold || heavy_for_height) {
       if (result.weight->value < *result.ibw_kg) {

@@ -4,7 +4,7 @@
 // implausible, a sudden change), and chooses the dosing weight by the configured policy: Devine ideal
 // body weight (IBW) and adjusted weight IBW + factor × (actual − IBW) when BMI is over the threshold
 // (Ontario rule), actual weight when it is below IBW, pre-pregnancy weight when pregnant or postpartum.
-// Every number comes from the knowledge (R17's and R18's thresholds); this file holds the arithmetic.
+// Every number comes from the knowledge (facts.json's dosing-weight entry); this file holds the arithmetic.
 #pragma once
 
 #include <optional>
@@ -15,6 +15,28 @@
 #include "rules/engine/knowledge.hpp"
 
 namespace ivig::rules {
+
+/// What the dosing-weight computation reads from the knowledge (facts.json "dosing-weight").
+struct dosing_weight_inputs {
+  const value_set& weight;
+  const value_set& height;
+  const value_set& bmi;
+  const value_set& pregnancy;
+  const value_set& postpartum;
+  const threshold& bmi_threshold;            ///< kg/m2: adjusted weight above it
+  const threshold& over_ibw_fraction;        ///< 1: adjusted weight above this fraction of IBW (site option)
+  const threshold& adjusted_factor;          ///< 1: IBW + factor × (actual − IBW)
+  const threshold& ibw_male_base;            ///< kg
+  const threshold& ibw_female_base;          ///< kg
+  const threshold& ibw_kg_per_inch;          ///< kg/[in_i]
+  const threshold& ibw_base_height;          ///< in
+  const threshold& recency;                  ///< d
+  const threshold& change_fraction;          ///< 1
+  const threshold& change_window;            ///< d
+  const threshold &weight_min, &weight_max;  ///< kg
+  const threshold &height_min, &height_max;  ///< cm
+  const threshold& postpartum_window;        ///< d
+};
 
 struct measurement {
   double value = 0;  ///< kg, cm or kg/m2
@@ -50,10 +72,11 @@ struct dosing_weight {
   bool usable() const { return kg > 0; }
 };
 
-dosing_weight compute_dosing_weight(const fhir::patient_record& record, const knowledge& kb, fhir::time_point now);
+dosing_weight compute_dosing_weight(const fhir::patient_record& record, const knowledge& kb,
+                                    const dosing_weight_inputs& in, fhir::time_point now);
 
 /// Devine IBW in kg for a height in cm, with the knowledge's coefficients; nullopt for a sex other
 /// than male or female (the formula has no other branch).
-std::optional<double> devine_ibw(const rule_definition& r17, std::string_view gender, double height_cm);
+std::optional<double> devine_ibw(const dosing_weight_inputs& in, std::string_view gender, double height_cm);
 
 }  // namespace ivig::rules

@@ -16,6 +16,32 @@
 namespace ivig::rules {
 namespace {
 
+/// R4–R6: the patient's condition or allergy, and the excipient that makes it a contraindication.
+struct contraindication_inputs {
+  const value_set& patient_finding;
+  std::string_view excipient;
+};
+
+contraindication_inputs bind_condition_excipient(role_binder& b) {
+  return {b.value_set_role("condition"), b.param_role("excipient")};
+}
+
+contraindication_inputs bind_allergy_excipient(role_binder& b) {
+  return {b.value_set_role("allergy"), b.param_role("excipient")};
+}
+
+struct r7_inputs {
+  const value_set& diabetes;
+  const value_set& glucose_tests;
+  const threshold& monitoring_window;
+  std::string_view excipient;
+};
+
+r7_inputs bind_r7(role_binder& b) {
+  return {b.value_set_role("diabetes"), b.value_set_role("glucoseTests"),
+          b.threshold_role("glucoseMonitoringWindow", "d"), b.param_role("excipient")};
+}
+
 struct excipient_exposure {
   std::vector<const product*> containing;  ///< candidates that contain the excipient
   bool all_contain = false;                ///< every candidate contains it (and there is one at least)
@@ -58,11 +84,10 @@ void add_excipient_citations(finding& f, const excipient_exposure& exposure, std
 }
 
 /// R4–R6 share one shape: a contraindicating patient finding plus an excipient.
-void run_excipient_contraindication(const rule_context& context, evaluation& out,
+void run_excipient_contraindication(const rule_context& context, evaluation& out, std::string_view substance,
                                     const std::vector<std::string>& patient_lines, bool patient_confirmed,
                                     std::string_view patient_problem) {
   if (patient_lines.empty()) return;
-  const std::string_view substance = context.rule.param("excipient");
   const excipient_exposure exposure = exposure_of(context, substance);
   const std::string product = context.order.product_description();
 
@@ -113,34 +138,32 @@ std::vector<std::string> lines_of(const Matches& found) {
   return lines;
 }
 
-void run_condition_excipient_rule(const rule_context& context, evaluation& out, std::string_view patient_problem) {
-  const auto found = conditions_in(context, context.rule.value_set_for("condition"), status_filter::active_only);
-  run_excipient_contraindication(context, out, lines_of(found), all_confirmed(found), patient_problem);
+void run_condition_excipient_rule(const contraindication_inputs& in, const rule_context& context, evaluation& out,
+                                  std::string_view patient_problem) {
+  const auto found = conditions_in(context, in.patient_finding, status_filter::active_only);
+  run_excipient_contraindication(context, out, in.excipient, lines_of(found), all_confirmed(found), patient_problem);
 }
 
-}  // namespace
-
-void run_r4_hyperprolinemia_proline(const rule_context& context, evaluation& out) {
-  run_condition_excipient_rule(context, out, "hyperprolinemia");
+void check_r4(const contraindication_inputs& in, const rule_context& context, evaluation& out) {
+  run_condition_excipient_rule(in, context, out, "hyperprolinemia");
 }
 
-void run_r5_fructose_intolerance_sorbitol(const rule_context& context, evaluation& out) {
-  run_condition_excipient_rule(context, out, "hereditary fructose intolerance");
+void check_r5(const contraindication_inputs& in, const rule_context& context, evaluation& out) {
+  run_condition_excipient_rule(in, context, out, "hereditary fructose intolerance");
 }
 
-void run_r6_corn_allergy_maltose(const rule_context& context, evaluation& out) {
-  const auto found = allergies_in(context, context.rule.value_set_for("allergy"), status_filter::active_only);
-  run_excipient_contraindication(context, out, lines_of(found), all_confirmed(found), "corn allergy");
+void check_r6(const contraindication_inputs& in, const rule_context& context, evaluation& out) {
+  const auto found = allergies_in(context, in.patient_finding, status_filter::active_only);
+  run_excipient_contraindication(context, out, in.excipient, lines_of(found), all_confirmed(found), "corn allergy");
 }
 
-void run_r7_maltose_glucose_meters(const rule_context& context, evaluation& out) {
-  const std::string_view substance = context.rule.param("excipient");
+void check_r7(const r7_inputs& in, const rule_context& context, evaluation& out) {
+  const std::string_view substance = in.excipient;
   const excipient_exposure exposure = exposure_of(context, substance);
-  std::vector<std::string> lines =
-      lines_of(conditions_in(context, context.rule.value_set_for("diabetes"), status_filter::active_only));
+  std::vector<std::string> lines = lines_of(conditions_in(context, in.diabetes, status_filter::active_only));
   std::vector<std::string> policy;
-  const threshold& window = context.rule.threshold_for("glucoseMonitoringWindow");
-  for (const auto& found : observations_in(context, context.rule.value_set_for("glucoseTests"))) {
+  const threshold& window = in.monitoring_window;
+  for (const auto& found : observations_in(context, in.glucose_tests)) {
     const fhir::observation& o = *found.resource;
     if (!o.effective || fhir::days_between(o.effective->at, context.now) > static_cast<long>(window.value)) break;
     lines.push_back(describe(found));
@@ -164,5 +187,15 @@ void run_r7_maltose_glucose_meters(const rule_context& context, evaluation& out)
   f.policy_notes = std::move(policy);
   out.findings.push_back(std::move(f));
 }
+
+}  // namespace
+
+const rule_unit r4_hyperprolinemia_proline =
+    define_rule<contraindication_inputs, &bind_condition_excipient, &check_r4>("R4", __FILE__);
+const rule_unit r5_fructose_intolerance_sorbitol =
+    define_rule<contraindication_inputs, &bind_condition_excipient, &check_r5>("R5", __FILE__);
+const rule_unit r6_corn_allergy_maltose =
+    define_rule<contraindication_inputs, &bind_allergy_excipient, &check_r6>("R6", __FILE__);
+const rule_unit r7_maltose_glucose_meters = define_rule<r7_inputs, &bind_r7, &check_r7>("R7", __FILE__);
 
 }  // namespace ivig::rules

@@ -1,13 +1,13 @@
-// rules/engine/excipient_rules.hpp: R4–R7 (product excipients against the patient's conditions).
+// rules/engine/excipient_rules.hpp: R4–R7 (excipient contraindications and glucose-meter interference).
 #pragma once
 
-#include "rules/engine/engine.hpp"
+#include "rules/engine/rule_unit.hpp"
 
 namespace ivig::rules {
 
-void run_r4_hyperprolinemia_proline(const rule_context& context, evaluation& out);
-void run_r5_fructose_intolerance_sorbitol(const rule_context& context, evaluation& out);
-void run_r6_corn_allergy_maltose(const rule_context& context, evaluation& out);
-void run_r7_maltose_glucose_meters(const rule_context& context, evaluation& out);
+extern const rule_unit r4_hyperprolinemia_proline;
+extern const rule_unit r5_fructose_intolerance_sorbitol;
+extern const rule_unit r6_corn_allergy_maltose;
+extern const rule_unit r7_maltose_glucose_meters;
 
 }  // namespace ivig::rules

@@ -29,6 +29,8 @@ struct order_correction {
   std::optional<double> grams;     ///< the calculated, rounded dose per administration
   std::optional<double> max_rate_mg_per_kg_min;
   std::optional<double> max_rate_ml_per_hour;
+  /// The dose is recomputed on the dosing weight (R17): it supersedes a rounding of the ordered grams.
+  bool dose_recomputed = false;
   std::string label;        ///< the suggestion's button text, short
   std::string description;  ///< exactly what changes
 };
@@ -69,9 +71,18 @@ struct incomplete_check {
   std::string order_reference;
 };
 
+/// A rule that failed (threw) on this order: its check is reported as not completed, the other
+/// rules' findings stand, and the service logs and audits the failure.
+struct rule_failure {
+  std::string rule_id;
+  std::string order_reference;
+  std::string what;  ///< the exception's message, for the log line; never shown on a card
+};
+
 struct evaluation {
   std::vector<finding> findings;
   std::vector<incomplete_check> incomplete;
+  std::vector<rule_failure> failures;
 };
 
 }  // namespace ivig::rules

@@ -16,8 +16,55 @@
 namespace ivig::rules {
 namespace {
 
-bool severe(const rule_context& context, const fhir::allergy_intolerance& allergy) {
-  const value_set& anaphylaxis = context.rule.value_set_for("anaphylaxisManifestations");
+struct r1_inputs {
+  const value_set& ig_substances;
+  const value_set& anaphylaxis_manifestations;
+  const value_set& anaphylaxis_conditions;
+};
+
+r1_inputs bind_r1(role_binder& b) {
+  return {b.value_set_role("igSubstances"), b.value_set_role("anaphylaxisManifestations"),
+          b.value_set_role("anaphylaxisConditions")};
+}
+
+/// What telling anti-IgA antibodies apart in a result needs (R2 and R3 read the same roles).
+struct anti_iga_sets {
+  const value_set& tests;
+  const value_set& positive;
+  const value_set& negative;
+};
+
+anti_iga_sets bind_anti_iga(role_binder& b) {
+  return {b.value_set_role("antiIgaTests"), b.value_set_role("positiveResults"), b.value_set_role("negativeResults")};
+}
+
+struct r2_inputs {
+  const value_set& iga_deficiency;
+  anti_iga_sets anti_iga;
+  const value_set& ig_substances;
+  const value_set& anaphylaxis_conditions;
+  const value_set& blood_product_reactions;
+};
+
+r2_inputs bind_r2(role_binder& b) {
+  return {b.value_set_role("igaDeficiency"), bind_anti_iga(b), b.value_set_role("igSubstances"),
+          b.value_set_role("anaphylaxisConditions"), b.value_set_role("bloodProductReactions")};
+}
+
+struct r3_inputs {
+  const value_set& iga_deficiency;
+  anti_iga_sets anti_iga;
+  const value_set& serum_iga_tests;
+  const threshold& iga_deficiency_level;
+};
+
+r3_inputs bind_r3(role_binder& b) {
+  return {b.value_set_role("igaDeficiency"), bind_anti_iga(b), b.value_set_role("serumIgaTests"),
+          b.threshold_role("igaDeficiencyLevel", "mg/dL")};
+}
+
+bool severe(const r1_inputs& in, const rule_context& context, const fhir::allergy_intolerance& allergy) {
+  const value_set& anaphylaxis = in.anaphylaxis_manifestations;
   if (allergy.criticality == "high") return true;
   for (const fhir::allergy_reaction& reaction : allergy.reactions) {
     if (reaction.severity == "severe") return true;
@@ -48,9 +95,9 @@ struct anti_iga_evidence {
   bool any() const { return !lines.empty(); }
 };
 
-bool result_is_positive(const rule_context& context, const fhir::observation& o) {
-  const value_set& positive = context.rule.value_set_for("positiveResults");
-  const value_set& negative = context.rule.value_set_for("negativeResults");
+bool result_is_positive(const anti_iga_sets& sets, const rule_context& context, const fhir::observation& o) {
+  const value_set& positive = sets.positive;
+  const value_set& negative = sets.negative;
   auto classify = [&](const fhir::codeable_concept& c) -> int {
     if (c.empty()) return 0;
     if (match_concept(context.kb, negative, c)) return -1;
@@ -67,11 +114,11 @@ bool result_is_positive(const rule_context& context, const fhir::observation& o)
   return false;
 }
 
-anti_iga_evidence find_anti_iga(const rule_context& context) {
-  const value_set& tests = context.rule.value_set_for("antiIgaTests");
+anti_iga_evidence find_anti_iga(const anti_iga_sets& sets, const rule_context& context) {
+  const value_set& tests = sets.tests;
   anti_iga_evidence evidence;
   for (const auto& found : observations_in(context, tests)) {
-    if (result_is_positive(context, *found.resource)) {
+    if (result_is_positive(sets, context, *found.resource)) {
       evidence.lines.push_back(describe(found) + " (positive)");
       break;  // newest positive result is enough
     }
@@ -81,11 +128,11 @@ anti_iga_evidence find_anti_iga(const rule_context& context) {
   return evidence;
 }
 
-std::vector<std::string> hypersensitivity_history(const rule_context& context) {
+std::vector<std::string> hypersensitivity_history(const r2_inputs& in, const rule_context& context) {
   std::vector<std::string> lines;
-  const value_set& ig = context.rule.value_set_for("igSubstances");
-  const value_set& anaphylaxis = context.rule.value_set_for("anaphylaxisConditions");
-  const value_set& blood = context.rule.value_set_for("bloodProductReactions");
+  const value_set& ig = in.ig_substances;
+  const value_set& anaphylaxis = in.anaphylaxis_conditions;
+  const value_set& blood = in.blood_product_reactions;
   for (const auto& found : allergies_in(context, ig, status_filter::any_not_refuted)) lines.push_back(describe(found));
   for (const auto& found : allergies_in(context, blood, status_filter::any_not_refuted))
     lines.push_back(describe(found));
@@ -102,14 +149,12 @@ void append(std::vector<std::string>& into, const std::vector<std::string>& from
   into.insert(into.end(), from.begin(), from.end());
 }
 
-}  // namespace
-
-void run_r1_ig_hypersensitivity(const rule_context& context, evaluation& out) {
-  const value_set& ig = context.rule.value_set_for("igSubstances");
+void check_r1(const r1_inputs& in, const rule_context& context, evaluation& out) {
+  const value_set& ig = in.ig_substances;
   std::vector<std::string> severe_lines, other_lines;
   for (const auto& found : allergies_in(context, ig, status_filter::active_only))
-    (severe(context, *found.resource) ? severe_lines : other_lines).push_back(describe(found));
-  for (const auto& found : ig_anaphylaxis_conditions(context, context.rule.value_set_for("anaphylaxisConditions"), ig))
+    (severe(in, context, *found.resource) ? severe_lines : other_lines).push_back(describe(found));
+  for (const auto& found : ig_anaphylaxis_conditions(context, in.anaphylaxis_conditions, ig))
     severe_lines.push_back(describe(found));
 
   if (!severe_lines.empty()) {
@@ -131,13 +176,12 @@ void run_r1_ig_hypersensitivity(const rule_context& context, evaluation& out) {
   }
 }
 
-void run_r2_iga_deficiency_with_antibodies(const rule_context& context, evaluation& out) {
-  const auto deficiency =
-      conditions_in(context, context.rule.value_set_for("igaDeficiency"), status_filter::active_only);
+void check_r2(const r2_inputs& in, const rule_context& context, evaluation& out) {
+  const auto deficiency = conditions_in(context, in.iga_deficiency, status_filter::active_only);
   if (deficiency.empty()) return;
-  const anti_iga_evidence antibodies = find_anti_iga(context);
+  const anti_iga_evidence antibodies = find_anti_iga(in.anti_iga, context);
   if (!antibodies.any()) return;
-  const std::vector<std::string> history = hypersensitivity_history(context);
+  const std::vector<std::string> history = hypersensitivity_history(in, context);
   if (history.empty()) return;
   finding f =
       start_finding(context, severity::critical,
@@ -148,8 +192,6 @@ void run_r2_iga_deficiency_with_antibodies(const rule_context& context, evaluati
   out.findings.push_back(std::move(f));
 }
 
-namespace {
-
 /// The newest serum IgA result, judged against the assay limit and the local policy level.
 struct iga_level_verdict {
   bool deficient = false;
@@ -158,8 +200,8 @@ struct iga_level_verdict {
   std::string problem;  ///< set when the newest result cannot be interpreted
 };
 
-std::optional<iga_level_verdict> judge_serum_iga(const rule_context& context) {
-  const auto results = observations_in(context, context.rule.value_set_for("serumIgaTests"));
+std::optional<iga_level_verdict> judge_serum_iga(const r3_inputs& in, const rule_context& context) {
+  const auto results = observations_in(context, in.serum_iga_tests);
   for (const auto& found : results) {
     const fhir::observation& o = *found.resource;
     if (!o.value_quantity) continue;
@@ -177,7 +219,7 @@ std::optional<iga_level_verdict> judge_serum_iga(const rule_context& context) {
                         std::string(q.effective_unit()) + ")";
       return verdict;
     }
-    const threshold& level = context.rule.threshold_for("igaDeficiencyLevel");
+    const threshold& level = in.iga_deficiency_level;
     if (*mg_per_dl < level.value) {
       verdict.deficient = true;
       verdict.policy = policy_note(level, "Counting serum IgA as deficient");
@@ -216,14 +258,12 @@ std::vector<product_switch> lower_iga_switches(const rule_context& context) {
   return switches;
 }
 
-}  // namespace
-
-void run_r3_iga_deficiency(const rule_context& context, evaluation& out) {
-  // R2 owns the combination with a hypersensitivity history; R3 is the partial picture.
-  const auto deficiency =
-      conditions_in(context, context.rule.value_set_for("igaDeficiency"), status_filter::active_only);
-  const anti_iga_evidence antibodies = find_anti_iga(context);
-  const std::optional<iga_level_verdict> level = judge_serum_iga(context);
+void check_r3(const r3_inputs& in, const rule_context& context, evaluation& out) {
+  // R2 owns the combination with a hypersensitivity history (it runs first); R3 is the partial picture.
+  if (found_earlier(out, r2_iga_deficiency_with_antibodies, context)) return;
+  const auto deficiency = conditions_in(context, in.iga_deficiency, status_filter::active_only);
+  const anti_iga_evidence antibodies = find_anti_iga(in.anti_iga, context);
+  const std::optional<iga_level_verdict> level = judge_serum_iga(in, context);
 
   std::vector<std::string> lines;
   for (const auto& found : deficiency) lines.push_back(describe(found));
@@ -242,11 +282,6 @@ void run_r3_iga_deficiency(const rule_context& context, evaluation& out) {
     }
     return;
   }
-  if (const rule_definition* r2 = context.kb.find_rule("R2"); r2 != nullptr && r2->status == rule_status::active) {
-    const rule_context r2_context{context.record, context.order,   context.kb,    *r2,
-                                  context.now,    context.session, context.facts, context.stage};
-    if (!deficiency.empty() && antibodies.any() && !hypersensitivity_history(r2_context).empty()) return;
-  }
   finding f = start_finding(context, severity::warning,
                             "IgA deficiency or anti-IgA antibodies: consider a product with less IgA");
   f.evidence = std::move(lines);
@@ -254,5 +289,11 @@ void run_r3_iga_deficiency(const rule_context& context, evaluation& out) {
   f.switches = lower_iga_switches(context);
   out.findings.push_back(std::move(f));
 }
+
+}  // namespace
+
+const rule_unit r1_ig_hypersensitivity = define_rule<r1_inputs, &bind_r1, &check_r1>("R1", __FILE__);
+const rule_unit r2_iga_deficiency_with_antibodies = define_rule<r2_inputs, &bind_r2, &check_r2>("R2", __FILE__);
+const rule_unit r3_iga_deficiency = define_rule<r3_inputs, &bind_r3, &check_r3>("R3", __FILE__);
 
 }  // namespace ivig::rules

@@ -2,26 +2,62 @@
 // infusion-safety checks for haemolysis, volume overload and duplicate immune globulin (§1.5, §7).
 //
 // Rates are compared in mg/kg/min on the dosing weight (the labels do not say which weight; the
-// knowledge base's default is the dose's weight). The label maximum is the product's highest
-// labelled maximum across indications, because the order does not say which indication's limit
-// applies; the card names the indication.
+// knowledge base's default is the dose's weight). The limits that apply (label start, the product's
+// highest labelled maximum across indications, the at-risk cap) are order facts (order_facts.hpp);
+// the card names the indication of the maximum.
 #include "rules/engine/infusion_rules.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
+#include "rules/engine/boxed_warning_rules.hpp"
 #include "rules/engine/number_format.hpp"
 #include "rules/engine/rule_support.hpp"
 
 namespace ivig::rules {
 namespace {
 
-const indication_rate* highest_max_rate(const product& p) {
-  const indication_rate* best = nullptr;
-  for (const indication_rate& r : p.max_rates)
-    if (best == nullptr || r.rate.value > best->rate.value) best = &r;
-  return best;
+/// R14 and R26: what counts as earlier immune globulin.
+struct prior_ig_inputs {
+  const value_set& ig_substances;
+  const value_set& ig_administration;
+};
+
+prior_ig_inputs bind_prior_ig(role_binder& b) {
+  return {b.value_set_role("igSubstances"), b.value_set_role("igAdministration")};
+}
+
+struct r20_inputs {
+  const value_set& hemoglobin;
+  const value_set& hematocrit;
+  const value_set& abo_group;
+  const threshold& course_dose;
+  const threshold& hb_after_min;
+  const threshold& hb_after_max;
+};
+
+r20_inputs bind_r20(role_binder& b) {
+  return {b.value_set_role("hemoglobin"),      b.value_set_role("hematocrit"),
+          b.value_set_role("aboGroup"),        b.threshold_role("courseDose", "g/kg"),
+          b.threshold_role("hbAfterMin", "h"), b.threshold_role("hbAfterMax", "h")};
+}
+
+struct r21_inputs {
+  const value_set& heart_failure;
+};
+
+r21_inputs bind_r21(role_binder& b) {
+  return {b.value_set_role("heartFailure")};
+}
+
+struct r26_inputs {
+  prior_ig_inputs prior;
+  const threshold& window;
+};
+
+r26_inputs bind_r26(role_binder& b) {
+  return {bind_prior_ig(b), b.threshold_role("window", "d")};
 }
 
 void add_rate_lines(const rule_context& context, finding& f) {
@@ -47,10 +83,10 @@ struct prior_immune_globulin {
 
 /// `intravenous_only`: count only administration codes that are also IV product codes (CVX 87), so
 /// that an intramuscular (86) or unspecified (14) dose does not make an IVIg infusion "not the first".
-prior_immune_globulin find_prior_ig(const rule_context& context, std::optional<long> within_days,
-                                    bool intravenous_only) {
+prior_immune_globulin find_prior_ig(const prior_ig_inputs& in, const rule_context& context,
+                                    std::optional<long> within_days, bool intravenous_only) {
   prior_immune_globulin prior;
-  const value_set& substances = context.rule.value_set_for("igSubstances");
+  const value_set& substances = in.ig_substances;
   for (const fhir::medication_order& o : context.record.medication_orders) {
     if (o.status == "entered-in-error" || o.status == "cancelled" || o.status == "draft") continue;
     const auto match = match_concept(context.kb, substances, o.medication_concept);
@@ -60,7 +96,7 @@ prior_immune_globulin find_prior_ig(const rule_context& context, std::optional<l
     if (auto recognised = recognise_ivig(o, {o.medication_concept}, context.kb))
       if (const product* p = recognised->identified_product()) prior.products.push_back(p);
   }
-  const value_set& administrations = context.rule.value_set_for("igAdministration");
+  const value_set& administrations = in.ig_administration;
   for (const fhir::immunization& i : context.record.immunizations) {
     if (i.status == "entered-in-error" || i.status == "not-done") continue;
     const auto match = match_concept(context.kb, administrations, i.vaccine);
@@ -76,9 +112,7 @@ prior_immune_globulin find_prior_ig(const rule_context& context, std::optional<l
   return prior;
 }
 
-}  // namespace
-
-void run_r12_rate_above_label_maximum(const rule_context& context, evaluation& out) {
+void check_r12(const no_inputs&, const rule_context& context, evaluation& out) {
   const dose_plan& dose = context.facts.dose;
   const product* p = context.order.identified_product();
   if (!dose.rate_mg_per_kg_min) {
@@ -86,7 +120,7 @@ void run_r12_rate_above_label_maximum(const rule_context& context, evaluation& o
       out.incomplete.push_back(incomplete(context, "the order gives no infusion rate"));
     return;
   }
-  const indication_rate* max = p != nullptr ? highest_max_rate(*p) : nullptr;
+  const indication_rate* max = context.facts.rates.label_maximum;
   if (max == nullptr) {
     out.incomplete.push_back(incomplete(context, p == nullptr
                                                      ? "the product is not identified, so its maximum rate is unknown"
@@ -106,14 +140,13 @@ void run_r12_rate_above_label_maximum(const rule_context& context, evaluation& o
   out.findings.push_back(std::move(f));
 }
 
-void run_r13_rate_above_at_risk_cap(const rule_context& context, evaluation& out) {
+void check_r13(const no_inputs&, const rule_context& context, evaluation& out) {
   const dose_plan& dose = context.facts.dose;
   const risk_profile& risk = context.facts.risk;
   if (!dose.rate_mg_per_kg_min || !risk.any()) return;
   const product* p = context.order.identified_product();
-  const threshold& fallback = context.rule.threshold_for("atRiskCapDefault");
-  const bool labelled = p != nullptr && p->at_risk_max_rate.has_value();
-  const double cap = labelled ? p->at_risk_max_rate->value : fallback.value;
+  const at_risk_cap& at_risk = context.facts.rates.at_risk;
+  const double cap = at_risk.mg_per_kg_min;
   if (*dose.rate_mg_per_kg_min <= cap + 1e-9) return;
   finding f = start_finding(context, severity::warning,
                             "Rate " + format_rounded(*dose.rate_mg_per_kg_min) + " mg/kg/min exceeds the " +
@@ -122,11 +155,11 @@ void run_r13_rate_above_at_risk_cap(const rule_context& context, evaluation& out
   for (const std::string& line : risk.renal) f.evidence.push_back("Renal risk: " + line);
   for (const std::string& line : risk.thrombosis) f.evidence.push_back("Thrombosis risk: " + line);
   f.policy_notes = risk.policy_notes;
-  if (labelled)
-    cite(f, *p->at_risk_max_rate,
+  if (at_risk.labelled != nullptr)
+    cite(f, *at_risk.labelled,
          p->name + " rate cap at renal or thromboembolic risk " + format_rounded(cap) + " mg/kg/min");
   else
-    f.policy_notes.push_back(policy_note(fallback, "The at-risk rate cap for a product without a labelled cap"));
+    f.policy_notes.push_back(policy_note(*at_risk.policy, "The at-risk rate cap for a product without a labelled cap"));
   order_correction c;
   c.max_rate_mg_per_kg_min = cap;
   if (dose.concentration_mg_per_ml && context.facts.weight.usable())
@@ -137,15 +170,16 @@ void run_r13_rate_above_at_risk_cap(const rule_context& context, evaluation& out
                   (c.max_rate_ml_per_hour ? " (" + format_rounded(*c.max_rate_ml_per_hour) + " mL/h for this patient)"
                                           : std::string{});
   f.correction = std::move(c);
-  f.joins = {"R8", "R10"};  // the boxed-warning card says the rate exceeds the cap; R13 adds the fix
+  // The boxed-warning card says the rate exceeds the cap; R13 adds the fix.
+  f.joins = {std::string(r8_renal_risk.id), std::string(r10_thrombosis_risk.id)};
   out.findings.push_back(std::move(f));
 }
 
-void run_r14_initial_rate(const rule_context& context, evaluation& out) {
+void check_r14(const prior_ig_inputs& in, const rule_context& context, evaluation& out) {
   const dose_plan& dose = context.facts.dose;
   const product* p = context.order.identified_product();
   if (!dose.initial_rate_mg_per_kg_min || p == nullptr || !p->initial_rate) return;
-  const prior_immune_globulin prior = find_prior_ig(context, std::nullopt, true);
+  const prior_immune_globulin prior = find_prior_ig(in, context, std::nullopt, true);
   const bool first = prior.lines.empty();
   const bool switched =
       !prior.products.empty() && std::find(prior.products.begin(), prior.products.end(), p) == prior.products.end();
@@ -163,34 +197,32 @@ void run_r14_initial_rate(const rule_context& context, evaluation& out) {
   out.findings.push_back(std::move(f));
 }
 
-void run_r20_hemolysis(const rule_context& context, evaluation& out) {
+void check_r20(const r20_inputs& in, const rule_context& context, evaluation& out) {
   const dose_plan& dose = context.facts.dose;
-  const threshold& course_dose = context.rule.threshold_for("courseDose");
+  const threshold& course_dose = in.course_dose;
   if (!dose.g_per_kg_per_course || *dose.g_per_kg_per_course < course_dose.value - 1e-9) return;
-  const threshold& after_min = context.rule.threshold_for("hbAfterMin");
-  const threshold& after_max = context.rule.threshold_for("hbAfterMax");
+  const threshold& after_min = in.hb_after_min;
+  const threshold& after_max = in.hb_after_max;
   finding f = start_finding(context, severity::warning,
                             "High-dose IVIg (" + format_rounded(*dose.g_per_kg_per_course) +
                                 " g/kg course): check haemoglobin before and " + format_rounded(after_min.value) + "–" +
                                 format_rounded(after_max.value) + " h after");
   f.evidence.push_back("Course: " + format_rounded(*dose.g_per_kg_per_course) + " g/kg (" + dose.as_written + ")");
-  for (const char* role : {"aboGroup", "hemoglobin", "hematocrit"}) {
-    const auto found = observations_in(context, context.rule.value_set_for(role));
+  for (const value_set* set : {&in.abo_group, &in.hemoglobin, &in.hematocrit}) {
+    const auto found = observations_in(context, *set);
     if (!found.empty()) f.evidence.push_back(describe(found.front()));
   }
   out.findings.push_back(std::move(f));
 }
 
-void run_r21_volume_overload(const rule_context& context, evaluation& out) {
-  const auto failure = conditions_in(context, context.rule.value_set_for("heartFailure"), status_filter::active_only);
+void check_r21(const r21_inputs& in, const rule_context& context, evaluation& out) {
+  const auto failure = conditions_in(context, in.heart_failure, status_filter::active_only);
   if (failure.empty()) return;
   const dose_plan& dose = context.facts.dose;
   std::string volume;
-  if (dose.grams_per_dose && dose.concentration_mg_per_ml) {
-    // The grams the order gives (its calculated dose) are what will be infused.
-    const double ml = dose.calculated_grams.value_or(*dose.grams_per_dose) * 1000.0 / *dose.concentration_mg_per_ml;
-    volume = format_rounded(std::round(ml)) + " mL per infusion";
-    if (dose.doses_per_day > 1) volume += " (" + format_rounded(std::round(ml * dose.doses_per_day)) + " mL per day)";
+  if (const std::optional<infusion_volume>& infused = context.facts.volume) {
+    volume = format_rounded(std::round(infused->ml_per_dose)) + " mL per infusion";
+    if (dose.doses_per_day > 1) volume += " (" + format_rounded(std::round(infused->ml_per_day)) + " mL per day)";
   }
   finding f =
       start_finding(context, severity::warning,
@@ -202,10 +234,10 @@ void run_r21_volume_overload(const rule_context& context, evaluation& out) {
   out.findings.push_back(std::move(f));
 }
 
-void run_r26_duplicate_immune_globulin(const rule_context& context, evaluation& out) {
-  const threshold& window = context.rule.threshold_for("window");
-  prior_immune_globulin prior = find_prior_ig(context, static_cast<long>(window.value), false);
-  const value_set& substances = context.rule.value_set_for("igSubstances");
+void check_r26(const r26_inputs& in, const rule_context& context, evaluation& out) {
+  const threshold& window = in.window;
+  prior_immune_globulin prior = find_prior_ig(in.prior, context, static_cast<long>(window.value), false);
+  const value_set& substances = in.prior.ig_substances;
   for (const fhir::medication_order* other : context.session.medication_orders) {
     if (other == context.order.order) continue;
     if (const auto match = match_concept(context.kb, substances, other->medication_concept))
@@ -219,5 +251,14 @@ void run_r26_duplicate_immune_globulin(const rule_context& context, evaluation& 
   if (window.local_policy()) f.policy_notes.push_back(policy_note(window, "How recent an earlier dose counts"));
   out.findings.push_back(std::move(f));
 }
+
+}  // namespace
+
+const rule_unit r12_rate_above_label_maximum = define_rule<no_inputs, &bind_nothing, &check_r12>("R12", __FILE__);
+const rule_unit r13_rate_above_at_risk_cap = define_rule<no_inputs, &bind_nothing, &check_r13>("R13", __FILE__);
+const rule_unit r14_initial_rate = define_rule<prior_ig_inputs, &bind_prior_ig, &check_r14>("R14", __FILE__);
+const rule_unit r20_hemolysis = define_rule<r20_inputs, &bind_r20, &check_r20>("R20", __FILE__);
+const rule_unit r21_volume_overload = define_rule<r21_inputs, &bind_r21, &check_r21>("R21", __FILE__);
+const rule_unit r26_duplicate_immune_globulin = define_rule<r26_inputs, &bind_r26, &check_r26>("R26", __FILE__);
 
 }  // namespace ivig::rules

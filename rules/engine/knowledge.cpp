@@ -2,7 +2,6 @@
 #include "rules/engine/knowledge.hpp"
 
 #include <cstdio>
-#include <stdexcept>
 
 namespace ivig::rules {
 
@@ -49,25 +48,6 @@ const excipient* product::find_excipient(std::string_view substance) const {
   for (const excipient& e : excipients)
     if (e.substance == substance) return &e;
   return nullptr;
-}
-
-const value_set& rule_definition::value_set_for(std::string_view role) const {
-  const auto it = value_sets.find(role);
-  if (it == value_sets.end() || it->second == nullptr)
-    throw std::logic_error("rule " + id + " has no value set for role " + std::string(role));
-  return *it->second;
-}
-
-const threshold& rule_definition::threshold_for(std::string_view role) const {
-  const auto it = thresholds.find(role);
-  if (it == thresholds.end() || it->second == nullptr)
-    throw std::logic_error("rule " + id + " has no threshold for role " + std::string(role));
-  return *it->second;
-}
-
-std::string_view rule_definition::param(std::string_view name) const {
-  const auto it = params.find(name);
-  return it == params.end() ? std::string_view{} : std::string_view{it->second};
 }
 
 const rule_definition* knowledge::find_rule(std::string_view id) const {

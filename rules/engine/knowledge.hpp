@@ -137,6 +137,14 @@ struct threshold {
   bool local_policy() const { return evidence == evidence_level::unconfirmed; }
 };
 
+/// The knowledge entries a rule (or an order-fact group) reads, by the role names its
+/// implementation uses: rules.json's `valueSets`, `thresholds` and `params` of one entry.
+struct knowledge_roles {
+  std::map<std::string, const value_set*, std::less<>> value_sets;
+  std::map<std::string, const threshold*, std::less<>> thresholds;
+  std::map<std::string, std::string, std::less<>> params;
+};
+
 struct data_need {
   std::string key;  ///< prefetch key: patient, conditions, observations, allergies, ...
   std::vector<const value_set*> observation_sets;
@@ -154,13 +162,25 @@ struct rule_definition {
   std::string then;
   std::vector<citation> citations;
   std::vector<data_need> data;
-  std::map<std::string, const value_set*, std::less<>> value_sets;
-  std::map<std::string, const threshold*, std::less<>> thresholds;
-  std::map<std::string, std::string, std::less<>> params;
+  knowledge_roles roles;
+};
 
-  const value_set& value_set_for(std::string_view role) const;  ///< the loader guarantees presence
-  const threshold& threshold_for(std::string_view role) const;
-  std::string_view param(std::string_view name) const;
+/// A group of order facts (facts.json): the knowledge the computations shared by several rules and
+/// the worksheet read (dosing weight, risk factors, rate limits, vials, dose limits, cost, deferral).
+struct fact_definition {
+  std::string id;
+  std::string title;
+  knowledge_roles roles;
+};
+
+struct rule_unit;          // rules/engine/rule_unit.hpp
+struct order_fact_inputs;  // rules/engine/order_facts.hpp
+
+/// An active rule bound at load to its implementation and the typed knowledge it reads.
+struct bound_rule {
+  const rule_definition* definition = nullptr;
+  const rule_unit* unit = nullptr;
+  std::shared_ptr<const void> inputs;  ///< the unit's own inputs type (see rule_unit.hpp)
 };
 
 struct override_reason {
@@ -184,12 +204,18 @@ struct knowledge {
   std::vector<product> products;
   recognition_policy recognition;
   std::vector<rule_definition> rules;
+  std::vector<fact_definition> facts;
   std::map<std::string, threshold, std::less<>> thresholds;
   std::vector<override_reason> override_reasons;
   unsigned low_iga_suggestion_limit = 3;
 
   /// normalised "system|code" -> products carrying that identifier (several for a shared brand)
   std::unordered_map<std::string, std::vector<const product*>> product_index;
+
+  /// The active rules in evaluation order, each bound to its unit and inputs (filled by the loader
+  /// through bind_catalogue, rule_catalogue.hpp), and the inputs of the order facts.
+  std::vector<bound_rule> active_rules;
+  std::shared_ptr<const order_fact_inputs> fact_inputs;
 
   const rule_definition* find_rule(std::string_view id) const;
   const value_set* find_value_set(std::string_view id) const;

@@ -7,14 +7,12 @@
 
 namespace ivig::rules {
 
-risk_profile find_risk_factors(const fhir::patient_record& record, const knowledge& kb, fhir::time_point now) {
+risk_profile find_risk_factors(const fhir::patient_record& record, const knowledge& kb, const risk_factor_inputs& in,
+                               fhir::time_point now) {
   risk_profile risk;
-  const rule_definition* r13 = kb.find_rule("R13");
-  if (r13 == nullptr) return risk;
-
   if (record.subject && record.subject->birth_date) {
     const long years = fhir::days_between(record.subject->birth_date->at, now) * 400 / 146097;  // Gregorian mean year
-    const threshold& age = r13->threshold_for("riskAge");
+    const threshold& age = in.risk_age;
     if (years > static_cast<long>(age.value)) {
       const std::string line =
           "Age " + std::to_string(years) + " (over " + std::to_string(static_cast<long>(age.value)) + ")";
@@ -22,15 +20,14 @@ risk_profile find_risk_factors(const fhir::patient_record& record, const knowled
       risk.thrombosis.push_back(line);
     }
   }
-  for (const auto& found : conditions_in(record, kb, r13->value_set_for("renalDisease"), status_filter::active_only))
+  for (const auto& found : conditions_in(record, kb, in.renal_disease, status_filter::active_only))
     risk.renal.push_back(describe(found));
-  for (const auto& found : conditions_in(record, kb, r13->value_set_for("diabetes"), status_filter::active_only))
+  for (const auto& found : conditions_in(record, kb, in.diabetes, status_filter::active_only))
     risk.renal.push_back(describe(found));
-  for (const auto& found :
-       conditions_in(record, kb, r13->value_set_for("thrombosisRisk"), status_filter::any_not_refuted))
+  for (const auto& found : conditions_in(record, kb, in.thrombosis_risk, status_filter::any_not_refuted))
     risk.thrombosis.push_back(describe(found));
-  const threshold& egfr_threshold = r13->threshold_for("egfrThreshold");
-  for (const auto& found : observations_in(record, kb, r13->value_set_for("egfr"))) {
+  const threshold& egfr_threshold = in.egfr_threshold;
+  for (const auto& found : observations_in(record, kb, in.egfr)) {
     const fhir::observation& o = *found.resource;
     if (!o.value_quantity) continue;
     if (o.value_quantity->value < egfr_threshold.value) {

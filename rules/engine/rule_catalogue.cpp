@@ -1,135 +1,78 @@
-// rules/engine/rule_catalogue.cpp: the explicit list of implemented rules and what each needs.
-//
-// The loader checks this list against rules/knowledge/rules.json in both directions (an active rule
-// without an implementation, or an implementation without an active rule, fails --check-config), and
-// checks that each rule supplies the value-set roles, threshold roles (in the stated unit) and params
-// its implementation reads.
+// rules/engine/rule_catalogue.cpp: the catalogue of rule units and its binding to the knowledge.
+#include "rules/engine/rule_catalogue.hpp"
+
+#include <algorithm>
+
 #include "rules/engine/boxed_warning_rules.hpp"
 #include "rules/engine/context_rules.hpp"
 #include "rules/engine/dosing_rules.hpp"
-#include "rules/engine/engine.hpp"
 #include "rules/engine/excipient_rules.hpp"
 #include "rules/engine/hypersensitivity_rules.hpp"
 #include "rules/engine/infusion_rules.hpp"
+#include "rules/engine/order_facts.hpp"
 #include "rules/engine/vaccine_rules.hpp"
 
 namespace ivig::rules {
 
-const std::vector<rule_implementation>& implemented_rules() {
-  static const std::vector<rule_implementation> catalogue{
-      {"R1",
-       {"igSubstances", "anaphylaxisManifestations", "anaphylaxisConditions"},
-       {},
-       {},
-       &run_r1_ig_hypersensitivity},
-      {"R2",
-       {"igaDeficiency", "antiIgaTests", "igSubstances", "anaphylaxisConditions", "bloodProductReactions",
-        "positiveResults", "negativeResults"},
-       {},
-       {},
-       &run_r2_iga_deficiency_with_antibodies},
-      {"R3",
-       {"igaDeficiency", "antiIgaTests", "serumIgaTests", "positiveResults", "negativeResults"},
-       {{"igaDeficiencyLevel", "mg/dL"}},
-       {},
-       &run_r3_iga_deficiency},
-      {"R4", {"condition"}, {}, {"excipient"}, &run_r4_hyperprolinemia_proline},
-      {"R5", {"condition"}, {}, {"excipient"}, &run_r5_fructose_intolerance_sorbitol},
-      {"R6", {"allergy"}, {}, {"excipient"}, &run_r6_corn_allergy_maltose},
-      {"R7",
-       {"diabetes", "glucoseTests"},
-       {{"glucoseMonitoringWindow", "d"}},
-       {"excipient"},
-       &run_r7_maltose_glucose_meters},
-      {"R8",
-       {"renalDisease", "diabetes", "volumeDepletion", "sepsis", "paraproteinemia", "nephrotoxicDrugs", "egfr",
-        "creatinine", "highResult", "dialysis"},
-       {{"riskAge", "a"}, {"egfrThreshold", "mL/min/{1.73_m2}"}, {"egfrSevere", "mL/min/{1.73_m2}"}},
-       {"excipient"},
-       &run_r8_renal_risk},
-      {"R9", {"egfr", "creatinine"}, {{"recency", "d"}}, {}, &run_r9_no_recent_renal_function},
-      {"R10",
-       {"thrombosisRisk", "estrogens", "centralCatheter", "immobilization", "hyperviscosity", "cardiovascular"},
-       {{"riskAge", "a"}},
-       {},
-       &run_r10_thrombosis_risk},
-      {"R11",
-       {"cryoglobulinemia", "paraproteinemia", "cryoglobulinTests", "viscosity"},
-       {},
-       {},
-       &run_r11_hyperviscosity},
-      {"R12", {}, {}, {}, &run_r12_rate_above_label_maximum},
-      {"R13",
-       {"renalDisease", "thrombosisRisk", "diabetes", "egfr"},
-       {{"atRiskCapDefault", "mg/kg/min"}, {"riskAge", "a"}, {"egfrThreshold", "mL/min/{1.73_m2}"}},
-       {},
-       &run_r13_rate_above_at_risk_cap},
-      {"R14", {"igSubstances", "igAdministration"}, {}, {}, &run_r14_initial_rate},
-      {"R15", {}, {{"warning", "g/kg/d"}, {"critical", "g/kg/d"}}, {}, &run_r15_dose_per_day},
-      {"R16",
-       {"multipleSclerosis"},
-       {{"critical", "g/kg"}, {"courseWindow", "d"}, {"maintenanceIntervalMin", "d"}},
-       {},
-       &run_r16_dose_per_course},
-      {"R17",
-       {"weight", "height", "bmi"},
-       {{"bmiThreshold", "kg/m2"},
-        {"overIbwFraction", "1"},
-        {"adjustedFactor", "1"},
-        {"ibwMaleBase", "kg"},
-        {"ibwFemaleBase", "kg"},
-        {"ibwKgPerInch", "kg/[in_i]"},
-        {"ibwBaseHeight", "in"}},
-       {},
-       &run_r17_dosing_weight},
-      {"R18",
-       {"weight", "height", "pregnancy", "postpartum"},
-       {{"recency", "d"},
-        {"changeFraction", "1"},
-        {"changeWindow", "d"},
-        {"weightMin", "kg"},
-        {"weightMax", "kg"},
-        {"heightMin", "cm"},
-        {"heightMax", "cm"},
-        {"postpartumWindow", "d"}},
-       {},
-       &run_r18_weight_data},
-      {"R19", {}, {{"tolerance", "1"}, {"defaultStep", "g"}}, {}, &run_r19_vial_rounding},
-      {"R20",
-       {"hemoglobin", "hematocrit", "aboGroup"},
-       {{"courseDose", "g/kg"}, {"hbAfterMin", "h"}, {"hbAfterMax", "h"}},
-       {},
-       &run_r20_hemolysis},
-      {"R21", {"heartFailure"}, {}, {}, &run_r21_volume_overload},
-      {"R26", {"igSubstances", "igAdministration"}, {{"window", "d"}}, {}, &run_r26_duplicate_immune_globulin},
-      {"R22",
-       {"affectedVaccines"},
-       {{"window", "d"},
-        {"monthsLow", "mo"},
-        {"monthsMid", "mo"},
-        {"monthsHigh", "mo"},
-        {"doseLow", "g/kg"},
-        {"doseMid", "g/kg"}},
-       {},
-       &run_r22_live_vaccine_before_ivig},
-      {"R23",
-       {"affectedVaccines"},
-       {{"monthsLow", "mo"}, {"monthsMid", "mo"}, {"monthsHigh", "mo"}, {"doseLow", "g/kg"}, {"doseMid", "g/kg"}},
-       {},
-       &run_r23_live_vaccine_planned},
-      {"R24",
-       {},
-       {{"monthsLow", "mo"}, {"monthsMid", "mo"}, {"monthsHigh", "mo"}, {"doseLow", "g/kg"}, {"doseMid", "g/kg"}},
-       {},
-       &run_r24_vaccine_deferral_notice,
-       true},
-      {"R25", {"unaffectedVaccines", "affectedVaccines"}, {}, {}, &run_r25_unaffected_live_vaccines},
-      {"R27", {"pregnancy", "postpartum"}, {{"postpartumWindow", "d"}}, {}, &run_r27_pregnancy, true},
-      {"R28", {}, {{"costPerGram", "USD/g"}}, {}, &run_r28_cost_and_prior_authorisation, true},
-      {"R29", {"multipleSclerosis"}, {}, {}, &run_r29_indication},
-      {"R30", {}, {}, {}, &run_r30_infusion_reminders, true},
+const std::vector<const rule_unit*>& rule_catalogue() {
+  // Order matters where a rule defers to an earlier one: R3 after R2 (R2 owns the full
+  // contraindication), R19 after R17 (R17's corrected dose is already rounded), R13 after R8/R10
+  // (it joins their card).
+  static const std::vector<const rule_unit*> catalogue{
+      &r1_ig_hypersensitivity,
+      &r2_iga_deficiency_with_antibodies,
+      &r3_iga_deficiency,
+      &r4_hyperprolinemia_proline,
+      &r5_fructose_intolerance_sorbitol,
+      &r6_corn_allergy_maltose,
+      &r7_maltose_glucose_meters,
+      &r8_renal_risk,
+      &r9_no_recent_renal_function,
+      &r10_thrombosis_risk,
+      &r11_hyperviscosity,
+      &r12_rate_above_label_maximum,
+      &r13_rate_above_at_risk_cap,
+      &r14_initial_rate,
+      &r15_dose_per_day,
+      &r16_dose_per_course,
+      &r17_dosing_weight,
+      &r18_weight_data,
+      &r19_vial_rounding,
+      &r20_hemolysis,
+      &r21_volume_overload,
+      &r26_duplicate_immune_globulin,
+      &r22_live_vaccine_before_ivig,
+      &r23_live_vaccine_planned,
+      &r24_vaccine_deferral_notice,
+      &r25_unaffected_live_vaccines,
+      &r27_pregnancy,
+      &r28_cost_and_prior_authorisation,
+      &r29_indication,
+      &r30_infusion_reminders,
   };
   return catalogue;
+}
+
+std::string bind_catalogue(knowledge& kb) {
+  kb.active_rules.clear();
+  for (const rule_unit* unit : rule_catalogue()) {
+    const rule_definition* rule = kb.find_rule(unit->id);
+    const std::string where = "rules.json: rule " + std::string(unit->id);
+    if (rule == nullptr || rule->status != rule_status::active)
+      return where + ": the engine implements it (" + std::string(unit->implemented_in) +
+             "), but the catalogue does not list it as active";
+    role_binder binder(rule->roles, where, unit->implemented_in);
+    std::shared_ptr<const void> inputs = unit->bind(binder);
+    if (std::string problem = binder.first_problem(); !problem.empty()) return problem;
+    kb.active_rules.push_back({rule, unit, std::move(inputs)});
+  }
+  for (const rule_definition& rule : kb.rules) {
+    if (rule.status != rule_status::active) continue;
+    const auto& units = rule_catalogue();
+    if (std::none_of(units.begin(), units.end(), [&](const rule_unit* u) { return u->id == rule.id; }))
+      return "rules.json: rule " + rule.id + " is active but the engine has no implementation of it";
+  }
+  return bind_order_facts(kb);
 }
 
 }  // namespace ivig::rules

@@ -19,63 +19,49 @@
 namespace ivig::rules {
 namespace {
 
-fhir::time_point add_months(fhir::time_point from, int months) {
-  using namespace std::chrono;
-  const sys_days day = floor<days>(from);
-  year_month_day ymd{day};
-  const year_month shifted = year_month{ymd.year(), ymd.month()} + std::chrono::months{months};
-  const year_month_day_last last{shifted.year(), month_day_last{shifted.month()}};
-  const std::chrono::day d = ymd.day() > last.day() ? last.day() : ymd.day();
-  return sys_days{year_month_day{shifted.year(), shifted.month(), d}} + (from - day);
+struct r22_inputs {
+  const value_set& affected_vaccines;
+  const threshold& window;
+};
+
+r22_inputs bind_r22(role_binder& b) {
+  return {b.value_set_role("affectedVaccines"), b.threshold_role("window", "d")};
 }
 
-/// A vaccine a rule role's value set recognises, in a CodeableConcept.
-std::optional<concept_match> affected(const rule_context& context, const fhir::codeable_concept& vaccine) {
-  return match_concept(context.kb, context.rule.value_set_for("affectedVaccines"), vaccine);
+struct r23_inputs {
+  const value_set& affected_vaccines;
+};
+
+r23_inputs bind_r23(role_binder& b) {
+  return {b.value_set_role("affectedVaccines")};
 }
 
-}  // namespace
+/// R25 reads the value sets that define its silence: the vaccines the interval does not apply to,
+/// and the affected ones R22/R23 own. Binding them lets the loader check both exist.
+struct r25_inputs {
+  const value_set& unaffected_vaccines;
+  const value_set& affected_vaccines;
+};
 
-std::optional<vaccine_deferral> vaccine_deferral_for(const rule_context& context) {
-  const dose_plan& dose = context.facts.dose;
-  if (!dose.g_per_kg_per_course) return std::nullopt;
-  vaccine_deferral d;
-  d.course_g_per_kg = *dose.g_per_kg_per_course;
-  const threshold& low = context.rule.threshold_for("doseLow");
-  const threshold& mid = context.rule.threshold_for("doseMid");
-  const threshold* months = nullptr;
-  if (d.course_g_per_kg <= low.value + 1e-9) {
-    months = &context.rule.threshold_for("monthsLow");
-    d.basis = "course " + format_rounded(d.course_g_per_kg) + " g/kg ≤ " + format_rounded(low.value) + " g/kg";
-  } else if (d.course_g_per_kg <= mid.value + 1e-9) {
-    months = &context.rule.threshold_for("monthsMid");
-    d.basis = "course " + format_rounded(d.course_g_per_kg) + " g/kg ≤ " + format_rounded(mid.value) + " g/kg";
-  } else {
-    months = &context.rule.threshold_for("monthsHigh");
-    d.basis = "course " + format_rounded(d.course_g_per_kg) + " g/kg > " + format_rounded(mid.value) + " g/kg";
-  }
-  d.months = static_cast<int>(months->value);
-  d.basis += " → " + std::to_string(d.months) + " months " + std::string(evidence_marker(months->evidence));
-  // The interval runs from the last dose: a course of N daily doses starting now ends N−1 days later.
-  d.last_dose = context.now + std::chrono::days{static_cast<long>(std::ceil(dose.course_days)) - 1};
-  d.until = add_months(d.last_dose, d.months);
-  return d;
+r25_inputs bind_r25(role_binder& b) {
+  return {b.value_set_role("unaffectedVaccines"), b.value_set_role("affectedVaccines")};
 }
 
-void run_r22_live_vaccine_before_ivig(const rule_context& context, evaluation& out) {
-  const threshold& window = context.rule.threshold_for("window");
+void check_r22(const r22_inputs& in, const rule_context& context, evaluation& out) {
+  const threshold& window = in.window;
   std::vector<std::pair<const fhir::immunization*, concept_match>> recent;
   for (const fhir::immunization& i : context.record.immunizations) {
     if (i.status == "entered-in-error" || i.status == "not-done" || !i.occurrence) continue;
     const long days = fhir::days_between(i.occurrence->at, context.now);
     if (days < 0 || days >= static_cast<long>(window.value)) continue;
-    if (auto match = affected(context, i.vaccine)) recent.emplace_back(&i, std::move(*match));
+    if (auto match = match_concept(context.kb, in.affected_vaccines, i.vaccine))
+      recent.emplace_back(&i, std::move(*match));
   }
   if (recent.empty()) return;
   // Every such vaccine must be repeated: all are listed, the most recent first.
   std::stable_sort(recent.begin(), recent.end(),
                    [](const auto& a, const auto& b) { return a.first->occurrence->at > b.first->occurrence->at; });
-  const std::optional<vaccine_deferral> deferral = vaccine_deferral_for(context);
+  const std::optional<vaccine_deferral>& deferral = context.facts.deferral;
   const fhir::immunization& newest = *recent.front().first;
   const std::string vaccine =
       recent.size() > 1
@@ -99,29 +85,32 @@ void run_r22_live_vaccine_before_ivig(const rule_context& context, evaluation& o
   out.findings.push_back(std::move(f));
 }
 
-void run_r23_live_vaccine_planned(const rule_context& context, evaluation& out) {
+void check_r23(const r23_inputs& in, const rule_context& context, evaluation& out) {
+  const auto affected = [&](const fhir::codeable_concept& vaccine) {
+    return match_concept(context.kb, in.affected_vaccines, vaccine);
+  };
   std::vector<std::string> lines;
   for (const fhir::medication_order* other : context.session.medication_orders) {
     if (other == context.order.order) continue;
-    if (const auto match = affected(context, other->medication_concept))
+    if (const auto match = affected(other->medication_concept))
       lines.push_back("Ordered in this session: " + match->describe() + " (" + std::string(other->resource_type) + "/" +
                       std::string(other->id) + ")");
   }
   for (const fhir::service_request& request : context.session.service_requests)
-    if (const auto match = affected(context, request.code))
+    if (const auto match = affected(request.code))
       lines.push_back("Ordered in this session: " + match->describe() + " (ServiceRequest/" + std::string(request.id) +
                       ")");
   for (const fhir::medication_order& existing : context.record.medication_orders)
-    if (const auto match = affected(context, existing.medication_concept))
+    if (const auto match = affected(existing.medication_concept))
       lines.push_back("Active order: " + match->describe() + " (" + std::string(existing.resource_type) + "/" +
                       std::string(existing.id) + ")");
   for (const fhir::immunization& i : context.record.immunizations) {
     if (!i.occurrence || i.occurrence->at <= context.now || i.status == "entered-in-error") continue;
-    if (const auto match = affected(context, i.vaccine))
+    if (const auto match = affected(i.vaccine))
       lines.push_back("Scheduled: " + match->describe() + " on " + fhir::format_date(i.occurrence->at));
   }
   if (lines.empty()) return;
-  const std::optional<vaccine_deferral> deferral = vaccine_deferral_for(context);
+  const std::optional<vaccine_deferral>& deferral = context.facts.deferral;
   finding f = start_finding(
       context, severity::warning,
       deferral ? "Measles/varicella vaccine ordered with IVIg: defer it until " + fhir::format_date(deferral->until)
@@ -135,9 +124,9 @@ void run_r23_live_vaccine_planned(const rule_context& context, evaluation& out) 
   out.findings.push_back(std::move(f));
 }
 
-void run_r24_vaccine_deferral_notice(const rule_context& context, evaluation& out) {
+void check_r24(const no_inputs&, const rule_context& context, evaluation& out) {
   if (context.stage != hook_stage::sign) return;
-  const std::optional<vaccine_deferral> deferral = vaccine_deferral_for(context);
+  const std::optional<vaccine_deferral>& deferral = context.facts.deferral;
   if (!deferral) {
     out.incomplete.push_back(
         incomplete(context, "the course dose per kg is unknown, so the vaccine deferral date cannot be computed"));
@@ -152,10 +141,17 @@ void run_r24_vaccine_deferral_notice(const rule_context& context, evaluation& ou
   out.findings.push_back(std::move(f));
 }
 
-void run_r25_unaffected_live_vaccines(const rule_context&, evaluation&) {
+void check_r25(const r25_inputs&, const rule_context&, evaluation&) {
   // Deliberately silent: yellow fever, oral typhoid, LAIV, rotavirus and zoster live vaccines are not
   // subject to the immune globulin interval, and inactivated vaccines never are. R22/R23 match only
   // the affected value set; this rule's value sets document (and its tests prove) the silence.
 }
+
+}  // namespace
+
+const rule_unit r22_live_vaccine_before_ivig = define_rule<r22_inputs, &bind_r22, &check_r22>("R22", __FILE__);
+const rule_unit r23_live_vaccine_planned = define_rule<r23_inputs, &bind_r23, &check_r23>("R23", __FILE__);
+const rule_unit r24_vaccine_deferral_notice = define_rule<no_inputs, &bind_nothing, &check_r24>("R24", __FILE__, true);
+const rule_unit r25_unaffected_live_vaccines = define_rule<r25_inputs, &bind_r25, &check_r25>("R25", __FILE__);
 
 }  // namespace ivig::rules

@@ -11,7 +11,7 @@
 
 #include <rapidjson/error/en.h>
 
-#include "rules/engine/engine.hpp"
+#include "rules/engine/rule_catalogue.hpp"
 #include "rules/engine/terminology.hpp"
 #include "rules/load/embedded_knowledge.hpp"
 #include "rules/load/json_reader.hpp"
@@ -54,8 +54,10 @@ class loader {
     read_products(docs.at("products.json"));
     read_recognition(docs.at("recognition.json"));
     read_policy(docs.at("policy.json"));
+    read_facts(docs.at("facts.json"));
     read_rules(docs.at("rules.json"));
-    cross_check_implementations();
+    // Every implemented unit against its entry, both ways; then the order facts against facts.json.
+    if (std::string problem = bind_catalogue(kb_); !problem.empty()) throw knowledge_error(problem);
   }
 
  private:
@@ -399,69 +401,58 @@ class loader {
           rule.data.push_back(std::move(need));
         }
       }
-      if (const rapidjson::Value* roles = r.optional_object("valueSets")) {
-        for (const auto& m : roles->GetObject()) {
-          if (!m.value.IsString()) r.fail("valueSets", "values must be value set ids");
-          const std::string id(m.value.GetString(), m.value.GetStringLength());
-          rule.value_sets.emplace(std::string(m.name.GetString(), m.name.GetStringLength()),
-                                  &value_set_ref(r, "valueSets", id));
-        }
-      }
-      if (const rapidjson::Value* roles = r.optional_object("thresholds")) {
-        for (const auto& m : roles->GetObject()) {
-          if (!m.value.IsString()) r.fail("thresholds", "values must be threshold ids");
-          const std::string id(m.value.GetString(), m.value.GetStringLength());
-          const auto it = kb_.thresholds.find(id);
-          if (it == kb_.thresholds.end()) r.fail("thresholds", "names unknown threshold '" + id + "'");
-          rule.thresholds.emplace(std::string(m.name.GetString(), m.name.GetStringLength()), &it->second);
-        }
-      }
-      if (const rapidjson::Value* params = r.optional_object("params")) {
-        for (const auto& m : params->GetObject()) {
-          if (!m.value.IsString()) r.fail("params", "values must be strings");
-          rule.params.emplace(std::string(m.name.GetString(), m.name.GetStringLength()),
-                              std::string(m.value.GetString(), m.value.GetStringLength()));
-        }
-      }
+      rule.roles = read_roles(r);
       r.finish();
       kb_.rules.push_back(std::move(rule));
     }
     top.finish();
   }
 
-  void cross_check_implementations() {
-    for (const rule_implementation& impl : implemented_rules()) {
-      const rule_definition* rule = kb_.find_rule(impl.id);
-      const std::string where = "rules.json: rule " + std::string(impl.id);
-      if (rule == nullptr || rule->status != rule_status::active)
-        throw knowledge_error(where + ": the engine implements it, but the catalogue does not list it as active");
-      for (std::string_view role : impl.value_set_roles)
-        if (rule->value_sets.find(role) == rule->value_sets.end())
-          throw knowledge_error(where + ": valueSets lacks the role '" + std::string(role) +
-                                "' its implementation reads");
-      for (const threshold_role& role : impl.threshold_roles) {
-        const auto it = rule->thresholds.find(role.role);
-        if (it == rule->thresholds.end())
-          throw knowledge_error(where + ": thresholds lacks the role '" + std::string(role.role) + "'");
-        if (it->second->unit != role.unit)
-          throw knowledge_error(where + ": threshold '" + it->second->id + "' is in " + it->second->unit +
-                                " but the rule expects " + std::string(role.unit));
+  /// An entry's role maps (`valueSets`, `thresholds`, `params`), each name resolved to its target.
+  knowledge_roles read_roles(json_object_reader& r) {
+    knowledge_roles roles;
+    if (const rapidjson::Value* map = r.optional_object("valueSets")) {
+      for (const auto& m : map->GetObject()) {
+        if (!m.value.IsString()) r.fail("valueSets", "values must be value set ids");
+        const std::string id(m.value.GetString(), m.value.GetStringLength());
+        roles.value_sets.emplace(std::string(m.name.GetString(), m.name.GetStringLength()),
+                                 &value_set_ref(r, "valueSets", id));
       }
-      for (std::string_view name : impl.param_names) {
-        if (rule->param(name).empty()) throw knowledge_error(where + ": params lacks '" + std::string(name) + "'");
+    }
+    if (const rapidjson::Value* map = r.optional_object("thresholds")) {
+      for (const auto& m : map->GetObject()) {
+        if (!m.value.IsString()) r.fail("thresholds", "values must be threshold ids");
+        const std::string id(m.value.GetString(), m.value.GetStringLength());
+        const auto it = kb_.thresholds.find(id);
+        if (it == kb_.thresholds.end()) r.fail("thresholds", "names unknown threshold '" + id + "'");
+        roles.thresholds.emplace(std::string(m.name.GetString(), m.name.GetStringLength()), &it->second);
       }
-      if (const std::string_view substance = rule->param("excipient");
-          !substance.empty() && known_excipients.count(substance) == 0)
-        throw knowledge_error(where + ": params.excipient names unknown excipient '" + std::string(substance) + "'");
     }
-    for (const rule_definition& rule : kb_.rules) {
-      if (rule.status != rule_status::active) continue;
-      const auto& impls = implemented_rules();
-      const bool implemented =
-          std::any_of(impls.begin(), impls.end(), [&](const rule_implementation& impl) { return impl.id == rule.id; });
-      if (!implemented)
-        throw knowledge_error("rules.json: rule " + rule.id + " is active but the engine has no implementation of it");
+    if (const rapidjson::Value* map = r.optional_object("params")) {
+      for (const auto& m : map->GetObject()) {
+        if (!m.value.IsString()) r.fail("params", "values must be strings");
+        roles.params.emplace(std::string(m.name.GetString(), m.name.GetStringLength()),
+                             std::string(m.value.GetString(), m.value.GetStringLength()));
+      }
     }
+    if (const auto it = roles.params.find("excipient");
+        it != roles.params.end() && known_excipients.count(it->second) == 0)
+      r.fail("params", "excipient names unknown excipient '" + it->second + "'");
+    return roles;
+  }
+
+  void read_facts(const rapidjson::Document& doc) {
+    json_object_reader top(doc, "facts.json");
+    std::size_t i = 0;
+    for (const auto& item : top.required_array("facts").GetArray()) {
+      fact_definition fact;
+      json_object_reader r = entry_reader(item, "facts.json", "facts", i++, fact.id);
+      fact.title = r.required_string("title");
+      fact.roles = read_roles(r);
+      r.finish();
+      kb_.facts.push_back(std::move(fact));
+    }
+    top.finish();
   }
 
   knowledge& kb_;
@@ -477,7 +468,7 @@ std::size_t line_of(std::string_view text, std::size_t offset) {
 const std::vector<std::string_view>& knowledge_file_names() {
   static const std::vector<std::string_view> names{"bundle.json",   "sources.json",     "value-sets.json",
                                                    "products.json", "recognition.json", "policy.json",
-                                                   "rules.json"};
+                                                   "facts.json",    "rules.json"};
   return names;
 }
 

@@ -52,7 +52,7 @@ call_record sample_call(const std::string& hook_instance, const std::string& car
   call.patient = "p1";
   call.encounter_id = "e1";
   call.orders = {"MedicationRequest/1: Privigen, 0.5 g/kg (35 g)"};
-  call.rules = {{"R1", false}, {"R3", true}, {"R5", true}};
+  call.rules = {{"R1", false, {}}, {"R3", true, {}}, {"R5", true, {}}};
   call.cards = {{card_uuid, "warning", "Switch to a product without sorbitol", {"R3", "R5"}}};
   call.knowledge_version = "2026.11.1";
   call.data = {{"patient", "prefetch"}, {"allergies", "missing"}};

@@ -28,7 +28,7 @@ class Queries : public audit_test {
     call_record h1 = sample_call("h1", "uA", "2026-11-01T10:00:00Z");
     h1.user_id = "Practitioner/a";
     h1.cards.push_back({"uB", "info", "Infuse slowly at first", {"R12"}});
-    h1.rules = {{"R1", false}, {"R3", true}, {"R5", true}, {"R12", true}};
+    h1.rules = {{"R1", false, {}}, {"R3", true, {}}, {"R5", true, {}}, {"R12", true, {}}};
     ASSERT_TRUE(store.record_call(h1));
 
     call_record h2 = sample_call("h2", "uC", "2026-11-02T10:00:00Z");
@@ -37,7 +37,7 @@ class Queries : public audit_test {
     h2.user_id = "Practitioner/b";
     h2.patient = "p2";
     h2.cards = {{"uC", "critical", "Stop: anaphylaxis to IVIg", {"R3"}}};
-    h2.rules = {{"R1", false}, {"R3", true}};
+    h2.rules = {{"R1", false, {}}, {"R3", true, {}}};
     ASSERT_TRUE(store.record_call(h2));
 
     call_record rejected;
@@ -50,7 +50,7 @@ class Queries : public audit_test {
     call_record h4 = sample_call("h4", "uD", "2026-12-05T10:00:00Z");
     h4.user_id = "Practitioner/a";
     h4.cards = {{"uD", "warning", "Check renal function", {"R10"}}};
-    h4.rules = {{"R10", true}};
+    h4.rules = {{"R10", true, {}}};
     ASSERT_TRUE(store.record_call(h4));
 
     feedback_record overridden = sample_feedback("uA", "overridden", "2026-11-01T10:05:00Z");

@@ -19,6 +19,7 @@
 #include "fhir/model/patient_record.hpp"
 #include "fhir/model/resources.hpp"
 #include "rules/engine/dose_plan.hpp"
+#include "rules/engine/order_facts.hpp"
 #include "rules/engine/dosing_weight.hpp"
 #include "rules/engine/ivig_order.hpp"
 #include "rules/engine/vial_rounding.hpp"
@@ -44,10 +45,8 @@ const knowledge& kb() {
   return *t::embedded_knowledge();
 }
 
-const rule_definition& r17() {
-  const rule_definition* rule = kb().find_rule("R17");
-  EXPECT_NE(rule, nullptr);
-  return *rule;
+const dosing_weight_inputs& weight_inputs() {
+  return kb().fact_inputs->weight;
 }
 
 /// A patient record built from resource JSON; the documents stay alive with the record it views.
@@ -84,7 +83,7 @@ class record_builder {
                R"(,"subject":{"reference":"Patient/example"},"onsetDateTime":)" + t::json_string(onset) + "}");
   }
 
-  dosing_weight compute() const { return compute_dosing_weight(record_, kb(), t::scenario_now()); }
+  dosing_weight compute() const { return compute_dosing_weight(record_, kb(), weight_inputs(), t::scenario_now()); }
 
  private:
   std::vector<std::unique_ptr<rapidjson::Document>> documents_;
@@ -173,26 +172,26 @@ std::string rate_quantity(double value, const std::string& unit) {
 // ---- Devine IBW ---------------------------------------------------------------------------------
 
 TEST(DevineIbw, MaleAt180CmIs74Point99Kg) {
-  const std::optional<double> ibw = devine_ibw(r17(), "male", 180);
+  const std::optional<double> ibw = devine_ibw(weight_inputs(), "male", 180);
   ASSERT_TRUE(ibw);
   EXPECT_NEAR(*ibw, 74.992126, 1e-5);
 }
 
 TEST(DevineIbw, FemaleAt165CmIs56Point91Kg) {
-  const std::optional<double> ibw = devine_ibw(r17(), "female", 165);
+  const std::optional<double> ibw = devine_ibw(weight_inputs(), "female", 165);
   ASSERT_TRUE(ibw);
   EXPECT_NEAR(*ibw, 56.909449, 1e-5);
 }
 
 TEST(DevineIbw, FiveFeetIsTheBaseWeight) {
-  EXPECT_NEAR(*devine_ibw(r17(), "male", 152.4), 50.0, tight);
-  EXPECT_NEAR(*devine_ibw(r17(), "female", 152.4), 45.5, tight);
+  EXPECT_NEAR(*devine_ibw(weight_inputs(), "male", 152.4), 50.0, tight);
+  EXPECT_NEAR(*devine_ibw(weight_inputs(), "female", 152.4), 45.5, tight);
 }
 
 TEST(DevineIbw, OtherAndUnknownSexHaveNoFormula) {
-  EXPECT_FALSE(devine_ibw(r17(), "other", 170));
-  EXPECT_FALSE(devine_ibw(r17(), "unknown", 170));
-  EXPECT_FALSE(devine_ibw(r17(), "", 170));
+  EXPECT_FALSE(devine_ibw(weight_inputs(), "other", 170));
+  EXPECT_FALSE(devine_ibw(weight_inputs(), "unknown", 170));
+  EXPECT_FALSE(devine_ibw(weight_inputs(), "", 170));
 }
 
 TEST(DevineIbw, RecordInCentimetresGivesMaleIbw) {

@@ -7,7 +7,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "rules/engine/engine.hpp"
+#include "rules/engine/rule_catalogue.hpp"
 #include "rules/load/knowledge_loader.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -60,7 +60,8 @@ TEST(KnowledgeLoader, EveryImplementedRuleIsActiveAndEveryActiveRuleIsImplemente
   const auto kb = ivig::test::embedded_knowledge();
   std::size_t active = 0;
   for (const rule_definition& r : kb->rules) active += r.status == rule_status::active;
-  EXPECT_EQ(active, implemented_rules().size());
+  EXPECT_EQ(active, rule_catalogue().size());
+  EXPECT_EQ(kb->active_rules.size(), rule_catalogue().size());
 }
 
 TEST(KnowledgeLoader, RejectsAnUnknownKey) {
@@ -91,7 +92,9 @@ TEST(KnowledgeLoader, RejectsAThresholdInAnotherUnitThanTheRuleExpects) {
     for (auto& t : d["thresholds"].GetArray())
       if (std::string_view(t["id"].GetString()) == "iga-deficiency-level") t["unit"].SetString("g/L");
   });
-  EXPECT_EQ(error, "rules.json: rule R3: threshold 'iga-deficiency-level' is in g/L but the rule expects mg/dL");
+  EXPECT_EQ(error,
+            "rules.json: rule R3: thresholds role 'igaDeficiencyLevel' names 'iga-deficiency-level' in g/L, but its "
+            "implementation (rules/engine/hypersensitivity_rules.cpp) reads it in mg/dL");
 }
 
 TEST(KnowledgeLoader, RejectsAnActiveRuleWithoutImplementation) {
@@ -106,12 +109,14 @@ TEST(KnowledgeLoader, RejectsAnActiveRuleWithoutImplementation) {
 
 TEST(KnowledgeLoader, RejectsAnImplementedRuleThatIsNotActive) {
   EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R5")["status"].SetString("planned"); }),
-            "rules.json: rule R5: the engine implements it, but the catalogue does not list it as active");
+            "rules.json: rule R5: the engine implements it (rules/engine/excipient_rules.cpp), but the catalogue does "
+            "not list it as active");
 }
 
 TEST(KnowledgeLoader, RejectsAMissingRole) {
   EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R1")["valueSets"].RemoveMember("igSubstances"); }),
-            "rules.json: rule R1: valueSets lacks the role 'igSubstances' its implementation reads");
+            "rules.json: rule R1: valueSets lacks the role 'igSubstances' that its implementation "
+            "(rules/engine/hypersensitivity_rules.cpp) reads");
 }
 
 TEST(KnowledgeLoader, RejectsALocalPolicyValueWithoutRationale) {

@@ -1,0 +1,204 @@
+// rules/engine/order_facts.cpp: binding facts.json, and computing one order's facts.
+#include "rules/engine/order_facts.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "rules/engine/number_format.hpp"
+#include "rules/engine/rule_unit.hpp"
+
+namespace ivig::rules {
+namespace {
+
+dosing_weight_inputs bind_dosing_weight(role_binder& b) {
+  return {
+      .weight = b.value_set_role("weight"),
+      .height = b.value_set_role("height"),
+      .bmi = b.value_set_role("bmi"),
+      .pregnancy = b.value_set_role("pregnancy"),
+      .postpartum = b.value_set_role("postpartum"),
+      .bmi_threshold = b.threshold_role("bmiThreshold", "kg/m2"),
+      .over_ibw_fraction = b.threshold_role("overIbwFraction", "1"),
+      .adjusted_factor = b.threshold_role("adjustedFactor", "1"),
+      .ibw_male_base = b.threshold_role("ibwMaleBase", "kg"),
+      .ibw_female_base = b.threshold_role("ibwFemaleBase", "kg"),
+      .ibw_kg_per_inch = b.threshold_role("ibwKgPerInch", "kg/[in_i]"),
+      .ibw_base_height = b.threshold_role("ibwBaseHeight", "in"),
+      .recency = b.threshold_role("recency", "d"),
+      .change_fraction = b.threshold_role("changeFraction", "1"),
+      .change_window = b.threshold_role("changeWindow", "d"),
+      .weight_min = b.threshold_role("weightMin", "kg"),
+      .weight_max = b.threshold_role("weightMax", "kg"),
+      .height_min = b.threshold_role("heightMin", "cm"),
+      .height_max = b.threshold_role("heightMax", "cm"),
+      .postpartum_window = b.threshold_role("postpartumWindow", "d"),
+  };
+}
+
+risk_factor_inputs bind_risk_factors(role_binder& b) {
+  return {
+      .renal_disease = b.value_set_role("renalDisease"),
+      .diabetes = b.value_set_role("diabetes"),
+      .thrombosis_risk = b.value_set_role("thrombosisRisk"),
+      .egfr = b.value_set_role("egfr"),
+      .risk_age = b.threshold_role("riskAge", "a"),
+      .egfr_threshold = b.threshold_role("egfrThreshold", "mL/min/{1.73_m2}"),
+  };
+}
+
+rate_limit_inputs bind_rate_limits(role_binder& b) {
+  return {.at_risk_cap_default = b.threshold_role("atRiskCapDefault", "mg/kg/min")};
+}
+
+vial_inputs bind_vials(role_binder& b) {
+  return {.default_step = b.threshold_role("defaultStep", "g"), .tolerance = b.threshold_role("tolerance", "1")};
+}
+
+dose_limit_inputs bind_dose_limits(role_binder& b) {
+  return {
+      .per_day = b.threshold_role("perDay", "g/kg/d"),
+      .per_day_local = b.threshold_role("perDayLocal", "g/kg/d"),
+      .per_course = b.threshold_role("perCourse", "g/kg"),
+      .course_window = b.threshold_role("courseWindow", "d"),
+  };
+}
+
+cost_inputs bind_cost(role_binder& b) {
+  return {.price_per_gram = b.threshold_role("pricePerGram", "USD/g")};
+}
+
+vaccine_deferral_inputs bind_deferral(role_binder& b) {
+  return {
+      .months_low = b.threshold_role("monthsLow", "mo"),
+      .months_mid = b.threshold_role("monthsMid", "mo"),
+      .months_high = b.threshold_role("monthsHigh", "mo"),
+      .dose_low = b.threshold_role("doseLow", "g/kg"),
+      .dose_mid = b.threshold_role("doseMid", "g/kg"),
+  };
+}
+
+fhir::time_point add_months(fhir::time_point from, int months) {
+  using namespace std::chrono;
+  const sys_days day = floor<days>(from);
+  year_month_day ymd{day};
+  const year_month shifted = year_month{ymd.year(), ymd.month()} + std::chrono::months{months};
+  const year_month_day_last last{shifted.year(), month_day_last{shifted.month()}};
+  const std::chrono::day d = ymd.day() > last.day() ? last.day() : ymd.day();
+  return sys_days{year_month_day{shifted.year(), shifted.month(), d}} + (from - day);
+}
+
+rate_limits find_rate_limits(const ivig_order& order, const rate_limit_inputs& in) {
+  rate_limits limits;
+  const product* p = order.identified_product();
+  if (p != nullptr) {
+    if (p->initial_rate) limits.label_start = &*p->initial_rate;
+    // The order rarely says which indication's limit applies, so the highest labelled maximum is
+    // the one a rate must never exceed.
+    for (const indication_rate& r : p->max_rates)
+      if (limits.label_maximum == nullptr || r.rate.value > limits.label_maximum->rate.value) limits.label_maximum = &r;
+  }
+  if (p != nullptr && p->at_risk_max_rate) {
+    limits.at_risk = {p->at_risk_max_rate->value, &*p->at_risk_max_rate, nullptr};
+  } else {
+    limits.at_risk = {in.at_risk_cap_default.value, nullptr, &in.at_risk_cap_default};
+  }
+  return limits;
+}
+
+/// The deferral for an order (CDC/ACIP table by course dose; the interval runs from the last dose).
+std::optional<vaccine_deferral> find_deferral(const dose_plan& dose, const vaccine_deferral_inputs& in,
+                                              fhir::time_point now) {
+  if (!dose.g_per_kg_per_course) return std::nullopt;
+  vaccine_deferral d;
+  d.course_g_per_kg = *dose.g_per_kg_per_course;
+  if (d.course_g_per_kg <= in.dose_low.value + 1e-9) {
+    d.months_used = &in.months_low;
+    d.basis = "course " + format_rounded(d.course_g_per_kg) + " g/kg ≤ " + format_rounded(in.dose_low.value) + " g/kg";
+  } else if (d.course_g_per_kg <= in.dose_mid.value + 1e-9) {
+    d.months_used = &in.months_mid;
+    d.basis = "course " + format_rounded(d.course_g_per_kg) + " g/kg ≤ " + format_rounded(in.dose_mid.value) + " g/kg";
+  } else {
+    d.months_used = &in.months_high;
+    d.basis = "course " + format_rounded(d.course_g_per_kg) + " g/kg > " + format_rounded(in.dose_mid.value) + " g/kg";
+  }
+  d.months = static_cast<int>(d.months_used->value);
+  d.basis += " → " + std::to_string(d.months) + " months " + std::string(evidence_marker(d.months_used->evidence));
+  // A course of N daily doses starting now ends N−1 days later.
+  d.last_dose = now + std::chrono::days{static_cast<long>(std::ceil(dose.course_days)) - 1};
+  d.until = add_months(d.last_dose, d.months);
+  return d;
+}
+
+}  // namespace
+
+order_facts gather_order_facts(const fhir::patient_record& record, const ivig_order& order, const knowledge& kb,
+                               fhir::time_point now) {
+  const order_fact_inputs& in = *kb.fact_inputs;
+  order_facts facts;
+  facts.weight = compute_dosing_weight(record, kb, in.weight, now);
+  facts.dose = plan_dose(order, facts.weight.kg);
+  facts.risk = find_risk_factors(record, kb, in.risk, now);
+  facts.rates = find_rate_limits(order, in.rates);
+  facts.limits = {&in.dose_limits.per_day, &in.dose_limits.per_day_local, &in.dose_limits.per_course,
+                  &in.dose_limits.course_window};
+  facts.deferral = find_deferral(facts.dose, in.deferral, now);
+
+  const dose_plan& dose = facts.dose;
+  facts.vials.tolerance = &in.vials.tolerance;
+  const double step = in.vials.default_step.value;
+  if (dose.ordered_g_per_kg && facts.weight.usable())
+    facts.vials.on_dosing_weight = round_to_vials(*dose.ordered_g_per_kg * facts.weight.kg, order, step);
+  if (!dose.grams_per_dose) return facts;
+  // What is dispensed and infused is the order's own calculated grams when it gives them.
+  const double grams = dose.calculated_grams.value_or(*dose.grams_per_dose);
+  facts.vials.ordered = round_to_vials(grams, order, step);
+  if (dose.concentration_mg_per_ml) {
+    const double ml = grams * 1000.0 / *dose.concentration_mg_per_ml;
+    facts.volume = infusion_volume{ml, ml * dose.doses_per_day};
+  }
+  cost_estimate cost;
+  cost.grams_per_dose = facts.vials.ordered->rounded_g;
+  cost.doses = dose.course_doses;
+  cost.grams = cost.grams_per_dose * cost.doses;
+  cost.price_per_gram = &in.cost.price_per_gram;
+  cost.usd = cost.grams * cost.price_per_gram->value;
+  facts.cost = cost;
+  return facts;
+}
+
+std::string bind_order_facts(knowledge& kb) {
+  const std::string_view implemented_in = project_path(__FILE__);
+  std::string problem;
+  std::vector<std::string_view> computed;
+  // Each facts.json entry by its id; an entry the engine does not compute is a problem too.
+  auto bind = [&](std::string_view id, auto bind_function) -> decltype(bind_function(std::declval<role_binder&>())) {
+    static const knowledge_roles none{};
+    computed.push_back(id);
+    const auto it =
+        std::find_if(kb.facts.begin(), kb.facts.end(), [&](const fact_definition& f) { return f.id == id; });
+    const std::string where = "facts.json: facts " + std::string(id);
+    if (it == kb.facts.end() && problem.empty()) problem = where + ": missing; the engine computes it";
+    role_binder binder(it == kb.facts.end() ? none : it->roles, where, implemented_in);
+    auto inputs = bind_function(binder);
+    if (problem.empty()) problem = binder.first_problem();
+    return inputs;
+  };
+  auto inputs = std::make_shared<const order_fact_inputs>(order_fact_inputs{
+      .weight = bind("dosing-weight", &bind_dosing_weight),
+      .risk = bind("risk-factors", &bind_risk_factors),
+      .rates = bind("rate-limits", &bind_rate_limits),
+      .vials = bind("vial-rounding", &bind_vials),
+      .dose_limits = bind("dose-limits", &bind_dose_limits),
+      .cost = bind("cost", &bind_cost),
+      .deferral = bind("vaccine-deferral", &bind_deferral),
+  });
+  if (!problem.empty()) return problem;
+  for (const fact_definition& f : kb.facts)
+    if (std::find(computed.begin(), computed.end(), f.id) == computed.end())
+      return "facts.json: facts " + f.id + ": the engine computes no such facts";
+  kb.fact_inputs = std::move(inputs);
+  return {};
+}
+
+}  // namespace ivig::rules

@@ -1,0 +1,131 @@
+// rules/engine/order_facts.hpp: what several rules and the worksheet need about one order,
+// computed once per order.
+//
+// The dosing weight and its reason, the dose plan (per dose, day and course), the renal and
+// thrombosis risk factors, the rate limits that apply (label start, label maximum, at-risk cap), the
+// dose limits, the whole-vial totals and waste, the infusion volume, the cost and the live-vaccine
+// deferral. Rules read these facts instead of recomputing them, and hooks/service's worksheet only
+// renders them. The knowledge the computations read is declared in facts.json, bound at load like
+// a rule's roles (rule_unit.hpp), so no computation looks anything up by rule id.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "fhir/model/patient_record.hpp"
+#include "rules/engine/dose_plan.hpp"
+#include "rules/engine/dosing_weight.hpp"
+#include "rules/engine/ivig_order.hpp"
+#include "rules/engine/knowledge.hpp"
+#include "rules/engine/risk_factors.hpp"
+#include "rules/engine/vial_rounding.hpp"
+
+namespace ivig::rules {
+
+class role_binder;
+
+struct rate_limit_inputs {
+  const threshold& at_risk_cap_default;  ///< mg/kg/min, for a product whose label gives no cap
+};
+struct vial_inputs {
+  const threshold& default_step;  ///< g, when the product's vials are not known
+  const threshold& tolerance;     ///< fraction of the dose that rounding may change without comment
+};
+struct dose_limit_inputs {
+  const threshold& per_day;        ///< g/kg/day
+  const threshold& per_day_local;  ///< g/kg/day, the higher limit
+  const threshold& per_course;     ///< g/kg within the course window
+  const threshold& course_window;  ///< d
+};
+struct cost_inputs {
+  const threshold& price_per_gram;  ///< USD/g
+};
+struct vaccine_deferral_inputs {
+  const threshold &months_low, &months_mid, &months_high;  ///< mo
+  const threshold &dose_low, &dose_mid;                    ///< g/kg, the course bands' upper ends
+};
+
+/// The knowledge every order-fact computation reads, one struct per facts.json entry.
+struct order_fact_inputs {
+  dosing_weight_inputs weight;
+  risk_factor_inputs risk;
+  rate_limit_inputs rates;
+  vial_inputs vials;
+  dose_limit_inputs dose_limits;
+  cost_inputs cost;
+  vaccine_deferral_inputs deferral;
+};
+
+/// The at-risk rate cap for this order: the product label's when it gives one, else the default.
+struct at_risk_cap {
+  double mg_per_kg_min = 0;
+  const sourced_value* labelled = nullptr;  ///< the label's cap and its sources
+  const threshold* policy = nullptr;        ///< the default cap, when no label gives one
+};
+
+struct rate_limits {
+  const sourced_value* label_start = nullptr;      ///< the identified product's initial rate
+  const indication_rate* label_maximum = nullptr;  ///< its highest labelled maximum across indications
+  at_risk_cap at_risk;
+};
+
+/// The limits a dose is checked against (the thresholds themselves, for their value and evidence).
+struct dose_limits {
+  const threshold* per_day = nullptr;
+  const threshold* per_day_local = nullptr;
+  const threshold* per_course = nullptr;
+  const threshold* course_window = nullptr;
+};
+
+struct vial_facts {
+  /// The grams the order gives (its calculated dose, else the dose per administration) in vials.
+  std::optional<vial_rounding> ordered;
+  /// The ordered g/kg × the dosing weight in vials (a weight-based order with a usable weight).
+  std::optional<vial_rounding> on_dosing_weight;
+  const threshold* tolerance = nullptr;
+};
+
+/// The volume infused, from the grams the order gives and the product's concentration.
+struct infusion_volume {
+  double ml_per_dose = 0;
+  double ml_per_day = 0;
+};
+
+struct cost_estimate {
+  double grams_per_dose = 0;  ///< whole-vial total per dose
+  int doses = 0;
+  double grams = 0;  ///< per course, in whole vials
+  double usd = 0;
+  const threshold* price_per_gram = nullptr;
+};
+
+/// How long measles- and varicella-containing vaccines must wait after this order's last dose.
+struct vaccine_deferral {
+  double course_g_per_kg = 0;
+  int months = 0;
+  const threshold* months_used = nullptr;
+  fhir::time_point last_dose;
+  fhir::time_point until;  ///< last dose + months (calendar months, clamped to the month's end)
+  std::string basis;       ///< "course 2 g/kg > 1 g/kg → 11 months [S]"
+};
+
+struct order_facts {
+  dosing_weight weight;
+  dose_plan dose;
+  risk_profile risk;
+  rate_limits rates;
+  dose_limits limits;
+  vial_facts vials;
+  std::optional<infusion_volume> volume;
+  std::optional<cost_estimate> cost;
+  std::optional<vaccine_deferral> deferral;  ///< nullopt when the course dose per kg is unknown
+};
+
+/// Computes the order's facts. The knowledge must have been bound (kb.fact_inputs set by the loader).
+order_facts gather_order_facts(const fhir::patient_record& record, const ivig_order& order, const knowledge& kb,
+                               fhir::time_point now);
+
+/// Binds facts.json's entries to the computations' inputs; returns the first problem, or empty.
+std::string bind_order_facts(knowledge& kb);
+
+}  // namespace ivig::rules
