@@ -5,6 +5,7 @@
 #include <memory>
 #include <sstream>
 
+#include "fhir/model/result.hpp"
 #include "hooks/app/audit_commands.hpp"
 #include "hooks/app/options.hpp"
 #include "hooks/audit/sqlite_store.hpp"
@@ -14,15 +15,13 @@
 
 namespace {
 
-/// The audit log is written from a later release on; the folder it will live in must exist now.
-bool audit_location_usable(const std::string& path, std::string& problem) {
+/// The folder the audit log lives in must exist before the service starts.
+ivig::result<void, std::string> check_audit_location(const std::string& path) {
   const std::filesystem::path parent = std::filesystem::absolute(path).parent_path();
   std::error_code ec;
-  if (!std::filesystem::is_directory(parent, ec)) {
-    problem = "--audit-path: the folder " + parent.string() + " does not exist";
-    return false;
-  }
-  return true;
+  if (!std::filesystem::is_directory(parent, ec))
+    return ivig::failure("--audit-path: the folder " + parent.string() + " does not exist");
+  return {};
 }
 
 }  // namespace
@@ -36,12 +35,11 @@ int main(int argc, char** argv) {
   const ivig::rules::load_result loaded = o.knowledge_dir.empty() ? ivig::rules::load_embedded_knowledge()
                                                                   : ivig::rules::load_knowledge_dir(o.knowledge_dir);
   if (!loaded) {
-    std::cerr << "ivig-cds: knowledge bundle rejected: " << loaded.error << "\n";
+    std::cerr << "ivig-cds: knowledge bundle rejected: " << loaded.error() << "\n";
     return 1;
   }
-  std::string problem;
-  if (!audit_location_usable(o.audit_path, problem)) {
-    std::cerr << "ivig-cds: " << problem << "\n";
+  if (const auto audit_location = check_audit_location(o.audit_path); !audit_location) {
+    std::cerr << "ivig-cds: " << audit_location.error() << "\n";
     return 1;
   }
   std::string patient_key;
@@ -68,8 +66,8 @@ int main(int argc, char** argv) {
     }
   }
   auto service = std::make_shared<ivig::service::ivig_service>(
-      loaded.loaded, ivig::service::service_options{o.json_max_depth, ivig::service::system_now, patient_key}, audit);
-  const auto& kb = *loaded.loaded;
+      *loaded, ivig::service::service_options{o.json_max_depth, ivig::service::system_now, patient_key}, audit);
+  const auto& kb = **loaded;
   std::size_t active = 0;
   for (const auto& rule : kb.rules) active += rule.status == ivig::rules::rule_status::active ? 1 : 0;
   if (o.check_config) {

@@ -12,11 +12,13 @@ namespace {
 
 using fhir::member;
 
-request_error missing(std::string_view field) {
-  return {error_code::field_missing, "The required field '" + std::string(field) + "' is missing."};
+failure<request_error> missing(std::string_view field) {
+  return failure(
+      request_error{error_code::field_missing, "The required field '" + std::string(field) + "' is missing."});
 }
-request_error invalid(std::string_view field, std::string_view why) {
-  return {error_code::field_invalid, "The field '" + std::string(field) + "' " + std::string(why)};
+failure<request_error> invalid(std::string_view field, std::string_view why) {
+  return failure(
+      request_error{error_code::field_invalid, "The field '" + std::string(field) + "' " + std::string(why)});
 }
 
 bool word_char(char c) {
@@ -46,21 +48,80 @@ bool valid_server_url(std::string_view url) {
   return (url.rfind("https://", 0) == 0 && url.size() > 8) || (url.rfind("http://", 0) == 0 && url.size() > 7);
 }
 
-/// Reads a required string field; returns an error for absent or non-string values.
-const request_error* read_string(const rapidjson::Value& object, std::string_view key, std::string_view path,
-                                 std::string_view& out, request_error& storage, bool required) {
+/// Reads a string field at `path`: a non-empty string, or absent (an empty view) when not required.
+result<std::string_view, request_error> read_string(const rapidjson::Value& object, std::string_view key,
+                                                    std::string_view path, bool required) {
   const rapidjson::Value* value = member(object, key);
   if (value == nullptr) {
-    if (!required) return nullptr;
-    storage = missing(path);
-    return &storage;
+    if (required) return missing(path);
+    return std::string_view{};
   }
-  if (!value->IsString() || value->GetStringLength() == 0) {
-    storage = invalid(path, "must be a non-empty string.");
-    return &storage;
+  if (!value->IsString() || value->GetStringLength() == 0) return invalid(path, "must be a non-empty string.");
+  return std::string_view{value->GetString(), value->GetStringLength()};
+}
+
+/// fhirAuthorization, when present: an object with a bearer token, only beside fhirServer (cds-r-1).
+/// The value says whether it was present.
+result<bool, request_error> read_authorization(const rapidjson::Value& body, std::string_view fhir_server) {
+  const rapidjson::Value* authorization = member(body, "fhirAuthorization");
+  if (authorization == nullptr) return false;
+  if (!authorization->IsObject()) return invalid("fhirAuthorization", "must be a JSON object.");
+  if (fhir_server.empty())
+    return failure(request_error{error_code::fhir_authorization_without_server,
+                                 "fhirAuthorization is present but fhirServer is not (CDS Hooks invariant cds-r-1)."});
+  const auto token = read_string(*authorization, "access_token", "fhirAuthorization.access_token", true);
+  if (!token) return failure(token.error());
+  const auto token_type = read_string(*authorization, "token_type", "fhirAuthorization.token_type", true);
+  if (!token_type) return failure(token_type.error());
+  if (*token_type != "Bearer" && *token_type != "bearer")
+    return invalid("fhirAuthorization.token_type", "must be Bearer.");
+  return true;
+}
+
+/// The hook context: userId, patientId, encounterId, draftOrders and, on order-select, selections.
+result<order_context, request_error> read_order_context(const rapidjson::Value& context, hook_kind hook) {
+  order_context ctx;
+  const auto user_id = read_string(context, "userId", "context.userId", true);
+  if (!user_id) return failure(user_id.error());
+  ctx.user_id = *user_id;
+  if (!valid_user_id(ctx.user_id))
+    return invalid("context.userId", "must be a relative reference such as Practitioner/123 (invariant ord-1).");
+  const auto patient_id = read_string(context, "patientId", "context.patientId", true);
+  if (!patient_id) return failure(patient_id.error());
+  ctx.patient_id = *patient_id;
+  if (!valid_fhir_id(ctx.patient_id)) return invalid("context.patientId", "must be a FHIR id ([A-Za-z0-9-.]{1,64}).");
+  const auto encounter_id = read_string(context, "encounterId", "context.encounterId", false);
+  if (!encounter_id) return failure(encounter_id.error());
+  ctx.encounter_id = *encounter_id;
+  if (!ctx.encounter_id.empty() && !valid_fhir_id(ctx.encounter_id))
+    return invalid("context.encounterId", "must be a FHIR id ([A-Za-z0-9-.]{1,64}).");
+
+  ctx.draft_orders = member(context, "draftOrders");
+  if (ctx.draft_orders == nullptr) return missing("context.draftOrders");
+  if (!ctx.draft_orders->IsObject() || fhir::string_member(*ctx.draft_orders, "resourceType") != "Bundle")
+    return invalid("context.draftOrders", "must be a FHIR Bundle.");
+  if (const rapidjson::Value* entries = member(*ctx.draft_orders, "entry"); entries != nullptr && !entries->IsArray())
+    return invalid("context.draftOrders.entry", "must be an array.");
+
+  ctx.draft_index = bundle_index(ctx.draft_orders);
+  if (hook != hook_kind::order_select) return ctx;
+  const rapidjson::Value* selections = member(context, "selections");
+  if (selections == nullptr) return missing("context.selections");
+  if (!selections->IsArray() || selections->Empty())
+    return invalid("context.selections", "must be a non-empty array of references.");
+  for (const auto& selection : selections->GetArray()) {
+    if (!selection.IsString() || selection.GetStringLength() == 0)
+      return invalid("context.selections", "must hold only non-empty strings.");
+    const std::string_view reference(selection.GetString(), selection.GetStringLength());
+    const rapidjson::Value* selected = ctx.draft_index.find(reference);
+    if (selected == nullptr)
+      return failure(request_error{
+          error_code::selection_not_in_draft_orders,
+          "The selection '" + std::string(reference.substr(0, 200)) + "' names no resource in context.draftOrders."});
+    ctx.selections.push_back(reference);
+    ctx.selected.insert(selected);
   }
-  out = {value->GetString(), value->GetStringLength()};
-  return nullptr;
+  return ctx;
 }
 
 }  // namespace
@@ -90,32 +151,27 @@ const rapidjson::Value* bundle_index::find(std::string_view reference) const {
   return it == by_reference_.end() ? nullptr : it->second;
 }
 
-request_or_error read_cds_request(const rapidjson::Value& body, hook_kind expected_hook) {
+result<cds_request, request_error> read_cds_request(const rapidjson::Value& body, hook_kind expected_hook) {
   cds_request request;
-  request_error error;
-  if (read_string(body, "hook", "hook", request.hook, error, true)) return error;
-  if (read_string(body, "hookInstance", "hookInstance", request.hook_instance, error, true)) return error;
+  const auto hook = read_string(body, "hook", "hook", true);
+  if (!hook) return failure(hook.error());
+  request.hook = *hook;
+  const auto hook_instance = read_string(body, "hookInstance", "hookInstance", true);
+  if (!hook_instance) return failure(hook_instance.error());
+  request.hook_instance = *hook_instance;
   if (request.hook_instance.size() > 256) return invalid("hookInstance", "is longer than 256 characters.");
   const rapidjson::Value* context = member(body, "context");
   if (context == nullptr) return missing("context");
   if (!context->IsObject()) return invalid("context", "must be a JSON object.");
 
-  if (read_string(body, "fhirServer", "fhirServer", request.fhir_server, error, false)) return error;
+  const auto fhir_server = read_string(body, "fhirServer", "fhirServer", false);
+  if (!fhir_server) return failure(fhir_server.error());
+  request.fhir_server = *fhir_server;
   if (!request.fhir_server.empty() && !valid_server_url(request.fhir_server))
     return invalid("fhirServer", "must be an absolute http(s) URL.");
-  if (const rapidjson::Value* authorization = member(body, "fhirAuthorization")) {
-    if (!authorization->IsObject()) return invalid("fhirAuthorization", "must be a JSON object.");
-    if (request.fhir_server.empty())
-      return request_error{error_code::fhir_authorization_without_server,
-                           "fhirAuthorization is present but fhirServer is not (CDS Hooks invariant cds-r-1)."};
-    std::string_view token, token_type;
-    if (read_string(*authorization, "access_token", "fhirAuthorization.access_token", token, error, true)) return error;
-    if (read_string(*authorization, "token_type", "fhirAuthorization.token_type", token_type, error, true))
-      return error;
-    if (token_type != "Bearer" && token_type != "bearer")
-      return invalid("fhirAuthorization.token_type", "must be Bearer.");
-    request.has_fhir_authorization = true;
-  }
+  const auto authorization = read_authorization(body, request.fhir_server);
+  if (!authorization) return failure(authorization.error());
+  request.has_fhir_authorization = *authorization;
   if (const rapidjson::Value* prefetch = member(body, "prefetch")) {
     if (prefetch->IsObject())
       request.prefetch = prefetch;
@@ -124,46 +180,13 @@ request_or_error read_cds_request(const rapidjson::Value& body, hook_kind expect
   }
 
   if (request.hook != hook_name(expected_hook))
-    return request_error{error_code::hook_mismatch, "This service answers the hook '" +
-                                                        std::string(hook_name(expected_hook)) + "', not '" +
-                                                        std::string(request.hook) + "'."};
+    return failure(request_error{error_code::hook_mismatch, "This service answers the hook '" +
+                                                                std::string(hook_name(expected_hook)) + "', not '" +
+                                                                std::string(request.hook) + "'."});
 
-  order_context& ctx = request.context;
-  if (read_string(*context, "userId", "context.userId", ctx.user_id, error, true)) return error;
-  if (!valid_user_id(ctx.user_id))
-    return invalid("context.userId", "must be a relative reference such as Practitioner/123 (invariant ord-1).");
-  if (read_string(*context, "patientId", "context.patientId", ctx.patient_id, error, true)) return error;
-  if (!valid_fhir_id(ctx.patient_id)) return invalid("context.patientId", "must be a FHIR id ([A-Za-z0-9-.]{1,64}).");
-  if (read_string(*context, "encounterId", "context.encounterId", ctx.encounter_id, error, false)) return error;
-  if (!ctx.encounter_id.empty() && !valid_fhir_id(ctx.encounter_id))
-    return invalid("context.encounterId", "must be a FHIR id ([A-Za-z0-9-.]{1,64}).");
-
-  ctx.draft_orders = member(*context, "draftOrders");
-  if (ctx.draft_orders == nullptr) return missing("context.draftOrders");
-  if (!ctx.draft_orders->IsObject() || fhir::string_member(*ctx.draft_orders, "resourceType") != "Bundle")
-    return invalid("context.draftOrders", "must be a FHIR Bundle.");
-  if (const rapidjson::Value* entries = member(*ctx.draft_orders, "entry"); entries != nullptr && !entries->IsArray())
-    return invalid("context.draftOrders.entry", "must be an array.");
-
-  ctx.draft_index = bundle_index(ctx.draft_orders);
-  if (expected_hook == hook_kind::order_select) {
-    const rapidjson::Value* selections = member(*context, "selections");
-    if (selections == nullptr) return missing("context.selections");
-    if (!selections->IsArray() || selections->Empty())
-      return invalid("context.selections", "must be a non-empty array of references.");
-    for (const auto& selection : selections->GetArray()) {
-      if (!selection.IsString() || selection.GetStringLength() == 0)
-        return invalid("context.selections", "must hold only non-empty strings.");
-      const std::string_view reference(selection.GetString(), selection.GetStringLength());
-      const rapidjson::Value* selected = ctx.draft_index.find(reference);
-      if (selected == nullptr)
-        return request_error{
-            error_code::selection_not_in_draft_orders,
-            "The selection '" + std::string(reference.substr(0, 200)) + "' names no resource in context.draftOrders."};
-      ctx.selections.push_back(reference);
-      ctx.selected.insert(selected);
-    }
-  }
+  auto context_read = read_order_context(*context, expected_hook);
+  if (!context_read) return failure(std::move(context_read).error());
+  request.context = std::move(context_read).value();
   return request;
 }
 

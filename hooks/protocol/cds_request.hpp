@@ -11,11 +11,11 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
-#include <variant>
 #include <vector>
 
 #include <rapidjson/document.h>
 
+#include "fhir/model/result.hpp"
 #include "hooks/protocol/error.hpp"
 
 namespace ivig::protocol {
@@ -55,8 +55,8 @@ struct cds_request {
   order_context context;
 };
 
-using request_or_error = std::variant<cds_request, request_error>;
-
-request_or_error read_cds_request(const rapidjson::Value& body, hook_kind expected_hook);
+/// The validated request, or the first problem found (in the order docs/errors.md gives).
+[[nodiscard]] result<cds_request, request_error> read_cds_request(const rapidjson::Value& body,
+                                                                  hook_kind expected_hook);
 
 }  // namespace ivig::protocol

@@ -11,11 +11,11 @@ namespace {
 
 using fhir::member;
 
-request_error missing(const std::string& field) {
-  return {error_code::field_missing, "The required field '" + field + "' is missing."};
+failure<request_error> missing(const std::string& field) {
+  return failure(request_error{error_code::field_missing, "The required field '" + field + "' is missing."});
 }
-request_error invalid(const std::string& field, std::string_view why) {
-  return {error_code::field_invalid, "The field '" + field + "' " + std::string(why)};
+failure<request_error> invalid(const std::string& field, std::string_view why) {
+  return failure(request_error{error_code::field_invalid, "The field '" + field + "' " + std::string(why)});
 }
 
 std::string_view text(const rapidjson::Value* value) {
@@ -24,7 +24,7 @@ std::string_view text(const rapidjson::Value* value) {
 
 }  // namespace
 
-feedback_or_error read_feedback(const rapidjson::Value& body) {
+result<std::vector<feedback_item>, request_error> read_feedback(const rapidjson::Value& body) {
   const rapidjson::Value* list = member(body, "feedback");
   if (list == nullptr) return missing("feedback");
   if (!list->IsArray() || list->Empty()) return invalid("feedback", "must be a non-empty array of feedback items.");

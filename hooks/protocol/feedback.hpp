@@ -8,11 +8,11 @@
 #pragma once
 
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include <rapidjson/document.h>
 
+#include "fhir/model/result.hpp"
 #include "hooks/protocol/error.hpp"
 
 namespace ivig::protocol {
@@ -28,8 +28,7 @@ struct feedback_item {
   std::string_view outcome_timestamp;
 };
 
-using feedback_or_error = std::variant<std::vector<feedback_item>, request_error>;
-
-feedback_or_error read_feedback(const rapidjson::Value& body);
+/// The items of a feedback request, or the problem with its first malformed item.
+[[nodiscard]] result<std::vector<feedback_item>, request_error> read_feedback(const rapidjson::Value& body);
 
 }  // namespace ivig::protocol

@@ -42,17 +42,18 @@ std::size_t json_nesting_depth(std::string_view body, std::size_t limit) {
   return deepest;
 }
 
-std::optional<request_error> parse_json_body(std::string_view body, rapidjson::Document& doc, std::size_t max_depth) {
+result<rapidjson::Document, request_error> parse_json_body(std::string_view body, std::size_t max_depth) {
   if (json_nesting_depth(body, max_depth) > max_depth)
-    return request_error{error_code::json_too_deep,
-                         "The body nests objects or arrays more than " + std::to_string(max_depth) + " levels deep."};
+    return failure(request_error{error_code::json_too_deep, "The body nests objects or arrays more than " +
+                                                                std::to_string(max_depth) + " levels deep."});
+  rapidjson::Document doc;
   doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError())
-    return request_error{error_code::json_malformed, std::string("Invalid JSON at byte ") +
-                                                         std::to_string(doc.GetErrorOffset()) + ": " +
-                                                         rapidjson::GetParseError_En(doc.GetParseError())};
-  if (!doc.IsObject()) return request_error{error_code::json_malformed, "The body must be a JSON object."};
-  return std::nullopt;
+    return failure(request_error{error_code::json_malformed, std::string("Invalid JSON at byte ") +
+                                                                 std::to_string(doc.GetErrorOffset()) + ": " +
+                                                                 rapidjson::GetParseError_En(doc.GetParseError())});
+  if (!doc.IsObject()) return failure(request_error{error_code::json_malformed, "The body must be a JSON object."});
+  return doc;
 }
 
 }  // namespace ivig::protocol

@@ -1,8 +1,14 @@
 // hooks/protocol/uuid.cpp: UUIDv5 with OpenSSL's SHA-1.
+//
+// SHA-1 over a short in-memory string cannot fail for any input; if OpenSSL says it did, the
+// library is broken or configured to refuse SHA-1 (an environment error, not a request error), so
+// it throws: the router answers internal-error and logs it instead of sending a card with a uuid
+// made of zeros that would collide across calls.
 #include "hooks/protocol/uuid.hpp"
 
 #include <array>
 #include <cstdio>
+#include <stdexcept>
 
 #include <openssl/evp.h>
 
@@ -21,7 +27,8 @@ std::string uuid_v5(std::string_view name) {
   input.append(name);
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  EVP_Digest(input.data(), input.size(), digest.data(), &length, EVP_sha1(), nullptr);
+  if (EVP_Digest(input.data(), input.size(), digest.data(), &length, EVP_sha1(), nullptr) != 1 || length != 20)
+    throw std::runtime_error("uuid_v5: OpenSSL could not compute SHA-1");
   digest[6] = static_cast<unsigned char>((digest[6] & 0x0F) | 0x50);  // version 5
   digest[8] = static_cast<unsigned char>((digest[8] & 0x3F) | 0x80);  // RFC 4122 variant
   char text[37];

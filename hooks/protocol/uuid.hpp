@@ -10,7 +10,8 @@
 
 namespace ivig::protocol {
 
-/// The UUIDv5 of `name` in the service's own namespace, as lower-case 8-4-4-4-12 text.
+/// The UUIDv5 of `name` in the service's own namespace, as lower-case 8-4-4-4-12 text. Throws
+/// std::runtime_error only if OpenSSL cannot compute SHA-1 (an environment defect, never input).
 std::string uuid_v5(std::string_view name);
 
 }  // namespace ivig::protocol

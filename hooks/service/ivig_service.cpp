@@ -109,16 +109,17 @@ server::http_reply ivig_service::handle_call(std::string_view service_id, std::s
     return reject({protocol::error_code::unknown_service,
                    "No CDS service has the id '" + std::string(service_id.substr(0, 64)) + "'."});
 
-  rapidjson::Document doc;
-  if (auto error = protocol::parse_json_body(body, doc, options_.max_json_depth)) return reject(*error);
-  protocol::request_or_error parsed = protocol::read_cds_request(doc, hook);
-  if (auto* error = std::get_if<protocol::request_error>(&parsed)) return reject(*error);
-  const protocol::cds_request& request = std::get<protocol::cds_request>(parsed);
+  const auto doc = protocol::parse_json_body(body, options_.max_json_depth);
+  if (!doc) return reject(doc.error());
+  const auto parsed = protocol::read_cds_request(*doc, hook);
+  if (!parsed) return reject(parsed.error());
+  const protocol::cds_request& request = *parsed;
   audit.hook = std::string(request.hook);
   audit.hook_instance = std::string(request.hook_instance);
 
-  fhir::patient_record record;
-  if (auto error = gather_record(request, templates_, *fallback_, record)) return reject(*error);
+  const auto gathered = gather_record(request, templates_, *fallback_);
+  if (!gathered) return reject(gathered.error());
+  const fhir::patient_record& record = *gathered;
 
   const orders_to_check orders = find_ivig_orders(request, record, *kb_, hook == protocol::hook_kind::order_select);
   const fhir::time_point now = options_.now();
@@ -155,12 +156,12 @@ server::http_reply ivig_service::feedback(std::string_view service_id, std::stri
   if (service_id != order_select_id && service_id != order_sign_id)
     return reject({protocol::error_code::unknown_service,
                    "No CDS service has the id '" + std::string(service_id.substr(0, 64)) + "'."});
-  rapidjson::Document doc;
-  if (auto error = protocol::parse_json_body(body, doc, options_.max_json_depth)) return reject(*error);
-  protocol::feedback_or_error parsed = protocol::read_feedback(doc);
-  if (auto* error = std::get_if<protocol::request_error>(&parsed)) return reject(*error);
+  const auto doc = protocol::parse_json_body(body, options_.max_json_depth);
+  if (!doc) return reject(doc.error());
+  const auto parsed = protocol::read_feedback(*doc);
+  if (!parsed) return reject(parsed.error());
   int recorded = 0, duplicates = 0, unmatched = 0;
-  for (const protocol::feedback_item& item : std::get<std::vector<protocol::feedback_item>>(parsed)) {
+  for (const protocol::feedback_item& item : *parsed) {
     audit::feedback_record f;
     f.received_at = audit.received_at;
     f.service_id = std::string(service_id);

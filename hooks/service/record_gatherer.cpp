@@ -13,9 +13,10 @@ void unavailable_data_source::supply(const protocol::cds_request& request, const
   record.set_status(missing.key, {fhir::data_state::not_provided, std::move(detail)});
 }
 
-std::optional<protocol::request_error> gather_record(const protocol::cds_request& request,
-                                                     const std::vector<prefetch_template>& templates,
-                                                     missing_data_source& fallback, fhir::patient_record& record) {
+result<fhir::patient_record, protocol::request_error> gather_record(const protocol::cds_request& request,
+                                                                    const std::vector<prefetch_template>& templates,
+                                                                    missing_data_source& fallback) {
+  fhir::patient_record record;
   for (const prefetch_template& t : templates) {
     const fhir::json_value* value = request.prefetch == nullptr ? nullptr : fhir::member(request.prefetch, t.key);
     if (value == nullptr) {
@@ -64,15 +65,15 @@ std::optional<protocol::request_error> gather_record(const protocol::cds_request
       continue;
     }
     if (t.key == "patient" && type == "Patient" && fhir::resource_id_of(*value) != request.context.patient_id) {
-      return protocol::request_error{protocol::error_code::prefetch_patient_mismatch,
-                                     "prefetch.patient is Patient/" +
-                                         std::string(fhir::resource_id_of(*value).substr(0, 64)) +
-                                         " but context.patientId is " + std::string(request.context.patient_id) + "."};
+      return failure(protocol::request_error{
+          protocol::error_code::prefetch_patient_mismatch,
+          "prefetch.patient is Patient/" + std::string(fhir::resource_id_of(*value).substr(0, 64)) +
+              " but context.patientId is " + std::string(request.context.patient_id) + "."});
     }
     record.add_resource(*value);
     record.set_status(t.key, {fhir::data_state::provided, {}});
   }
-  return std::nullopt;
+  return record;
 }
 
 }  // namespace ivig::service

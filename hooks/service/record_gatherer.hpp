@@ -7,12 +7,12 @@
 // words a clinician can read. Nothing here decides clinical meaning.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fhir/model/patient_record.hpp"
+#include "fhir/model/result.hpp"
 #include "hooks/protocol/cds_request.hpp"
 #include "hooks/service/prefetch_templates.hpp"
 
@@ -34,10 +34,10 @@ class unavailable_data_source final : public missing_data_source {
               fhir::patient_record& record) override;
 };
 
-/// Reads the prefetch into `record` and asks `fallback` for every key it lacked. Returns an error
-/// when the prefetch contradicts the context (a Patient that is not context.patientId).
-std::optional<protocol::request_error> gather_record(const protocol::cds_request& request,
-                                                     const std::vector<prefetch_template>& templates,
-                                                     missing_data_source& fallback, fhir::patient_record& record);
+/// The record read from the prefetch, with `fallback` asked for every key it lacked; an error when
+/// the prefetch contradicts the context (a Patient that is not context.patientId).
+[[nodiscard]] result<fhir::patient_record, protocol::request_error> gather_record(
+    const protocol::cds_request& request, const std::vector<prefetch_template>& templates,
+    missing_data_source& fallback);
 
 }  // namespace ivig::service

@@ -478,19 +478,21 @@ load_result load_knowledge(const std::vector<knowledge_file>& files) {
     rapidjson::Document doc;
     doc.Parse<rapidjson::kParseIterativeFlag>(file.text.data(), file.text.size());
     if (doc.HasParseError())
-      return {nullptr, file.name + ": line " + std::to_string(line_of(file.text, doc.GetErrorOffset())) + ": " +
-                           rapidjson::GetParseError_En(doc.GetParseError())};
+      return failure(file.name + ": line " + std::to_string(line_of(file.text, doc.GetErrorOffset())) + ": " +
+                     rapidjson::GetParseError_En(doc.GetParseError()));
     docs.emplace(file.name, std::move(doc));
   }
   for (std::string_view name : knowledge_file_names())
-    if (docs.find(name) == docs.end()) return {nullptr, std::string(name) + ": missing from the knowledge bundle"};
+    if (docs.find(name) == docs.end()) return failure(std::string(name) + ": missing from the knowledge bundle");
   auto kb = std::make_shared<knowledge>();
+  // The strict reader throws knowledge_error from deep inside the bundle's structure; this is the
+  // one place it is caught and turned into the result (docs/error-handling.md).
   try {
     loader(*kb).load(docs);
   } catch (const knowledge_error& e) {
-    return {nullptr, e.what()};
+    return failure(std::string(e.what()));
   }
-  return {std::move(kb), {}};
+  return kb;
 }
 
 load_result load_knowledge_dir(const std::filesystem::path& folder) {
@@ -498,7 +500,7 @@ load_result load_knowledge_dir(const std::filesystem::path& folder) {
   for (std::string_view name : knowledge_file_names()) {
     const std::filesystem::path path = folder / name;
     std::ifstream in(path, std::ios::binary);
-    if (!in) return {nullptr, path.string() + ": cannot be read"};
+    if (!in) return failure(path.string() + ": cannot be read");
     std::ostringstream text;
     text << in.rdbuf();
     files.push_back({std::string(name), text.str()});

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "fhir/model/result.hpp"
 #include "rules/engine/knowledge.hpp"
 
 namespace ivig::rules {
@@ -23,18 +24,17 @@ struct knowledge_file {
   std::string text;
 };
 
-struct load_result {
-  std::shared_ptr<const knowledge> loaded;  ///< null on failure
-  std::string error;                        ///< "rules.json: rules[3] (R4): unknown value set 'vs-x'"
-  explicit operator bool() const { return loaded != nullptr; }
-};
+/// The loaded bundle (never null), or the one message that names the file, the entry and the
+/// problem: "rules.json: rules[3] (R4): unknown value set 'vs-x'". The strict reader inside throws
+/// knowledge_error; it never leaves these functions, which catch it and return it as the error.
+using load_result = result<std::shared_ptr<const knowledge>, std::string>;
 
 /// The files a bundle consists of, in load order.
 const std::vector<std::string_view>& knowledge_file_names();
 
-load_result load_knowledge(const std::vector<knowledge_file>& files);
-load_result load_knowledge_dir(const std::filesystem::path& folder);
+[[nodiscard]] load_result load_knowledge(const std::vector<knowledge_file>& files);
+[[nodiscard]] load_result load_knowledge_dir(const std::filesystem::path& folder);
 /// The bundle embedded at build time (rules/knowledge as it was when the binary was built).
-load_result load_embedded_knowledge();
+[[nodiscard]] load_result load_embedded_knowledge();
 
 }  // namespace ivig::rules

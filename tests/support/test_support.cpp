@@ -61,8 +61,10 @@ std::shared_ptr<const rules::knowledge> embedded_knowledge() {
   static std::shared_ptr<const rules::knowledge> kb;
   std::call_once(once, [] {
     rules::load_result loaded = rules::load_embedded_knowledge();
-    if (!loaded) ADD_FAILURE() << loaded.error;
-    kb = loaded.loaded;
+    if (loaded)
+      kb = *loaded;
+    else
+      ADD_FAILURE() << loaded.error();
   });
   return kb;
 }

@@ -16,8 +16,8 @@ std::string valid_select() {
 /// Validates `json` as order-select; returns the error (code, diagnostics) or nullopt.
 std::optional<request_error> check(const std::string& json, hook_kind hook = hook_kind::order_select) {
   const rapidjson::Document doc = ivig::test::parse(json);
-  const request_or_error result = read_cds_request(doc, hook);
-  if (const auto* error = std::get_if<request_error>(&result)) return *error;
+  const auto result = read_cds_request(doc, hook);
+  if (!result) return result.error();
   return std::nullopt;
 }
 
@@ -114,8 +114,8 @@ TEST(CdsRequest, NullPrefetchIsNoPrefetch) {
   const std::string json = with(valid_select(), R"("prefetch":{)", R"("prefetch":null,"x":{)");
   const rapidjson::Document doc = ivig::test::parse(json);
   const auto result = read_cds_request(doc, hook_kind::order_select);
-  ASSERT_TRUE(std::holds_alternative<cds_request>(result));
-  EXPECT_EQ(std::get<cds_request>(result).prefetch, nullptr);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->prefetch, nullptr);
 }
 
 TEST(CdsRequest, SelectionMayNameTheEntryFullUrl) {

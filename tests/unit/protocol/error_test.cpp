@@ -49,13 +49,12 @@ TEST(OperationOutcome, ServerErrorsAreFatal) {
 }
 
 TEST(JsonBody, RejectsNestingDeeperThanTheLimitBeforeParsing) {
-  rapidjson::Document doc;
   const std::string deep = std::string(65, '[') + std::string(65, ']');
-  const auto error = parse_json_body("{\"a\":" + deep + "}", doc, 64);
-  ASSERT_TRUE(error);
-  EXPECT_EQ(error->code, error_code::json_too_deep);
-  EXPECT_EQ(error->diagnostics, "The body nests objects or arrays more than 64 levels deep.");
-  EXPECT_FALSE(parse_json_body("{\"a\":" + std::string(63, '[') + std::string(63, ']') + "}", doc, 64));
+  const auto parsed = parse_json_body("{\"a\":" + deep + "}", 64);
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().code, error_code::json_too_deep);
+  EXPECT_EQ(parsed.error().diagnostics, "The body nests objects or arrays more than 64 levels deep.");
+  EXPECT_TRUE(parse_json_body("{\"a\":" + std::string(63, '[') + std::string(63, ']') + "}", 64));
 }
 
 TEST(JsonBody, BracketsInsideStringsDoNotCount) {
@@ -63,13 +62,12 @@ TEST(JsonBody, BracketsInsideStringsDoNotCount) {
 }
 
 TEST(JsonBody, RejectsMalformedJsonWithTheOffset) {
-  rapidjson::Document doc;
-  const auto error = parse_json_body(R"({"hook": })", doc, 64);
-  ASSERT_TRUE(error);
-  EXPECT_EQ(error->code, error_code::json_malformed);
-  EXPECT_EQ(error->diagnostics, "Invalid JSON at byte 9: Invalid value.");
-  EXPECT_EQ(parse_json_body("[1]", doc, 64)->diagnostics, "The body must be a JSON object.");
-  EXPECT_EQ(parse_json_body("{} {}", doc, 64)->code, error_code::json_malformed);
+  const auto parsed = parse_json_body(R"({"hook": })", 64);
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().code, error_code::json_malformed);
+  EXPECT_EQ(parsed.error().diagnostics, "Invalid JSON at byte 9: Invalid value.");
+  EXPECT_EQ(parse_json_body("[1]", 64).error().diagnostics, "The body must be a JSON object.");
+  EXPECT_EQ(parse_json_body("{} {}", 64).error().code, error_code::json_malformed);
 }
 
 TEST(Uuid, IsAStableVersion5Uuid) {

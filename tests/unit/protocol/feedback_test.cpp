@@ -10,8 +10,8 @@ namespace {
 
 std::optional<request_error> check(const std::string& json) {
   const rapidjson::Document doc = ivig::test::parse(json);
-  const feedback_or_error result = read_feedback(doc);
-  if (const auto* error = std::get_if<request_error>(&result)) return *error;
+  const auto result = read_feedback(doc);
+  if (!result) return result.error();
   return std::nullopt;
 }
 
@@ -32,8 +32,8 @@ TEST(Feedback, ReadsAcceptedOverriddenWithReasonAndWithComment) {
     {"card":"c3","outcome":"overridden","overrideReason":{"userComment":"tolerated before"},"outcomeTimestamp":"2026-11-22T10:07:00+01:00"},
     {"card":"c4","outcome":"overridden","outcomeTimestamp":"2026-11-22T10:08:00Z"}]})");
   const auto result = read_feedback(doc);
-  ASSERT_TRUE(std::holds_alternative<std::vector<feedback_item>>(result));
-  const auto& items = std::get<std::vector<feedback_item>>(result);
+  ASSERT_TRUE(result) << result.error().diagnostics;
+  const std::vector<feedback_item>& items = *result;
   ASSERT_EQ(items.size(), 4u);
   EXPECT_EQ(items[0].accepted_suggestions, std::vector<std::string_view>{"s1"});
   EXPECT_EQ(items[1].override_code, "will-monitor");

@@ -35,7 +35,7 @@ std::string error_after(std::string_view file, const std::function<void(rapidjso
     f.text = out.GetString();
   }
   const load_result result = load_knowledge(files);
-  return result ? std::string("loaded") : result.error;
+  return result ? std::string("loaded") : result.error();
 }
 
 rapidjson::Value& rule(rapidjson::Document& doc, std::string_view id) {
@@ -48,12 +48,12 @@ rapidjson::Value& rule(rapidjson::Document& doc, std::string_view id) {
 
 TEST(KnowledgeLoader, EmbeddedBundleEqualsTheSourceFolderAndLoads) {
   const load_result embedded = load_embedded_knowledge();
-  ASSERT_TRUE(embedded) << embedded.error;
+  ASSERT_TRUE(embedded) << embedded.error();
   const load_result folder = load_knowledge_dir(ivig::test::source_dir() / "rules/knowledge");
-  ASSERT_TRUE(folder) << folder.error;
-  EXPECT_EQ(embedded.loaded->version, folder.loaded->version);
-  EXPECT_EQ(embedded.loaded->rules.size(), 30u);
-  EXPECT_EQ(embedded.loaded->value_sets.size(), folder.loaded->value_sets.size());
+  ASSERT_TRUE(folder) << folder.error();
+  EXPECT_EQ((*embedded)->version, (*folder)->version);
+  EXPECT_EQ((*embedded)->rules.size(), 30u);
+  EXPECT_EQ((*embedded)->value_sets.size(), (*folder)->value_sets.size());
 }
 
 TEST(KnowledgeLoader, EveryImplementedRuleIsActiveAndEveryActiveRuleIsImplemented) {
@@ -135,11 +135,11 @@ TEST(KnowledgeLoader, ReportsTheLineOfInvalidJson) {
   files[0].text = "{\n  \"bundle\": \"x\",\n  oops\n}";
   const load_result result = load_knowledge(files);
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error.rfind("bundle.json: line 3: ", 0), 0u) << result.error;
+  EXPECT_EQ(result.error().rfind("bundle.json: line 3: ", 0), 0u) << result.error();
 }
 
 TEST(KnowledgeLoader, ReportsAMissingFile) {
   std::vector<knowledge_file> files = source_bundle();
   files.pop_back();
-  EXPECT_EQ(load_knowledge(files).error, "rules.json: missing from the knowledge bundle");
+  EXPECT_EQ(load_knowledge(files).error(), "rules.json: missing from the knowledge bundle");
 }

@@ -19,11 +19,15 @@ struct gathered {
 gathered gather(const ivig::test::hook_request& request) {
   const rapidjson::Document doc = ivig::test::parse(request.json());
   const auto parsed = ivig::protocol::read_cds_request(doc, ivig::protocol::hook_kind::order_select);
-  EXPECT_TRUE(std::holds_alternative<ivig::protocol::cds_request>(parsed));
+  EXPECT_TRUE(parsed) << parsed.error().diagnostics;
   const auto templates = derive_prefetch_templates(*ivig::test::embedded_knowledge());
   unavailable_data_source fallback;
+  auto result = gather_record(*parsed, templates, fallback);
   gathered out;
-  out.error = gather_record(std::get<ivig::protocol::cds_request>(parsed), templates, fallback, out.record);
+  if (result)
+    out.record = std::move(result).value();
+  else
+    out.error = std::move(result).error();
   return out;
 }
 
