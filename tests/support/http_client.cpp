@@ -70,8 +70,4 @@ http_result running_service::get(std::string_view target) const {
   return http_request(port_, "GET", target);
 }
 
-fhir::time_point scenario_now() {
-  return fhir::parse_fhir_time("2026-11-22T12:00:00Z")->at;
-}
-
 }  // namespace ivig::test

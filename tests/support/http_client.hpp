@@ -10,6 +10,7 @@
 #include "hooks/audit/audit_sink.hpp"
 #include "hooks/server/http_server.hpp"
 #include "hooks/service/ivig_service.hpp"
+#include "tests/support/test_support.hpp"  // scenario_now()
 
 namespace ivig::test {
 
@@ -39,8 +40,5 @@ class running_service {
   std::unique_ptr<server::http_server> server_;
   unsigned short port_ = 0;
 };
-
-/// 2026-11-22T12:00:00Z, the "now" of the scenario tests.
-fhir::time_point scenario_now();
 
 }  // namespace ivig::test
