@@ -5,6 +5,8 @@
 
 #include <rapidjson/document.h>
 
+#include "tests/support/utf8_length.hpp"
+
 namespace ivig::test {
 namespace {
 
@@ -28,12 +30,6 @@ bool is_string(const value& object, const char* key) {
   return object.HasMember(key) && object[key].IsString() && object[key].GetStringLength() > 0;
 }
 
-std::size_t characters(std::string_view text) {
-  std::size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 }  // namespace
 
 std::vector<std::string> cds_response_problems(std::string_view json) {
@@ -49,7 +45,7 @@ std::vector<std::string> cds_response_problems(std::string_view json) {
     const std::string at = "cards[" + std::to_string(i) + "]";
     if (!is_string(card, "summary"))
       problems.push_back(at + ".summary is required");
-    else if (characters(card["summary"].GetString()) >= 140)
+    else if (utf8_code_points(card["summary"].GetString()) >= summary_limit)
       problems.push_back(at + ".summary is 140 characters or more");
     if (!is_string(card, "indicator") || indicators.count(card["indicator"].GetString()) == 0)
       problems.push_back(at + ".indicator must be info, warning or critical");

@@ -2,6 +2,7 @@
 #include "tests/scenarios/scenario_fixture.hpp"
 
 #include "tests/support/test_support.hpp"
+#include "tests/support/utf8_length.hpp"
 
 namespace ivig::test {
 
@@ -58,7 +59,7 @@ void Scenario::expect_cards(const hook_request& request, const std::string& gold
     for (const auto& rule : card["extension"]["ivig-cds"]["rules"].GetArray())
       entry += std::string(" ") + rule.GetString();
     got.push_back(entry);
-    EXPECT_LT(std::string_view(card["summary"].GetString()).size(), 200u);
+    EXPECT_LT(utf8_code_points(card["summary"].GetString()), summary_limit) << card["summary"].GetString();
   }
   EXPECT_EQ(got, indicator_and_rules);
   const std::string diff = compare_with_golden(result.body, "scenarios/expected/" + golden + ".json");

@@ -48,8 +48,17 @@ http_result http_request(unsigned short port, std::string_view method, std::stri
 
 running_service::running_service(fhir::time_point now, server::server_config config,
                                  std::shared_ptr<audit::audit_sink> audit) {
+  start(embedded_knowledge(), now, std::move(config), std::move(audit));
+}
+
+running_service::running_service(fhir::time_point now, std::shared_ptr<const rules::knowledge> knowledge) {
+  start(std::move(knowledge), now, {}, nullptr);
+}
+
+void running_service::start(std::shared_ptr<const rules::knowledge> knowledge, fhir::time_point now,
+                            server::server_config config, std::shared_ptr<audit::audit_sink> audit) {
   if (!audit) audit = std::make_shared<audit::null_audit_sink>();
-  service_ = std::make_shared<service::ivig_service>(embedded_knowledge(),
+  service_ = std::make_shared<service::ivig_service>(std::move(knowledge),
                                                      service::service_options{64, [now] { return now; }, {}}, audit);
   config.address = "127.0.0.1";
   config.port = 0;
@@ -68,10 +77,6 @@ http_result running_service::post(std::string_view service_id, std::string_view 
 
 http_result running_service::get(std::string_view target) const {
   return http_request(port_, "GET", target);
-}
-
-fhir::time_point scenario_now() {
-  return fhir::parse_fhir_time("2026-11-22T12:00:00Z")->at;
 }
 
 }  // namespace ivig::test

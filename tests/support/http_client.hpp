@@ -10,6 +10,8 @@
 #include "hooks/audit/audit_sink.hpp"
 #include "hooks/server/http_server.hpp"
 #include "hooks/service/ivig_service.hpp"
+#include "rules/engine/knowledge.hpp"
+#include "tests/support/test_support.hpp"  // scenario_now()
 
 namespace ivig::test {
 
@@ -28,6 +30,8 @@ class running_service {
  public:
   explicit running_service(fhir::time_point now, server::server_config config = {},
                            std::shared_ptr<audit::audit_sink> audit = nullptr);
+  /// The same with another knowledge bundle than the embedded one (e.g. a bumped version).
+  running_service(fhir::time_point now, std::shared_ptr<const rules::knowledge> knowledge);
   ~running_service();
   unsigned short port() const { return port_; }
   http_result post(std::string_view service_id, std::string_view body) const;
@@ -35,12 +39,12 @@ class running_service {
   service::ivig_service& service() { return *service_; }
 
  private:
+  void start(std::shared_ptr<const rules::knowledge> knowledge, fhir::time_point now, server::server_config config,
+             std::shared_ptr<audit::audit_sink> audit);
+
   std::shared_ptr<service::ivig_service> service_;
   std::unique_ptr<server::http_server> server_;
   unsigned short port_ = 0;
 };
-
-/// 2026-11-22T12:00:00Z, the "now" of the scenario tests.
-fhir::time_point scenario_now();
 
 }  // namespace ivig::test

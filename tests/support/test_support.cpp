@@ -6,12 +6,15 @@
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
 #include "rules/load/knowledge_loader.hpp"
+#include "tests/support/golden_normaliser.hpp"
+#include "tests/support/json_diff.hpp"
 
 namespace ivig::test {
 
@@ -69,20 +72,34 @@ std::shared_ptr<const rules::knowledge> embedded_knowledge() {
   return kb;
 }
 
-std::string compare_with_golden(std::string_view actual_json, const std::string& relative) {
+fhir::time_point scenario_now() {
+  return fhir::parse_fhir_time("2026-11-22T12:00:00Z")->at;
+}
+
+std::string compare_with_golden(std::string_view actual_json, const std::string& relative, fhir::time_point now,
+                                std::string_view knowledge_version) {
   const std::filesystem::path path = source_dir() / "tests" / relative;
-  const std::string actual = pretty(actual_json) + "\n";
+  const golden_context context{
+      now, knowledge_version.empty() ? embedded_knowledge()->version : std::string(knowledge_version)};
+  rapidjson::Document got = parse(actual_json);
+  normalise_golden(got, context);
   const char* update = std::getenv("IVIG_UPDATE_GOLDEN");
   if (update != nullptr && std::string_view(update) == "1") {
-    write_file(path, actual);
+    write_file(path, pretty(got) + "\n");
     return {};
   }
   if (!std::filesystem::exists(path))
     return "golden file " + path.string() + " is missing (run with IVIG_UPDATE_GOLDEN=1)";
-  const rapidjson::Document expected = parse(read_file(path));
-  const rapidjson::Document got = parse(actual);
-  if (expected == got) return {};
-  return "differs from " + path.string() + "\n--- actual ---\n" + actual;
+  rapidjson::Document expected = parse(read_file(path));
+  normalise_golden(expected, context);
+  const std::vector<std::string> lines = json_diff(expected, got);
+  if (lines.empty()) return {};
+  constexpr std::size_t shown = 40;
+  std::string message = "differs from " + path.string() + " (expected → actual, " + std::to_string(lines.size()) +
+                        " difference" + (lines.size() == 1 ? "" : "s") + "):\n";
+  for (std::size_t i = 0; i < lines.size() && i < shown; ++i) message += "  " + lines[i] + "\n";
+  if (lines.size() > shown) message += "  … and " + std::to_string(lines.size() - shown) + " more\n";
+  return message;
 }
 
 }  // namespace ivig::test

@@ -8,6 +8,7 @@
 
 #include <rapidjson/document.h>
 
+#include "fhir/model/fhir_time.hpp"
 #include "rules/engine/knowledge.hpp"
 
 namespace ivig::test {
@@ -26,8 +27,15 @@ std::string pretty(std::string_view json);
 /// The embedded knowledge bundle, loaded once.
 std::shared_ptr<const rules::knowledge> embedded_knowledge();
 
+/// 2026-11-22T12:00:00Z, the "now" of the scenario tests.
+fhir::time_point scenario_now();
+
 /// Compares `actual` JSON with the golden file tests/<relative>; with IVIG_UPDATE_GOLDEN=1 in the
-/// environment it (re)writes the file instead. Returns an empty string when equal, else a diff message.
-std::string compare_with_golden(std::string_view actual_json, const std::string& relative);
+/// environment it (re)writes the file instead. Both sides are normalised first (golden_normaliser:
+/// knowledge version, UUIDs, and dates relative to `now`, the clock the service was given; the
+/// version is the embedded bundle's unless `knowledge_version` is set). Returns an empty string
+/// when equal, else the file name and one line per difference (json_diff).
+std::string compare_with_golden(std::string_view actual_json, const std::string& relative,
+                                fhir::time_point now = scenario_now(), std::string_view knowledge_version = {});
 
 }  // namespace ivig::test
