@@ -167,7 +167,7 @@ order_facts gather_order_facts(const fhir::patient_record& record, const ivig_or
   return facts;
 }
 
-std::string bind_order_facts(knowledge& kb) {
+result<void, std::string> bind_order_facts(knowledge& kb) {
   const std::string_view implemented_in = project_path(__FILE__);
   std::string problem;
   std::vector<std::string_view> computed;
@@ -193,10 +193,10 @@ std::string bind_order_facts(knowledge& kb) {
       .cost = bind("cost", &bind_cost),
       .deferral = bind("vaccine-deferral", &bind_deferral),
   });
-  if (!problem.empty()) return problem;
+  if (!problem.empty()) return failure(std::move(problem));
   for (const fact_definition& f : kb.facts)
     if (std::find(computed.begin(), computed.end(), f.id) == computed.end())
-      return "facts.json: facts " + f.id + ": the engine computes no such facts";
+      return failure("facts.json: facts " + f.id + ": the engine computes no such facts");
   kb.fact_inputs = std::move(inputs);
   return {};
 }

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "fhir/model/patient_record.hpp"
+#include "fhir/model/result.hpp"
 #include "rules/engine/dose_plan.hpp"
 #include "rules/engine/dosing_weight.hpp"
 #include "rules/engine/ivig_order.hpp"
@@ -125,7 +126,7 @@ struct order_facts {
 order_facts gather_order_facts(const fhir::patient_record& record, const ivig_order& order, const knowledge& kb,
                                fhir::time_point now);
 
-/// Binds facts.json's entries to the computations' inputs; returns the first problem, or empty.
-std::string bind_order_facts(knowledge& kb);
+/// Binds facts.json's entries to the computations' inputs; the error is the first problem found.
+[[nodiscard]] result<void, std::string> bind_order_facts(knowledge& kb);
 
 }  // namespace ivig::rules

@@ -53,24 +53,24 @@ const std::vector<const rule_unit*>& rule_catalogue() {
   return catalogue;
 }
 
-std::string bind_catalogue(knowledge& kb) {
+result<void, std::string> bind_catalogue(knowledge& kb) {
   kb.active_rules.clear();
   for (const rule_unit* unit : rule_catalogue()) {
     const rule_definition* rule = kb.find_rule(unit->id);
     const std::string where = "rules.json: rule " + std::string(unit->id);
     if (rule == nullptr || rule->status != rule_status::active)
-      return where + ": the engine implements it (" + std::string(unit->implemented_in) +
-             "), but the catalogue does not list it as active";
+      return failure(where + ": the engine implements it (" + std::string(unit->implemented_in) +
+                     "), but the catalogue does not list it as active");
     role_binder binder(rule->roles, where, unit->implemented_in);
     std::shared_ptr<const void> inputs = unit->bind(binder);
-    if (std::string problem = binder.first_problem(); !problem.empty()) return problem;
+    if (std::string problem = binder.first_problem(); !problem.empty()) return failure(std::move(problem));
     kb.active_rules.push_back({rule, unit, std::move(inputs)});
   }
   for (const rule_definition& rule : kb.rules) {
     if (rule.status != rule_status::active) continue;
     const auto& units = rule_catalogue();
     if (std::none_of(units.begin(), units.end(), [&](const rule_unit* u) { return u->id == rule.id; }))
-      return "rules.json: rule " + rule.id + " is active but the engine has no implementation of it";
+      return failure("rules.json: rule " + rule.id + " is active but the engine has no implementation of it");
   }
   return bind_order_facts(kb);
 }

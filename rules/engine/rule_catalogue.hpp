@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "fhir/model/result.hpp"
 #include "rules/engine/knowledge.hpp"
 #include "rules/engine/rule_unit.hpp"
 
@@ -18,7 +19,7 @@ namespace ivig::rules {
 /// The implemented rules, in evaluation order.
 const std::vector<const rule_unit*>& rule_catalogue();
 
-/// Binds the catalogue and the order facts into `kb`; returns the first problem, or empty.
-std::string bind_catalogue(knowledge& kb);
+/// Binds the catalogue and the order facts into `kb`; the error is the first problem found.
+[[nodiscard]] result<void, std::string> bind_catalogue(knowledge& kb);
 
 }  // namespace ivig::rules

@@ -57,7 +57,7 @@ class loader {
     read_facts(docs.at("facts.json"));
     read_rules(docs.at("rules.json"));
     // Every implemented unit against its entry, both ways; then the order facts against facts.json.
-    if (std::string problem = bind_catalogue(kb_); !problem.empty()) throw knowledge_error(problem);
+    if (auto bound = bind_catalogue(kb_); !bound) throw knowledge_error(bound.error());
   }
 
  private:

@@ -42,10 +42,10 @@ class KnowledgeVersionBump : public Scenario {};
 TEST_F(KnowledgeVersionBump, OrderSignWithTwoOrdersStillMatchesItsGoldenFile) {
   const std::string bumped = "2099.1.1";
   const ivig::rules::load_result loaded = ivig::rules::load_knowledge(embedded_files_with_version(bumped));
-  ASSERT_TRUE(loaded) << loaded.error;
-  ASSERT_EQ(loaded.loaded->version, bumped);
+  ASSERT_TRUE(loaded) << loaded.error();
+  ASSERT_EQ((*loaded)->version, bumped);
   ASSERT_NE(embedded_knowledge()->version, bumped);
-  running_service bumped_service(scenario_now(), loaded.loaded);
+  running_service bumped_service(scenario_now(), *loaded);
 
   // The same request as Scenario.OrderSignChecksEveryDraftOrder (rule_scenarios_test.cpp).
   auto request = sign_orders({medication_request("ivig-1", privigen()), medication_request("ivig-2", octagam_10())});

@@ -143,3 +143,77 @@ TEST(KnowledgeLoader, ReportsAMissingFile) {
   files.pop_back();
   EXPECT_EQ(load_knowledge(files).error(), "rules.json: missing from the knowledge bundle");
 }
+
+// --- rule units against their entries, both ways --------------------------------------------------
+
+namespace {
+
+rapidjson::Value& fact(rapidjson::Document& doc, std::string_view id) {
+  for (auto& f : doc["facts"].GetArray())
+    if (std::string_view(f["id"].GetString()) == id) return f;
+  throw std::runtime_error("no facts entry");
+}
+
+}  // namespace
+
+TEST(RuleBinding, AMisspeltRoleInTheCatalogueNamesTheRuleTheRoleAndTheFiles) {
+  const std::string error = error_after("rules.json", [](auto& d) {
+    auto& sets = rule(d, "R21")["valueSets"];
+    rapidjson::Value target(sets["heartFailure"], d.GetAllocator());
+    sets.RemoveMember("heartFailure");
+    sets.AddMember("heartFailiure", target, d.GetAllocator());
+  });
+  EXPECT_EQ(error,
+            "rules.json: rule R21: valueSets lacks the role 'heartFailure' that its implementation "
+            "(rules/engine/infusion_rules.cpp) reads");
+}
+
+TEST(RuleBinding, ARoleTheImplementationNeverReadsIsRejected) {
+  EXPECT_EQ(error_after("rules.json",
+                        [](auto& d) { rule(d, "R9")["valueSets"].AddMember("bun", "vs-bun", d.GetAllocator()); }),
+            "rules.json: rule R9: valueSets role 'bun' is not read by its implementation "
+            "(rules/engine/boxed_warning_rules.cpp)");
+}
+
+TEST(RuleBinding, AMissingParamIsRejected) {
+  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R6").RemoveMember("params"); }),
+            "rules.json: rule R6: params lacks 'excipient' that its implementation "
+            "(rules/engine/excipient_rules.cpp) reads");
+}
+
+TEST(RuleBinding, AnUnknownExcipientParamIsRejectedWhereItIsWritten) {
+  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R4")["params"]["excipient"].SetString("prolin"); }),
+            "rules.json: rules[3] (R4).params: excipient names unknown excipient 'prolin'");
+}
+
+TEST(RuleBinding, AnOrderFactThresholdInAnotherUnitIsRejected) {
+  const std::string error = error_after("policy.json", [](auto& d) {
+    for (auto& t : d["thresholds"].GetArray())
+      if (std::string_view(t["id"].GetString()) == "rounding-step-default") t["unit"].SetString("mg");
+  });
+  EXPECT_EQ(error,
+            "facts.json: facts vial-rounding: thresholds role 'defaultStep' names 'rounding-step-default' in mg, but "
+            "its implementation (rules/engine/order_facts.cpp) reads it in g");
+}
+
+TEST(RuleBinding, AMissingOrderFactEntryIsRejected) {
+  const std::string error = error_after("facts.json", [](auto& d) {
+    auto& list = d["facts"];
+    for (auto it = list.Begin(); it != list.End(); ++it)
+      if (std::string_view((*it)["id"].GetString()) == "cost") {
+        list.Erase(it);
+        break;
+      }
+  });
+  EXPECT_EQ(error, "facts.json: facts cost: missing; the engine computes it");
+}
+
+TEST(RuleBinding, AnOrderFactEntryTheEngineDoesNotComputeIsRejected) {
+  EXPECT_EQ(error_after("facts.json",
+                        [](auto& d) {
+                          rapidjson::Value extra(fact(d, "cost"), d.GetAllocator());
+                          extra["id"].SetString("costs");
+                          d["facts"].PushBack(extra, d.GetAllocator());
+                        }),
+            "facts.json: facts costs: the engine computes no such facts");
+}
