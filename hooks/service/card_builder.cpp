@@ -54,8 +54,7 @@ std::string detail_of(const rules::finding& f, const rules::knowledge& kb) {
     }
     detail += "\n";
   }
-  const rules::rule_definition* rule = kb.find_rule(f.rule_id);
-  detail += "Rule " + f.rule_id + (rule != nullptr ? " v" + rule->version : std::string{}) + ", knowledge " +
+  detail += "Rule " + f.rule_id + (f.rule_version.empty() ? std::string{} : " v" + f.rule_version) + ", knowledge " +
             kb.version + ".";
   return detail;
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "hooks/protocol/uuid.hpp"
+#include "rules/engine/dosing_rules.hpp"
 
 namespace ivig::service {
 namespace {
@@ -156,7 +157,9 @@ protocol::card worksheet_card(std::string_view hook_instance, const checked_orde
   c.detail = std::move(md);
   c.source.label = std::string(worksheet_card_source);
   c.knowledge_version = kb.version;
-  c.rule_ids = {"R15", "R16", "R17", "R19"};
+  // The dose checks whose numbers the worksheet shows in full.
+  c.rule_ids = {std::string(rules::r15_dose_per_day.id), std::string(rules::r16_dose_per_course.id),
+                std::string(rules::r17_dosing_weight.id), std::string(rules::r19_vial_rounding.id)};
   return c;
 }
 

@@ -37,6 +37,7 @@ struct order_correction {
 
 struct finding {
   std::string rule_id;
+  std::string rule_version;  ///< the catalogue entry's version, printed on the card
   severity level = severity::info;
   std::string summary;  ///< one sentence, under 140 characters
   std::string order_reference;

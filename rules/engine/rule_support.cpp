@@ -10,6 +10,7 @@ namespace ivig::rules {
 finding start_finding(const rule_context& context, severity level, std::string summary) {
   finding f;
   f.rule_id = context.rule.id;
+  f.rule_version = context.rule.version;
   f.level = level;
   f.summary = std::move(summary);
   f.order_reference = context.order.reference();

@@ -44,7 +44,7 @@ TEST(AuditCli, ListShowReportExportPurgeAndVerify) {
     ivig::audit::audit_options options;
     options.path = db;
     auto store = std::make_shared<ivig::audit::sqlite_audit_store>(options);
-    running_service server(scenario_now(), {}, store);
+    running_service server(scenario_now(), ivig::server::server_config{}, store);
     hook_request r = order_select_with(medication_request("ivig-1", privigen()), "ivig-1");
     r.hook_instance = "cli-1";
     set_prefetch(r, "conditions", {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia type I"))});

@@ -48,18 +48,21 @@ http_result http_request(unsigned short port, std::string_view method, std::stri
 
 running_service::running_service(fhir::time_point now, server::server_config config,
                                  std::shared_ptr<audit::audit_sink> audit) {
-  start(embedded_knowledge(), now, std::move(config), std::move(audit));
+  start(embedded_knowledge(), now, std::move(config), {}, std::move(audit));
 }
 
-running_service::running_service(fhir::time_point now, std::shared_ptr<const rules::knowledge> knowledge) {
-  start(std::move(knowledge), now, {}, nullptr);
+running_service::running_service(fhir::time_point now, std::shared_ptr<const rules::knowledge> knowledge,
+                                 std::shared_ptr<audit::audit_sink> audit, service::log_function log) {
+  start(std::move(knowledge), now, {}, std::move(log), std::move(audit));
 }
 
 void running_service::start(std::shared_ptr<const rules::knowledge> knowledge, fhir::time_point now,
-                            server::server_config config, std::shared_ptr<audit::audit_sink> audit) {
+                            server::server_config config, service::log_function log,
+                            std::shared_ptr<audit::audit_sink> audit) {
   if (!audit) audit = std::make_shared<audit::null_audit_sink>();
-  service_ = std::make_shared<service::ivig_service>(std::move(knowledge),
-                                                     service::service_options{64, [now] { return now; }, {}}, audit);
+  service::service_options options{64, [now] { return now; }, {}};
+  if (log) options.log = std::move(log);
+  service_ = std::make_shared<service::ivig_service>(std::move(knowledge), std::move(options), audit);
   config.address = "127.0.0.1";
   config.port = 0;
   server_ = std::make_unique<server::http_server>(config, *service_);

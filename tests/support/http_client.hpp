@@ -30,8 +30,10 @@ class running_service {
  public:
   explicit running_service(fhir::time_point now, server::server_config config = {},
                            std::shared_ptr<audit::audit_sink> audit = nullptr);
-  /// The same with another knowledge bundle than the embedded one (e.g. a bumped version).
-  running_service(fhir::time_point now, std::shared_ptr<const rules::knowledge> knowledge);
+  /// The same with another knowledge bundle than the embedded one (e.g. a bumped version), and
+  /// optionally an audit sink and a sink for the service's log lines.
+  running_service(fhir::time_point now, std::shared_ptr<const rules::knowledge> knowledge,
+                  std::shared_ptr<audit::audit_sink> audit = nullptr, service::log_function log = {});
   ~running_service();
   unsigned short port() const { return port_; }
   http_result post(std::string_view service_id, std::string_view body) const;
@@ -40,7 +42,7 @@ class running_service {
 
  private:
   void start(std::shared_ptr<const rules::knowledge> knowledge, fhir::time_point now, server::server_config config,
-             std::shared_ptr<audit::audit_sink> audit);
+             service::log_function log, std::shared_ptr<audit::audit_sink> audit);
 
   std::shared_ptr<service::ivig_service> service_;
   std::unique_ptr<server::http_server> server_;

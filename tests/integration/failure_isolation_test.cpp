@@ -1,0 +1,92 @@
+// tests/integration/failure_isolation_test.cpp: a rule that throws costs only itself, over HTTP with
+// the real server and a real SQLite audit log. The call still answers 200 with every other card
+// exactly as without the fault; the failed check is on the "could not be completed" card; one log
+// line names the rule and the exception; the audit record flags the rule.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "hooks/audit/queries.hpp"
+#include "hooks/audit/sqlite_store.hpp"
+#include "tests/support/fault_knowledge.hpp"
+#include "tests/support/fhir_builders.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace ivig::test;
+namespace audit = ivig::audit;
+
+namespace {
+
+/// Privigen for a patient with hyperprolinemia (critical R4) and IgA deficiency (warning R3).
+hook_request r4_and_r3_request() {
+  hook_request r = order_select_with(medication_request("ivig-1", privigen()), "ivig-1");
+  r.hook_instance = "6f1c3c0e-2a59-4b8e-9a51-6c1f1d2e3a40";
+  set_prefetch(r, "conditions",
+               {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia type I")),
+                condition("c2", concept_of(icd10cm, "D80.2", "Selective deficiency of immunoglobulin A [IgA]"))});
+  set_prefetch(
+      r, "observations",
+      {body_weight(70), body_height(170), serum_creatinine(0.9),
+       observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(180, "mg/dL"), "2026-09-01T08:00:00Z")});
+  return r;
+}
+
+}  // namespace
+
+TEST(FailureIsolationOverHttp, AThrowingRuleLeavesEveryOtherCardIntactAndIsLoggedAndAudited) {
+  const hook_request request = r4_and_r3_request();
+
+  running_service healthy(scenario_now());
+  const rapidjson::Document expected = parse(healthy.post("ivig-order-select", request.json()).body);
+  ASSERT_EQ(expected["cards"].Size(), 2u);  // critical R4, warning R3
+  ASSERT_STREQ(expected["cards"][1]["extension"]["ivig-cds"]["rules"][0].GetString(), "R3");
+
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("ivig-failure-isolation-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  audit::audit_options options;
+  options.path = (dir / "audit.sqlite3").string();
+  options.log = [](std::string_view) {};
+  auto store = std::make_shared<audit::sqlite_audit_store>(options);
+  std::mutex lines_mutex;
+  std::vector<std::string> lines;
+  {
+    running_service failing(scenario_now(), knowledge_with_failing_rule("R3"), store, [&](std::string_view line) {
+      const std::lock_guard lock(lines_mutex);
+      lines.emplace_back(line);
+    });
+    const http_result result = failing.post("ivig-order-select", request.json());
+    ASSERT_EQ(result.status, 200u) << result.body;
+    const rapidjson::Document got = parse(result.body);
+    ASSERT_EQ(got["cards"].Size(), 2u) << result.body;
+    // The R4 card is exactly the card of the healthy service (same uuid, words, sources, actions).
+    EXPECT_EQ(pretty(got["cards"][0]), pretty(expected["cards"][0]));
+    // The failed check is named on the missing-data card; nothing of its partial output is shown.
+    const auto& incomplete = got["cards"][1];
+    EXPECT_STREQ(incomplete["indicator"].GetString(), "info");
+    EXPECT_STREQ(incomplete["summary"].GetString(), "1 IVIg safety check could not be completed: see which and why");
+    EXPECT_EQ(std::string(incomplete["detail"].GetString()),
+              "These checks could not be done, so their silence does not mean the order is safe:\n\n"
+              "- **R3 IgA deficiency or anti-IgA antibodies without a hypersensitivity history** "
+              "(MedicationRequest/ivig-1): the check failed with an internal error and was skipped; the service's "
+              "log names it\n\nKnowledge " +
+                  embedded_knowledge()->version + ".");
+    EXPECT_EQ(result.body.find("partial output of a failing rule"), std::string::npos);
+  }
+  EXPECT_EQ(lines, std::vector<std::string>{
+                       "rule R3 failed on MedicationRequest/ivig-1 (injected fault in R3); its check is listed as "
+                       "not completed, the other rules' cards are returned"});
+  const audit::hook_instance_view view = audit::show_hook_instance(options.path, request.hook_instance);
+  ASSERT_EQ(view.calls.size(), 1u);
+  EXPECT_EQ(view.calls[0].http_status, 200u);
+  EXPECT_NE(
+      view.payloads[0].find(R"({"rule_id":"R3","fired":false,"error":"internal error on MedicationRequest/ivig-1"})"),
+      std::string::npos)
+      << view.payloads[0];
+  EXPECT_NE(view.payloads[0].find(R"({"rule_id":"R4","fired":true})"), std::string::npos) << view.payloads[0];
+  store.reset();
+  std::filesystem::remove_all(dir);
+}
