@@ -55,9 +55,8 @@ void dose_table(std::string& md, const rules::dose_plan& d, const rules::dose_li
   md += "| | per dose | per day | per course |\n|---|---|---|---|\n";
   md += "| g/kg | " + opt(d.g_per_kg_per_dose, "") + " | " + opt(d.g_per_kg_per_day, "") + " | " +
         opt(d.g_per_kg_per_course, "") + " |\n";
-  md += "| g | " + opt(d.grams_per_dose, "") + " | " +
-        opt(d.grams_per_dose ? std::optional<double>(*d.grams_per_dose * d.doses_per_day) : std::nullopt, "") + " | " +
-        opt(d.grams_per_course, "") + " |\n";
+  md += "| g | " + opt(d.grams_per_dose, "") + " | " + opt(d.grams_per_day, "") + " | " + opt(d.grams_per_course, "") +
+        " |\n";
   md += "| limit | | " + limit(limits.per_day, "g/kg/day") + "; " + limit(limits.per_day_local, "g/kg/day") + " | " +
         limit(limits.per_course, "g/kg") + " within " +
         num(limits.course_window != nullptr ? limits.course_window->value : 0) + " days |\n\n";
@@ -110,11 +109,8 @@ protocol::card worksheet_card(std::string_view hook_instance, const checked_orde
   md += facts.weight.usable() ? " " + num(facts.weight.kg, 1) + " kg)" : "; none usable)";
   md += "\n\n| step | mg/kg/min | mL/h |\n|---|---|---|\n";
   auto rate_row = [&](const std::string& name, double mg_per_kg_min) {
-    md += "| " + name + " | " + num(mg_per_kg_min) + " | " +
-          (d.concentration_mg_per_ml && facts.weight.usable()
-               ? num(rules::ml_per_hour(mg_per_kg_min, *d.concentration_mg_per_ml, facts.weight.kg), 0)
-               : std::string("—")) +
-          " |\n";
+    const std::optional<double> ml = facts.ml_per_hour(mg_per_kg_min);
+    md += "| " + name + " | " + num(mg_per_kg_min) + " | " + (ml ? num(*ml, 0) : std::string("—")) + " |\n";
   };
   const rules::rate_limits& rates = facts.rates;
   if (rates.label_start != nullptr) rate_row("Start (label)", rates.label_start->value);

@@ -136,7 +136,10 @@ dose_plan plan_dose(const ivig_order& order, double weight_kg) {
     plan.g_per_kg_per_day = *plan.g_per_kg_per_dose * plan.doses_per_day;
     plan.g_per_kg_per_course = *plan.g_per_kg_per_dose * doses_in_course;
   }
-  if (plan.grams_per_dose) plan.grams_per_course = *plan.grams_per_dose * doses_in_course;
+  if (plan.grams_per_dose) {
+    plan.grams_per_day = *plan.grams_per_dose * plan.doses_per_day;
+    plan.grams_per_course = *plan.grams_per_dose * doses_in_course;
+  }
 
   // Rate: the highest step ordered and the first step.
   const fhir::dose_and_rate* rate_entry = nullptr;

@@ -35,6 +35,7 @@ struct dose_plan {
   std::optional<double> interval_days;  ///< maintenance interval (period of a week or more)
   std::optional<double> g_per_kg_per_day;
   std::optional<double> g_per_kg_per_course;
+  std::optional<double> grams_per_day;
   std::optional<double> grams_per_course;
 
   std::optional<double> concentration_mg_per_ml;     ///< of the product, when known for all candidates

@@ -162,8 +162,7 @@ void check_r13(const no_inputs&, const rule_context& context, evaluation& out) {
     f.policy_notes.push_back(policy_note(*at_risk.policy, "The at-risk rate cap for a product without a labelled cap"));
   order_correction c;
   c.max_rate_mg_per_kg_min = cap;
-  if (dose.concentration_mg_per_ml && context.facts.weight.usable())
-    c.max_rate_ml_per_hour = std::floor(ml_per_hour(cap, *dose.concentration_mg_per_ml, context.facts.weight.kg));
+  if (const std::optional<double> ml = context.facts.ml_per_hour(cap)) c.max_rate_ml_per_hour = std::floor(*ml);
   c.label = "Cap the rate at " + format_rounded(cap) + " mg/kg/min" +
             (c.max_rate_ml_per_hour ? " (" + format_rounded(*c.max_rate_ml_per_hour) + " mL/h)" : std::string{});
   c.description = "Caps the infusion rate at " + format_rounded(cap) + " mg/kg/min" +

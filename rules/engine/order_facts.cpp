@@ -132,6 +132,11 @@ std::optional<vaccine_deferral> find_deferral(const dose_plan& dose, const vacci
 
 }  // namespace
 
+std::optional<double> order_facts::ml_per_hour(double mg_per_kg_min) const {
+  if (!dose.concentration_mg_per_ml || !weight.usable()) return std::nullopt;
+  return rules::ml_per_hour(mg_per_kg_min, *dose.concentration_mg_per_ml, weight.kg);
+}
+
 order_facts gather_order_facts(const fhir::patient_record& record, const ivig_order& order, const knowledge& kb,
                                fhir::time_point now) {
   const order_fact_inputs& in = *kb.fact_inputs;

@@ -111,6 +111,10 @@ struct vaccine_deferral {
 };
 
 struct order_facts {
+  /// A rate in mL/h for this patient (dosing weight, product concentration); nullopt when either
+  /// is unknown. For the rate plan and the capped-rate correction.
+  std::optional<double> ml_per_hour(double mg_per_kg_min) const;
+
   dosing_weight weight;
   dose_plan dose;
   risk_profile risk;
