@@ -17,26 +17,8 @@
 using namespace ivig::test;
 namespace audit = ivig::audit;
 
-namespace {
-
-/// Privigen for a patient with hyperprolinemia (critical R4) and IgA deficiency (warning R3).
-hook_request r4_and_r3_request() {
-  hook_request r = order_select_with(medication_request("ivig-1", privigen()), "ivig-1");
-  r.hook_instance = "6f1c3c0e-2a59-4b8e-9a51-6c1f1d2e3a40";
-  set_prefetch(r, "conditions",
-               {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia type I")),
-                condition("c2", concept_of(icd10cm, "D80.2", "Selective deficiency of immunoglobulin A [IgA]"))});
-  set_prefetch(
-      r, "observations",
-      {body_weight(70), body_height(170), serum_creatinine(0.9),
-       observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(180, "mg/dL"), "2026-09-01T08:00:00Z")});
-  return r;
-}
-
-}  // namespace
-
 TEST(FailureIsolationOverHttp, AThrowingRuleLeavesEveryOtherCardIntactAndIsLoggedAndAudited) {
-  const hook_request request = r4_and_r3_request();
+  const hook_request request = two_card_request("6f1c3c0e-2a59-4b8e-9a51-6c1f1d2e3a40");
 
   running_service healthy(scenario_now());
   const rapidjson::Document expected = parse(healthy.post("ivig-order-select", request.json()).body);

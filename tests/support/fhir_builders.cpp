@@ -194,4 +194,17 @@ hook_request synthea_request(const std::string& file_prefix, const std::string& 
   return synthea_request_from_record(read_synthea_record(file_prefix), medication);
 }
 
+hook_request two_card_request(const std::string& hook_instance) {
+  hook_request r = order_select_with(medication_request("ivig-1", privigen()), "ivig-1");
+  r.hook_instance = hook_instance;
+  set_prefetch(r, "conditions",
+               {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia type I")),
+                condition("c2", concept_of(icd10cm, "D80.2", "Selective deficiency of immunoglobulin A [IgA]"))});
+  set_prefetch(
+      r, "observations",
+      {body_weight(70), body_height(170), serum_creatinine(0.9),
+       observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(180, "mg/dL"), "2026-09-01T08:00:00Z")});
+  return r;
+}
+
 }  // namespace ivig::test

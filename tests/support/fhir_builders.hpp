@@ -65,6 +65,10 @@ hook_request order_sign_with(const std::vector<std::string>& orders);
 /// Puts `resources` into the prefetch key as a searchset Bundle.
 void set_prefetch(hook_request& request, const std::string& key, const std::vector<std::string>& resources);
 
+/// An order-select of Privigen for a 70 kg patient with hyperprolinemia (a critical R4 card) and IgA
+/// deficiency (a warning R3 card with product suggestions), and nothing else to report.
+hook_request two_card_request(const std::string& hook_instance);
+
 /// Common products as CodeableConcepts.
 std::string privigen();          ///< RxNorm BN 758996
 std::string octagam_10();        ///< RxNorm SBD 1809502 (Octagam 10% 100 mL)
