@@ -218,8 +218,11 @@ std::string quoted(std::string_view text) {
 
 // ---- quantities --------------------------------------------------------------------------------
 
-/// The non-negative value of the Quantity at `field`, or nullopt with a problem.
-std::optional<double> checked_value(const json_value* quantity, std::string_view field, const problem_sink& sink) {
+/// The non-negative value of the Quantity at `field`, or nullopt with a problem. With
+/// `keep_negative` a negative value is still named as a problem but returned, so that the order's
+/// dose is judged as written ("a dose of -30 g cannot be right") rather than silently replaced.
+std::optional<double> checked_value(const json_value* quantity, std::string_view field, const problem_sink& sink,
+                                    bool keep_negative = false) {
   const std::string name(field);
   if (quantity != nullptr && !quantity->IsObject()) {
     sink.add(name + " is not a Quantity");
@@ -236,7 +239,7 @@ std::optional<double> checked_value(const json_value* quantity, std::string_view
   }
   if (value->GetDouble() < 0) {
     sink.add(name + " value is negative");
-    return std::nullopt;
+    if (!keep_negative) return std::nullopt;
   }
   return value->GetDouble();
 }
@@ -244,7 +247,7 @@ std::optional<double> checked_value(const json_value* quantity, std::string_view
 /// A dose Quantity; `label` is the clinician's word for it in problems ("dose").
 std::optional<dose_value> read_dose(const json_value* quantity, std::string_view field, std::string_view label,
                                     const problem_sink& sink) {
-  const std::optional<double> value = checked_value(quantity, field, sink);
+  const std::optional<double> value = checked_value(quantity, field, sink, true);
   if (!value) return std::nullopt;
   const auto unit = resolve_unit(*quantity, dose_units);
   if (!unit.present) {

@@ -9,7 +9,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "fhir/model/json_view.hpp"
 #include "hooks/protocol/uuid.hpp"
+#include "hooks/service/lab_order_json.hpp"
 #include "hooks/service/order_correction_json.hpp"
 #include "hooks/service/worksheet.hpp"
 #include "rules/engine/ivig_order.hpp"
@@ -205,6 +207,27 @@ protocol::card card_of(std::string_view hook_instance, const rules::ivig_order& 
                                   merged->description + " (" + order.reference() + ")",
                                   corrected_order_json(*order.order->json, *merged),
                                   {}});
+    c.suggestions.push_back(std::move(suggestion));
+  }
+  if (!f.lab_orders.empty()) {
+    // The monitoring the card asks for, ordered in one click: one suggestion creating every test.
+    protocol::suggestion suggestion;
+    suggestion.label = "Order " + f.lab_orders.front().display.substr(0, f.lab_orders.front().display.find(" [")) +
+                       " before and after";
+    suggestion.label = limit_label(suggestion.label);
+    suggestion.uuid = protocol::uuid_v5(c.uuid + "|labs");
+    suggestion.is_recommended = c.suggestions.empty();
+    std::string patient;
+    if (order.order != nullptr && order.order->json != nullptr) {
+      const fhir::json_value& json = *order.order->json;
+      patient = std::string(fhir::string_member(fhir::member(json, "subject"), "reference"));
+      if (patient.empty()) patient = std::string(fhir::string_member(fhir::member(json, "patient"), "reference"));
+    }
+    for (const rules::lab_order& lab : f.lab_orders)
+      suggestion.actions.push_back({"create",
+                                    "Orders " + lab.display + " " + lab.when,
+                                    lab_order_json(lab, patient, f.summary + " (" + order.reference() + ")"),
+                                    {}});
     c.suggestions.push_back(std::move(suggestion));
   }
   if (!c.suggestions.empty()) c.selection_behavior = "at-most-one";

@@ -25,9 +25,9 @@ std::string opt(const std::optional<double>& value, const char* unit, int decima
   return value ? num(*value, decimals) + (unit[0] != '\0' ? std::string(" ") + unit : "") : "—";
 }
 
-std::string limit(const rules::threshold* t, const char* unit) {
+std::string limit(const rules::threshold* t, const char* unit, const char* kind) {
   if (t == nullptr) return "—";
-  return "≤ " + num(t->value) + " " + unit +
+  return "≤ " + num(t->value) + " " + unit + " " + kind +
          (t->local_policy() ? " (local policy [U])" : " " + std::string(rules::evidence_marker(t->evidence)));
 }
 
@@ -57,9 +57,10 @@ void dose_table(std::string& md, const rules::dose_plan& d, const rules::dose_li
         opt(d.g_per_kg_per_course, "") + " |\n";
   md += "| g | " + opt(d.grams_per_dose, "") + " | " + opt(d.grams_per_day, "") + " | " + opt(d.grams_per_course, "") +
         " |\n";
-  md += "| limit | | " + limit(limits.per_day, "g/kg/day") + "; " + limit(limits.per_day_local, "g/kg/day") + " | " +
-        limit(limits.per_course, "g/kg") + " within " +
-        num(limits.course_window != nullptr ? limits.course_window->value : 0) + " days |\n\n";
+  md += "| limit | | " + limit(limits.per_day, "g/kg/day", "local") + "; " +
+        limit(limits.per_day_label_max, "g/kg/day", "labelled maximum") + " | " +
+        limit(limits.per_course, "g/kg", "local") + "; " +
+        limit(limits.per_course_label_max, "g/kg", "labelled maximum") + " |\n\n";
   md += "Course: " + std::to_string(d.course_doses) + " dose(s), " + num(d.doses_per_day) + " per day over " +
         num(d.course_days) + " day(s)";
   if (d.interval_days) md += "; repeated every " + num(*d.interval_days) + " days";

@@ -53,16 +53,11 @@ double ml_per_hour(double mg_per_kg_min, double concentration_mg_per_ml, double 
   return mg_per_kg_min * 60.0 * weight_kg / concentration_mg_per_ml;
 }
 
-dose_plan plan_dose(const ivig_order& order, double weight_kg) {
+namespace {
+
+dose_plan plan_instruction(const fhir::dosage_reading& dosage, std::optional<double> concentration, double weight_kg) {
   dose_plan plan;
-  plan.concentration_mg_per_ml = concentration_of(order);
-  if (order.order == nullptr || order.order->json == nullptr) return plan;
-  const std::vector<fhir::dosage_reading> dosages = fhir::read_dosages(*order.order->json);
-  if (dosages.empty()) return plan;
-  if (dosages.size() > 1)
-    plan.problems.push_back("the order has " + std::to_string(dosages.size()) +
-                            " dosage instructions; only the first is checked");
-  const fhir::dosage_reading& dosage = dosages.front();
+  plan.concentration_mg_per_ml = concentration;
   for (const std::string& problem : dosage.problems) plan.problems.push_back(problem);
   plan.unreadable_fields = !dosage.problems.empty();
 
@@ -110,13 +105,11 @@ dose_plan plan_dose(const ivig_order& order, double weight_kg) {
     // A per-day dose split over several doses a day: the amount per dose is the day's share.
     const double per_dose = dose->per_day ? dose->grams / plan.doses_per_day : dose->grams;
     if (per_kg) {
+      // The limits are checked on what was prescribed per kg; calculated grams that do not match it
+      // are R17's card, not a second dose card (one cause, one card).
       plan.ordered_g_per_kg = per_dose;
       plan.g_per_kg_per_dose = per_dose;
       if (weight_kg > 0) plan.grams_per_dose = per_dose * weight_kg;
-      // What is dispensed is the calculated grams: when they amount to more per kg than ordered, the
-      // dose limits are checked on them (R17 says the two disagree).
-      if (weight_kg > 0 && plan.calculated_grams && *plan.calculated_grams / weight_kg > per_dose)
-        plan.g_per_kg_per_dose = *plan.calculated_grams / weight_kg;
     } else {
       plan.grams_per_dose = per_dose;
       if (weight_kg > 0)
@@ -164,6 +157,33 @@ dose_plan plan_dose(const ivig_order& order, double weight_kg) {
         plan.rate_as_written =
             high ? format_number(low->value) + "–" + plan.rate_as_written : format_number(low->value) + " " + low->unit;
     }
+  }
+  return plan;
+}
+
+}  // namespace
+
+dose_plan plan_dose(const ivig_order& order, double weight_kg) {
+  const std::optional<double> concentration = concentration_of(order);
+  if (order.order == nullptr || order.order->json == nullptr) {
+    dose_plan none;
+    none.concentration_mg_per_ml = concentration;
+    return none;
+  }
+  const std::vector<fhir::dosage_reading> dosages = fhir::read_dosages(*order.order->json);
+  if (dosages.empty()) {
+    dose_plan none;
+    none.concentration_mg_per_ml = concentration;
+    return none;
+  }
+  dose_plan plan = plan_instruction(dosages.front(), concentration, weight_kg);
+  for (std::size_t i = 1; i < dosages.size(); ++i) {
+    dose_plan other = plan_instruction(dosages[i], concentration, weight_kg);
+    // What cannot be read in a further instruction is named with its position, on the order's plan.
+    for (const std::string& problem : other.problems)
+      plan.problems.push_back("dosage instruction " + std::to_string(i + 1) + ": " + problem);
+    if (other.unreadable_fields || (!other.has_dose && !other.problems.empty())) plan.unreadable_fields = true;
+    plan.other_instructions.push_back(std::move(other));
   }
   return plan;
 }

@@ -27,6 +27,8 @@ struct dose_plan {
 
   std::optional<double> ordered_g_per_kg;  ///< the ordered weight-based dose, as written
   std::optional<double> grams_per_dose;    ///< on the dosing weight, or as written when absolute
+  /// The ordered g/kg when the dose is per kg (the limits are checked on what was prescribed; whether
+  /// the calculated grams match it is R17's question), else grams ÷ dosing weight.
   std::optional<double> g_per_kg_per_dose;
   std::optional<double> calculated_grams;  ///< the order's own `calculated` grams, when it gives them
   double doses_per_day = 1;
@@ -42,8 +44,13 @@ struct dose_plan {
   std::optional<double> rate_mg_per_kg_min;          ///< the highest rate ordered
   std::optional<double> initial_rate_mg_per_kg_min;  ///< the first step of a titration, or the single rate
   std::string rate_as_written;
+
+  /// The order's further dosageInstructions (a loading course then maintenance, for example), each
+  /// planned the same way; the dose limits are checked on every one. Empty for one instruction.
+  std::vector<dose_plan> other_instructions;
 };
 
+/// The plan of the order's first dosageInstruction, with the others in `other_instructions`.
 /// `weight_kg` is the dosing weight (0 when unknown).
 dose_plan plan_dose(const ivig_order& order, double weight_kg);
 

@@ -26,13 +26,6 @@ r16_inputs bind_r16(role_binder& b) {
   return {b.value_set_role("multipleSclerosis"), b.threshold_role("maintenanceIntervalMin", "d")};
 }
 
-/// Critical when the exceeded limit is sourced; a [U] limit gives a warning with a policy note.
-severity over_limit_severity(const threshold& limit, finding& f, std::string_view what) {
-  if (!limit.local_policy()) return severity::critical;
-  f.policy_notes.push_back(policy_note(limit, what));
-  return severity::warning;
-}
-
 void add_dose_lines(const rule_context& context, finding& f) {
   const dose_plan& dose = context.facts.dose;
   if (!dose.as_written.empty()) f.evidence.push_back("Order: " + dose.as_written);
@@ -40,8 +33,47 @@ void add_dose_lines(const rule_context& context, finding& f) {
   if (w.usable()) f.evidence.push_back("Dosing weight: " + format_fixed(w.kg, 1) + " kg (" + w.why + ")");
 }
 
+/// Cites a threshold's own sources on the card (a labelled maximum is cited from its label).
+void cite_threshold(finding& f, const threshold& limit, const std::string& what) {
+  for (const source* s : limit.sources) f.citations.push_back(citation{s, limit.evidence, what});
+  if (!limit.sources.empty()) f.primary_source = limit.sources.front();
+}
+
+/// Every planned instruction of the order whose dose per kg is known: the first, then the others.
+std::vector<const dose_plan*> readable_instructions(const dose_plan& dose) {
+  std::vector<const dose_plan*> plans;
+  if (dose.readable) plans.push_back(&dose);
+  for (const dose_plan& other : dose.other_instructions)
+    if (other.readable) plans.push_back(&other);
+  return plans;
+}
+
+/// The instruction with the highest value of `field`, or null.
+const dose_plan* highest(const std::vector<const dose_plan*>& plans, std::optional<double> dose_plan::*field) {
+  const dose_plan* top = nullptr;
+  for (const dose_plan* p : plans)
+    if ((p->*field) && (top == nullptr || *(p->*field) > *(top->*field))) top = p;
+  return top;
+}
+
+void report_cannot_be_right(const rule_context& context, evaluation& out) {
+  const implausible_dose& problem = *context.facts.implausible;
+  finding f = start_finding(context, severity::critical, "IVIg dose cannot be right: " + problem.reason);
+  if (!problem.as_written.empty()) f.evidence.push_back("Order: " + problem.as_written);
+  f.explanation =
+      "No IVIg regimen uses this dose: it is most likely an entry or unit error (mg written as g, a misplaced "
+      "decimal, a timing that repeats too often). No other dose check was run on it. Correct the dose and its unit.";
+  if (problem.bound != nullptr && problem.bound->local_policy())
+    f.policy_notes.push_back(policy_note(*problem.bound, "The bound of a plausible dose"));
+  out.findings.push_back(std::move(f));
+}
+
 void check_r15(const no_inputs&, const rule_context& context, evaluation& out) {
   const dose_plan& dose = context.facts.dose;
+  if (context.facts.implausible) {
+    report_cannot_be_right(context, out);
+    return;
+  }
   if (!dose.has_dose) {
     // A dose that is there but cannot be read is a finding on either hook; a dose not yet entered
     // is only a finding at signing (order-select often comes before the dose is set).
@@ -59,36 +91,47 @@ void check_r15(const no_inputs&, const rule_context& context, evaluation& out) {
     }
     return;
   }
-  if (!dose.readable) {
-    const bool only_weight_missing = dose.grams_per_dose && !context.facts.weight.usable();
+  if (!dose.readable || dose.unreadable_fields) {
+    const bool only_weight_missing = !dose.readable && dose.grams_per_dose && !context.facts.weight.usable();
     if (only_weight_missing) {
       out.incomplete.push_back(incomplete(context, "the dose is in grams and no usable weight is on file"));
       return;
     }
+    // A second instruction that cannot be read is named even when the first one can.
     finding f =
         start_finding(context, severity::warning, "IVIg dose could not be interpreted: check the dose and its unit");
     for (const std::string& p : dose.problems) f.evidence.push_back("Found: " + p);
     f.explanation =
-        "The dose checks could not run on this order. Write the dose as g/kg or mg/kg (ordered) and "
+        "The dose checks could not run on all of this order. Write the dose as g/kg or mg/kg (ordered) and "
         "grams or mg (calculated).";
     out.findings.push_back(std::move(f));
-    return;
+    if (!dose.readable) return;
   }
-  const double per_day = *dose.g_per_kg_per_day;
-  const threshold& critical = *context.facts.limits.per_day_local;
-  const threshold& warning = *context.facts.limits.per_day;
-  if (per_day > critical.value) {
-    finding f = start_finding(context, severity::warning, {});
-    f.level = over_limit_severity(critical, f, "The per-day limit");
-    f.summary =
-        "IVIg dose " + format_rounded(per_day) + " g/kg/day exceeds " + format_rounded(critical.value) + " g/kg/day";
+  const dose_plan* top = highest(readable_instructions(dose), &dose_plan::g_per_kg_per_day);
+  if (top == nullptr) return;
+  const double per_day = *top->g_per_kg_per_day;
+  const threshold& label_max = *context.facts.limits.per_day_label_max;
+  const threshold& local = *context.facts.limits.per_day;
+  if (context.facts.exceeds(per_day, label_max, top->doses_per_day)) {
+    finding f = start_finding(context, severity::critical,
+                              "IVIg dose " + format_compared(per_day, label_max.value) +
+                                  " g/kg/day exceeds the highest labelled daily dose, " +
+                                  format_number(label_max.value) + " g/kg/day");
+    cite_threshold(f, label_max, "highest labelled single-day dose " + format_number(label_max.value) + " g/kg/day");
+    f.explanation = "No IVIg label, for any indication, gives more than " + format_number(label_max.value) +
+                    " g/kg in one day. " + label_max.rationale;
     add_dose_lines(context, f);
     out.findings.push_back(std::move(f));
-  } else if (per_day > warning.value) {
-    finding f = start_finding(
-        context, severity::warning,
-        "IVIg dose " + format_rounded(per_day) + " g/kg/day exceeds " + format_rounded(warning.value) + " g/kg/day");
-    if (warning.local_policy()) f.policy_notes.push_back(policy_note(warning, "The per-day limit"));
+  } else if (context.facts.exceeds(per_day, local, top->doses_per_day)) {
+    finding f = start_finding(context, severity::warning,
+                              "IVIg dose " + format_compared(per_day, local.value) + " g/kg/day exceeds " +
+                                  format_number(local.value) + " g/kg/day, the local daily limit");
+    cite_threshold(f, local, "daily limit " + format_number(local.value) + " g/kg/day");
+    f.policy_notes.push_back("The " + format_number(local.value) +
+                             " g/kg/day limit is the site's (Ontario's MS criteria, and no US label "
+                             "states a higher daily dose); labels allow up to " +
+                             format_number(label_max.value) +
+                             " g/kg/day for some indications. Confirm the indication and the regimen.");
     add_dose_lines(context, f);
     out.findings.push_back(std::move(f));
   }
@@ -97,15 +140,34 @@ void check_r15(const no_inputs&, const rule_context& context, evaluation& out) {
 void check_r16(const r16_inputs& in, const rule_context& context, evaluation& out) {
   const dose_plan& dose = context.facts.dose;
   if (!dose.readable) return;  // R15 reports an unreadable dose once
-  const threshold& critical = *context.facts.limits.per_course;
-  const threshold& window = *context.facts.limits.course_window;
-  if (!dose.interval_days && dose.course_days <= window.value && *dose.g_per_kg_per_course > critical.value) {
-    finding f = start_finding(context, severity::warning, {});
-    f.level = over_limit_severity(critical, f, "The per-course limit");
-    f.summary = "IVIg course " + format_rounded(*dose.g_per_kg_per_course) + " g/kg over " +
-                format_rounded(dose.course_days) + (dose.course_days == 1 ? " day" : " days") + " exceeds " +
-                format_rounded(critical.value) + " g/kg";
-    if (window.local_policy()) f.policy_notes.push_back(policy_note(window, "The course window"));
+  // Every course, whatever its length: the order's whole course (a maintenance order's course is one
+  // administration), on each of its instructions.
+  // A course of one day (or one maintenance administration) is R15's per-day check: one cause, one card.
+  std::vector<const dose_plan*> courses;
+  for (const dose_plan* plan : readable_instructions(dose))
+    if (!plan->interval_days && plan->course_days > 1) courses.push_back(plan);
+  const dose_plan* top = highest(courses, &dose_plan::g_per_kg_per_course);
+  const threshold& label_max = *context.facts.limits.per_course_label_max;
+  const threshold& local = *context.facts.limits.per_course;
+  const double doses = top != nullptr ? top->course_doses : 1;
+  auto course_words = [&](const threshold& limit) {
+    return "IVIg course " + format_compared(*top->g_per_kg_per_course, limit.value) + " g/kg over " +
+           format_rounded(top->course_days) + (top->course_days == 1 ? " day" : " days");
+  };
+  if (top != nullptr && context.facts.exceeds(*top->g_per_kg_per_course, label_max, doses)) {
+    finding f = start_finding(
+        context, severity::critical,
+        course_words(label_max) + " exceeds the highest labelled course, " + format_number(label_max.value) + " g/kg");
+    cite_threshold(f, label_max, "highest labelled course " + format_number(label_max.value) + " g/kg");
+    f.explanation = "No IVIg label gives more than " + format_number(label_max.value) + " g/kg in one course. " +
+                    label_max.rationale;
+    add_dose_lines(context, f);
+    out.findings.push_back(std::move(f));
+  } else if (top != nullptr && context.facts.exceeds(*top->g_per_kg_per_course, local, doses)) {
+    finding f =
+        start_finding(context, severity::warning,
+                      course_words(local) + " exceeds " + format_number(local.value) + " g/kg, the local course limit");
+    f.policy_notes.push_back(policy_note(local, "The course limit"));
     add_dose_lines(context, f);
     out.findings.push_back(std::move(f));
   }
@@ -140,10 +202,29 @@ void check_r17(const no_inputs&, const rule_context& context, evaluation& out) {
   const double slack = std::max(rounded.step_g, context.facts.vials.tolerance->value * expected);
   auto matches = [&](double grams, double kg) { return std::fabs(grams - g_per_kg * kg) <= slack; };
   std::string summary;
+  severity level = severity::warning;
+  const threshold* beyond_label = nullptr;
   if (dose.calculated_grams) {
     const double calculated = *dose.calculated_grams;
     if (matches(calculated, w.kg)) return;
-    if (w.adjusted_applies && w.weight && matches(calculated, w.weight->value))
+    // What would be dispensed is the calculated grams: when they are beyond every labelled daily dose
+    // or course for this patient, the mismatch is critical. Still one card: the cause is the grams.
+    const double per_day = calculated / w.kg * dose.doses_per_day;
+    const double per_course = calculated / w.kg * (dose.interval_days ? 1 : dose.course_doses);
+    if (context.facts.exceeds(per_day, *context.facts.limits.per_day_label_max, dose.doses_per_day)) {
+      level = severity::critical;
+      beyond_label = context.facts.limits.per_day_label_max;
+      summary = "Calculated " + format_rounded(calculated) + " g is " + format_compared(per_day, beyond_label->value) +
+                " g/kg/day on " + format_fixed(w.kg, 1) + " kg, above any labelled daily dose; " +
+                format_number(g_per_kg) + " g/kg is " + format_rounded(rounded.rounded_g) + " g";
+    } else if (!dose.interval_days &&
+               context.facts.exceeds(per_course, *context.facts.limits.per_course_label_max, dose.course_doses)) {
+      level = severity::critical;
+      beyond_label = context.facts.limits.per_course_label_max;
+      summary = "Calculated " + format_rounded(calculated) + " g per dose makes a " +
+                format_compared(per_course, beyond_label->value) + " g/kg course, above any labelled course; " +
+                format_number(g_per_kg) + " g/kg is " + format_rounded(rounded.rounded_g) + " g";
+    } else if (w.adjusted_applies && w.weight && matches(calculated, w.weight->value))
       summary = "IVIg dose " + format_rounded(calculated) + " g is on actual weight: on adjusted weight it is " +
                 format_rounded(rounded.rounded_g) + " g";
     else
@@ -155,7 +236,12 @@ void check_r17(const no_inputs&, const rule_context& context, evaluation& out) {
   } else {
     return;  // a weight-based dose without grams is computed on the dosing weight by the worksheet
   }
-  finding f = start_finding(context, severity::warning, std::move(summary));
+  finding f = start_finding(context, level, std::move(summary));
+  if (beyond_label != nullptr) {
+    cite_threshold(f, *beyond_label, beyond_label->description);
+    f.evidence.push_back("Labelled maximum: " + format_number(beyond_label->value) + " " + beyond_label->unit + " " +
+                         std::string(evidence_marker(beyond_label->evidence)));
+  }
   if (w.weight) f.evidence.push_back(w.weight->line);
   if (w.height) f.evidence.push_back(w.height->line);
   if (w.bmi && w.ibw_kg && w.adjusted_kg)

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "rules/engine/number_format.hpp"
-#include "rules/engine/rule_support.hpp"
+#include "rules/engine/record_queries.hpp"
 
 namespace ivig::rules {
 namespace {
@@ -99,7 +99,8 @@ std::optional<double> devine_ibw(const dosing_weight_inputs& in, std::string_vie
 }
 
 dosing_weight compute_dosing_weight(const fhir::patient_record& record, const knowledge& kb,
-                                    const dosing_weight_inputs& in, fhir::time_point now) {
+                                    const dosing_weight_inputs& in,
+                                    const std::vector<fhir::codeable_concept>& indications, fhir::time_point now) {
   dosing_weight result;
   std::vector<measurement> weights =
       measurements(record, kb, in.weight, &to_kg, "Body weight", "kg", now, result.problems);
@@ -224,8 +225,23 @@ dosing_weight compute_dosing_weight(const fhir::patient_record& record, const kn
     result.adjusted_kg = *result.ibw_kg + factor * (result.weight->value - *result.ibw_kg);
     const double bmi_threshold = in.bmi_threshold.value;
     const double over_ibw = in.over_ibw_fraction.value;
-    const bool heavy_for_height = result.weight->value > over_ibw * *result.ibw_kg;
-    if (*result.bmi > bmi_threshold || heavy_for_height) {
+    // The 120%-of-IBW trigger is a site option, off unless the site turns it on (Ontario's
+    // criterion is BMI alone): applied by default it moved ordinary adults to adjusted weight.
+    const bool over_ibw_on = in.over_ibw_enabled.value >= 1;
+    const bool heavy_for_height = over_ibw_on && result.weight->value > over_ibw * *result.ibw_kg;
+    // Primary and secondary immunodeficiency are dosed on actual weight and titrated to IgG levels.
+    std::optional<concept_match> replacement;
+    for (const fhir::codeable_concept& reason : indications)
+      if (!replacement) replacement = match_concept(kb, in.replacement_therapy, reason);
+    if (!replacement && indications.empty())
+      if (const auto found = conditions_in(record, kb, in.replacement_therapy, status_filter::active_only);
+          !found.empty())
+        replacement = found.front().match;
+    if (replacement && (*result.bmi > bmi_threshold || heavy_for_height)) {
+      result.why =
+          "immunodeficiency (" + replacement->describe() +
+          "): replacement therapy is dosed on actual weight and titrated to IgG levels, not on adjusted weight";
+    } else if (*result.bmi > bmi_threshold || heavy_for_height) {
       if (result.weight->value < *result.ibw_kg) {
         result.why = "actual weight is below ideal body weight, so actual weight is used";
       } else {
@@ -238,9 +254,11 @@ dosing_weight compute_dosing_weight(const fhir::patient_record& record, const kn
                      ": adjusted weight = IBW + " + format_fixed(factor, 1) + " × (actual − IBW)";
       }
     } else {
-      result.why = "BMI " + bmi_text(*result.bmi, bmi_threshold) + " is not over " + format_fixed(bmi_threshold, 0) +
-                   " and weight is not over " + format_fixed(over_ibw * 100, 0) +
-                   "% of ideal body weight: actual weight";
+      result.why =
+          "BMI " + bmi_text(*result.bmi, bmi_threshold) + " is not over " + format_fixed(bmi_threshold, 0) +
+          (over_ibw_on ? " and weight is not over " + format_fixed(over_ibw * 100, 0) + "% of ideal body weight"
+                       : std::string{}) +
+          ": actual weight";
     }
   }
   return result;

@@ -23,8 +23,10 @@ struct dosing_weight_inputs {
   const value_set& bmi;
   const value_set& pregnancy;
   const value_set& postpartum;
+  const value_set& replacement_therapy;      ///< PID/SID indications: dosed on actual weight
   const threshold& bmi_threshold;            ///< kg/m2: adjusted weight above it
-  const threshold& over_ibw_fraction;        ///< 1: adjusted weight above this fraction of IBW (site option)
+  const threshold& over_ibw_fraction;        ///< 1: adjusted weight above this fraction of IBW …
+  const threshold& over_ibw_enabled;         ///< 1: … only when this site option is 1
   const threshold& adjusted_factor;          ///< 1: IBW + factor × (actual − IBW)
   const threshold& ibw_male_base;            ///< kg
   const threshold& ibw_female_base;          ///< kg
@@ -72,8 +74,11 @@ struct dosing_weight {
   bool usable() const { return kg > 0; }
 };
 
+/// `indications` are the order's reasonCodes (empty when it gives none: then the patient's active
+/// conditions say whether this is replacement therapy).
 dosing_weight compute_dosing_weight(const fhir::patient_record& record, const knowledge& kb,
-                                    const dosing_weight_inputs& in, fhir::time_point now);
+                                    const dosing_weight_inputs& in,
+                                    const std::vector<fhir::codeable_concept>& indications, fhir::time_point now);
 
 /// Devine IBW in kg for a height in cm, with the knowledge's coefficients; nullopt for a sex other
 /// than male or female (the formula has no other branch).

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "fhir/model/fhir_time.hpp"
 #include "rules/engine/knowledge.hpp"
 
 namespace ivig::rules {
@@ -35,6 +36,17 @@ struct order_correction {
   std::string description;  ///< exactly what changes
 };
 
+/// A laboratory test the service can order in one click (a `create` ServiceRequest): the code from
+/// the knowledge, and when it is due.
+struct lab_order {
+  std::string system;
+  std::string code;
+  std::string display;
+  std::string when;  ///< "before the infusion", "36–96 h after the last dose"
+  fhir::time_point from;
+  std::optional<fhir::time_point> to;  ///< a window's end; none for "from then on"
+};
+
 struct finding {
   std::string rule_id;
   std::string rule_version;  ///< the catalogue entry's version, printed on the card
@@ -49,6 +61,7 @@ struct finding {
   std::vector<std::string> policy_notes;   ///< each local-policy [U] item the finding rests on
   std::vector<product_switch> switches;
   std::optional<order_correction> correction;
+  std::vector<lab_order> lab_orders;  ///< offered together as one "order the labs" suggestion
   /// An info finding that changes the order (a rounding, a missing indication) is shown on
   /// order-select; other info findings wait for order-sign (docs/cards.md, card discipline).
   bool changes_order = false;

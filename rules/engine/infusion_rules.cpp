@@ -211,6 +211,17 @@ void check_r20(const r20_inputs& in, const rule_context& context, evaluation& ou
     const auto found = observations_in(context, *set);
     if (!found.empty()) f.evidence.push_back(describe(found.front()));
   }
+  // The monitoring the label asks for, as orders the clinician accepts in one click: haemoglobin
+  // (the hemoglobin role's first code) at baseline and in the window after the last dose.
+  if (!in.hemoglobin.codes.empty()) {
+    const code_entry& hb = in.hemoglobin.codes.front();
+    const auto hours = [](double h) { return std::chrono::seconds{static_cast<long>(h * 3600)}; };
+    f.lab_orders.push_back({hb.system, hb.code, hb.display, "before the infusion", context.now, std::nullopt});
+    f.lab_orders.push_back(
+        {hb.system, hb.code, hb.display,
+         format_rounded(after_min.value) + "–" + format_rounded(after_max.value) + " h after the last dose",
+         context.facts.last_dose + hours(after_min.value), context.facts.last_dose + hours(after_max.value)});
+  }
   out.findings.push_back(std::move(f));
 }
 

@@ -1,4 +1,4 @@
-// rules/engine/number_format.cpp: the three number styles of the cards.
+// rules/engine/number_format.cpp: the number styles of the cards (fixed notation only).
 #include "rules/engine/number_format.hpp"
 
 #include <cmath>
@@ -6,18 +6,47 @@
 
 namespace ivig::rules {
 
+namespace {
+
+// Above this, fixed notation would print a wall of digits; no value a card compares is that large
+// (absurd doses are stopped before any arithmetic), so the card says only that it is huge.
+constexpr double largest_printed = 1e12;
+
+std::string trimmed_fixed(double value, int decimals) {
+  if (!std::isfinite(value)) return "not a number";
+  if (std::fabs(value) >= largest_printed) return value > 0 ? "over 1000000000000" : "below -1000000000000";
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  std::string text = buffer;
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  if (text == "-0") text = "0";
+  return text;
+}
+
+}  // namespace
+
 std::string format_number(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", value);
-  return buffer;
+  return trimmed_fixed(value, 6);
+}
+
+std::string format_compared(double value, double reference) {
+  for (int decimals = 2; decimals < 6; ++decimals) {
+    const std::string text = trimmed_fixed(value, decimals);
+    if (text != trimmed_fixed(reference, decimals)) return text;
+  }
+  return trimmed_fixed(value, 6);
 }
 
 std::string format_rounded(double value) {
-  return format_number(std::round(value * 100) / 100);
+  return trimmed_fixed(value, 2);
 }
 
 std::string format_fixed(double value, int decimals) {
-  char buffer[32];
+  if (!std::isfinite(value) || std::fabs(value) >= largest_printed) return trimmed_fixed(value, decimals);
+  char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
   return buffer;
 }

@@ -5,11 +5,16 @@
 
 namespace ivig::rules {
 
-/// Shortest form ("%g"): 0.5, 35, 2.5, 7.142857 — values from the record, written as recorded.
+/// Fixed notation, up to six decimals, trailing zeros dropped: 0.5, 35, 2.5, 7.142857, 1000000 —
+/// values from the record, written as recorded; never scientific notation.
 std::string format_number(double value);
 /// Computed values rounded to two decimals, shortest form: 7.14, 0.4, 35.
 std::string format_rounded(double value);
 /// A fixed number of decimals: format_fixed(82.07, 1) = "82.1".
 std::string format_fixed(double value, int decimals);
+/// A computed value compared with `reference` on a card: two decimals (trailing zeros dropped), or
+/// as many more as it takes for the two to print differently, so that a sentence never says
+/// "1 exceeds 1" (1.004 → "1.004"; 1.13 → "1.13").
+std::string format_compared(double value, double reference);
 
 }  // namespace ivig::rules

@@ -18,8 +18,10 @@ dosing_weight_inputs bind_dosing_weight(role_binder& b) {
       .bmi = b.value_set_role("bmi"),
       .pregnancy = b.value_set_role("pregnancy"),
       .postpartum = b.value_set_role("postpartum"),
+      .replacement_therapy = b.value_set_role("replacementTherapy"),
       .bmi_threshold = b.threshold_role("bmiThreshold", "kg/m2"),
       .over_ibw_fraction = b.threshold_role("overIbwFraction", "1"),
+      .over_ibw_enabled = b.threshold_role("overIbwEnabled", "1"),
       .adjusted_factor = b.threshold_role("adjustedFactor", "1"),
       .ibw_male_base = b.threshold_role("ibwMaleBase", "kg"),
       .ibw_female_base = b.threshold_role("ibwFemaleBase", "kg"),
@@ -58,9 +60,11 @@ vial_inputs bind_vials(role_binder& b) {
 dose_limit_inputs bind_dose_limits(role_binder& b) {
   return {
       .per_day = b.threshold_role("perDay", "g/kg/d"),
-      .per_day_local = b.threshold_role("perDayLocal", "g/kg/d"),
+      .per_day_label_max = b.threshold_role("perDayLabelMax", "g/kg/d"),
       .per_course = b.threshold_role("perCourse", "g/kg"),
-      .course_window = b.threshold_role("courseWindow", "d"),
+      .per_course_label_max = b.threshold_role("perCourseLabelMax", "g/kg"),
+      .implausible_per_kg = b.threshold_role("implausiblePerKg", "g/kg"),
+      .implausible_total = b.threshold_role("implausibleTotal", "g"),
   };
 }
 
@@ -108,7 +112,7 @@ rate_limits find_rate_limits(const ivig_order& order, const rate_limit_inputs& i
 
 /// The deferral for an order (CDC/ACIP table by course dose; the interval runs from the last dose).
 std::optional<vaccine_deferral> find_deferral(const dose_plan& dose, const vaccine_deferral_inputs& in,
-                                              fhir::time_point now) {
+                                              fhir::time_point last_dose) {
   if (!dose.g_per_kg_per_course) return std::nullopt;
   vaccine_deferral d;
   d.course_g_per_kg = *dose.g_per_kg_per_course;
@@ -124,13 +128,63 @@ std::optional<vaccine_deferral> find_deferral(const dose_plan& dose, const vacci
   }
   d.months = static_cast<int>(d.months_used->value);
   d.basis += " → " + std::to_string(d.months) + " months " + std::string(evidence_marker(d.months_used->evidence));
-  // A course of N daily doses starting now ends N−1 days later.
-  d.last_dose = now + std::chrono::days{static_cast<long>(std::ceil(dose.course_days)) - 1};
+  d.last_dose = last_dose;
   d.until = add_months(d.last_dose, d.months);
   return d;
 }
 
+/// Why a planned dose cannot be right, or nullopt when it can be.
+std::optional<implausible_dose> judge_plausibility(const dose_plan& dose, const dose_limit_inputs& in) {
+  auto cannot = [&](std::string reason, const threshold* bound) {
+    return implausible_dose{std::move(reason), dose.as_written, bound};
+  };
+  for (const std::optional<double>& value : {dose.g_per_kg_per_dose, dose.grams_per_dose, dose.g_per_kg_per_day,
+                                             dose.g_per_kg_per_course, dose.calculated_grams})
+    if (value && !std::isfinite(*value)) return cannot("the dose is not a finite number", nullptr);
+  if (!std::isfinite(dose.doses_per_day) || dose.doses_per_day <= 0)
+    return cannot("the timing gives no finite number of doses per day", nullptr);
+  if (dose.g_per_kg_per_dose && *dose.g_per_kg_per_dose <= 0)
+    return cannot("a dose of " + format_compared(*dose.g_per_kg_per_dose, 0) + " g/kg is not a dose", nullptr);
+  if (dose.grams_per_dose && *dose.grams_per_dose <= 0)
+    return cannot("a dose of " + format_compared(*dose.grams_per_dose, 0) + " g is not a dose", nullptr);
+  if (dose.calculated_grams && *dose.calculated_grams <= 0)
+    return cannot("a calculated dose of " + format_compared(*dose.calculated_grams, 0) + " g is not a dose", nullptr);
+  if (dose.g_per_kg_per_dose && *dose.g_per_kg_per_dose > in.implausible_per_kg.value)
+    return cannot(format_compared(*dose.g_per_kg_per_dose, in.implausible_per_kg.value) +
+                      " g/kg per dose is more than " + format_compared(in.implausible_per_kg.value, 0) + " g/kg",
+                  &in.implausible_per_kg);
+  for (const std::optional<double>& grams : {dose.grams_per_dose, dose.calculated_grams})
+    if (grams && *grams > in.implausible_total.value)
+      return cannot(format_compared(*grams, in.implausible_total.value) + " g per dose is more than " +
+                        format_compared(in.implausible_total.value, 0) + " g",
+                    &in.implausible_total);
+  return std::nullopt;
+}
+
+/// Keeps what was written but drops every derived quantity, so that no rule computes with it.
+void neutralise(dose_plan& dose) {
+  dose.readable = false;
+  dose.g_per_kg_per_dose.reset();
+  dose.g_per_kg_per_day.reset();
+  dose.g_per_kg_per_course.reset();
+  dose.grams_per_dose.reset();
+  dose.grams_per_day.reset();
+  dose.grams_per_course.reset();
+  dose.ordered_g_per_kg.reset();
+  dose.calculated_grams.reset();
+  dose.other_instructions.clear();
+}
+
 }  // namespace
+
+bool order_facts::exceeds(double g_per_kg, const threshold& limit, double doses) const {
+  if (g_per_kg <= limit.value + 1e-9) return false;
+  if (dose.per_kg_ordered || !weight.usable() || order == nullptr || doses <= 0) return true;
+  const double at_limit_per_dose = limit.value * weight.kg / doses;
+  const double allowed_per_dose =
+      std::max(at_limit_per_dose, round_to_vials(at_limit_per_dose, *order, default_vial_step_g).rounded_g);
+  return g_per_kg * weight.kg > allowed_per_dose * doses + 1e-9;
+}
 
 std::optional<double> order_facts::ml_per_hour(double mg_per_kg_min) const {
   if (!dose.concentration_mg_per_ml || !weight.usable()) return std::nullopt;
@@ -141,13 +195,24 @@ order_facts gather_order_facts(const fhir::patient_record& record, const ivig_or
                                fhir::time_point now) {
   const order_fact_inputs& in = *kb.fact_inputs;
   order_facts facts;
-  facts.weight = compute_dosing_weight(record, kb, in.weight, now);
+  static const std::vector<fhir::codeable_concept> no_reasons;
+  facts.weight =
+      compute_dosing_weight(record, kb, in.weight, order.order != nullptr ? order.order->reasons : no_reasons, now);
+  facts.order = &order;
+  facts.default_vial_step_g = in.vials.default_step.value;
   facts.dose = plan_dose(order, facts.weight.kg);
+  // A dose that cannot be right is named and goes no further: no rounding, volume, cost or
+  // deferral is computed from it (an absurd number must never reach the arithmetic).
+  facts.implausible = judge_plausibility(facts.dose, in.dose_limits);
+  for (const dose_plan& other : facts.dose.other_instructions)
+    if (!facts.implausible) facts.implausible = judge_plausibility(other, in.dose_limits);
+  if (facts.implausible) neutralise(facts.dose);
   facts.risk = find_risk_factors(record, kb, in.risk, now);
   facts.rates = find_rate_limits(order, in.rates);
-  facts.limits = {&in.dose_limits.per_day, &in.dose_limits.per_day_local, &in.dose_limits.per_course,
-                  &in.dose_limits.course_window};
-  facts.deferral = find_deferral(facts.dose, in.deferral, now);
+  facts.limits = {&in.dose_limits.per_day, &in.dose_limits.per_day_label_max, &in.dose_limits.per_course,
+                  &in.dose_limits.per_course_label_max};
+  facts.last_dose = now + std::chrono::days{static_cast<long>(std::ceil(facts.dose.course_days)) - 1};
+  facts.deferral = find_deferral(facts.dose, in.deferral, facts.last_dose);
 
   const dose_plan& dose = facts.dose;
   facts.vials.tolerance = &in.vials.tolerance;

@@ -33,10 +33,12 @@ struct vial_inputs {
   const threshold& tolerance;     ///< fraction of the dose that rounding may change without comment
 };
 struct dose_limit_inputs {
-  const threshold& per_day;        ///< g/kg/day
-  const threshold& per_day_local;  ///< g/kg/day, the higher limit
-  const threshold& per_course;     ///< g/kg within the course window
-  const threshold& course_window;  ///< d
+  const threshold& per_day;               ///< g/kg/day: the local (Ontario MS) limit, a warning
+  const threshold& per_day_label_max;     ///< g/kg/day: beyond every label, critical
+  const threshold& per_course;            ///< g/kg: the local course limit, a warning
+  const threshold& per_course_label_max;  ///< g/kg: beyond every label, critical
+  const threshold& implausible_per_kg;    ///< g/kg per dose: cannot be an intended dose
+  const threshold& implausible_total;     ///< g per dose: cannot be an intended dose
 };
 struct cost_inputs {
   const threshold& price_per_gram;  ///< USD/g
@@ -73,9 +75,9 @@ struct rate_limits {
 /// The limits a dose is checked against (the thresholds themselves, for their value and evidence).
 struct dose_limits {
   const threshold* per_day = nullptr;
-  const threshold* per_day_local = nullptr;
+  const threshold* per_day_label_max = nullptr;
   const threshold* per_course = nullptr;
-  const threshold* course_window = nullptr;
+  const threshold* per_course_label_max = nullptr;
 };
 
 struct vial_facts {
@@ -110,16 +112,36 @@ struct vaccine_deferral {
   std::string basis;       ///< "course 2 g/kg > 1 g/kg → 11 months [S]"
 };
 
+/// Why the order's dose cannot be right (zero, negative, not a number, absurd per kg or in total),
+/// with what was read; set when so, and then no dose arithmetic is done on it.
+struct implausible_dose {
+  std::string reason;      ///< "1000000 g/kg per dose is more than 10 g/kg"
+  std::string as_written;  ///< the instruction as read
+  const threshold* bound = nullptr;
+};
+
 struct order_facts {
   /// A rate in mL/h for this patient (dosing weight, product concentration); nullopt when either
   /// is unknown. For the rate plan and the capped-rate correction.
   std::optional<double> ml_per_hour(double mg_per_kg_min) const;
+
+  /// Whether `g_per_kg` (per day or per course, made of `doses` administrations) is above `limit`.
+  /// A dose prescribed per kg is compared as written. A dose written in grams may be the
+  /// whole-vial rounding of the limit itself (1 g/kg at 73 kg = 75 g in 5 g vials): that is the
+  /// limit, not above it, so that accepting this service's rounding never raises a dose card.
+  bool exceeds(double g_per_kg, const threshold& limit, double doses = 1) const;
+
+  const ivig_order* order = nullptr;
+  double default_vial_step_g = 0;
 
   dosing_weight weight;
   dose_plan dose;
   risk_profile risk;
   rate_limits rates;
   dose_limits limits;
+  std::optional<implausible_dose> implausible;
+  /// When the course's last dose falls if it starts now (a course of N daily doses ends N−1 days later).
+  fhir::time_point last_dose;
   vial_facts vials;
   std::optional<infusion_volume> volume;
   std::optional<cost_estimate> cost;

@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "rules/engine/rule_support.hpp"
+#include "rules/engine/record_queries.hpp"
 
 namespace ivig::rules {
 

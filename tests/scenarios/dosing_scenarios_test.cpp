@@ -92,9 +92,9 @@ TEST_F(Scenario, R15WarnsAboveOneGramPerKgPerDay) {
   expect_cards(select_json(ivig_order(privigen(), dose(1.5, 105))), "dosing/r15-warning-1.5", {"warning R15"});
 }
 
-TEST_F(Scenario, R15AboveTheLocalPolicyCriticalLimitIsAWarningThatSaysSo) {
-  expect_cards(select_json(ivig_order(privigen(), dose(2.5, 175))), "dosing/r15-warning-2.5-local-policy",
-               {"warning R15", "warning R16", "warning R20"});
+TEST_F(Scenario, R15AboveEveryLabelledDailyDoseIsCriticalAndTheOneDayCourseIsNotASecondCard) {
+  expect_cards(select_json(ivig_order(privigen(), dose(2.5, 175))), "dosing/r15-critical-2.5-above-every-label",
+               {"critical R15", "warning R20"});
 }
 
 TEST_F(Scenario, R15ReportsADoseItCannotRead) {

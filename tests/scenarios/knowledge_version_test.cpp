@@ -17,35 +17,19 @@ using namespace ivig::test;
 namespace {
 
 /// The embedded knowledge files with bundle.json's "version" set to `version`.
-std::vector<ivig::rules::knowledge_file> embedded_files_with_version(const std::string& version) {
-  std::vector<ivig::rules::knowledge_file> files;
-  for (const auto& [name, text] : ivig::rules::embedded_knowledge_files()) {
-    ivig::rules::knowledge_file file{std::string(name), std::string(text)};
-    if (name == "bundle.json") {
-      rapidjson::Document bundle = parse(file.text);
-      bundle["version"].SetString(version.c_str(), static_cast<rapidjson::SizeType>(version.size()),
-                                  bundle.GetAllocator());
-      rapidjson::StringBuffer out;
-      rapidjson::Writer<rapidjson::StringBuffer> writer(out);
-      bundle.Accept(writer);
-      file.text.assign(out.GetString(), out.GetSize());
-    }
-    files.push_back(std::move(file));
-  }
-  return files;
-}
-
 class KnowledgeVersionBump : public Scenario {};
 
 }  // namespace
 
 TEST_F(KnowledgeVersionBump, OrderSignWithTwoOrdersStillMatchesItsGoldenFile) {
   const std::string bumped = "2099.1.1";
-  const ivig::rules::load_result loaded = ivig::rules::load_knowledge(embedded_files_with_version(bumped));
-  ASSERT_TRUE(loaded) << loaded.error();
-  ASSERT_EQ((*loaded)->version, bumped);
+  const auto loaded = embedded_knowledge_edited("bundle.json", [&](rapidjson::Document& bundle) {
+    bundle["version"].SetString(bumped.c_str(), static_cast<rapidjson::SizeType>(bumped.size()), bundle.GetAllocator());
+  });
+  ASSERT_NE(loaded, nullptr);
+  ASSERT_EQ(loaded->version, bumped);
   ASSERT_NE(embedded_knowledge()->version, bumped);
-  running_service bumped_service(scenario_now(), *loaded);
+  running_service bumped_service(scenario_now(), loaded);
 
   // The same request as Scenario.OrderSignChecksEveryDraftOrder (rule_scenarios_test.cpp).
   auto request = sign_orders({medication_request("ivig-1", privigen()), medication_request("ivig-2", octagam_10())});

@@ -11,7 +11,9 @@
 #include <gtest/gtest.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
+#include "rules/load/embedded_knowledge.hpp"
 #include "rules/load/knowledge_loader.hpp"
 #include "tests/support/golden_normaliser.hpp"
 #include "tests/support/json_diff.hpp"
@@ -70,6 +72,38 @@ std::shared_ptr<const rules::knowledge> embedded_knowledge() {
       ADD_FAILURE() << loaded.error();
   });
   return kb;
+}
+
+std::shared_ptr<const rules::knowledge> embedded_knowledge_edited(
+    std::string_view file, const std::function<void(rapidjson::Document&)>& edit) {
+  std::vector<rules::knowledge_file> files;
+  for (const auto& [name, text] : rules::embedded_knowledge_files()) {
+    rules::knowledge_file entry{std::string(name), std::string(text)};
+    if (name == file) {
+      rapidjson::Document doc = parse(entry.text);
+      edit(doc);
+      rapidjson::StringBuffer out;
+      rapidjson::Writer<rapidjson::StringBuffer> writer(out);
+      doc.Accept(writer);
+      entry.text.assign(out.GetString(), out.GetSize());
+    }
+    files.push_back(std::move(entry));
+  }
+  rules::load_result loaded = rules::load_knowledge(files);
+  if (!loaded) {
+    ADD_FAILURE() << loaded.error();
+    return nullptr;
+  }
+  return *loaded;
+}
+
+void set_threshold(rapidjson::Document& policy, std::string_view id, double value) {
+  for (auto& t : policy["thresholds"].GetArray())
+    if (std::string_view(t["id"].GetString()) == id) {
+      t["value"].SetDouble(value);
+      return;
+    }
+  ADD_FAILURE() << "no threshold " << id;
 }
 
 fhir::time_point scenario_now() {

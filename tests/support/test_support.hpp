@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +27,13 @@ std::string pretty(std::string_view json);
 
 /// The embedded knowledge bundle, loaded once.
 std::shared_ptr<const rules::knowledge> embedded_knowledge();
+
+/// The embedded bundle loaded afresh with one of its files edited by `edit` (a site's changed
+/// policy value, a bumped version); a load failure fails the test and returns null.
+std::shared_ptr<const rules::knowledge> embedded_knowledge_edited(
+    std::string_view file, const std::function<void(rapidjson::Document&)>& edit);
+/// Sets the value of a threshold of policy.json in a rapidjson document of that file.
+void set_threshold(rapidjson::Document& policy, std::string_view id, double value);
 
 /// 2026-11-22T12:00:00Z, the "now" of the scenario tests.
 fhir::time_point scenario_now();

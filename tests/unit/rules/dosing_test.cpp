@@ -83,11 +83,21 @@ class record_builder {
                R"(,"subject":{"reference":"Patient/example"},"onsetDateTime":)" + t::json_string(onset) + "}");
   }
 
-  dosing_weight compute() const { return compute_dosing_weight(record_, kb(), weight_inputs(), t::scenario_now()); }
+  dosing_weight compute() const { return compute(kb()); }
+  dosing_weight compute(const knowledge& with) const {
+    return compute_dosing_weight(record_, with, with.fact_inputs->weight, reasons_, t::scenario_now());
+  }
+  /// The order's indication (reasonCode), as a CodeableConcept's JSON.
+  record_builder& indication(const std::string& concept_json) {
+    documents_.push_back(std::make_unique<rapidjson::Document>(t::parse(concept_json)));
+    reasons_.push_back(fhir::read_codeable_concept(documents_.back().get()));
+    return *this;
+  }
 
  private:
   std::vector<std::unique_ptr<rapidjson::Document>> documents_;
   fhir::patient_record record_;
+  std::vector<fhir::codeable_concept> reasons_;
 };
 
 bool has_problem(const std::vector<std::string>& problems, const std::string& text) {
@@ -283,14 +293,28 @@ TEST(DosingWeight, BmiExactly30AndWeightWithin120PercentOfIbwUsesActualWeight) {
   EXPECT_EQ(w.basis, weight_basis::actual);
   EXPECT_FALSE(w.adjusted_applies);
   EXPECT_NEAR(w.kg, 80, tight);
-  EXPECT_EQ(w.why, "BMI 30.0 is not over 30 and weight is not over 120% of ideal body weight: actual weight");
+  EXPECT_EQ(w.why, "BMI 30.0 is not over 30: actual weight");
 }
 
-TEST(DosingWeight, WeightOver120PercentOfIbwWithBmiUnder30UsesAdjustedWeight) {
-  // 105 kg on 190 cm: BMI 29.09, IBW 84.05 kg, 120% of IBW 100.86 kg.
+TEST(DosingWeight, WeightOver120PercentOfIbwWithBmiUnder30UsesActualWeightByDefault) {
+  // 105 kg on 190 cm: BMI 29.09, IBW 84.05 kg, 120% of IBW 100.86 kg. Ontario's criterion is BMI > 30.
   record_builder r;
   r.patient("male").weight(105).height(190);
   const dosing_weight w = r.compute();
+  EXPECT_EQ(w.basis, weight_basis::actual);
+  EXPECT_FALSE(w.adjusted_applies);
+  EXPECT_NEAR(w.kg, 105, tight);
+  EXPECT_EQ(w.why, "BMI 29.1 is not over 30: actual weight");
+}
+
+TEST(DosingWeight, WeightOver120PercentOfIbwUsesAdjustedWeightWhereTheSiteTurnsTheTriggerOn) {
+  // 105 kg on 190 cm: BMI 29.09, IBW 84.05 kg, 120% of IBW 100.86 kg.
+  const auto site = t::embedded_knowledge_edited(
+      "policy.json", [](rapidjson::Document& d) { t::set_threshold(d, "adjusted-weight-over-ibw-enabled", 1); });
+  ASSERT_NE(site, nullptr);
+  record_builder r;
+  r.patient("male").weight(105).height(190);
+  const dosing_weight w = r.compute(*site);
   ASSERT_TRUE(w.bmi);
   EXPECT_NEAR(*w.bmi, 105 / (1.9 * 1.9), tight);
   EXPECT_LT(*w.bmi, 30);
@@ -301,12 +325,39 @@ TEST(DosingWeight, WeightOver120PercentOfIbwWithBmiUnder30UsesAdjustedWeight) {
   EXPECT_EQ(w.why, "actual weight is over 120% of ideal body weight: adjusted weight = IBW + 0.4 × (actual − IBW)");
 }
 
-TEST(DosingWeight, WeightAt119PercentOfIbwWithBmiUnder30UsesActualWeight) {
+TEST(DosingWeight, WeightAt119PercentOfIbwWithBmiUnder30UsesActualWeightEvenWithTheTriggerOn) {
+  const auto site = t::embedded_knowledge_edited(
+      "policy.json", [](rapidjson::Document& d) { t::set_threshold(d, "adjusted-weight-over-ibw-enabled", 1); });
+  ASSERT_NE(site, nullptr);
   record_builder r;
   r.patient("male").weight(100).height(190);  // 119% of IBW 84.05 kg, BMI 27.7
-  const dosing_weight w = r.compute();
+  const dosing_weight w = r.compute(*site);
   EXPECT_EQ(w.basis, weight_basis::actual);
   EXPECT_NEAR(w.kg, 100, tight);
+  EXPECT_EQ(w.why, "BMI 27.7 is not over 30 and weight is not over 120% of ideal body weight: actual weight");
+}
+
+TEST(DosingWeight, ObesePatientWithPrimaryImmunodeficiencyIsDosedOnActualWeight) {
+  // 120 kg on 170 cm: BMI 41.5; the order is for common variable immunodeficiency (ICD-10-CM D83.9).
+  record_builder r;
+  r.patient("female").weight(120).height(170).indication(
+      t::concept_of(t::icd10cm, "D83.9", "Common variable immunodeficiency, unspecified"));
+  const dosing_weight w = r.compute();
+  EXPECT_EQ(w.basis, weight_basis::actual);
+  EXPECT_FALSE(w.adjusted_applies);
+  EXPECT_NEAR(w.kg, 120, tight);
+  EXPECT_EQ(w.why,
+            "immunodeficiency (Common variable immunodeficiency, unspecified (ICD-10-CM D83.9)): replacement therapy "
+            "is dosed on actual weight and titrated to IgG levels, not on adjusted weight");
+}
+
+TEST(DosingWeight, ObesePatientWithMultipleSclerosisIsDosedOnAdjustedWeight) {
+  record_builder r;
+  r.patient("female").weight(120).height(170).indication(
+      t::concept_of(t::snomed, "426373005", "Relapsing remitting multiple sclerosis"));
+  const dosing_weight w = r.compute();
+  EXPECT_EQ(w.basis, weight_basis::adjusted);
+  EXPECT_TRUE(w.adjusted_applies);
 }
 
 TEST(DosingWeight, ActualWeightBelowIbwWithHighBmiUsesActualWeight) {
@@ -340,7 +391,7 @@ TEST(DosingWeight, RecordedLowBmiIsReportedInsteadOfComputedOne) {
   ASSERT_TRUE(w.bmi);
   EXPECT_NEAR(*w.bmi, 22.5, tight);
   EXPECT_FALSE(w.bmi_computed);
-  EXPECT_EQ(w.why, "BMI 22.5 is not over 30 and weight is not over 120% of ideal body weight: actual weight");
+  EXPECT_EQ(w.why, "BMI 22.5 is not over 30: actual weight");
 }
 
 TEST(DosingWeight, NewestRecordedBmiIsUsed) {
@@ -837,7 +888,11 @@ TEST(DosePlan, SecondDosageInstructionIsReported) {
   const auto order = std::make_unique<recognised_order>(json);
   const dose_plan p = order->plan(70);
   EXPECT_NEAR(*p.g_per_kg_per_dose, 0.4, tight);
-  EXPECT_TRUE(has_problem(p.problems, "the order has 2 dosage instructions; only the first is checked"))
+  ASSERT_EQ(p.other_instructions.size(), 1u);
+  EXPECT_FALSE(p.other_instructions[0].has_dose);
+  EXPECT_TRUE(p.unreadable_fields);
+  EXPECT_TRUE(has_problem(
+      p.problems, "dosage instruction 2: no dose quantity could be read from the order (its text says “second”)"))
       << listed(p.problems);
 }
 

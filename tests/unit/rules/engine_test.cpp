@@ -153,3 +153,171 @@ TEST(RuleHarness, MissingConditionsMakeTheConditionChecksIncompleteNotSilent) {
   EXPECT_EQ(h.incomplete_rules(), (std::vector<std::string>{"R1", "R2", "R3", "R4", "R5", "R7", "R8", "R10", "R11",
                                                             "R13", "R15", "R16", "R18", "R21"}));
 }
+
+// --- issue 9: the standard regimens stay quiet; severity follows the label; one cause, one card --
+
+namespace {
+
+std::string daily_for(int days) {
+  return R"("timing":{"repeat":{"count":)" + std::to_string(days) + R"(,"frequency":1,"period":1,"periodUnit":"d"}})";
+}
+std::string monthly() {
+  return R"("timing":{"repeat":{"frequency":1,"period":4,"periodUnit":"wk"}})";
+}
+
+/// An order that gives only grams (no ordered g/kg), once.
+std::string grams_only_order(double grams) {
+  return R"({"resourceType":"MedicationRequest","id":"ivig-1","status":"draft","intent":"order",)"
+         R"("medicationCodeableConcept":)" +
+         privigen() + R"(,"subject":{"reference":"Patient/example"},)" + indication() +
+         R"(,"dosageInstruction":[{"route":)" + concept_of(snomed, "47625008", "Intravenous route") +
+         R"(,"doseAndRate":[{"doseQuantity":{"value":)" + std::to_string(grams) +
+         R"(,"unit":"g","system":"http://unitsofmeasure.org","code":"g"}}]}]})";
+}
+
+/// The seeds' patient: a 70 kg, 165 cm woman (BMI 25.7, 121% of her Devine IBW).
+rule_harness seed_patient() {
+  rule_harness h;
+  h.with(patient())
+      .with(body_weight(70))
+      .with(body_height(165))
+      .with(serum_creatinine(0.8))
+      .with(
+          observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(180, "mg/dL"), "2026-09-01T08:00:00Z"));
+  return h;
+}
+
+rule_harness with_weight(double kg) {
+  rule_harness h;
+  h.with(patient())
+      .with(body_weight(kg))
+      .with(body_height(175))
+      .with(serum_creatinine(0.8))
+      .with(
+          observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(180, "mg/dL"), "2026-09-01T08:00:00Z"));
+  return h;
+}
+
+}  // namespace
+
+TEST(StandardRegimen, OneGramPerKgMonthlyOnTheSeedPatientIsQuiet) {
+  rule_harness h = seed_patient();
+  h.order(ivig_order_with(privigen(), 1, 70, monthly())).evaluate();
+  EXPECT_EQ(h.findings(), std::vector<std::string>{});
+  EXPECT_EQ(h.facts().weight.basis, ivig::rules::weight_basis::actual);  // BMI 25.7: Ontario keeps actual weight
+}
+
+TEST(StandardRegimen, FiveDayCourseAsksOnlyForTheLabelledHaemoglobinChecksAndTheRounding) {
+  rule_harness h = seed_patient();
+  h.order(ivig_order_with(privigen(), 0.4, 28, daily_for(5))).evaluate();
+  EXPECT_EQ(h.findings(), (std::vector<std::string>{"info R19", "warning R20"}));
+  const ivig::rules::finding* r20 = h.finding_of("R20");
+  ASSERT_NE(r20, nullptr);
+  ASSERT_EQ(r20->lab_orders.size(), 2u);
+  EXPECT_EQ(r20->lab_orders[0].code, "718-7");
+  EXPECT_EQ(r20->lab_orders[1].when, "36–96 h after the last dose");
+}
+
+TEST(StandardRegimen, AcceptingTheRoundingRaisesNoFurtherCard) {
+  // R19's one click writes 30 g (whole vials) for 0.4 g/kg × 70 kg: the course stays 2 g/kg as ordered.
+  rule_harness h = seed_patient();
+  h.order(ivig_order_with(privigen(), 0.4, 30, daily_for(5))).evaluate();
+  EXPECT_EQ(h.findings(), std::vector<std::string>{"warning R20"});
+}
+
+TEST(OneCauseOneCard, GramsRoundedToWholeVialsFromTheDailyLimitAreTheLimit) {
+  rule_harness at_limit = with_weight(73);  // 1 g/kg = 73 g → 75 g in 5 g vials
+  at_limit.order(grams_only_order(75)).evaluate();
+  EXPECT_EQ(at_limit.findings(), std::vector<std::string>{});
+  rule_harness above = with_weight(73);
+  above.order(grams_only_order(80)).evaluate();
+  EXPECT_EQ(above.findings(), std::vector<std::string>{"warning R15"});
+}
+
+TEST(OneCauseOneCard, CalculatedGramsThatDoNotMatchAreR17sCardAlone) {
+  // 1 g/kg ordered, 100 g calculated on 70 kg: the per-kg limits see 1 g/kg; R17 says the grams are wrong.
+  rule_harness h = seed_patient();
+  h.order(ivig_order_with(privigen(), 1, 100, monthly())).evaluate();
+  EXPECT_EQ(h.findings(), std::vector<std::string>{"warning R17"});
+}
+
+TEST(LabelledMaxima, DailyDoseAtTheHighestLabelledDoseIsAWarningAndAboveItCritical) {
+  rule_harness at = seed_patient();
+  at.order(ivig_order_with(privigen(), 2.4, 168)).evaluate();
+  EXPECT_EQ(at.finding_of("R15")->level, severity::warning);
+  rule_harness above = seed_patient();
+  above.order(ivig_order_with(privigen(), 2.41, 168.7)).evaluate();
+  ASSERT_NE(above.finding_of("R15"), nullptr);
+  EXPECT_EQ(above.finding_of("R15")->level, severity::critical);
+  EXPECT_EQ(above.finding_of("R15")->summary,
+            "IVIg dose 2.41 g/kg/day exceeds the highest labelled daily dose, 2.4 g/kg/day");
+}
+
+TEST(LabelledMaxima, EveryCourseIsCheckedWhateverItsLength) {
+  rule_harness ten_days = seed_patient();  // 0.4 g/kg × 10 days = 4 g/kg, above the labelled 3 g/kg
+  ten_days.order(ivig_order_with(privigen(), 0.4, 28, daily_for(10))).evaluate();
+  ASSERT_NE(ten_days.finding_of("R16"), nullptr);
+  EXPECT_EQ(ten_days.finding_of("R16")->level, severity::critical);
+  EXPECT_EQ(ten_days.finding_of("R16")->summary,
+            "IVIg course 4 g/kg over 10 days exceeds the highest labelled course, 3 g/kg");
+  rule_harness local = seed_patient();  // 0.5 × 5 = 2.5 g/kg: above the local 2 g/kg only
+  local.order(ivig_order_with(privigen(), 0.5, 35, daily_for(5))).evaluate();
+  EXPECT_EQ(local.finding_of("R16")->level, severity::warning);
+}
+
+TEST(LabelledMaxima, ADoseThatCannotBeRightIsCriticalAndStopsTheArithmetic) {
+  for (const double g_per_kg : {0.0, -1.0, 1e6, 1e308}) {
+    rule_harness h = seed_patient();
+    h.order(ivig_order_with(privigen(), g_per_kg, 35)).evaluate();
+    EXPECT_EQ(h.findings(), std::vector<std::string>{"critical R15"}) << g_per_kg;
+    ASSERT_NE(h.finding_of("R15"), nullptr);
+    EXPECT_EQ(h.finding_of("R15")->summary.rfind("IVIg dose cannot be right: ", 0), 0u) << h.finding_of("R15")->summary;
+    EXPECT_EQ(h.finding_of("R15")->summary.find("e+"), std::string::npos)
+        << "no scientific notation: " << h.finding_of("R15")->summary;
+    EXPECT_FALSE(h.facts().vials.ordered);
+  }
+}
+
+TEST(LabelledMaxima, AFrequencyThatMakesTheDailyDoseInfiniteCannotBeRight) {
+  rule_harness h = seed_patient();
+  h.order(ivig_order_with(privigen(), 0.4, 28,
+                          R"("timing":{"repeat":{"frequency":2147483647,"period":1e-300,"periodUnit":"s"}})"))
+      .evaluate();
+  EXPECT_EQ(h.findings(), std::vector<std::string>{"critical R15"});
+}
+
+TEST(ReadableNumbers, AComparisonIsPrintedWithTheDecimalsThatShowIt) {
+  rule_harness h = seed_patient();
+  h.order(ivig_order_with(privigen(), 1.004, 70.28)).evaluate();
+  ASSERT_NE(h.finding_of("R15"), nullptr);
+  EXPECT_EQ(h.finding_of("R15")->summary, "IVIg dose 1.004 g/kg/day exceeds 1 g/kg/day, the local daily limit");
+}
+
+TEST(EveryInstruction, ASecondInstructionAboveTheLabelledMaximumIsCritical) {
+  rule_harness h = seed_patient();
+  std::string order = ivig_order_with(privigen(), 0.4, 28, daily_for(5));
+  order.replace(order.rfind("]}"), 2,
+                R"(,{"route":)" + concept_of(snomed, "47625008", "Intravenous route") + R"(,"doseAndRate":)" +
+                    dose_and_rate(2.5, 175) + "}]}");
+  h.order(order).evaluate();
+  ASSERT_NE(h.finding_of("R15"), nullptr);
+  EXPECT_EQ(h.finding_of("R15")->level, severity::critical);
+}
+
+TEST(AdjustedWeight, PrimaryImmunodeficiencyInAnObesePatientStaysOnActualWeight) {
+  rule_harness h;
+  h.with(patient())
+      .with(body_weight(120))
+      .with(body_height(170))
+      .with(serum_creatinine(0.8))
+      .with(
+          observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(180, "mg/dL"), "2026-09-01T08:00:00Z"));
+  std::string order = ivig_order_with(privigen(), 0.5, 60, monthly());
+  const std::string cidp = indication();
+  order.replace(
+      order.find(cidp), cidp.size(),
+      R"("reasonCode":[)" + concept_of(icd10cm, "D83.9", "Common variable immunodeficiency, unspecified") + "]");
+  h.order(order).evaluate();
+  EXPECT_EQ(h.facts().weight.basis, ivig::rules::weight_basis::actual);
+  EXPECT_EQ(h.findings(), std::vector<std::string>{});
+}
