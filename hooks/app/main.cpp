@@ -32,8 +32,12 @@ int main(int argc, char** argv) {
   const ivig::app::options& o = *outcome.parsed;
   if (!o.audit.name.empty()) return ivig::app::run_audit_command(o);
 
-  const ivig::rules::load_result loaded = o.knowledge_dir.empty() ? ivig::rules::load_embedded_knowledge()
-                                                                  : ivig::rules::load_knowledge_dir(o.knowledge_dir);
+  // Site codes join the knowledge during the load: afterwards it is immutable and shared.
+  ivig::rules::load_options load_options;
+  if (!o.anti_iga_test_codes.empty()) load_options.site_codes["anti-iga-test-code"] = o.anti_iga_test_codes;
+  const ivig::rules::load_result loaded = o.knowledge_dir.empty()
+                                              ? ivig::rules::load_embedded_knowledge(load_options)
+                                              : ivig::rules::load_knowledge_dir(o.knowledge_dir, load_options);
   if (!loaded) {
     std::cerr << "ivig-cds: knowledge bundle rejected: " << loaded.error() << "\n";
     return 1;
@@ -71,10 +75,12 @@ int main(int argc, char** argv) {
   std::size_t active = 0;
   for (const auto& rule : kb.rules) active += rule.status == ivig::rules::rule_status::active ? 1 : 0;
   if (o.check_config) {
+    std::size_t site_codes = 0;
+    for (const auto& [id, set] : kb.value_sets) site_codes += set.site_codes;
     std::cout << "ivig-cds: configuration ok: knowledge " << kb.bundle << " " << kb.version << " (" << kb.rules.size()
               << " rules, " << active << " active; " << kb.value_sets.size() << " value sets; " << kb.products.size()
-              << " products; " << service->prefetch_templates().size() << " prefetch templates); would listen on "
-              << o.server.address << ":" << o.server.port << "\n";
+              << " products; " << site_codes << " site codes; " << service->prefetch_templates().size()
+              << " prefetch templates); would listen on " << o.server.address << ":" << o.server.port << "\n";
     return 0;
   }
   try {

@@ -45,6 +45,21 @@ parse_outcome parse_options(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   cli.add_option("--audit-retention-days", o.audit_retention_days,
                  "Default horizon of `audit purge`, in days (0: keep everything)");
+  // No LOINC code exists for anti-IgA antibody tests: the site names its own, so that R2 finds the
+  // results by code and the observations prefetch asks for them (docs/configuration.md).
+  cli.add_option("--anti-iga-test-code", o.anti_iga_test_codes,
+                 "A local code of this site's anti-IgA antibody test, as system|code (repeatable)")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            const auto bar = value.find('|');
+            if (bar == std::string::npos || bar == 0 || bar + 1 == value.size() ||
+                value.find('|', bar + 1) != std::string::npos || value.find_first_of(", \t") != std::string::npos)
+              return "'" + value + "' must be system|code (one bar, no comma or space)";
+            return {};
+          },
+          "SYSTEM|CODE"))
+      ->allow_extra_args(false)
+      ->take_all();
   cli.add_flag("--check-config", o.check_config, "Load and cross-check configuration and knowledge, then exit 0 or 1");
 
   // ivig-cds audit …: read and maintain the audit log (docs/audit.md).

@@ -33,6 +33,9 @@ struct options {
   bool audit_enabled = true;
   std::string audit_patient_key_file;  ///< a file holding the key for hashing patient ids (kept out of argv)
   unsigned audit_retention_days = 0;   ///< the default horizon of `audit purge`; 0: keep everything
+  /// The site's local codes of anti-IgA antibody tests ("system|code"): no LOINC code exists, so
+  /// without them such results are found only by their words and never requested by code.
+  std::vector<std::string> anti_iga_test_codes;
   bool check_config = false;
   audit_command audit;
 };

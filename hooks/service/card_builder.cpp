@@ -134,6 +134,24 @@ std::string add_order_line(const std::string& kept, const std::string& other) {
   return kept.substr(0, kept_end) + "; " + other_order + kept.substr(kept_end);
 }
 
+void append_new(std::vector<std::string>& into, const std::vector<std::string>& from) {
+  for (const std::string& line : from)
+    if (std::find(into.begin(), into.end(), line) == into.end()) into.push_back(line);
+}
+
+/// The override reasons of every rule on the card: the card's own rule's first, then those of each
+/// rule that joined it, each reason once (R13 joining R8 adds only the reasons R8 lacks).
+std::vector<protocol::coding> override_reasons_of(const rules::finding& f, const rules::knowledge& kb) {
+  std::vector<const rules::override_reason*> reasons;
+  for (const std::string& id : f.joined_rule_ids())
+    if (const rules::rule_definition* rule = kb.find_rule(id))
+      for (const rules::override_reason* reason : rule->override_reasons)
+        if (std::find(reasons.begin(), reasons.end(), reason) == reasons.end()) reasons.push_back(reason);
+  std::vector<protocol::coding> out;
+  for (const rules::override_reason* r : reasons) out.push_back({r->system, r->code, r->display});
+  return out;
+}
+
 /// Card discipline: a finding that `joins` another rule's finding for the same order becomes part of
 /// that card (its evidence, citations, policy notes, correction and rule id); on order-select, info
 /// findings that do not change the order are left for signing.
@@ -159,9 +177,10 @@ std::vector<rules::finding> joined_findings(const std::vector<rules::finding>& f
       });
       if (target == kept.end()) continue;
       target->also_rules.push_back(f->rule_id);
-      target->evidence.insert(target->evidence.end(), f->evidence.begin(), f->evidence.end());
+      // A line both findings found (R2's IgA deficiency on R3's card) is listed once.
+      append_new(target->evidence, f->evidence);
       target->citations.insert(target->citations.end(), f->citations.begin(), f->citations.end());
-      target->policy_notes.insert(target->policy_notes.end(), f->policy_notes.begin(), f->policy_notes.end());
+      append_new(target->policy_notes, f->policy_notes);
       if (!target->correction && f->correction) target->correction = f->correction;
       if (f->level > target->level) target->level = f->level;
       break;
@@ -186,9 +205,7 @@ protocol::card card_of(std::string_view hook_instance, const rules::ivig_order& 
   } else {
     c.source.label = "ivig-cds IVIg knowledge base " + kb.version;
   }
-  if (f.level != rules::severity::info)
-    for (const rules::override_reason& r : kb.override_reasons)
-      c.override_reasons.push_back({r.system, r.code, r.display});
+  if (f.level != rules::severity::info) c.override_reasons = override_reasons_of(f, kb);
   for (const rules::product_switch& s : f.switches) {
     protocol::suggestion suggestion;
     suggestion.label = s.label;

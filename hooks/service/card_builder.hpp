@@ -3,7 +3,7 @@
 // One card per finding, ordered critical → warning → info; one info card listing every check that
 // could not be completed, and why. Each card cites its primary source (source.label/url) and lists
 // every citation with its evidence level in the detail; says when it rests on local policy; carries
-// the override reasons on warning and critical cards; and stamps extension.ivig-cds with its rule
+// on warning and critical cards the override reasons of the rules on the card (rules.json); and stamps extension.ivig-cds with its rule
 // ids and the knowledge version. Card uuids are UUIDv5(hookInstance | rule | order): stable for one
 // hookInstance, distinct across calls and orders.
 #pragma once

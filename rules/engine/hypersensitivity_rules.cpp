@@ -4,7 +4,9 @@
 // R1: a severe reaction to immune globulin is the labelled contraindication (critical); a recorded
 // allergy without a severe reaction is a warning, because the label's contraindication is the severe
 // reaction and the record does not say it was mild on purpose. R2: IgA deficiency with anti-IgA
-// antibodies and a hypersensitivity history is the labelled contraindication (critical). R3: IgA
+// antibodies and a hypersensitivity history is the labelled contraindication (critical); a known
+// deficiency with no anti-IgA result at all leaves that screen incomplete (a warning joining R3's
+// card: "anti-IgA antibody status is unknown"). R3: IgA
 // deficiency or anti-IgA antibodies alone is a warning that proposes lower-IgA products.
 #include "rules/engine/hypersensitivity_rules.hpp"
 
@@ -44,11 +46,20 @@ struct r2_inputs {
   const value_set& ig_substances;
   const value_set& anaphylaxis_conditions;
   const value_set& blood_product_reactions;
+  // R2 also reads the serum IgA as R3 does: a known deficiency with no anti-IgA result is an
+  // incomplete contraindication screen.
+  const value_set& serum_iga_tests;
+  const threshold& iga_deficiency_level;
 };
 
 r2_inputs bind_r2(role_binder& b) {
-  return {b.value_set_role("igaDeficiency"), bind_anti_iga(b), b.value_set_role("igSubstances"),
-          b.value_set_role("anaphylaxisConditions"), b.value_set_role("bloodProductReactions")};
+  return {b.value_set_role("igaDeficiency"),
+          bind_anti_iga(b),
+          b.value_set_role("igSubstances"),
+          b.value_set_role("anaphylaxisConditions"),
+          b.value_set_role("bloodProductReactions"),
+          b.value_set_role("serumIgaTests"),
+          b.threshold_role("igaDeficiencyLevel", "mg/dL")};
 }
 
 struct r3_inputs {
@@ -176,13 +187,18 @@ void check_r1(const r1_inputs& in, const rule_context& context, evaluation& out)
   }
 }
 
+void screen_anti_iga_status(const r2_inputs& in, const rule_context& context,
+                            const std::vector<matched<fhir::condition>>& deficiency, evaluation& out);
+
 void check_r2(const r2_inputs& in, const rule_context& context, evaluation& out) {
   const auto deficiency = conditions_in(context, in.iga_deficiency, status_filter::active_only);
-  if (deficiency.empty()) return;
   const anti_iga_evidence antibodies = find_anti_iga(in.anti_iga, context);
-  if (!antibodies.any()) return;
-  const std::vector<std::string> history = hypersensitivity_history(in, context);
-  if (history.empty()) return;
+  const std::vector<std::string> history =
+      deficiency.empty() || !antibodies.any() ? std::vector<std::string>{} : hypersensitivity_history(in, context);
+  if (history.empty()) {
+    screen_anti_iga_status(in, context, deficiency, out);
+    return;
+  }
   finding f =
       start_finding(context, severity::critical,
                     "IVIg contraindicated: IgA deficiency with anti-IgA antibodies and a hypersensitivity history");
@@ -258,9 +274,61 @@ std::vector<product_switch> lower_iga_switches(const rule_context& context) {
   return switches;
 }
 
+/// True when R2 found the labelled contraindication for this order (not its incomplete-screen warning,
+/// which joins R3's card).
+bool r2_contraindication_found(const evaluation& out, const rule_context& context) {
+  const std::string order = context.order.reference();
+  return std::any_of(out.findings.begin(), out.findings.end(), [&](const finding& f) {
+    return f.rule_id == r2_iga_deficiency_with_antibodies.id && f.order_reference == order &&
+           f.level == severity::critical;
+  });
+}
+
+/// R2's screen cannot be completed when IgA deficiency is known (condition, or serum IgA below the
+/// level R3 uses) and the record holds no anti-IgA result at all: the labelled contraindication can
+/// be neither found nor excluded. An incomplete contraindication screen is a warning; it joins R3's
+/// card (one card per concern), whose evidence then says the status is unknown.
+void screen_anti_iga_status(const r2_inputs& in, const rule_context& context,
+                            const std::vector<matched<fhir::condition>>& deficiency, evaluation& out) {
+  const value_set& tests = in.anti_iga.tests;
+  if (!observations_in(context, tests).empty() ||
+      !conditions_in(context, tests, status_filter::any_not_refuted).empty())
+    return;
+  std::vector<std::string> lines;
+  for (const auto& found : deficiency) lines.push_back(describe(found));
+  std::string policy;
+  if (deficiency.empty()) {
+    const r3_inputs serum{in.iga_deficiency, in.anti_iga, in.serum_iga_tests, in.iga_deficiency_level};
+    const std::optional<iga_level_verdict> level = judge_serum_iga(serum, context);
+    if (!level || !level->deficient) return;
+    lines.push_back(level->line);
+    policy = level->policy;
+  }
+  finding f = start_finding(context, severity::warning,
+                            "IgA deficiency with unknown anti-IgA antibody status: contraindication screen incomplete");
+  f.evidence = std::move(lines);
+  f.evidence.push_back(
+      "**Anti-IgA antibody status is unknown**: no anti-IgA antibody result is in the record, so the labelled "
+      "contraindication (IgA deficiency with anti-IgA antibodies and a hypersensitivity history) can be neither "
+      "found nor excluded. Until antibodies are excluded, give the product with the least IgA and ask about "
+      "earlier reactions to blood products or immune globulin.");
+  f.evidence.push_back(tests.site_codes == 0
+                           ? "This site has not configured the local codes of its anti-IgA test, so an anti-IgA "
+                             "result is found only when its name contains words such as \"anti-IgA\"."
+                           : "Anti-IgA results are looked for under this site's " + std::to_string(tests.site_codes) +
+                                 " configured local test code(s) and by their words.");
+  if (!policy.empty()) f.policy_notes.push_back(policy);
+  f.explanation =
+      "IVIg is contraindicated in IgA deficiency with anti-IgA antibodies and a history of hypersensitivity. "
+      "Without an anti-IgA result that contraindication cannot be excluded: test for anti-IgA antibodies if the "
+      "result would change the choice, and until then choose the product with the least IgA.";
+  f.joins = {std::string(r3_iga_deficiency.id)};
+  out.findings.push_back(std::move(f));
+}
+
 void check_r3(const r3_inputs& in, const rule_context& context, evaluation& out) {
   // R2 owns the combination with a hypersensitivity history (it runs first); R3 is the partial picture.
-  if (found_earlier(out, r2_iga_deficiency_with_antibodies, context)) return;
+  if (r2_contraindication_found(out, context)) return;
   const auto deficiency = conditions_in(context, in.iga_deficiency, status_filter::active_only);
   const anti_iga_evidence antibodies = find_anti_iga(in.anti_iga, context);
   const std::optional<iga_level_verdict> level = judge_serum_iga(in, context);

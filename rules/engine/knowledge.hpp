@@ -60,6 +60,10 @@ struct value_set {
   std::vector<std::string> text_terms;  ///< lower case
   /// normalised "system|code" -> index into `codes`
   std::unordered_map<std::string, std::size_t> code_index;
+  /// The configuration option through which a site adds its local codes (`siteCodesOption`, e.g.
+  /// "anti-iga-test-code" where no standard code exists), and how many it added at start-up.
+  std::string site_codes_option;
+  std::size_t site_codes = 0;
 };
 
 struct excipient {
@@ -152,6 +156,8 @@ struct data_need {
 
 enum class rule_status { active, planned };
 
+struct override_reason;
+
 struct rule_definition {
   std::string id;
   std::string version;
@@ -163,6 +169,9 @@ struct rule_definition {
   std::vector<citation> citations;
   std::vector<data_need> data;
   knowledge_roles roles;
+  /// The override reasons its cards offer (rules.json `overrideReasons`), in the entry's order;
+  /// required for a warning or critical rule.
+  std::vector<const override_reason*> override_reasons;
 };
 
 /// A group of order facts (facts.json): the knowledge the computations shared by several rules and
@@ -183,10 +192,13 @@ struct bound_rule {
   std::shared_ptr<const void> inputs;  ///< the unit's own inputs type (see rule_unit.hpp)
 };
 
+/// A reason a clinician may give for overriding a card: a choice offered on the card, not a clinical
+/// fact (policy.json `overrideReasons`; each rule lists the codes that fit it).
 struct override_reason {
   std::string system;
   std::string code;
   std::string display;
+  std::string description;  ///< when the reason fits, for the people who maintain the knowledge
 };
 
 struct knowledge {
@@ -206,6 +218,7 @@ struct knowledge {
   std::vector<rule_definition> rules;
   std::vector<fact_definition> facts;
   std::map<std::string, threshold, std::less<>> thresholds;
+  /// The catalogue of override reasons (policy.json); rules point into it, so it never reallocates after load.
   std::vector<override_reason> override_reasons;
   unsigned low_iga_suggestion_limit = 3;
 

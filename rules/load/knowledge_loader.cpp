@@ -45,12 +45,13 @@ json_object_reader entry_reader(const rapidjson::Value& item, std::string_view f
 
 class loader {
  public:
-  explicit loader(knowledge& kb) : kb_(kb) {}
+  loader(knowledge& kb, const load_options& options) : kb_(kb), options_(options) {}
 
   void load(const std::map<std::string, rapidjson::Document, std::less<>>& docs) {
     read_bundle(docs.at("bundle.json"));
     read_sources(docs.at("sources.json"));
     read_value_sets(docs.at("value-sets.json"));
+    add_site_codes();
     read_products(docs.at("products.json"));
     read_recognition(docs.at("recognition.json"));
     read_policy(docs.at("policy.json"));
@@ -162,6 +163,7 @@ class loader {
         if (term != to_lower(term)) r.fail("textTerms", "must be lower case: \"" + term + "\"");
         set.text_terms.push_back(std::move(term));
       }
+      set.site_codes_option = r.optional_string("siteCodesOption");
       if (set.codes.empty() && set.prefixes.empty() && set.text_terms.empty())
         r.fail("", "needs at least one of codes, prefixes, textTerms");
       r.finish();
@@ -201,6 +203,37 @@ class loader {
         source_list(c, false);
         c.finish();
         set.prefixes.push_back(std::move(entry));
+      }
+    }
+  }
+
+  /// The site's local codes (load_options) join the value sets that name their option, so that
+  /// matching finds them and the prefetch template's code list requests them.
+  void add_site_codes() {
+    for (const auto& [option, values] : options_.site_codes) {
+      value_set* target = nullptr;
+      for (auto& [id, set] : kb_.value_sets)
+        if (set.site_codes_option == option) target = &set;
+      if (target == nullptr && !values.empty())
+        throw knowledge_error("--" + option + ": no value set in value-sets.json takes this option's codes");
+      for (const std::string& value : values) {
+        const auto bar = value.find('|');
+        if (bar == std::string::npos || bar == 0 || bar + 1 == value.size() ||
+            value.find('|', bar + 1) != std::string::npos || value.find_first_of(", \t") != std::string::npos)
+          throw knowledge_error("--" + option + ": '" + value +
+                                "' must be system|code (one bar, no comma or space), e.g. "
+                                "http://lab.example.org/codes|AIGA");
+        code_entry entry;
+        entry.system = std::string(kb_.canonical_system(value.substr(0, bar)));
+        entry.code = value.substr(bar + 1);
+        entry.display = "local code configured by this site (--" + option + ")";
+        // The site's own statement of what its code means: configuration, not a cited fact.
+        entry.evidence = evidence_level::unconfirmed;
+        const std::string key = code_key(entry.system, entry.code);
+        if (!target->code_index.emplace(key, target->codes.size()).second)
+          throw knowledge_error("--" + option + ": '" + value + "' is already in " + target->id);
+        target->codes.push_back(std::move(entry));
+        ++target->site_codes;
       }
     }
   }
@@ -347,11 +380,16 @@ class loader {
       if (!kb_.thresholds.emplace(id, std::move(t)).second) r.fail("id", "duplicates threshold '" + id + "'");
     }
     i = 0;
-    for (const auto& item : top.required_array("overrideReasons").GetArray()) {
+    const rapidjson::Value& reasons = top.required_array("overrideReasons");
+    kb_.override_reasons.reserve(reasons.Size());  // rules point into the catalogue: no reallocation later
+    for (const auto& item : reasons.GetArray()) {
       json_object_reader r(item, "policy.json: " + indexed("overrideReasons", i++));
-      kb_.override_reasons.push_back(
-          {r.required_string("system"), r.required_string("code"), r.required_string("display")});
+      override_reason reason{r.required_string("system"), r.required_string("code"), r.required_string("display"),
+                             r.required_string("description")};
       r.finish();
+      if (find_override_reason(reason.code) != nullptr)
+        r.fail("code", "duplicates override reason '" + reason.code + "'");
+      kb_.override_reasons.push_back(std::move(reason));
     }
     if (kb_.override_reasons.empty()) top.fail("overrideReasons", "must list at least one reason");
     const double limit = top.required_number("lowIgaSuggestionLimit");
@@ -359,6 +397,29 @@ class loader {
       top.fail("lowIgaSuggestionLimit", "must be a whole number from 1 to 10");
     kb_.low_iga_suggestion_limit = static_cast<unsigned>(limit);
     top.finish();
+  }
+
+  const override_reason* find_override_reason(std::string_view code) const {
+    for (const override_reason& reason : kb_.override_reasons)
+      if (reason.code == code) return &reason;
+    return nullptr;
+  }
+
+  /// A rule's `overrideReasons`: codes of the policy.json catalogue. A card that can be overridden
+  /// (warning or critical) must offer reasons that fit it.
+  std::vector<const override_reason*> rule_override_reasons(json_object_reader& r, const rule_definition& rule) {
+    std::vector<const override_reason*> out;
+    for (const std::string& code : r.string_array("overrideReasons", false)) {
+      const override_reason* reason = find_override_reason(code);
+      if (reason == nullptr) r.fail("overrideReasons", "names unknown override reason '" + code + "'");
+      if (std::find(out.begin(), out.end(), reason) != out.end())
+        r.fail("overrideReasons", "names '" + code + "' twice");
+      out.push_back(reason);
+    }
+    if (out.empty() && rule.level != severity::info)
+      r.fail("overrideReasons",
+             "a " + std::string(severity_name(rule.level)) + " rule must list the override reasons that fit it");
+    return out;
   }
 
   void read_rules(const rapidjson::Document& doc) {
@@ -402,6 +463,7 @@ class loader {
         }
       }
       rule.roles = read_roles(r);
+      rule.override_reasons = rule_override_reasons(r, rule);
       r.finish();
       kb_.rules.push_back(std::move(rule));
     }
@@ -456,6 +518,7 @@ class loader {
   }
 
   knowledge& kb_;
+  const load_options& options_;
 };
 
 std::size_t line_of(std::string_view text, std::size_t offset) {
@@ -472,7 +535,7 @@ const std::vector<std::string_view>& knowledge_file_names() {
   return names;
 }
 
-load_result load_knowledge(const std::vector<knowledge_file>& files) {
+load_result load_knowledge(const std::vector<knowledge_file>& files, const load_options& options) {
   std::map<std::string, rapidjson::Document, std::less<>> docs;
   for (const knowledge_file& file : files) {
     rapidjson::Document doc;
@@ -488,14 +551,14 @@ load_result load_knowledge(const std::vector<knowledge_file>& files) {
   // The strict reader throws knowledge_error from deep inside the bundle's structure; this is the
   // one place it is caught and turned into the result (docs/error-handling.md).
   try {
-    loader(*kb).load(docs);
+    loader(*kb, options).load(docs);
   } catch (const knowledge_error& e) {
     return failure(std::string(e.what()));
   }
   return kb;
 }
 
-load_result load_knowledge_dir(const std::filesystem::path& folder) {
+load_result load_knowledge_dir(const std::filesystem::path& folder, const load_options& options) {
   std::vector<knowledge_file> files;
   for (std::string_view name : knowledge_file_names()) {
     const std::filesystem::path path = folder / name;
@@ -505,13 +568,13 @@ load_result load_knowledge_dir(const std::filesystem::path& folder) {
     text << in.rdbuf();
     files.push_back({std::string(name), text.str()});
   }
-  return load_knowledge(files);
+  return load_knowledge(files, options);
 }
 
-load_result load_embedded_knowledge() {
+load_result load_embedded_knowledge(const load_options& options) {
   std::vector<knowledge_file> files;
   for (const auto& [name, text] : embedded_knowledge_files()) files.push_back({std::string(name), std::string(text)});
-  return load_knowledge(files);
+  return load_knowledge(files, options);
 }
 
 }  // namespace ivig::rules

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,12 +30,20 @@ struct knowledge_file {
 /// knowledge_error; it never leaves these functions, which catch it and return it as the error.
 using load_result = result<std::shared_ptr<const knowledge>, std::string>;
 
+/// What the site's configuration adds to the bundle at start-up, before anything is indexed or bound:
+/// local codes for the value sets that name a `siteCodesOption` (option name -> "system|code" values,
+/// e.g. "anti-iga-test-code" -> {"http://lab.example.org/codes|AIGA"}). The knowledge stays immutable
+/// after the load.
+struct load_options {
+  std::map<std::string, std::vector<std::string>, std::less<>> site_codes;
+};
+
 /// The files a bundle consists of, in load order.
 const std::vector<std::string_view>& knowledge_file_names();
 
-[[nodiscard]] load_result load_knowledge(const std::vector<knowledge_file>& files);
-[[nodiscard]] load_result load_knowledge_dir(const std::filesystem::path& folder);
+[[nodiscard]] load_result load_knowledge(const std::vector<knowledge_file>& files, const load_options& options = {});
+[[nodiscard]] load_result load_knowledge_dir(const std::filesystem::path& folder, const load_options& options = {});
 /// The bundle embedded at build time (rules/knowledge as it was when the binary was built).
-[[nodiscard]] load_result load_embedded_knowledge();
+[[nodiscard]] load_result load_embedded_knowledge(const load_options& options = {});
 
 }  // namespace ivig::rules

@@ -76,3 +76,26 @@ TEST(CheckConfig, ReadsAConfigFile) {
   EXPECT_NE(r.output.find("would listen on 0.0.0.0:9123"), std::string::npos) << r.output;
   std::filesystem::remove(path);
 }
+
+TEST(CheckConfig, AcceptsTheSitesAntiIgaTestCodesFromFlagsAndFile) {
+  const run_result flags = run_binary(
+      "--check-config --anti-iga-test-code 'http://lab.example.org/codes|AIGA' --anti-iga-test-code 'urn:lab|B'");
+  EXPECT_EQ(flags.exit_code, 0) << flags.output;
+  EXPECT_NE(flags.output.find("; 2 site codes; "), std::string::npos) << flags.output;
+  const auto path = std::filesystem::temp_directory_path() / ("ivig-config-iga-" + std::to_string(::getpid()) + ".ini");
+  write_file(path, "anti-iga-test-code = [\"http://lab.example.org/codes|AIGA\", \"urn:lab|B\"]\n");
+  const run_result file = run_binary("--check-config --config " + path.string());
+  EXPECT_EQ(file.exit_code, 0) << file.output;
+  EXPECT_NE(file.output.find("; 2 site codes; "), std::string::npos) << file.output;
+  std::filesystem::remove(path);
+  const run_result none = run_binary("--check-config");
+  EXPECT_NE(none.output.find("; 0 site codes; "), std::string::npos) << none.output;
+}
+
+TEST(CheckConfig, RejectsAnAntiIgaTestCodeWithoutASystem) {
+  const run_result r = run_binary("--check-config --anti-iga-test-code AIGA");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--anti-iga-test-code: 'AIGA' must be system|code (one bar, no comma or space)"),
+            std::string::npos)
+      << r.output;
+}

@@ -22,7 +22,7 @@ TEST(FailureIsolationOverHttp, AThrowingRuleLeavesEveryOtherCardIntactAndIsLogge
 
   running_service healthy(scenario_now());
   const rapidjson::Document expected = parse(healthy.post("ivig-order-select", request.json()).body);
-  ASSERT_EQ(expected["cards"].Size(), 2u);  // critical R4, warning R3
+  ASSERT_EQ(expected["cards"].Size(), 2u);  // critical R4, warning R3 (joined by R2: anti-IgA status unknown)
   ASSERT_STREQ(expected["cards"][1]["extension"]["ivig-cds"]["rules"][0].GetString(), "R3");
 
   const std::filesystem::path dir =
@@ -43,11 +43,18 @@ TEST(FailureIsolationOverHttp, AThrowingRuleLeavesEveryOtherCardIntactAndIsLogge
     const http_result result = failing.post("ivig-order-select", request.json());
     ASSERT_EQ(result.status, 200u) << result.body;
     const rapidjson::Document got = parse(result.body);
-    ASSERT_EQ(got["cards"].Size(), 2u) << result.body;
+    ASSERT_EQ(got["cards"].Size(), 3u) << result.body;
     // The R4 card is exactly the card of the healthy service (same uuid, words, sources, actions).
     EXPECT_EQ(pretty(got["cards"][0]), pretty(expected["cards"][0]));
+    // R2's incomplete anti-IgA screen, which joins R3's card when R3 speaks, stands on its own: the
+    // warning that the status is unknown is not lost with R3.
+    EXPECT_STREQ(got["cards"][1]["indicator"].GetString(), "warning");
+    EXPECT_STREQ(got["cards"][1]["summary"].GetString(),
+                 "IgA deficiency with unknown anti-IgA antibody status: contraindication screen incomplete");
+    ASSERT_EQ(got["cards"][1]["extension"]["ivig-cds"]["rules"].Size(), 1u);
+    EXPECT_STREQ(got["cards"][1]["extension"]["ivig-cds"]["rules"][0].GetString(), "R2");
     // The failed check is named on the missing-data card; nothing of its partial output is shown.
-    const auto& incomplete = got["cards"][1];
+    const auto& incomplete = got["cards"][2];
     EXPECT_STREQ(incomplete["indicator"].GetString(), "info");
     EXPECT_STREQ(incomplete["summary"].GetString(), "1 IVIg safety check could not be completed: see which and why");
     EXPECT_EQ(std::string(incomplete["detail"].GetString()),

@@ -184,6 +184,17 @@ TEST_F(Scenario, R13WarnsAboveTheAtRiskCapForAnOlderPatientAndOffersTheCap) {
   expect_cards(r, "dosing/r13-octagam-age-71", {"warning R8 R13", "warning R10"});
 }
 
+TEST_F(Scenario, R13JoiningR8AddsOnlyTheReasonsR8Lacks) {
+  auto r = select_json(ivig_order(octagam_10(), dose(0.5, 35, rate(4))));
+  r.prefetch["patient"] = patient("example", "female", "1955-03-01");
+  set_prefetch(r, "immunizations", {given_60_days_ago()});
+  EXPECT_EQ(override_reasons(r),
+            (std::vector<std::string>{"warning R8 R13: minimum-rate-and-hydration will-monitor benefit-outweighs-risk "
+                                      "data-incorrect other rate-confirmed-by-specialist",
+                                      "warning R10: minimum-rate-and-hydration will-monitor benefit-outweighs-risk "
+                                      "data-incorrect other"}));
+}
+
 TEST_F(Scenario, R13UsesTheLocalPolicyCapForAProductWithoutALabelledOne) {
   auto r = select_json(ivig_order(privigen(), dose(0.5, 35, rate(4))));
   set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});

@@ -200,6 +200,13 @@ TEST_F(Scenario, R9WarnsWhenTheNewestCreatinineIsThirtyOneDaysOld) {
   expect_cards(r, "risk/r9-creatinine-31-days", {"warning R9"});
 }
 
+TEST_F(Scenario, R9OffersTheReasonsOfAMissingResult) {
+  auto r = select_order(privigen());
+  set_prefetch(r, "observations", without_renal_labs({serum_creatinine(0.9, "2026-10-22T11:00:00Z")}));
+  EXPECT_EQ(override_reasons(r),
+            (std::vector<std::string>{"warning R9: labs-ordered results-pending result-outside-record other"}));
+}
+
 TEST_F(Scenario, R9SilentWhenTheNewestCreatinineIsThirtyDaysOld) {
   auto r = select_order(privigen());
   set_prefetch(r, "observations", without_renal_labs({serum_creatinine(0.9, "2026-10-23T12:00:00Z")}));

@@ -3,6 +3,7 @@
 // Names say the boundary: FiresOn…/SilentOn…. Golden files live in expected/; regenerate them with
 // IVIG_UPDATE_GOLDEN=1 and review the diff like code.
 #include "tests/scenarios/scenario_fixture.hpp"
+#include "tests/support/test_support.hpp"
 
 using namespace ivig::test;
 
@@ -81,12 +82,13 @@ TEST_F(Scenario, R2SilentWhenAntibodiesNotDetectedSoR3Warns) {
   expect_cards(r, "r3-warning-deficiency-no-antibodies", {"warning R3"});
 }
 
+// With no anti-IgA result on file, R2's incomplete screen joins R3's card ("R3 R2": status unknown).
 TEST_F(Scenario, R3WarnsOnIgaBelowTheAssayLimitAndOffersLowerIgaProducts) {
   auto r = select_order(octagam_10());
   set_prefetch(r, "observations",
                {body_weight(70), body_height(170), serum_creatinine(0.9),
                 observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(5, "mg/dL", "<"))});
-  expect_cards(r, "r3-warning-below-assay-limit", {"warning R3"});
+  expect_cards(r, "r3-warning-below-assay-limit", {"warning R3 R2"});
 }
 
 TEST_F(Scenario, R3WarnsBelowTheLocalPolicyLevelAndSaysItIsPolicy) {
@@ -94,7 +96,7 @@ TEST_F(Scenario, R3WarnsBelowTheLocalPolicyLevelAndSaysItIsPolicy) {
   set_prefetch(r, "observations",
                {body_weight(70), body_height(170), serum_creatinine(0.9),
                 observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(0.06, "g/L"))});
-  expect_cards(r, "r3-warning-policy-level", {"warning R3"});
+  expect_cards(r, "r3-warning-policy-level", {"warning R3 R2"});
 }
 
 TEST_F(Scenario, R3SilentAtTheLocalPolicyLevel) {
@@ -109,6 +111,63 @@ TEST_F(Scenario, R3ReportsAMissingIgaResultAsAnIncompleteCheck) {
   auto r = select_order(privigen());
   set_prefetch(r, "observations", {body_weight(70), body_height(170), serum_creatinine(0.9)});
   expect_cards(r, "r3-incomplete-no-iga", {"info R3"});
+}
+
+TEST_F(Scenario, R2ScreenIncompleteWhenIgaDeficiencyHasNoAntiIgaResultSaysSoOnR3sCard) {
+  // IgA deficiency known, no anti-IgA result at all: R2's screen cannot be completed. It is a warning
+  // that joins R3's card (one card per concern), saying the status is unknown and what it means.
+  auto r = select_order(octagam_10());
+  set_prefetch(r, "conditions", {condition("c1", iga_deficiency)});
+  expect_cards(r, "r3-r2-anti-iga-status-unknown", {"warning R3 R2"});
+  const http_result result = server().post("ivig-order-select", r.json());
+  const rapidjson::Document doc = parse(result.body);
+  const std::string detail = doc["cards"][0]["detail"].GetString();
+  EXPECT_NE(detail.find("**Anti-IgA antibody status is unknown**: no anti-IgA antibody result is in the record"),
+            std::string::npos)
+      << detail;
+  EXPECT_NE(detail.find("This site has not configured the local codes of its anti-IgA test"), std::string::npos)
+      << detail;
+}
+
+TEST_F(Scenario, R2ScreenIncompleteAlsoWhenOnlyTheSerumIgaIsBelowTheLevel) {
+  auto r = select_order(octagam_10());
+  set_prefetch(r, "observations",
+               {body_weight(70), body_height(170), serum_creatinine(0.9),
+                observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(5, "mg/dL", "<"))});
+  EXPECT_EQ(override_reasons(r),
+            (std::vector<std::string>{"warning R3 R2: low-iga-product-chosen anti-iga-excluded previously-tolerated "
+                                      "benefit-outweighs-risk data-incorrect other discussed-with-patient"}));
+}
+
+// --- override reasons: each card offers the reasons of its own rules -----------------------------
+TEST_F(Scenario, OverrideReasonsOfContraindicationsAndOfTheIgaCard) {
+  auto r4 = select_order(privigen());
+  set_prefetch(r4, "conditions", {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia type I"))});
+  EXPECT_EQ(override_reasons(r4),
+            (std::vector<std::string>{
+                "critical R4: benefit-outweighs-risk discussed-with-patient product-free-of-excipient data-incorrect "
+                "other"}));
+  auto r2 = select_order(octagam_10());
+  set_prefetch(r2, "conditions", {condition("c1", iga_deficiency)});
+  set_prefetch(r2, "observations",
+               {body_weight(70), body_height(170), serum_creatinine(0.9), normal_iga(), anti_iga("Positive")});
+  set_prefetch(r2, "allergies",
+               {allergy("a1", concept_of("urn:local", "BP", "Blood products"), {}, {},
+                        concept_of(snomed, "39579001", "Anaphylaxis"))});
+  EXPECT_EQ(override_reasons(r2),
+            (std::vector<std::string>{"critical R2: benefit-outweighs-risk discussed-with-patient "
+                                      "low-iga-product-chosen anti-iga-excluded data-incorrect other"}));
+  // R3 alone (antibodies not detected): R3's reasons only; an info card offers none.
+  auto r3 = select_order(octagam_10());
+  set_prefetch(r3, "conditions", {condition("c1", iga_deficiency)});
+  set_prefetch(r3, "observations",
+               {body_weight(70), body_height(170), serum_creatinine(0.9), normal_iga(), anti_iga("Not detected")});
+  EXPECT_EQ(override_reasons(r3),
+            (std::vector<std::string>{"warning R3: low-iga-product-chosen anti-iga-excluded previously-tolerated "
+                                      "benefit-outweighs-risk data-incorrect other"}));
+  auto no_iga = select_order(privigen());
+  set_prefetch(no_iga, "observations", {body_weight(70), body_height(170), serum_creatinine(0.9)});
+  EXPECT_EQ(override_reasons(no_iga), (std::vector<std::string>{"info R3:"}));
 }
 
 // --- R4–R6 excipient contraindications -------------------------------------------------------

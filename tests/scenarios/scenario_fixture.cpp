@@ -66,4 +66,23 @@ void Scenario::expect_cards(const hook_request& request, const std::string& gold
   EXPECT_TRUE(diff.empty()) << diff;
 }
 
+std::vector<std::string> Scenario::override_reasons(const hook_request& request) {
+  const std::string service = request.hook == "order-select" ? "ivig-order-select" : "ivig-order-sign";
+  const http_result result = server().post(service, request.json());
+  EXPECT_EQ(result.status, 200u) << result.body;
+  const rapidjson::Document doc = parse(result.body);
+  std::vector<std::string> got;
+  for (const auto& card : doc["cards"].GetArray()) {
+    std::string entry = card["indicator"].GetString();
+    for (const auto& rule : card["extension"]["ivig-cds"]["rules"].GetArray())
+      entry += std::string(" ") + rule.GetString();
+    entry += ":";
+    if (card.HasMember("overrideReasons"))
+      for (const auto& reason : card["overrideReasons"].GetArray())
+        entry += std::string(" ") + reason["code"].GetString();
+    got.push_back(entry);
+  }
+  return got;
+}
+
 }  // namespace ivig::test

@@ -32,6 +32,10 @@ class Scenario : public ::testing::Test {
   /// (e.g. {"critical R4", "info R3"}).
   void expect_cards(const hook_request& request, const std::string& golden,
                     const std::vector<std::string>& indicator_and_rules);
+  /// Posts the request; per card "<indicator> <rules>: <override reason codes>", e.g.
+  /// "warning R9: labs-ordered results-pending result-outside-record other" (the reasons a clinician
+  /// can pick, in the card's order).
+  static std::vector<std::string> override_reasons(const hook_request& request);
 
  private:
   static std::unique_ptr<running_service> server_;

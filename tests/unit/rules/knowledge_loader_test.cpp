@@ -93,7 +93,7 @@ TEST(KnowledgeLoader, RejectsAThresholdInAnotherUnitThanTheRuleExpects) {
       if (std::string_view(t["id"].GetString()) == "iga-deficiency-level") t["unit"].SetString("g/L");
   });
   EXPECT_EQ(error,
-            "rules.json: rule R3: thresholds role 'igaDeficiencyLevel' names 'iga-deficiency-level' in g/L, but its "
+            "rules.json: rule R2: thresholds role 'igaDeficiencyLevel' names 'iga-deficiency-level' in g/L, but its "
             "implementation (rules/engine/hypersensitivity_rules.cpp) reads it in mg/dL");
 }
 
@@ -128,6 +128,89 @@ TEST(KnowledgeLoader, RejectsAnUnknownSource) {
   const std::string error =
       error_after("rules.json", [](auto& d) { rule(d, "R1")["sources"][0]["source"].SetString("S999"); });
   EXPECT_NE(error.find("names unknown source 'S999'"), std::string::npos) << error;
+}
+
+// --- override reasons: a catalogue in policy.json, the fitting codes per rule in rules.json ------
+TEST(KnowledgeLoader, EachRuleOffersItsOwnOverrideReasons) {
+  const auto kb = ivig::test::embedded_knowledge();
+  std::vector<std::string> r9;
+  for (const override_reason* reason : kb->find_rule("R9")->override_reasons) r9.push_back(reason->code);
+  EXPECT_EQ(r9, (std::vector<std::string>{"labs-ordered", "results-pending", "result-outside-record", "other"}));
+  for (const rule_definition& entry : kb->rules)
+    EXPECT_EQ(entry.override_reasons.empty(), entry.level == severity::info) << entry.id;
+}
+
+TEST(KnowledgeLoader, RejectsAnUnknownOverrideReason) {
+  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R9")["overrideReasons"][0].SetString("nope"); }),
+            "rules.json: rules[8] (R9).overrideReasons: names unknown override reason 'nope'");
+}
+
+TEST(KnowledgeLoader, RejectsAWarningRuleWithoutOverrideReasons) {
+  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R18").RemoveMember("overrideReasons"); }),
+            "rules.json: rules[17] (R18).overrideReasons: a warning rule must list the override reasons that fit it");
+}
+
+TEST(KnowledgeLoader, RejectsACriticalRuleWithAnEmptyListOfOverrideReasons) {
+  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R1")["overrideReasons"].SetArray(); }),
+            "rules.json: rules[0] (R1).overrideReasons: a critical rule must list the override reasons that fit it");
+}
+
+TEST(KnowledgeLoader, RejectsAnOverrideReasonNamedTwiceByARule) {
+  EXPECT_EQ(
+      error_after("rules.json", [](auto& d) { rule(d, "R26")["overrideReasons"].PushBack("other", d.GetAllocator()); }),
+      "rules.json: rules[25] (R26).overrideReasons: names 'other' twice");
+}
+
+TEST(KnowledgeLoader, RejectsADuplicateOverrideReasonInTheCatalogue) {
+  EXPECT_EQ(error_after("policy.json",
+                        [](auto& d) {
+                          d["overrideReasons"][1]["code"].SetString(d["overrideReasons"][0]["code"].GetString(),
+                                                                    d.GetAllocator());
+                        }),
+            "policy.json: overrideReasons[1].code: duplicates override reason 'benefit-outweighs-risk'");
+}
+
+// --- site codes: local codes the configuration adds to a value set at load ---------------------
+namespace {
+load_result load_with_site_codes(const std::string& option, const std::vector<std::string>& codes) {
+  load_options options;
+  options.site_codes[option] = codes;
+  return load_knowledge(source_bundle(), options);
+}
+}  // namespace
+
+TEST(KnowledgeLoader, SiteCodesJoinTheValueSetThatNamesTheirOption) {
+  const load_result loaded = load_with_site_codes("anti-iga-test-code", {"http://lab.example.org/codes|AIGA-4711"});
+  ASSERT_TRUE(loaded) << loaded.error();
+  const value_set* set = (*loaded)->find_value_set("vs-anti-iga-antibody-tests");
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->site_codes, 1u);
+  ASSERT_EQ(set->codes.size(), 1u);
+  EXPECT_EQ(set->codes[0].system, "http://lab.example.org/codes");
+  EXPECT_EQ(set->codes[0].code, "AIGA-4711");
+  EXPECT_EQ(set->codes[0].display, "local code configured by this site (--anti-iga-test-code)");
+  EXPECT_EQ(set->code_index.count("http://lab.example.org/codes|AIGA-4711"), 1u);
+  EXPECT_EQ(ivig::test::embedded_knowledge()->find_value_set("vs-anti-iga-antibody-tests")->site_codes, 0u);
+}
+
+TEST(KnowledgeLoader, RejectsASiteCodeThatIsNotSystemBarCode) {
+  const load_result loaded = load_with_site_codes("anti-iga-test-code", {"AIGA-4711"});
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error(),
+            "--anti-iga-test-code: 'AIGA-4711' must be system|code (one bar, no comma or space), e.g. "
+            "http://lab.example.org/codes|AIGA");
+}
+
+TEST(KnowledgeLoader, RejectsASiteCodeGivenTwice) {
+  const load_result loaded = load_with_site_codes("anti-iga-test-code", {"urn:lab|A", "urn:lab|A"});
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error(), "--anti-iga-test-code: 'urn:lab|A' is already in vs-anti-iga-antibody-tests");
+}
+
+TEST(KnowledgeLoader, RejectsSiteCodesForAnOptionNoValueSetTakes) {
+  const load_result loaded = load_with_site_codes("weight-code", {"urn:lab|W"});
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error(), "--weight-code: no value set in value-sets.json takes this option's codes");
 }
 
 TEST(KnowledgeLoader, ReportsTheLineOfInvalidJson) {
