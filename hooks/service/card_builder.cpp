@@ -253,6 +253,36 @@ protocol::card card_of(std::string_view hook_instance, const rules::ivig_order& 
   return c;
 }
 
+/// The labelled contraindications that could not be checked: a warning naming each screen and the
+/// data it needed, so that an incomplete screen is never mistaken for a clear one.
+protocol::card incomplete_screen_card(std::string_view hook_instance,
+                                      const std::vector<rules::incomplete_check>& checks, const rules::knowledge& kb) {
+  protocol::card c;
+  c.uuid = protocol::uuid_v5(std::string(hook_instance) + "|incomplete-screen");
+  c.indicator = "warning";
+  std::vector<std::string> titles;
+  for (const rules::incomplete_check& check : checks)
+    if (std::find(titles.begin(), titles.end(), check.check) == titles.end()) titles.push_back(check.check);
+  c.summary = titles.size() == 1 ? "Contraindication screen incomplete: 1 labelled contraindication was not checked"
+                                 : "Contraindication screen incomplete: " + std::to_string(titles.size()) +
+                                       " labelled contraindications were not checked";
+  c.detail =
+      "These labelled contraindications could not be checked, because the data they need did not arrive. Check "
+      "them with the patient or in the chart before giving IVIg:\n\n";
+  for (const rules::incomplete_check& check : checks) {
+    c.detail +=
+        "- **" + check.rule_id + " " + check.check + "** (" + check.order_reference + "): " + check.reason + "\n";
+    if (std::find(c.rule_ids.begin(), c.rule_ids.end(), check.rule_id) == c.rule_ids.end())
+      c.rule_ids.push_back(check.rule_id);
+  }
+  c.detail += "\nKnowledge " + kb.version + ".";
+  c.source.label = std::string(incomplete_card_source);
+  for (const rules::override_reason* r : kb.incomplete_screen_override_reasons)
+    c.override_reasons.push_back({r->system, r->code, r->display});
+  c.knowledge_version = kb.version;
+  return c;
+}
+
 protocol::card incomplete_card(std::string_view hook_instance, const std::vector<rules::incomplete_check>& checks,
                                const rules::knowledge& kb) {
   protocol::card c;
@@ -305,12 +335,27 @@ std::vector<protocol::card> build_cards(std::string_view hook_instance, const st
     same->second.detail = add_order_line(same->second.detail, entry.second.detail);
   }
   ranked = std::move(unique);
-  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  // Critical → warning → info; within a level the most actionable first: a card with a one-click
+  // fix before one that only informs, then the catalogue's order.
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return !a.second.suggestions.empty() && b.second.suggestions.empty();
+  });
   std::vector<protocol::card> cards;
   for (auto& [level, card] : ranked) cards.push_back(std::move(card));
   if (options.signing)
     for (const checked_order& entry : checked) cards.push_back(worksheet_card(hook_instance, entry, kb));
-  if (!incomplete.empty()) cards.push_back(incomplete_card(hook_instance, incomplete, kb));
+  // Unchecked labelled contraindications are a warning of their own (after the finding warnings,
+  // before the information); every other unchecked check stays on the trailing info card.
+  std::vector<rules::incomplete_check> screens, others;
+  for (rules::incomplete_check& check : incomplete)
+    (check.contraindication_screen ? screens : others).push_back(std::move(check));
+  if (!screens.empty()) {
+    const auto first_info =
+        std::find_if(cards.begin(), cards.end(), [](const protocol::card& card) { return card.indicator == "info"; });
+    cards.insert(first_info, incomplete_screen_card(hook_instance, screens, kb));
+  }
+  if (!others.empty()) cards.push_back(incomplete_card(hook_instance, others, kb));
   return cards;
 }
 

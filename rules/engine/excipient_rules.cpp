@@ -44,6 +44,7 @@ r7_inputs bind_r7(role_binder& b) {
 
 struct excipient_exposure {
   std::vector<const product*> containing;  ///< candidates that contain the excipient
+  std::vector<const product*> unknown;     ///< candidates whose excipients the knowledge does not list
   bool all_contain = false;                ///< every candidate contains it (and there is one at least)
   bool confirmed = true;                   ///< every containing candidate's excipient is [C]/[S]
 };
@@ -51,6 +52,7 @@ struct excipient_exposure {
 excipient_exposure exposure_of(const rule_context& context, std::string_view substance) {
   excipient_exposure exposure;
   for (const product* p : context.order.candidates) {
+    if (!p->excipients_known) exposure.unknown.push_back(p);
     if (const excipient* e = p->find_excipient(substance)) {
       exposure.containing.push_back(p);
       if (e->evidence == evidence_level::unconfirmed) exposure.confirmed = false;
@@ -121,6 +123,24 @@ void run_excipient_contraindication(const rule_context& context, evaluation& out
         "free of " +
         std::string(substance) + ". Products containing " + std::string(substance) + ": " +
         products_containing(context.kb, substance) + ". " + context.rule.then;
+    out.findings.push_back(std::move(f));
+    return;
+  }
+  if (!exposure.unknown.empty()) {
+    // Not "free of it": the knowledge does not list this product's excipients, so it is named as
+    // unknown for this check rather than passed.
+    std::string names;
+    for (const ivig::rules::product* p : exposure.unknown) names += (names.empty() ? "" : ", ") + p->name;
+    finding f = start_finding(context, severity::warning,
+                              "Excipients of " + names + " are not in the knowledge base: confirm it has no " +
+                                  std::string(substance) + " (patient has " + std::string(patient_problem) + ")");
+    f.evidence = patient_lines;
+    f.evidence.push_back("Product: " + names + ": excipients not listed in the knowledge base (unknown, not absent)");
+    f.explanation = "The service could not check whether " + names + " contains " + std::string(substance) +
+                    ": its excipients are not in the knowledge base. Check the current label before use. Products "
+                    "known to contain " +
+                    std::string(substance) + ": " + products_containing(context.kb, substance) + ". " +
+                    context.rule.then;
     out.findings.push_back(std::move(f));
   }
 }

@@ -83,6 +83,7 @@ struct incomplete_check {
   std::string check;   ///< the rule's title
   std::string reason;  ///< "conditions were not provided by the EHR"
   std::string order_reference;
+  bool contraindication_screen = false;  ///< a labelled contraindication went unchecked
 };
 
 /// A rule that failed (threw) on this order: its check is reported as not completed, the other

@@ -108,6 +108,9 @@ struct product {
   std::vector<std::string> names;  ///< lower case
   std::optional<sourced_value> concentration_mg_per_ml;
   std::vector<excipient> excipients;
+  /// Whether products.json lists the product's excipients at all. A product without the list is not
+  /// "free of excipients": the excipient checks name it as unknown instead of passing it.
+  bool excipients_known = false;
   std::optional<iga_content> iga;
   std::optional<sourced_value> initial_rate;
   std::vector<indication_rate> max_rates;
@@ -169,6 +172,9 @@ struct rule_definition {
   std::vector<citation> citations;
   std::vector<data_need> data;
   knowledge_roles roles;
+  /// A labelled-contraindication screen (R1, R2, R4–R6): when it cannot run, the clinician gets a
+  /// warning naming it, not a trailing info line.
+  bool contraindication_screen = false;
   /// The override reasons its cards offer (rules.json `overrideReasons`), in the entry's order;
   /// required for a warning or critical rule.
   std::vector<const override_reason*> override_reasons;
@@ -220,6 +226,8 @@ struct knowledge {
   std::map<std::string, threshold, std::less<>> thresholds;
   /// The catalogue of override reasons (policy.json); rules point into it, so it never reallocates after load.
   std::vector<override_reason> override_reasons;
+  /// The reasons offered on the "contraindication screen incomplete" warning.
+  std::vector<const override_reason*> incomplete_screen_override_reasons;
   unsigned low_iga_suggestion_limit = 3;
 
   /// normalised "system|code" -> products carrying that identifier (several for a shared brand)

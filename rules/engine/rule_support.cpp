@@ -21,7 +21,8 @@ finding start_finding(const rule_context& context, severity level, std::string s
 }
 
 incomplete_check incomplete(const rule_context& context, std::string reason) {
-  return incomplete_check{context.rule.id, context.rule.title, std::move(reason), context.order.reference()};
+  return incomplete_check{context.rule.id, context.rule.title, std::move(reason), context.order.reference(),
+                          context.rule.contraindication_screen};
 }
 
 bool found_earlier(const evaluation& so_far, const rule_unit& earlier, const rule_context& context) {

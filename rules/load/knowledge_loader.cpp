@@ -252,6 +252,7 @@ class loader {
       p.marketed = r.optional_bool("marketed", true);
       for (std::string& name : r.string_array("names", false)) p.names.push_back(to_lower(name));
       if (r.has("concentration")) p.concentration_mg_per_ml = sourced(r, "concentration", "mg/mL");
+      p.excipients_known = r.has("excipients");
       if (const rapidjson::Value* excipients = r.optional_array("excipients")) {
         std::size_t j = 0;
         for (const auto& e : excipients->GetArray()) {
@@ -392,6 +393,14 @@ class loader {
       kb_.override_reasons.push_back(std::move(reason));
     }
     if (kb_.override_reasons.empty()) top.fail("overrideReasons", "must list at least one reason");
+    for (const std::string& code : top.string_array("incompleteScreenOverrideReasons", true)) {
+      const override_reason* reason = find_override_reason(code);
+      if (reason == nullptr)
+        top.fail("incompleteScreenOverrideReasons", "names unknown override reason '" + code + "'");
+      kb_.incomplete_screen_override_reasons.push_back(reason);
+    }
+    if (kb_.incomplete_screen_override_reasons.empty())
+      top.fail("incompleteScreenOverrideReasons", "must list at least one reason");
     const double limit = top.required_number("lowIgaSuggestionLimit");
     if (limit < 1 || limit > 10 || limit != static_cast<unsigned>(limit))
       top.fail("lowIgaSuggestionLimit", "must be a whole number from 1 to 10");
@@ -445,6 +454,7 @@ class loader {
         r.fail("severity", "must be critical, warning or info");
       rule.when = r.required_string("when");
       rule.then = r.required_string("then");
+      rule.contraindication_screen = r.optional_bool("contraindicationScreen", false);
       r.string_array("hooks", false);
       rule.citations = citations(r, "sources", true);
       if (const rapidjson::Value* data = r.optional_array("data")) {

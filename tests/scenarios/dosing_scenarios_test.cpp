@@ -112,7 +112,7 @@ TEST_F(Scenario, R15OnSignWithoutADoseWarnsAndOnSelectWaits) {
 // --- R16 dose per course and maintenance interval --------------------------------------------
 TEST_F(Scenario, R16WarnsOnACourseAboveTwoGramsPerKgInFiveDays) {
   expect_cards(select_json(ivig_order(privigen(), dose(0.5, 35), daily_course(5))), "dosing/r16-course-2.5",
-               {"warning R16", "warning R20"});
+               {"warning R20", "warning R16"});  // R20's one-click lab orders come first
 }
 
 TEST_F(Scenario, R16WarnsOnAnMsMaintenanceIntervalUnderFourWeeks) {
@@ -249,7 +249,7 @@ TEST_F(Scenario, DoseAndRateCorrectionsAreMergedSoAnySuggestionGivesTheWholeCorr
   set_prefetch(r, "observations", {body_weight(120), body_height(165), serum_creatinine(0.9), normal_iga()});
   set_prefetch(r, "immunizations", {given_60_days_ago()});
   set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
-  expect_cards(r, "dosing/merged-dose-and-rate-corrections", {"warning R8 R13", "warning R10", "warning R17"});
+  expect_cards(r, "dosing/merged-dose-and-rate-corrections", {"warning R8 R13", "warning R17", "warning R10"});
   const auto doc = parse(server().post("ivig-order-select", r.json()).body);
   int with_suggestion = 0;
   for (const auto& card : doc["cards"].GetArray()) {

@@ -321,3 +321,25 @@ TEST(AdjustedWeight, PrimaryImmunodeficiencyInAnObesePatientStaysOnActualWeight)
   EXPECT_EQ(h.facts().weight.basis, ivig::rules::weight_basis::actual);
   EXPECT_EQ(h.findings(), std::vector<std::string>{});
 }
+
+TEST(IncompleteScreens, AProductWhoseExcipientsAreNotInTheKnowledgeIsNamedAsUnknownNotPassed) {
+  rule_harness h = ordinary_patient();
+  const std::string panzyga = R"({"text":"Panzyga 10% intravenous immune globulin"})";
+  h.with(condition("c1", hyperprolinemia)).order(ivig_order_with(panzyga, 0.5, 35)).evaluate();
+  const ivig::rules::finding* r4 = h.finding_of("R4");
+  ASSERT_NE(r4, nullptr);
+  EXPECT_EQ(r4->level, severity::warning);
+  EXPECT_EQ(r4->summary,
+            "Excipients of Panzyga are not in the knowledge base: confirm it has no proline (patient has "
+            "hyperprolinemia)");
+}
+
+TEST(IncompleteScreens, MissingConditionsMarkTheContraindicationScreensAsSuch) {
+  rule_harness h = ordinary_patient();
+  const ivig::rules::evaluation& result =
+      h.without("conditions").order(ivig_order_with(privigen(), 0.5, 35)).evaluate();
+  std::vector<std::string> screens;
+  for (const auto& check : result.incomplete)
+    if (check.contraindication_screen) screens.push_back(check.rule_id);
+  EXPECT_EQ(screens, (std::vector<std::string>{"R1", "R2", "R4", "R5"}));
+}
