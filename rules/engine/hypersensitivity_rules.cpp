@@ -5,7 +5,8 @@
 // allergy without a severe reaction is a warning, because the label's contraindication is the severe
 // reaction and the record does not say it was mild on purpose. R2: IgA deficiency with anti-IgA
 // antibodies and a hypersensitivity history is the labelled contraindication (critical). R3: IgA
-// deficiency or anti-IgA antibodies alone is a warning that proposes lower-IgA products.
+// deficiency or anti-IgA antibodies alone is a warning that proposes lower-IgA products: only those
+// the patient can take (not an excipient R4–R7 would flag) and only by a code naming that product.
 #include "rules/engine/hypersensitivity_rules.hpp"
 
 #include <algorithm>
@@ -51,16 +52,34 @@ r2_inputs bind_r2(role_binder& b) {
           b.value_set_role("anaphylaxisConditions"), b.value_set_role("bloodProductReactions")};
 }
 
+/// R3's own view of the excipient contraindications (the value sets R4–R7 use, bound to R3's entry):
+/// a lower-IgA product the patient cannot take is not offered.
+struct r3_excipient_roles {
+  const value_set& hyperprolinemia;
+  const value_set& fructose_intolerance;
+  const value_set& corn_allergy;
+  const value_set& diabetes;
+  std::string_view proline;
+  std::string_view sorbitol;
+  std::string_view maltose;
+};
+
 struct r3_inputs {
   const value_set& iga_deficiency;
   anti_iga_sets anti_iga;
   const value_set& serum_iga_tests;
   const threshold& iga_deficiency_level;
+  r3_excipient_roles excipients;
 };
 
 r3_inputs bind_r3(role_binder& b) {
-  return {b.value_set_role("igaDeficiency"), bind_anti_iga(b), b.value_set_role("serumIgaTests"),
-          b.threshold_role("igaDeficiencyLevel", "mg/dL")};
+  return {b.value_set_role("igaDeficiency"),
+          bind_anti_iga(b),
+          b.value_set_role("serumIgaTests"),
+          b.threshold_role("igaDeficiencyLevel", "mg/dL"),
+          {b.value_set_role("hyperprolinemia"), b.value_set_role("fructoseIntolerance"),
+           b.value_set_role("cornAllergy"), b.value_set_role("diabetes"), b.param_role("prolineExcipient"),
+           b.param_role("sorbitolExcipient"), b.param_role("maltoseExcipient")}};
 }
 
 bool severe(const r1_inputs& in, const rule_context& context, const fhir::allergy_intolerance& allergy) {
@@ -229,7 +248,41 @@ std::optional<iga_level_verdict> judge_serum_iga(const r3_inputs& in, const rule
   return std::nullopt;
 }
 
-std::vector<product_switch> lower_iga_switches(const rule_context& context) {
+/// An excipient this patient should not be switched to, and why.
+struct excluded_excipient {
+  std::string_view substance;
+  std::string because;  ///< "hyperprolinemia"
+};
+
+std::vector<excluded_excipient> excluded_excipients(const r3_excipient_roles& in, const rule_context& context) {
+  std::vector<excluded_excipient> excluded;
+  auto by_condition = [&](const value_set& set, std::string_view substance, std::string because) {
+    if (!conditions_in(context, set, status_filter::active_only).empty())
+      excluded.push_back({substance, std::move(because)});
+  };
+  by_condition(in.hyperprolinemia, in.proline, "hyperprolinemia");
+  by_condition(in.fructose_intolerance, in.sorbitol, "hereditary fructose intolerance");
+  if (!allergies_in(context, in.corn_allergy, status_filter::active_only).empty())
+    excluded.push_back({in.maltose, "corn allergy"});
+  // R7's group: a diabetic's glucose meter reads maltose as glucose. A product without maltose is
+  // the better switch than one that needs glucose-specific meters.
+  by_condition(in.diabetes, in.maltose, "diabetes (glucose meters read maltose as glucose)");
+  return excluded;
+}
+
+/// Why `p` cannot be offered to this patient, or empty when it can.
+std::string why_not_offered(const product& p, const std::vector<excluded_excipient>& excluded) {
+  if (p.specific_identifier() == nullptr) return "no product-specific code to order it by";
+  for (const excluded_excipient& e : excluded)
+    if (p.find_excipient(e.substance) != nullptr) return "contains " + std::string(e.substance) + ": " + e.because;
+  return {};
+}
+
+/// Lower-IgA products this patient can take, best first; `left_out` says which others were not
+/// offered and why ("Privigen (contains proline: hyperprolinemia)").
+std::vector<product_switch> lower_iga_switches(const r3_inputs& in, const rule_context& context,
+                                               std::string& left_out) {
+  const std::vector<excluded_excipient> excluded = excluded_excipients(in.excipients, context);
   std::vector<const product*> ranked;
   const product* current = context.order.identified_product();
   for (const product& p : context.kb.products) {
@@ -238,6 +291,10 @@ std::vector<product_switch> lower_iga_switches(const rule_context& context) {
         context.order.candidates.end())
       continue;
     if (current != nullptr && current->iga && p.iga->micrograms_per_ml >= current->iga->micrograms_per_ml) continue;
+    if (const std::string why = why_not_offered(p, excluded); !why.empty()) {
+      left_out += (left_out.empty() ? "" : "; ") + p.name + " (" + why + ")";
+      continue;
+    }
     ranked.push_back(&p);
   }
   std::stable_sort(ranked.begin(), ranked.end(), [](const product* a, const product* b) {
@@ -252,6 +309,11 @@ std::vector<product_switch> lower_iga_switches(const rule_context& context) {
     s.reason = "Changes the product of " + context.order.reference() + " from " + context.order.product_description() +
                " to " + p->name + " (IgA " + p->iga->describe() + " " + std::string(evidence_marker(p->iga->evidence)) +
                "); dose and rate are unchanged: review the volume and infusion rate for the new product";
+    if (!left_out.empty()) s.reason += ". Not offered for this patient: " + left_out;
+    // Allergies are not R3's declared data (whether R3 fires does not depend on them), so their
+    // absence is said where it matters: a corn allergy could not rule out a maltose product.
+    if (p->find_excipient(in.excipients.maltose) != nullptr && !context.record.status_of("allergies").complete())
+      s.reason += ". Allergies were not sent: check for a corn allergy (" + p->name + " contains maltose)";
     s.recommended = switches.empty();
     switches.push_back(std::move(s));
   }
@@ -286,7 +348,10 @@ void check_r3(const r3_inputs& in, const rule_context& context, evaluation& out)
                             "IgA deficiency or anti-IgA antibodies: consider a product with less IgA");
   f.evidence = std::move(lines);
   f.policy_notes = std::move(policy);
-  f.switches = lower_iga_switches(context);
+  std::string left_out;
+  f.switches = lower_iga_switches(in, context, left_out);
+  if (f.switches.empty() && !left_out.empty())
+    f.explanation += " No lower-IgA product is offered for this patient: " + left_out + ".";
   out.findings.push_back(std::move(f));
 }
 
