@@ -328,3 +328,15 @@ TEST(R3Switches, TheSpecificIdentifierIsTheProductNdcNeverTheSharedBrandName) {
   EXPECT_EQ(code_of("gammaplex-5"), "64208-8234");
   EXPECT_EQ(code_of("qivigy"), "none");  // no identifier at all: never offered
 }
+
+TEST(R3Switches, CornAllergyLeavesMaltoseProductsOutAndSaysWhy) {
+  rule_harness h = iga_deficient_patient();
+  h.with(allergy("a1", concept_of(snomed, "419573007", "Allergy to corn")))
+      .order(ivig_request("ivig-1", concept_of(rxnorm, "1364424", "Bivigam")))
+      .evaluate();
+  const ivig::rules::finding* r3 = h.finding_of("R3");
+  ASSERT_NE(r3, nullptr);
+  ASSERT_FALSE(r3->switches.empty());
+  EXPECT_NE(r3->switches.front().reason.find("Octagam 10% (contains maltose: corn allergy)"), std::string::npos)
+      << r3->switches.front().reason;
+}
