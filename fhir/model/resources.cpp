@@ -168,6 +168,7 @@ medication_order read_medication_order(const json_value& resource) {
     if (!text.empty()) out.dosage_texts.push_back(text);
   });
   read_codeable_concepts(member(resource, "reasonCode"), out.reasons);
+  out.prior_prescription = read_reference(member(resource, "priorPrescription"));
   const std::string_view authored = string_member(resource, "authoredOn");
   const std::string_view written = string_member(resource, "dateWritten");
   if (!authored.empty())

@@ -92,6 +92,8 @@ struct medication_order {
   std::vector<std::string_view> dosage_texts;
   std::vector<codeable_concept> reasons;
   std::optional<fhir_time> authored;
+  /// priorPrescription (R4/STU3): the order this one renews or replaces ("MedicationRequest/x").
+  std::string_view prior_prescription;
 };
 
 struct service_request {

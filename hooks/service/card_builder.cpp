@@ -70,14 +70,14 @@ std::string switched_order_json(const rules::ivig_order& order, const rules::pro
   copy.RemoveMember("medication");
   rapidjson::Value concept_value(rapidjson::kObjectType);
   rapidjson::Value codings(rapidjson::kArrayType);
-  for (const rules::product_identifier& id : to.identifiers) {
-    if (id.kind != "BN") continue;
+  // The product's own code, never the brand name shared by several products (R3 offers only
+  // products that have one).
+  if (const rules::product_identifier* id = to.specific_identifier()) {
     rapidjson::Value c(rapidjson::kObjectType);
-    c.AddMember("system", rapidjson::Value(id.system.c_str(), a), a);
-    c.AddMember("code", rapidjson::Value(id.code.c_str(), a), a);
+    c.AddMember("system", rapidjson::Value(id->system.c_str(), a), a);
+    c.AddMember("code", rapidjson::Value(id->code.c_str(), a), a);
     c.AddMember("display", rapidjson::Value(to.name.c_str(), a), a);
     codings.PushBack(c, a);
-    break;
   }
   if (!codings.Empty()) concept_value.AddMember("coding", codings, a);
   concept_value.AddMember("text", rapidjson::Value(to.name.c_str(), a), a);
@@ -112,6 +112,8 @@ std::optional<rules::order_correction> merged_correction(const rules::evaluation
   if (rate != nullptr) {
     merged->max_rate_mg_per_kg_min = rate->max_rate_mg_per_kg_min;
     merged->max_rate_ml_per_hour = rate->max_rate_ml_per_hour;
+    merged->min_rate_mg_per_kg_min = rate->min_rate_mg_per_kg_min;
+    merged->min_rate_ml_per_hour = rate->min_rate_ml_per_hour;
     merged->description += (merged->description.empty() ? "" : ". ") + rate->description;
   }
   return merged;

@@ -106,10 +106,20 @@ std::string corrected_order_json(const fhir::json_value& order, const rules::ord
     if (entries.Empty()) entries.PushBack(rapidjson::Value(rapidjson::kObjectType), a);
     for (auto& e : entries.GetArray())
       if (e.IsObject()) remove_rates(e);
-    rapidjson::Value rate = correction.max_rate_ml_per_hour
-                                ? quantity(*correction.max_rate_ml_per_hour, "mL/h", "mL/h", a)
-                                : quantity(*correction.max_rate_mg_per_kg_min, "mg/kg/min", "mg/(kg.min)", a);
-    entries[0].AddMember("rateQuantity", rate, a);
+    auto rate = [&](const std::optional<double>& ml_per_hour, double mg_per_kg_min) {
+      return ml_per_hour ? quantity(*ml_per_hour, "mL/h", "mL/h", a)
+                         : quantity(mg_per_kg_min, "mg/kg/min", "mg/(kg.min)", a);
+    };
+    rapidjson::Value high = rate(correction.max_rate_ml_per_hour, *correction.max_rate_mg_per_kg_min);
+    if (correction.min_rate_mg_per_kg_min) {
+      // A titration from the start rate up to the cap: the start stays, only the top is capped.
+      rapidjson::Value range(rapidjson::kObjectType);
+      range.AddMember("low", rate(correction.min_rate_ml_per_hour, *correction.min_rate_mg_per_kg_min), a);
+      range.AddMember("high", high, a);
+      entries[0].AddMember("rateRange", range, a);
+    } else {
+      entries[0].AddMember("rateQuantity", high, a);
+    }
   }
   rapidjson::StringBuffer out;
   rapidjson::Writer<rapidjson::StringBuffer> w(out);

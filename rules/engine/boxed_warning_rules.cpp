@@ -97,22 +97,6 @@ void add_conditions(const rule_context& context, const value_set& set, std::stri
     if (seen.insert(found.resource).second) lines.push_back(std::string(label) + ": " + describe(found));
 }
 
-/// Active medication orders (existing and in this ordering session) whose medication is in `set`.
-void add_medications(const rule_context& context, const value_set& set, std::string_view label,
-                     std::vector<std::string>& lines) {
-  auto consider = [&](const fhir::medication_order& order, std::string_view where) {
-    if (order.status == "entered-in-error" || order.status == "cancelled" || order.status == "stopped" ||
-        order.status == "completed")
-      return;
-    if (const auto match = match_concept(context.kb, set, order.medication_concept))
-      lines.push_back(std::string(label) + ": " + match->describe() + " (" + std::string(where) + " " +
-                      std::string(order.resource_type) + "/" + std::string(order.id) + ")");
-  };
-  for (const fhir::medication_order& order : context.record.medication_orders) consider(order, "active order");
-  for (const fhir::medication_order* order : context.session.medication_orders)
-    if (order != context.order.order) consider(*order, "ordered now,");
-}
-
 std::optional<std::string> age_line(const rule_context& context, const threshold& age) {
   if (!context.record.subject || !context.record.subject->birth_date) return std::nullopt;
   const long years = age_in_years(context.record.subject->birth_date->at, context.now);

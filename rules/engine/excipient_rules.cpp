@@ -30,15 +30,19 @@ contraindication_inputs bind_allergy_excipient(role_binder& b) {
   return {b.value_set_role("allergy"), b.param_role("excipient")};
 }
 
+/// R7: who reads glucose with a meter. A meter result (capillary, point of care) or insulin therapy
+/// makes the patient one whose meter readings drive treatment; a diabetes diagnosis alone suggests
+/// home monitoring the record may not show (docs/decisions.md, "R7 triggers").
 struct r7_inputs {
   const value_set& diabetes;
-  const value_set& glucose_tests;
+  const value_set& glucose_tests;  ///< meter (capillary, POC) glucose only: laboratory analysers are not affected
+  const value_set& insulin;
   const threshold& monitoring_window;
   std::string_view excipient;
 };
 
 r7_inputs bind_r7(role_binder& b) {
-  return {b.value_set_role("diabetes"), b.value_set_role("glucoseTests"),
+  return {b.value_set_role("diabetes"), b.value_set_role("glucoseTests"), b.value_set_role("insulin"),
           b.threshold_role("glucoseMonitoringWindow", "d"), b.param_role("excipient")};
 }
 
@@ -180,15 +184,24 @@ void check_r6(const contraindication_inputs& in, const rule_context& context, ev
 void check_r7(const r7_inputs& in, const rule_context& context, evaluation& out) {
   const std::string_view substance = in.excipient;
   const excipient_exposure exposure = exposure_of(context, substance);
-  std::vector<std::string> lines = lines_of(conditions_in(context, in.diabetes, status_filter::active_only));
+  // Meter readings and insulin: the patient's glucose is read with meters now. Shown at selection.
+  std::vector<std::string> lines;
   std::vector<std::string> policy;
   const threshold& window = in.monitoring_window;
   for (const auto& found : observations_in(context, in.glucose_tests)) {
     const fhir::observation& o = *found.resource;
     if (!o.effective || fhir::days_between(o.effective->at, context.now) > static_cast<long>(window.value)) break;
     lines.push_back(describe(found));
-    policy.push_back(policy_note(window, "Counting a glucose result as ongoing monitoring"));
+    policy.push_back(policy_note(window, "Counting a glucose-meter result as ongoing meter monitoring"));
     break;
+  }
+  add_medications(context, in.insulin, "Insulin", lines);
+  // Diabetes without meter or insulin data on file: home monitoring is likely but not shown, so the
+  // card waits for signing instead of interrupting the selection.
+  const bool diabetes_only = lines.empty();
+  if (!diabetes_only || context.stage == hook_stage::sign) {
+    const std::vector<std::string> diabetes = lines_of(conditions_in(context, in.diabetes, status_filter::active_only));
+    lines.insert(lines.end(), diabetes.begin(), diabetes.end());
   }
   if (lines.empty()) return;
   if (context.order.candidates.empty() || (!exposure.containing.empty() && !exposure.all_contain)) {
@@ -203,6 +216,9 @@ void check_r7(const r7_inputs& in, const rule_context& context, evaluation& out)
                             context.order.product_description() + " contains " + std::string(substance) +
                                 ": use glucose-specific meters (GDH-PQQ meters read falsely high)");
   f.evidence = std::move(lines);
+  if (diabetes_only)
+    f.evidence.push_back(
+        "No glucose-meter result or insulin order is on file: ask how the patient monitors glucose at home");
   add_excipient_citations(f, exposure, substance);
   f.policy_notes = std::move(policy);
   out.findings.push_back(std::move(f));

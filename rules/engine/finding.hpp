@@ -30,6 +30,10 @@ struct order_correction {
   std::optional<double> grams;     ///< the calculated, rounded dose per administration
   std::optional<double> max_rate_mg_per_kg_min;
   std::optional<double> max_rate_ml_per_hour;
+  /// With a max rate: the titration's start (the label's start rate, or the ordered first step when
+  /// lower), so that the capped order is a range from the start to the cap, not one flat rate.
+  std::optional<double> min_rate_mg_per_kg_min;
+  std::optional<double> min_rate_ml_per_hour;  ///< set exactly when max_rate_ml_per_hour is
   /// The dose is recomputed on the dosing weight (R17): it supersedes a rounding of the ordered grams.
   bool dose_recomputed = false;
   std::string label;        ///< the suggestion's button text, short

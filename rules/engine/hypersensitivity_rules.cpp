@@ -6,8 +6,9 @@
 // reaction and the record does not say it was mild on purpose. R2: IgA deficiency with anti-IgA
 // antibodies and a hypersensitivity history is the labelled contraindication (critical); a known
 // deficiency with no anti-IgA result at all leaves that screen incomplete (a warning joining R3's
-// card: "anti-IgA antibody status is unknown"). R3: IgA
-// deficiency or anti-IgA antibodies alone is a warning that proposes lower-IgA products.
+// card: "anti-IgA antibody status is unknown"). R3: IgA deficiency or anti-IgA antibodies alone is a
+// warning that proposes lower-IgA products: only those the patient can take (not an excipient R4–R7
+// would flag) and only by a code naming that product.
 #include "rules/engine/hypersensitivity_rules.hpp"
 
 #include <algorithm>
@@ -62,16 +63,34 @@ r2_inputs bind_r2(role_binder& b) {
           b.threshold_role("igaDeficiencyLevel", "mg/dL")};
 }
 
+/// R3's own view of the excipient contraindications (the value sets R4–R7 use, bound to R3's entry):
+/// a lower-IgA product the patient cannot take is not offered.
+struct r3_excipient_roles {
+  const value_set& hyperprolinemia;
+  const value_set& fructose_intolerance;
+  const value_set& corn_allergy;
+  const value_set& diabetes;
+  std::string_view proline;
+  std::string_view sorbitol;
+  std::string_view maltose;
+};
+
 struct r3_inputs {
   const value_set& iga_deficiency;
   anti_iga_sets anti_iga;
   const value_set& serum_iga_tests;
   const threshold& iga_deficiency_level;
+  r3_excipient_roles excipients;
 };
 
 r3_inputs bind_r3(role_binder& b) {
-  return {b.value_set_role("igaDeficiency"), bind_anti_iga(b), b.value_set_role("serumIgaTests"),
-          b.threshold_role("igaDeficiencyLevel", "mg/dL")};
+  return {b.value_set_role("igaDeficiency"),
+          bind_anti_iga(b),
+          b.value_set_role("serumIgaTests"),
+          b.threshold_role("igaDeficiencyLevel", "mg/dL"),
+          {b.value_set_role("hyperprolinemia"), b.value_set_role("fructoseIntolerance"),
+           b.value_set_role("cornAllergy"), b.value_set_role("diabetes"), b.param_role("prolineExcipient"),
+           b.param_role("sorbitolExcipient"), b.param_role("maltoseExcipient")}};
 }
 
 bool severe(const r1_inputs& in, const rule_context& context, const fhir::allergy_intolerance& allergy) {
@@ -216,8 +235,9 @@ struct iga_level_verdict {
   std::string problem;  ///< set when the newest result cannot be interpreted
 };
 
-std::optional<iga_level_verdict> judge_serum_iga(const r3_inputs& in, const rule_context& context) {
-  const auto results = observations_in(context, in.serum_iga_tests);
+std::optional<iga_level_verdict> judge_serum_iga(const value_set& serum_iga_tests, const threshold& deficiency_level,
+                                                 const rule_context& context) {
+  const auto results = observations_in(context, serum_iga_tests);
   for (const auto& found : results) {
     const fhir::observation& o = *found.resource;
     if (!o.value_quantity) continue;
@@ -235,7 +255,7 @@ std::optional<iga_level_verdict> judge_serum_iga(const r3_inputs& in, const rule
                         std::string(q.effective_unit()) + ")";
       return verdict;
     }
-    const threshold& level = in.iga_deficiency_level;
+    const threshold& level = deficiency_level;
     if (*mg_per_dl < level.value) {
       verdict.deficient = true;
       verdict.policy = policy_note(level, "Counting serum IgA as deficient");
@@ -245,7 +265,41 @@ std::optional<iga_level_verdict> judge_serum_iga(const r3_inputs& in, const rule
   return std::nullopt;
 }
 
-std::vector<product_switch> lower_iga_switches(const rule_context& context) {
+/// An excipient this patient should not be switched to, and why.
+struct excluded_excipient {
+  std::string_view substance;
+  std::string because;  ///< "hyperprolinemia"
+};
+
+std::vector<excluded_excipient> excluded_excipients(const r3_excipient_roles& in, const rule_context& context) {
+  std::vector<excluded_excipient> excluded;
+  auto by_condition = [&](const value_set& set, std::string_view substance, std::string because) {
+    if (!conditions_in(context, set, status_filter::active_only).empty())
+      excluded.push_back({substance, std::move(because)});
+  };
+  by_condition(in.hyperprolinemia, in.proline, "hyperprolinemia");
+  by_condition(in.fructose_intolerance, in.sorbitol, "hereditary fructose intolerance");
+  if (!allergies_in(context, in.corn_allergy, status_filter::active_only).empty())
+    excluded.push_back({in.maltose, "corn allergy"});
+  // R7's group: a diabetic's glucose meter reads maltose as glucose. A product without maltose is
+  // the better switch than one that needs glucose-specific meters.
+  by_condition(in.diabetes, in.maltose, "diabetes (glucose meters read maltose as glucose)");
+  return excluded;
+}
+
+/// Why `p` cannot be offered to this patient, or empty when it can.
+std::string why_not_offered(const product& p, const std::vector<excluded_excipient>& excluded) {
+  if (p.specific_identifier() == nullptr) return "no product-specific code to order it by";
+  for (const excluded_excipient& e : excluded)
+    if (p.find_excipient(e.substance) != nullptr) return "contains " + std::string(e.substance) + ": " + e.because;
+  return {};
+}
+
+/// Lower-IgA products this patient can take, best first; `left_out` says which others were not
+/// offered and why ("Privigen (contains proline: hyperprolinemia)").
+std::vector<product_switch> lower_iga_switches(const r3_inputs& in, const rule_context& context,
+                                               std::string& left_out) {
+  const std::vector<excluded_excipient> excluded = excluded_excipients(in.excipients, context);
   std::vector<const product*> ranked;
   const product* current = context.order.identified_product();
   for (const product& p : context.kb.products) {
@@ -254,6 +308,10 @@ std::vector<product_switch> lower_iga_switches(const rule_context& context) {
         context.order.candidates.end())
       continue;
     if (current != nullptr && current->iga && p.iga->micrograms_per_ml >= current->iga->micrograms_per_ml) continue;
+    if (const std::string why = why_not_offered(p, excluded); !why.empty()) {
+      left_out += (left_out.empty() ? "" : "; ") + p.name + " (" + why + ")";
+      continue;
+    }
     ranked.push_back(&p);
   }
   std::stable_sort(ranked.begin(), ranked.end(), [](const product* a, const product* b) {
@@ -268,6 +326,11 @@ std::vector<product_switch> lower_iga_switches(const rule_context& context) {
     s.reason = "Changes the product of " + context.order.reference() + " from " + context.order.product_description() +
                " to " + p->name + " (IgA " + p->iga->describe() + " " + std::string(evidence_marker(p->iga->evidence)) +
                "); dose and rate are unchanged: review the volume and infusion rate for the new product";
+    if (!left_out.empty()) s.reason += ". Not offered for this patient: " + left_out;
+    // Allergies are not R3's declared data (whether R3 fires does not depend on them), so their
+    // absence is said where it matters: a corn allergy could not rule out a maltose product.
+    if (p->find_excipient(in.excipients.maltose) != nullptr && !context.record.status_of("allergies").complete())
+      s.reason += ". Allergies were not sent: check for a corn allergy (" + p->name + " contains maltose)";
     s.recommended = switches.empty();
     switches.push_back(std::move(s));
   }
@@ -298,8 +361,8 @@ void screen_anti_iga_status(const r2_inputs& in, const rule_context& context,
   for (const auto& found : deficiency) lines.push_back(describe(found));
   std::string policy;
   if (deficiency.empty()) {
-    const r3_inputs serum{in.iga_deficiency, in.anti_iga, in.serum_iga_tests, in.iga_deficiency_level};
-    const std::optional<iga_level_verdict> level = judge_serum_iga(serum, context);
+    const std::optional<iga_level_verdict> level =
+        judge_serum_iga(in.serum_iga_tests, in.iga_deficiency_level, context);
     if (!level || !level->deficient) return;
     lines.push_back(level->line);
     policy = level->policy;
@@ -331,7 +394,7 @@ void check_r3(const r3_inputs& in, const rule_context& context, evaluation& out)
   if (r2_contraindication_found(out, context)) return;
   const auto deficiency = conditions_in(context, in.iga_deficiency, status_filter::active_only);
   const anti_iga_evidence antibodies = find_anti_iga(in.anti_iga, context);
-  const std::optional<iga_level_verdict> level = judge_serum_iga(in, context);
+  const std::optional<iga_level_verdict> level = judge_serum_iga(in.serum_iga_tests, in.iga_deficiency_level, context);
 
   std::vector<std::string> lines;
   for (const auto& found : deficiency) lines.push_back(describe(found));
@@ -354,7 +417,10 @@ void check_r3(const r3_inputs& in, const rule_context& context, evaluation& out)
                             "IgA deficiency or anti-IgA antibodies: consider a product with less IgA");
   f.evidence = std::move(lines);
   f.policy_notes = std::move(policy);
-  f.switches = lower_iga_switches(context);
+  std::string left_out;
+  f.switches = lower_iga_switches(in, context, left_out);
+  if (f.switches.empty() && !left_out.empty())
+    f.explanation += " No lower-IgA product is offered for this patient: " + left_out + ".";
   out.findings.push_back(std::move(f));
 }
 

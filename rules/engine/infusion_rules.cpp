@@ -10,7 +10,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
+#include <utility>
 
+#include "fhir/model/dosage.hpp"
 #include "rules/engine/boxed_warning_rules.hpp"
 #include "rules/engine/number_format.hpp"
 #include "rules/engine/rule_support.hpp"
@@ -81,20 +84,55 @@ struct prior_immune_globulin {
   std::vector<const product*> products;  ///< identified products of earlier orders
 };
 
+/// The repeat interval of an order's first timed dosage: doses per period and the period in days.
+std::optional<std::pair<int, double>> repeat_interval(const fhir::medication_order& o) {
+  if (o.json == nullptr) return std::nullopt;
+  for (const fhir::dosage_reading& dosage : fhir::read_dosages(*o.json))
+    if (dosage.timing && dosage.timing->period_days)
+      return std::make_pair(dosage.timing->frequency.value_or(1), *dosage.timing->period_days);
+  return std::nullopt;
+}
+
+bool refers_to(std::string_view reference, const fhir::medication_order& o) {
+  const std::string local = std::string(o.resource_type) + "/" + std::string(o.id);
+  return reference == local || (reference.size() > local.size() && reference.ends_with(local) &&
+                                reference[reference.size() - local.size() - 1] == '/');
+}
+
+/// R26's "same regimen" (docs/decisions.md): the order being checked renews `existing` when it names
+/// it as its priorPrescription, or when `existing` is active with a repeat interval and the new order
+/// is the same identified product with the same repeat interval. The next dose of a maintenance
+/// regimen is then its renewal, not a duplicate.
+bool renews(const rule_context& context, const fhir::medication_order& existing, const product* existing_product) {
+  const fhir::medication_order* order = context.order.order;
+  if (order == nullptr) return false;
+  if (!order->prior_prescription.empty() && refers_to(order->prior_prescription, existing)) return true;
+  if (existing.status != "active") return false;
+  const product* ordered = context.order.identified_product();
+  if (ordered == nullptr || ordered != existing_product) return false;
+  const auto before = repeat_interval(existing);
+  const auto now = repeat_interval(*order);
+  return before && now && before->first == now->first && std::abs(before->second - now->second) < 1e-6;
+}
+
 /// `intravenous_only`: count only administration codes that are also IV product codes (CVX 87), so
 /// that an intramuscular (86) or unspecified (14) dose does not make an IVIg infusion "not the first".
+/// `skip_renewed`: leave out the existing order that the order being checked renews (R26).
 prior_immune_globulin find_prior_ig(const prior_ig_inputs& in, const rule_context& context,
-                                    std::optional<long> within_days, bool intravenous_only) {
+                                    std::optional<long> within_days, bool intravenous_only, bool skip_renewed) {
   prior_immune_globulin prior;
   const value_set& substances = in.ig_substances;
   for (const fhir::medication_order& o : context.record.medication_orders) {
     if (o.status == "entered-in-error" || o.status == "cancelled" || o.status == "draft") continue;
     const auto match = match_concept(context.kb, substances, o.medication_concept);
     if (!match) continue;
+    const product* earlier = nullptr;
+    if (auto recognised = recognise_ivig(o, {o.medication_concept}, context.kb))
+      earlier = recognised->identified_product();
+    if (skip_renewed && renews(context, o, earlier)) continue;
     prior.lines.push_back("Existing order: " + match->describe() + " (" + std::string(o.resource_type) + "/" +
                           std::string(o.id) + ", " + std::string(o.status) + ")");
-    if (auto recognised = recognise_ivig(o, {o.medication_concept}, context.kb))
-      if (const product* p = recognised->identified_product()) prior.products.push_back(p);
+    if (earlier != nullptr) prior.products.push_back(earlier);
   }
   const value_set& administrations = in.ig_administration;
   for (const fhir::immunization& i : context.record.immunizations) {
@@ -163,11 +201,32 @@ void check_r13(const no_inputs&, const rule_context& context, evaluation& out) {
   order_correction c;
   c.max_rate_mg_per_kg_min = cap;
   if (const std::optional<double> ml = context.facts.ml_per_hour(cap)) c.max_rate_ml_per_hour = std::floor(*ml);
+  // Only the top is capped: the titration keeps the label's start rate, or the ordered first step
+  // when that is lower (clinical review 2026-11 §6: one flat rate at the cap skipped the start).
+  std::optional<double> start;
+  if (p != nullptr && p->initial_rate) start = p->initial_rate->value;
+  if (dose.initial_rate_mg_per_kg_min && (!start || *dose.initial_rate_mg_per_kg_min < *start))
+    start = dose.initial_rate_mg_per_kg_min;
+  std::string from;
+  if (start && *start < cap - 1e-9) {
+    const std::optional<double> ml = context.facts.ml_per_hour(*start);
+    // 1e-6: a start written in mL/h converts back to the same whole number, not one below it.
+    const std::optional<double> start_ml = ml ? std::optional<double>(std::floor(*ml + 1e-6)) : std::nullopt;
+    if (!c.max_rate_ml_per_hour || (start_ml && *start_ml > 0)) {
+      c.min_rate_mg_per_kg_min = *start;
+      if (c.max_rate_ml_per_hour) c.min_rate_ml_per_hour = start_ml;
+      const bool label_start = p != nullptr && p->initial_rate && *start >= p->initial_rate->value - 1e-9;
+      from = "; the titration still starts at " + format_rounded(*start) + " mg/kg/min" +
+             (c.min_rate_ml_per_hour ? " (" + format_rounded(*c.min_rate_ml_per_hour) + " mL/h)" : std::string{}) +
+             (label_start ? ", the label's start rate" : ", the ordered start");
+    }
+  }
   c.label = "Cap the rate at " + format_rounded(cap) + " mg/kg/min" +
             (c.max_rate_ml_per_hour ? " (" + format_rounded(*c.max_rate_ml_per_hour) + " mL/h)" : std::string{});
   c.description = "Caps the infusion rate at " + format_rounded(cap) + " mg/kg/min" +
                   (c.max_rate_ml_per_hour ? " (" + format_rounded(*c.max_rate_ml_per_hour) + " mL/h for this patient)"
-                                          : std::string{});
+                                          : std::string{}) +
+                  from;
   f.correction = std::move(c);
   // The boxed-warning card says the rate exceeds the cap; R13 adds the fix.
   f.joins = {std::string(r8_renal_risk.id), std::string(r10_thrombosis_risk.id)};
@@ -178,7 +237,7 @@ void check_r14(const prior_ig_inputs& in, const rule_context& context, evaluatio
   const dose_plan& dose = context.facts.dose;
   const product* p = context.order.identified_product();
   if (!dose.initial_rate_mg_per_kg_min || p == nullptr || !p->initial_rate) return;
-  const prior_immune_globulin prior = find_prior_ig(in, context, std::nullopt, true);
+  const prior_immune_globulin prior = find_prior_ig(in, context, std::nullopt, true, false);
   const bool first = prior.lines.empty();
   const bool switched =
       !prior.products.empty() && std::find(prior.products.begin(), prior.products.end(), p) == prior.products.end();
@@ -246,7 +305,7 @@ void check_r21(const r21_inputs& in, const rule_context& context, evaluation& ou
 
 void check_r26(const r26_inputs& in, const rule_context& context, evaluation& out) {
   const threshold& window = in.window;
-  prior_immune_globulin prior = find_prior_ig(in.prior, context, static_cast<long>(window.value), false);
+  prior_immune_globulin prior = find_prior_ig(in.prior, context, static_cast<long>(window.value), false, true);
   const value_set& substances = in.prior.ig_substances;
   for (const fhir::medication_order* other : context.session.medication_orders) {
     if (other == context.order.order) continue;

@@ -50,6 +50,16 @@ const excipient* product::find_excipient(std::string_view substance) const {
   return nullptr;
 }
 
+const product_identifier* product::specific_identifier() const {
+  const product_identifier* only_sbd = nullptr;
+  int sbds = 0;
+  for (const product_identifier& code : identifiers) {
+    if (code.kind == "labeler-product") return &code;
+    if (code.kind == "SBD" && ++sbds == 1) only_sbd = &code;
+  }
+  return sbds == 1 ? only_sbd : nullptr;
+}
+
 const rule_definition* knowledge::find_rule(std::string_view id) const {
   for (const rule_definition& rule : rules)
     if (rule.id == id) return &rule;

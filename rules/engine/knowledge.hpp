@@ -121,6 +121,11 @@ struct product {
   std::vector<std::pair<std::string, sourced_value>> administration;  ///< handling statement, evidence
 
   const excipient* find_excipient(std::string_view substance) const;
+  /// The code that names this product and no other, for writing an order: the labeler-product NDC
+  /// (product without a package size), else the SBD when there is only one. Never the BN, which
+  /// RxNorm shares between products (Gammagard Liquid and S/D; Gammaplex 5% and 10%), nor one SBD
+  /// of several (each is one vial size). Null when there is none.
+  const product_identifier* specific_identifier() const;
 };
 
 struct recognition_policy {

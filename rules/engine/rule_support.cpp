@@ -1,4 +1,5 @@
-// rules/engine/rule_support.cpp: finding and incomplete-check scaffolding.
+// rules/engine/rule_support.cpp: finding and incomplete-check scaffolding, and the shared
+// "medication orders in a value set" query.
 #include "rules/engine/rule_support.hpp"
 
 #include <algorithm>
@@ -23,6 +24,21 @@ finding start_finding(const rule_context& context, severity level, std::string s
 incomplete_check incomplete(const rule_context& context, std::string reason) {
   return incomplete_check{context.rule.id, context.rule.title, std::move(reason), context.order.reference(),
                           context.rule.contraindication_screen};
+}
+
+void add_medications(const rule_context& context, const value_set& set, std::string_view label,
+                     std::vector<std::string>& lines) {
+  auto consider = [&](const fhir::medication_order& order, std::string_view where) {
+    if (order.status == "entered-in-error" || order.status == "cancelled" || order.status == "stopped" ||
+        order.status == "completed")
+      return;
+    if (const auto match = match_concept(context.kb, set, order.medication_concept))
+      lines.push_back(std::string(label) + ": " + match->describe() + " (" + std::string(where) + " " +
+                      std::string(order.resource_type) + "/" + std::string(order.id) + ")");
+  };
+  for (const fhir::medication_order& order : context.record.medication_orders) consider(order, "active order");
+  for (const fhir::medication_order* order : context.session.medication_orders)
+    if (order != context.order.order) consider(*order, "ordered now,");
 }
 
 bool found_earlier(const evaluation& so_far, const rule_unit& earlier, const rule_context& context) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rules/engine/engine.hpp"
@@ -24,6 +25,13 @@ inline std::vector<matched<fhir::allergy_intolerance>> allergies_in(const rule_c
 inline std::vector<matched<fhir::observation>> observations_in(const rule_context& context, const value_set& set) {
   return observations_in(context.record, context.kb, set);
 }
+
+/// Active medication orders (in the record and the other orders of this ordering session) whose
+/// medication is in `set`, one line each ("<label>: <match> (active order MedicationRequest/x)").
+/// Shared by the rules that count a drug the patient takes (R8 nephrotoxic drugs, R10 estrogens,
+/// R7 insulin).
+void add_medications(const rule_context& context, const value_set& set, std::string_view label,
+                     std::vector<std::string>& lines);
 
 /// A finding for the context's rule and order, with the rule's citations and explanation.
 finding start_finding(const rule_context& context, severity level, std::string summary);

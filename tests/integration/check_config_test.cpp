@@ -51,13 +51,13 @@ TEST(CheckConfig, EmbeddedDefaultsAreValid) {
 TEST(CheckConfig, RejectsABrokenKnowledgeFolderWithAPreciseMessage) {
   const auto dir = broken_knowledge_copy("broken");
   std::string rules = read_file(dir / "rules.json");
-  const std::string from = "\"vs-hyperprolinemia\"";
+  const std::string from = "\"vs-hyperprolinemia\"";  // first named by R3 (its lower-IgA switches)
   rules.replace(rules.find(from), from.size(), "\"vs-missing\"");
   write_file(dir / "rules.json", rules);
   const run_result r = run_binary("--check-config --knowledge-dir " + dir.string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.output,
-            "ivig-cds: knowledge bundle rejected: rules.json: rules[3] (R4).valueSets: names unknown value set "
+            "ivig-cds: knowledge bundle rejected: rules.json: rules[2] (R3).valueSets: names unknown value set "
             "'vs-missing'\n");
   std::filesystem::remove_all(dir);
 }

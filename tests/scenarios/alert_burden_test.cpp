@@ -105,7 +105,8 @@ std::vector<standard_scenario> standard_scenarios() {
                   R"(,"patient":{"reference":"Patient/example"},"occurrenceDateTime":"2026-10-25T10:00:00Z"})"},
                  {R"({"resourceType":"MedicationRequest","id":"ivig-regimen","status":"active","intent":"order",)"
                   R"("medicationCodeableConcept":)" +
-                  privigen() + R"(,"subject":{"reference":"Patient/example"},"authoredOn":"2026-10-20"})"},
+                  privigen() + R"(,"subject":{"reference":"Patient/example"},"authoredOn":"2026-10-20",)" +
+                  R"("dosageInstruction":[{)" + every_weeks(4) + "}]}"},
                  order(privigen(), 1, 70, 0.5, 8, every_weeks(4), ms)});
   all.push_back({"CIDP induction 2 g/kg over 5 days, man 80 kg, 180 cm",
                  patient("example", "male", "1970-02-01"),

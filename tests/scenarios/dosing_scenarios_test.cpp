@@ -202,6 +202,14 @@ TEST_F(Scenario, R13UsesTheLocalPolicyCapForAProductWithoutALabelledOne) {
   expect_cards(r, "dosing/r13-privigen-diabetes", {"warning R8 R13", "warning R10"});
 }
 
+TEST_F(Scenario, R13KeepsAnOrderedStartBelowTheLabelsAndCapsOnlyTheTop) {
+  auto r = select_json(ivig_order(privigen(), dose(0.5, 35, rate_range(0.3, 6))));
+  set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
+  set_prefetch(r, "immunizations", {given_60_days_ago()});
+  // The corrected order's rateRange: low 12 mL/h (0.3 mg/kg/min as ordered), high 138 mL/h (the cap).
+  expect_cards(r, "dosing/r13-privigen-titration-keeps-start", {"warning R8 R13", "warning R10"});
+}
+
 TEST_F(Scenario, R14WarnsWhenAFirstInfusionStartsAboveTheInitialRate) {
   expect_cards(select_json(ivig_order(privigen(), dose(0.5, 35, rate_range(1, 4)))), "dosing/r14-first-infusion",
                {"warning R14"});
@@ -236,6 +244,22 @@ TEST_F(Scenario, R26WarnsOnImmuneGlobulinGivenTenDaysAgo) {
   expect_cards(r, "dosing/r26-given-10-days-ago", {"warning R26"});
 }
 
+TEST_F(Scenario, R26SilentOnTheRenewalOfTheSameMonthlyProduct) {
+  auto r = select_json(ivig_order(privigen(), dose(0.5, 35), every_weeks(4)));
+  std::string regimen = ivig_order(privigen(), dose(0.5, 35), every_weeks(4), "regimen");
+  regimen.replace(regimen.find("\"draft\""), 7, "\"active\"");
+  set_prefetch(r, "medications", {regimen});
+  set_prefetch(r, "immunizations", {given_60_days_ago()});
+  expect_cards(r, "no-cards", {});
+}
+
+TEST_F(Scenario, R26WarnsOnASecondConcurrentDraftOrderInTheSession) {
+  auto r = select_json(ivig_order(privigen(), dose(0.5, 35), every_weeks(4)));
+  r.draft_orders.push_back(ivig_order(privigen(), dose(0.5, 35), every_weeks(4), "ivig-2"));
+  set_prefetch(r, "immunizations", {given_60_days_ago()});
+  expect_cards(r, "dosing/r26-second-draft-order", {"warning R26"});
+}
+
 TEST_F(Scenario, R26SilentOnImmuneGlobulinGivenTwentyDaysAgo) {
   auto r = select_json(ivig_order(privigen(), dose(0.5, 35)));
   set_prefetch(r, "immunizations",
@@ -259,7 +283,11 @@ TEST_F(Scenario, DoseAndRateCorrectionsAreMergedSoAnySuggestionGivesTheWholeCorr
     const auto& entries = resource["dosageInstruction"][0]["doseAndRate"];
     EXPECT_DOUBLE_EQ(entries[0]["doseQuantity"]["value"].GetDouble(), 0.4);
     EXPECT_DOUBLE_EQ(entries[1]["doseQuantity"]["value"].GetDouble(), 35);
-    EXPECT_STREQ(entries[0]["rateQuantity"]["unit"].GetString(), "mL/h");
+    // R13 caps only the top: a range from the label's start (0.5 mg/kg/min = 24 mL/h on the adjusted 82.1 kg) to the
+    // cap.
+    ASSERT_TRUE(entries[0].HasMember("rateRange"));
+    EXPECT_DOUBLE_EQ(entries[0]["rateRange"]["low"]["value"].GetDouble(), 24);
+    EXPECT_STREQ(entries[0]["rateRange"]["high"]["unit"].GetString(), "mL/h");
   }
   EXPECT_EQ(with_suggestion, 2);  // the renal card (with R13's cap) and R17's card
 }

@@ -91,6 +91,17 @@ TEST_F(Scenario, R3WarnsOnIgaBelowTheAssayLimitAndOffersLowerIgaProducts) {
   expect_cards(r, "r3-warning-below-assay-limit", {"warning R3 R2"});
 }
 
+TEST_F(Scenario, R3LeavesPrivigenOutForHyperprolinemiaAndWritesProductCodes) {
+  auto r = select_order(gammagard_liquid());
+  set_prefetch(r, "conditions",
+               {condition("c1", concept_of(snomed, "190979003", "Selective immunoglobulin A deficiency")),
+                condition("c2", concept_of("urn:local", "HP1", "Hyperprolinemia type I"))});
+  // Gammagard S/D and Gammaplex 10% by their NDC product codes (not the BNs they share); Privigen
+  // (proline) is named as left out.
+  // No anti-IgA result: R2 says the screen is incomplete on R3's card.
+  expect_cards(r, "r3-warning-hyperprolinemia-no-privigen", {"warning R3 R2"});
+}
+
 TEST_F(Scenario, R3WarnsBelowTheLocalPolicyLevelAndSaysItIsPolicy) {
   auto r = select_order(octagam_10());
   set_prefetch(r, "observations",
@@ -228,33 +239,70 @@ TEST_F(Scenario, R6SilentOnInactiveCornAllergy) {
 }
 
 // --- R7 maltose and glucose meters -----------------------------------------------------------
-TEST_F(Scenario, R7WarnsOnOctagamWithDiabetes) {
+// Meter (capillary, POC) glucose and insulin count; laboratory glucose does not; diabetes alone
+// waits for signing (docs/decisions.md, "R7 triggers").
+namespace {
+std::string glucometer(const std::string& effective) {
+  return observation("g1", concept_of(loinc, "41653-7", "Glucose [Mass/volume] in Capillary blood by Glucometer"),
+                     quantity_value(140, "mg/dL"), effective);
+}
+std::string active_insulin() {
+  return R"({"resourceType":"MedicationRequest","id":"insulin","status":"active","intent":"order",)"
+         R"("medicationCodeableConcept":)" +
+         concept_of("http://www.whocc.no/atc", "A10AE04", "insulin glargine") +
+         R"(,"subject":{"reference":"Patient/example"}})";
+}
+}  // namespace
+
+TEST_F(Scenario, R7WaitsForSigningOnOctagamWithDiabetesAlone) {
   auto r = select_order(octagam_10());
   set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
-  expect_cards(r, "r7-warning-diabetes", {"warning R7", "warning R8", "warning R10"});
+  expect_cards(r, "r7-diabetes-alone-select", {"warning R8", "warning R10"});
 }
 
-TEST_F(Scenario, R7WarnsOnGlucoseResultWithinTheWindow) {
+TEST_F(Scenario, R7WarnsAtSigningOnOctagamWithDiabetesAlone) {
+  auto r = sign_orders({medication_request("ivig-1", octagam_10())});
+  set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
+  expect_cards(r, "r7-warning-diabetes-alone-sign",
+               {"warning R7", "warning R8", "warning R10", "info R24", "info R28", "info R30", "info R15 R16 R17 R19",
+                "info R12"});
+}
+
+TEST_F(Scenario, R7WarnsOnAGlucometerResultWithinTheWindow) {
   auto r = select_order(octagam_10());
-  set_prefetch(r, "observations",
-               {body_weight(70), body_height(170), serum_creatinine(0.9), normal_iga(),
-                observation("g1", concept_of(loinc, "2345-7", "Glucose"), quantity_value(140, "mg/dL"),
-                            "2026-10-23T12:00:00Z")});
+  set_prefetch(
+      r, "observations",
+      {body_weight(70), body_height(170), serum_creatinine(0.9), normal_iga(), glucometer("2026-10-23T12:00:00Z")});
   expect_cards(r, "r7-warning-glucose-30-days", {"warning R7"});
 }
 
-TEST_F(Scenario, R7SilentOnGlucoseResultOutsideTheWindow) {
+TEST_F(Scenario, R7SilentOnAGlucometerResultOutsideTheWindow) {
   auto r = select_order(octagam_10());
-  set_prefetch(r, "observations",
-               {body_weight(70), body_height(170), serum_creatinine(0.9), normal_iga(),
-                observation("g1", concept_of(loinc, "2345-7", "Glucose"), quantity_value(140, "mg/dL"),
-                            "2026-10-22T11:59:59Z")});
+  set_prefetch(
+      r, "observations",
+      {body_weight(70), body_height(170), serum_creatinine(0.9), normal_iga(), glucometer("2026-10-22T11:59:59Z")});
   expect_cards(r, "no-cards", {});
 }
 
-TEST_F(Scenario, R7ReportsAnUnidentifiedProductForADiabeticPatient) {
+TEST_F(Scenario, R7SilentOnLaboratoryGlucoseOnly) {
+  auto r = select_order(octagam_10());
+  set_prefetch(r, "observations",
+               {body_weight(70), body_height(170), serum_creatinine(0.9), normal_iga(),
+                observation("g1", concept_of(loinc, "2345-7", "Glucose [Mass/volume] in Serum or Plasma"),
+                            quantity_value(140, "mg/dL"), "2026-11-20T12:00:00Z")});
+  expect_cards(r, "no-cards", {});
+}
+
+TEST_F(Scenario, R7WarnsOnAnInsulinOrder) {
+  auto r = select_order(octagam_10());
+  set_prefetch(r, "medications", {active_insulin()});
+  expect_cards(r, "r7-warning-insulin", {"warning R7"});
+}
+
+TEST_F(Scenario, R7ReportsAnUnidentifiedProductForAPatientOnInsulin) {
   auto r = select_order(immune_globulin);
   set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
+  set_prefetch(r, "medications", {active_insulin()});
   expect_cards(r, "r7-incomplete-product-unknown", {"warning R8", "warning R10", "info R7"});
 }
 

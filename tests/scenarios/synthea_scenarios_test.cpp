@@ -99,7 +99,8 @@ TEST_F(Scenario, SyntheaIsaiahSchadenGetsTheRenalWarningForDiabetesCkdAndEgfrAnd
                {"warning R17", "warning R8", "warning R10", "info R3"});
 }
 
-// Octagam 10% contains maltose: his diabetes and his glucose results (LOINC 2339-0) add R7.
+// Octagam 10% contains maltose: his insulin order (Humulin 70/30, matched by text) adds R7, with his
+// diabetes; his laboratory glucose results (LOINC 2339-0) no longer count (meters, not analysers).
 TEST_F(Scenario, SyntheaIsaiahSchadenOctagamAlsoWarnsAboutGlucoseMetersForHisDiabetes) {
   expect_cards(synthea_request_shifted("Isaiah_Schaden", octagam_10(), days{3}),
                "synthea/isaiah-schaden-octagam-maltose-renal-and-thrombosis",

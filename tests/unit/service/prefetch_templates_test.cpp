@@ -25,10 +25,12 @@ TEST(PrefetchTemplates, ObservationCodesAreTheUnionOfTheRulesNeeds) {
   const std::string& query = templates[2].query;
   EXPECT_EQ(query.rfind("Observation?patient={{context.patientId}}&code=", 0), 0u);
   EXPECT_EQ(query.substr(query.size() - 12), "&_sort=-date");
-  // Weight, height, BMI, creatinine (serum and blood), eGFR variants, IgA, glucose: what the rules need.
+  // Weight, height, BMI, creatinine (serum and blood), eGFR variants, IgA, meter glucose: what the rules need.
   for (const char* code : {"29463-7", "8302-2", "39156-5", "2160-0", "38483-4", "98979-8", "62238-1", "33914-3",
-                           "77147-7", "2458-8", "2345-7", "718-7", "883-9"})
+                           "77147-7", "2458-8", "41653-7", "14743-9", "718-7", "883-9"})
     EXPECT_NE(query.find(std::string("http://loinc.org|") + code), std::string::npos) << code;
+  // Laboratory glucose is no rule's need any more (R7 counts meter glucose only).
+  EXPECT_EQ(query.find("http://loinc.org|2345-7"), std::string::npos);
   // No code twice.
   std::set<std::string> seen;
   std::size_t start = query.find("code=") + 5;
