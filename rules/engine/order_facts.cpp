@@ -138,6 +138,12 @@ std::optional<implausible_dose> judge_plausibility(const dose_plan& dose, const 
   auto cannot = [&](std::string reason, const threshold* bound) {
     return implausible_dose{std::move(reason), dose.as_written, bound};
   };
+  // The dose as prescribed first: an absurd g/kg is named as such, before the quantities derived from it
+  // (grams, per day) overflow.
+  if (dose.g_per_kg_per_dose && *dose.g_per_kg_per_dose > in.implausible_per_kg.value)
+    return cannot(format_compared(*dose.g_per_kg_per_dose, in.implausible_per_kg.value) +
+                      " g/kg per dose is more than " + format_compared(in.implausible_per_kg.value, 0) + " g/kg",
+                  &in.implausible_per_kg);
   for (const std::optional<double>& value : {dose.g_per_kg_per_dose, dose.grams_per_dose, dose.g_per_kg_per_day,
                                              dose.g_per_kg_per_course, dose.calculated_grams})
     if (value && !std::isfinite(*value)) return cannot("the dose is not a finite number", nullptr);
@@ -149,10 +155,6 @@ std::optional<implausible_dose> judge_plausibility(const dose_plan& dose, const 
     return cannot("a dose of " + format_compared(*dose.grams_per_dose, 0) + " g is not a dose", nullptr);
   if (dose.calculated_grams && *dose.calculated_grams <= 0)
     return cannot("a calculated dose of " + format_compared(*dose.calculated_grams, 0) + " g is not a dose", nullptr);
-  if (dose.g_per_kg_per_dose && *dose.g_per_kg_per_dose > in.implausible_per_kg.value)
-    return cannot(format_compared(*dose.g_per_kg_per_dose, in.implausible_per_kg.value) +
-                      " g/kg per dose is more than " + format_compared(in.implausible_per_kg.value, 0) + " g/kg",
-                  &in.implausible_per_kg);
   for (const std::optional<double>& grams : {dose.grams_per_dose, dose.calculated_grams})
     if (grams && *grams > in.implausible_total.value)
       return cannot(format_compared(*grams, in.implausible_total.value) + " g per dose is more than " +

@@ -97,6 +97,35 @@ TEST_F(Scenario, R15AboveEveryLabelledDailyDoseIsCriticalAndTheOneDayCourseIsNot
                {"critical R15", "warning R20"});
 }
 
+TEST_F(Scenario, R15AtTheHighestLabelledDailyDoseIsTheLocalWarningOnly) {
+  expect_cards(select_json(ivig_order(privigen(), dose(2.4, 168))), "dosing/r15-warning-2.4-at-the-label",
+               {"warning R20", "warning R15", "info R19"});
+}
+
+TEST_F(Scenario, R15ADoseThatCannotBeRightIsCriticalAndAnswered) {
+  // 1e308 g/kg once made the vial arithmetic throw (HTTP 500); 1000000 g/kg was a warning.
+  expect_cards(select_json(ivig_order(privigen(), dose(1e308, 35))), "dosing/r15-critical-1e308-cannot-be-right",
+               {"critical R15"});
+  expect_cards(select_json(ivig_order(privigen(), dose(1e6, 35))), "dosing/r15-critical-1e6-cannot-be-right",
+               {"critical R15"});
+}
+
+TEST_F(Scenario, R15PrintsTheDecimalsThatMakeTheComparisonVisible) {
+  expect_cards(select_json(ivig_order(privigen(), dose(1.004, 70.28))), "dosing/r15-warning-1.004",
+               {"warning R15", "info R19"});
+}
+
+TEST_F(Scenario, R16ATenDayCourseAboveTheLabelledCourseIsCritical) {
+  expect_cards(select_json(ivig_order(privigen(), dose(0.4, 28), daily_course(10))), "dosing/r16-critical-10-days",
+               {"critical R16", "warning R20", "info R19"});
+}
+
+TEST_F(Scenario, R16AcceptedRoundingOfTheFiveDayCourseRaisesNoCourseCard) {
+  // R19's suggestion writes 30 g for 0.4 g/kg × 70 kg; the course stays 2 g/kg as ordered.
+  expect_cards(select_json(ivig_order(privigen(), dose(0.4, 30), daily_course(5))), "dosing/r16-rounded-course-quiet",
+               {"warning R20"});
+}
+
 TEST_F(Scenario, R15ReportsADoseItCannotRead) {
   const std::string ml_dose = std::string("[{\"doseQuantity\":") + quantity(100, "mL") + "}]";
   expect_cards(select_json(ivig_order(privigen(), ml_dose)), "dosing/r15-unreadable", {"warning R15"});
