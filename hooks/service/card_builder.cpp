@@ -141,16 +141,11 @@ void append_new(std::vector<std::string>& into, const std::vector<std::string>& 
     if (std::find(into.begin(), into.end(), line) == into.end()) into.push_back(line);
 }
 
-/// The override reasons of every rule on the card: the card's own rule's first, then those of each
-/// rule that joined it, each reason once (R13 joining R8 adds only the reasons R8 lacks).
-std::vector<protocol::coding> override_reasons_of(const rules::finding& f, const rules::knowledge& kb) {
-  std::vector<const rules::override_reason*> reasons;
-  for (const std::string& id : f.joined_rule_ids())
-    if (const rules::rule_definition* rule = kb.find_rule(id))
-      for (const rules::override_reason* reason : rule->override_reasons)
-        if (std::find(reasons.begin(), reasons.end(), reason) == reasons.end()) reasons.push_back(reason);
+/// The override reasons on the card: the card's own rule's first, then those each joining rule added
+/// (R13 joining R8 adds only the reasons R8 lacks); the engine put them on the finding.
+std::vector<protocol::coding> override_reasons_of(const rules::finding& f) {
   std::vector<protocol::coding> out;
-  for (const rules::override_reason* r : reasons) out.push_back({r->system, r->code, r->display});
+  for (const rules::override_reason* r : f.override_reasons) out.push_back({r->system, r->code, r->display});
   return out;
 }
 
@@ -183,6 +178,10 @@ std::vector<rules::finding> joined_findings(const std::vector<rules::finding>& f
       append_new(target->evidence, f->evidence);
       target->citations.insert(target->citations.end(), f->citations.begin(), f->citations.end());
       append_new(target->policy_notes, f->policy_notes);
+      for (const rules::override_reason* reason : f->override_reasons)
+        if (std::find(target->override_reasons.begin(), target->override_reasons.end(), reason) ==
+            target->override_reasons.end())
+          target->override_reasons.push_back(reason);
       if (!target->correction && f->correction) target->correction = f->correction;
       if (f->level > target->level) target->level = f->level;
       break;
@@ -207,7 +206,7 @@ protocol::card card_of(std::string_view hook_instance, const rules::ivig_order& 
   } else {
     c.source.label = "ivig-cds IVIg knowledge base " + kb.version;
   }
-  if (f.level != rules::severity::info) c.override_reasons = override_reasons_of(f, kb);
+  if (f.level != rules::severity::info) c.override_reasons = override_reasons_of(f);
   for (const rules::product_switch& s : f.switches) {
     protocol::suggestion suggestion;
     suggestion.label = s.label;

@@ -66,6 +66,9 @@ struct finding {
   std::vector<product_switch> switches;
   std::optional<order_correction> correction;
   std::vector<lab_order> lab_orders;  ///< offered together as one "order the labs" suggestion
+  /// The reasons a clinician may give to override the card: the rule's own (rules.json), and those of
+  /// every rule that joined it, each once.
+  std::vector<const override_reason*> override_reasons;
   /// An info finding that changes the order (a rounding, a missing indication) is shown on
   /// order-select; other info findings wait for order-sign (docs/cards.md, card discipline).
   bool changes_order = false;

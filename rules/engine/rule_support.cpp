@@ -12,6 +12,7 @@ finding start_finding(const rule_context& context, severity level, std::string s
   finding f;
   f.rule_id = context.rule.id;
   f.rule_version = context.rule.version;
+  f.override_reasons = context.rule.override_reasons;
   f.level = level;
   f.summary = std::move(summary);
   f.order_reference = context.order.reference();
