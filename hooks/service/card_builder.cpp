@@ -254,6 +254,18 @@ protocol::card card_of(std::string_view hook_instance, const rules::ivig_order& 
   return c;
 }
 
+/// Lists each unchecked check with its reason on the card, and the rules it concerns.
+void list_checks(protocol::card& c, const std::vector<rules::incomplete_check>& checks, const rules::knowledge& kb) {
+  for (const rules::incomplete_check& check : checks) {
+    c.detail +=
+        "- **" + check.rule_id + " " + check.check + "** (" + check.order_reference + "): " + check.reason + "\n";
+    if (std::find(c.rule_ids.begin(), c.rule_ids.end(), check.rule_id) == c.rule_ids.end())
+      c.rule_ids.push_back(check.rule_id);
+  }
+  c.detail += "\nKnowledge " + kb.version + ".";
+  c.source.label = std::string(incomplete_card_source);
+}
+
 /// The labelled contraindications that could not be checked: a warning naming each screen and the
 /// data it needed, so that an incomplete screen is never mistaken for a clear one.
 protocol::card incomplete_screen_card(std::string_view hook_instance,
@@ -270,14 +282,7 @@ protocol::card incomplete_screen_card(std::string_view hook_instance,
   c.detail =
       "These labelled contraindications could not be checked, because the data they need did not arrive. Check "
       "them with the patient or in the chart before giving IVIg:\n\n";
-  for (const rules::incomplete_check& check : checks) {
-    c.detail +=
-        "- **" + check.rule_id + " " + check.check + "** (" + check.order_reference + "): " + check.reason + "\n";
-    if (std::find(c.rule_ids.begin(), c.rule_ids.end(), check.rule_id) == c.rule_ids.end())
-      c.rule_ids.push_back(check.rule_id);
-  }
-  c.detail += "\nKnowledge " + kb.version + ".";
-  c.source.label = std::string(incomplete_card_source);
+  list_checks(c, checks, kb);
   for (const rules::override_reason* r : kb.incomplete_screen_override_reasons)
     c.override_reasons.push_back({r->system, r->code, r->display});
   c.knowledge_version = kb.version;
@@ -293,14 +298,7 @@ protocol::card incomplete_card(std::string_view hook_instance, const std::vector
                   ? "1 IVIg safety check could not be completed: see which and why"
                   : std::to_string(checks.size()) + " IVIg safety checks could not be completed: see which and why";
   c.detail = "These checks could not be done, so their silence does not mean the order is safe:\n\n";
-  for (const rules::incomplete_check& check : checks) {
-    c.detail +=
-        "- **" + check.rule_id + " " + check.check + "** (" + check.order_reference + "): " + check.reason + "\n";
-    if (std::find(c.rule_ids.begin(), c.rule_ids.end(), check.rule_id) == c.rule_ids.end())
-      c.rule_ids.push_back(check.rule_id);
-  }
-  c.detail += "\nKnowledge " + kb.version + ".";
-  c.source.label = std::string(incomplete_card_source);
+  list_checks(c, checks, kb);
   c.knowledge_version = kb.version;
   return c;
 }

@@ -6,19 +6,13 @@
 
 #include "hooks/protocol/uuid.hpp"
 #include "rules/engine/dosing_rules.hpp"
+#include "rules/engine/number_format.hpp"
 
 namespace ivig::service {
 namespace {
 
 std::string num(double value, int decimals = 2) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  std::string text = buffer;
-  if (text.find('.') != std::string::npos) {
-    while (text.back() == '0') text.pop_back();
-    if (text.back() == '.') text.pop_back();
-  }
-  return text;
+  return rules::format_trimmed(value, decimals);
 }
 
 std::string opt(const std::optional<double>& value, const char* unit, int decimals = 2) {

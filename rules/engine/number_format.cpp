@@ -28,6 +28,10 @@ std::string trimmed_fixed(double value, int decimals) {
 
 }  // namespace
 
+std::string format_trimmed(double value, int decimals) {
+  return trimmed_fixed(value, decimals);
+}
+
 std::string format_number(double value) {
   return trimmed_fixed(value, 6);
 }

@@ -10,6 +10,8 @@ namespace ivig::rules {
 std::string format_number(double value);
 /// Computed values rounded to two decimals, shortest form: 7.14, 0.4, 35.
 std::string format_rounded(double value);
+/// At most `decimals` decimals, trailing zeros dropped: format_trimmed(82.50, 2) = "82.5".
+std::string format_trimmed(double value, int decimals);
 /// A fixed number of decimals: format_fixed(82.07, 1) = "82.1".
 std::string format_fixed(double value, int decimals);
 /// A computed value compared with `reference` on a card: two decimals (trailing zeros dropped), or
