@@ -110,7 +110,7 @@ protocol::card worksheet_card(std::string_view hook_instance, const checked_orde
   const rules::rate_limits& rates = facts.rates;
   if (rates.label_start != nullptr) rate_row("Start (label)", rates.label_start->value);
   if (rates.label_maximum != nullptr && rates.label_maximum->rate.value > 0)
-    rate_row("Maximum (label)", rates.label_maximum->rate.value);
+    rate_row("Maximum (label; " + rates.maximum_basis + ")", rates.label_maximum->rate.value);
   if (facts.risk.any() && rates.at_risk.mg_per_kg_min > 0)
     rate_row(
         std::string("Cap at renal/thrombosis risk") + (rates.at_risk.labelled != nullptr ? "" : " (local policy [U])"),

@@ -166,14 +166,23 @@ void check_r12(const no_inputs&, const rule_context& context, evaluation& out) {
     return;
   }
   if (*dose.rate_mg_per_kg_min <= max->rate.value + 1e-9) return;
-  finding f =
-      start_finding(context, max->rate.evidence == evidence_level::unconfirmed ? severity::warning : severity::critical,
-                    "Rate " + format_rounded(*dose.rate_mg_per_kg_min) + " mg/kg/min exceeds " + p->name +
-                        "'s labelled maximum " + format_rounded(max->rate.value) + " mg/kg/min");
+  // Critical above the maximum labelled for the order's indication, or above every labelled maximum;
+  // above only the most conservative one (indication unknown or off-label) it is a warning.
+  const rate_limits& rates = context.facts.rates;
+  const bool beyond_every_label =
+      rates.highest_maximum != nullptr && *dose.rate_mg_per_kg_min > rates.highest_maximum->rate.value + 1e-9;
+  const bool critical =
+      max->rate.evidence != evidence_level::unconfirmed && (!rates.maximum_is_conservative || beyond_every_label);
+  finding f = start_finding(
+      context, critical ? severity::critical : severity::warning,
+      "Rate " + format_compared(*dose.rate_mg_per_kg_min, max->rate.value) + " mg/kg/min exceeds " + p->name +
+          (rates.maximum_is_conservative && !beyond_every_label ? "'s most conservative labelled maximum "
+                                                                : "'s labelled maximum ") +
+          format_number(max->rate.value) + " mg/kg/min");
   add_rate_lines(context, f);
-  f.evidence.push_back(p->name + " maximum rate: " + format_rounded(max->rate.value) + " mg/kg/min" +
-                       (max->indication.empty() ? "" : " (" + max->indication + ", the highest labelled maximum)") +
-                       " " + std::string(evidence_marker(max->rate.evidence)));
+  f.evidence.push_back(p->name + " maximum rate: " + format_rounded(max->rate.value) + " mg/kg/min, " +
+                       context.facts.rates.maximum_basis + " " + std::string(evidence_marker(max->rate.evidence)));
+  if (!context.facts.indication_match.empty()) f.evidence.push_back("Indication: " + context.facts.indication_match);
   cite(f, max->rate, p->name + " maximum infusion rate " + format_rounded(max->rate.value) + " mg/kg/min");
   out.findings.push_back(std::move(f));
 }

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <tuple>
 
 #include "rules/engine/number_format.hpp"
 #include "rules/engine/rule_unit.hpp"
+#include "rules/engine/terminology.hpp"
 
 namespace ivig::rules {
 namespace {
@@ -92,15 +94,48 @@ fhir::time_point add_months(fhir::time_point from, int months) {
   return sys_days{year_month_day{shifted.year(), shifted.month(), d}} + (from - day);
 }
 
-rate_limits find_rate_limits(const ivig_order& order, const rate_limit_inputs& in) {
+indication_inputs bind_indication(role_binder& b) {
+  return {b.every_value_set_role()};
+}
+
+/// The first indication (in facts.json's order of names) that one of the order's reasonCodes matches.
+std::pair<std::string, std::string> find_indication(const ivig_order& order, const knowledge& kb,
+                                                    const indication_inputs& in) {
+  if (order.order == nullptr) return {};
+  for (const auto& [name, set] : in.indications)
+    for (const fhir::codeable_concept& reason : order.order->reasons)
+      if (const auto match = match_concept(kb, *set, reason)) return {name, match->describe()};
+  return {};
+}
+
+rate_limits find_rate_limits(const ivig_order& order, const rate_limit_inputs& in, const std::string& indication) {
   rate_limits limits;
   const product* p = order.identified_product();
   if (p != nullptr) {
     if (p->initial_rate) limits.label_start = &*p->initial_rate;
-    // The order rarely says which indication's limit applies, so the highest labelled maximum is
-    // the one a rate must never exceed.
+    // The maximum labelled for the order's indication (or for every indication, "all"); otherwise the
+    // most conservative labelled maximum, since no label vouches for a faster rate.
     for (const indication_rate& r : p->max_rates)
-      if (limits.label_maximum == nullptr || r.rate.value > limits.label_maximum->rate.value) limits.label_maximum = &r;
+      if (!indication.empty() && (r.indication == indication || r.indication == "all")) {
+        limits.label_maximum = &r;
+        limits.maximum_basis = "labelled for " + (r.indication == "all" ? std::string("every indication") : indication);
+      }
+    for (const indication_rate& r : p->max_rates)
+      if (limits.highest_maximum == nullptr || r.rate.value > limits.highest_maximum->rate.value)
+        limits.highest_maximum = &r;
+    if (limits.label_maximum == nullptr) {
+      limits.maximum_is_conservative = true;
+      for (const indication_rate& r : p->max_rates)
+        if (limits.label_maximum == nullptr || r.rate.value < limits.label_maximum->rate.value)
+          limits.label_maximum = &r;
+      if (limits.label_maximum != nullptr)
+        limits.maximum_basis = "the most conservative labelled maximum" +
+                               (limits.label_maximum->indication.empty() || limits.label_maximum->indication == "all"
+                                    ? std::string{}
+                                    : " (" + limits.label_maximum->indication + ")") +
+                               (indication.empty() ? ": the order gives no indication the service recognises"
+                                                   : ": " + p->name + " is not labelled for " + indication);
+    }
   }
   if (p != nullptr && p->at_risk_max_rate) {
     limits.at_risk = {p->at_risk_max_rate->value, &*p->at_risk_max_rate, nullptr};
@@ -210,7 +245,8 @@ order_facts gather_order_facts(const fhir::patient_record& record, const ivig_or
     if (!facts.implausible) facts.implausible = judge_plausibility(other, in.dose_limits);
   if (facts.implausible) neutralise(facts.dose);
   facts.risk = find_risk_factors(record, kb, in.risk, now);
-  facts.rates = find_rate_limits(order, in.rates);
+  std::tie(facts.indication, facts.indication_match) = find_indication(order, kb, in.indication);
+  facts.rates = find_rate_limits(order, in.rates, facts.indication);
   facts.limits = {&in.dose_limits.per_day, &in.dose_limits.per_day_label_max, &in.dose_limits.per_course,
                   &in.dose_limits.per_course_label_max};
   facts.last_dose = now + std::chrono::days{static_cast<long>(std::ceil(facts.dose.course_days)) - 1};
@@ -264,8 +300,19 @@ result<void, std::string> bind_order_facts(knowledge& kb) {
       .dose_limits = bind("dose-limits", &bind_dose_limits),
       .cost = bind("cost", &bind_cost),
       .deferral = bind("vaccine-deferral", &bind_deferral),
+      .indication = bind("indication", &bind_indication),
   });
   if (!problem.empty()) return failure(std::move(problem));
+  // A product's maximum rate is chosen by its indication's name: a name facts.json does not know
+  // would make that maximum unreachable.
+  for (const product& p : kb.products)
+    for (const indication_rate& r : p.max_rates) {
+      const auto& known = inputs->indication.indications;
+      if (r.indication != "all" &&
+          std::none_of(known.begin(), known.end(), [&](const auto& entry) { return entry.first == r.indication; }))
+        return failure("products.json: products " + p.id + ": maxRates indication '" + r.indication +
+                       "' is not an indication of facts.json's indication entry (nor \"all\")");
+    }
   for (const fact_definition& f : kb.facts)
     if (std::find(computed.begin(), computed.end(), f.id) == computed.end())
       return failure("facts.json: facts " + f.id + ": the engine computes no such facts");

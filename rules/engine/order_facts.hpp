@@ -48,6 +48,11 @@ struct vaccine_deferral_inputs {
   const threshold &dose_low, &dose_mid;                    ///< g/kg, the course bands' upper ends
 };
 
+/// The indications an order's reasonCode is matched against, by the name products.json gives them.
+struct indication_inputs {
+  std::vector<std::pair<std::string, const value_set*>> indications;
+};
+
 /// The knowledge every order-fact computation reads, one struct per facts.json entry.
 struct order_fact_inputs {
   dosing_weight_inputs weight;
@@ -57,6 +62,7 @@ struct order_fact_inputs {
   dose_limit_inputs dose_limits;
   cost_inputs cost;
   vaccine_deferral_inputs deferral;
+  indication_inputs indication;
 };
 
 /// The at-risk rate cap for this order: the product label's when it gives one, else the default.
@@ -67,8 +73,14 @@ struct at_risk_cap {
 };
 
 struct rate_limits {
-  const sourced_value* label_start = nullptr;      ///< the identified product's initial rate
-  const indication_rate* label_maximum = nullptr;  ///< its highest labelled maximum across indications
+  const sourced_value* label_start = nullptr;  ///< the identified product's initial rate
+  /// The labelled maximum for the order's indication; for an unknown indication, or one the product
+  /// is not labelled for, the product's most conservative (lowest) labelled maximum.
+  const indication_rate* label_maximum = nullptr;
+  std::string maximum_basis;  ///< "labelled for ITP" or "the most conservative labelled maximum (ITP): …"
+  /// The product's highest labelled maximum for any indication: above it, a rate is beyond every label.
+  const indication_rate* highest_maximum = nullptr;
+  bool maximum_is_conservative = false;  ///< the indication is unknown or not labelled for the product
   at_risk_cap at_risk;
 };
 
@@ -140,6 +152,10 @@ struct order_facts {
   rate_limits rates;
   dose_limits limits;
   std::optional<implausible_dose> implausible;
+  /// The order's indication as products.json names it ("ITP"), from its reasonCode; empty when
+  /// unknown. `indication_match` is how it matched, for the cards.
+  std::string indication;
+  std::string indication_match;
   /// When the course's last dose falls if it starts now (a course of N daily doses ends N−1 days later).
   fhir::time_point last_dose;
   vial_facts vials;

@@ -59,6 +59,15 @@ std::string_view role_binder::param_role(std::string_view name) {
   return it->second;
 }
 
+std::vector<std::pair<std::string, const value_set*>> role_binder::every_value_set_role() {
+  std::vector<std::pair<std::string, const value_set*>> all;
+  for (const auto& [role, set] : roles_.value_sets) {
+    read_value_sets_.push_back(role);
+    all.emplace_back(role, set);
+  }
+  return all;
+}
+
 std::string role_binder::first_problem() const {
   if (!first_problem_.empty()) return first_problem_;
   // The other direction: a role in the knowledge that the implementation never reads is a role a

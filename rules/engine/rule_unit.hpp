@@ -33,6 +33,9 @@ class role_binder {
   const threshold& threshold_role(std::string_view role, std::string_view unit);
   /// A parameter that must be present (an excipient name, for example).
   std::string_view param_role(std::string_view name);
+  /// Every value-set role of the entry, when the role names are themselves data (the indications of
+  /// facts.json's "indication" entry, named as products.json names them).
+  std::vector<std::pair<std::string, const value_set*>> every_value_set_role();
 
   /// The first problem (a role missing, in another unit, or named by the entry but never read),
   /// or empty when the entry and the implementation agree.

@@ -343,3 +343,59 @@ TEST(IncompleteScreens, MissingConditionsMarkTheContraindicationScreensAsSuch) {
     if (check.contraindication_screen) screens.push_back(check.rule_id);
   EXPECT_EQ(screens, (std::vector<std::string>{"R1", "R2", "R4", "R5"}));
 }
+
+// --- issue 10 (part): the maximum rate of the order's indication --------------------------------
+
+namespace {
+
+/// Privigen 0.4 g/kg (28 g) at `rate` mg/kg/min for `reason_json` (a reasonCode; empty: none).
+std::string privigen_at_rate(double rate, const std::string& reason_json) {
+  const std::string type = R"x({"coding":[{"system":"http://terminology.hl7.org/CodeSystem/dose-rate-type","code":")x";
+  const std::string ucum = R"x(,"system":"http://unitsofmeasure.org")x";
+  const std::string dose_and_rate =
+      R"x([{"type":)x" + type + R"x(ordered"}]},"doseQuantity":{"value":0.4,"unit":"g/kg")x" + ucum +
+      R"x(,"code":"g/kg"},"rateQuantity":{"value":)x" + std::to_string(rate) + R"x(,"unit":"mg/(kg.min)")x" + ucum +
+      R"x(,"code":"mg/(kg.min)"}},{"type":)x" + type + R"x(calculated"}]},"doseQuantity":{"value":28,"unit":"g")x" +
+      ucum + R"x(,"code":"g"}}])x";
+  return R"x({"resourceType":"MedicationRequest","id":"ivig-1","status":"draft","intent":"order",)x"
+         R"x("medicationCodeableConcept":)x" +
+         privigen() + R"x(,"subject":{"reference":"Patient/example"},)x" +
+         (reason_json.empty() ? std::string{} : R"x("reasonCode":[)x" + reason_json + "],") +
+         R"x("dosageInstruction":[{"route":)x" + concept_of(snomed, "47625008", "Intravenous route") +
+         R"x(,"doseAndRate":)x" + dose_and_rate + "}]}";
+}
+
+severity r12_level(const std::string& order) {
+  rule_harness h = seed_patient();
+  for (const auto& f : h.order(order).evaluate().findings)
+    if (f.rule_id == "R12") return f.level;
+  return severity::info;  // no R12 card
+}
+
+const std::string itp_reason = concept_of(icd10cm, "D69.3", "Immune thrombocytopenic purpura");
+const std::string pi_reason = concept_of(icd10cm, "D83.9", "Common variable immunodeficiency, unspecified");
+const std::string ms_reason = concept_of(snomed, "426373005", "Relapsing remitting multiple sclerosis");
+
+}  // namespace
+
+TEST(IndicationRates, ChronicItpOnPrivigenIsHeldToItsLabelledFourMgPerKgMin) {
+  EXPECT_EQ(r12_level(privigen_at_rate(6, itp_reason)), severity::critical);
+  EXPECT_EQ(r12_level(privigen_at_rate(4, itp_reason)), severity::info);
+}
+
+TEST(IndicationRates, PrimaryImmunodeficiencyOnPrivigenMayGoToEight) {
+  EXPECT_EQ(r12_level(privigen_at_rate(6, pi_reason)), severity::info);
+  EXPECT_EQ(r12_level(privigen_at_rate(8.5, pi_reason)), severity::critical);
+}
+
+TEST(IndicationRates, OffLabelOrUnknownIndicationsGetTheMostConservativeMaximumAsAWarning) {
+  EXPECT_EQ(r12_level(privigen_at_rate(6, ms_reason)), severity::warning);
+  EXPECT_EQ(r12_level(privigen_at_rate(6, "")), severity::warning);
+  EXPECT_EQ(r12_level(privigen_at_rate(9, ms_reason)), severity::critical);  // beyond every label
+  rule_harness h = seed_patient();
+  h.order(privigen_at_rate(6, ms_reason)).evaluate();
+  EXPECT_EQ(h.facts().rates.maximum_basis,
+            "the most conservative labelled maximum (ITP): Privigen is not labelled for MS");
+  EXPECT_EQ(h.finding_of("R12")->summary,
+            "Rate 6 mg/kg/min exceeds Privigen's most conservative labelled maximum 4 mg/kg/min");
+}

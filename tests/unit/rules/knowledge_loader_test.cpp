@@ -300,3 +300,14 @@ TEST(RuleBinding, AnOrderFactEntryTheEngineDoesNotComputeIsRejected) {
                         }),
             "facts.json: facts costs: the engine computes no such facts");
 }
+
+TEST(RuleBinding, AMaximumRateForAnIndicationTheFactsDoNotNameIsRejected) {
+  EXPECT_EQ(error_after("products.json",
+                        [](auto& d) {
+                          for (auto& p : d["products"].GetArray())
+                            if (std::string_view(p["id"].GetString()) == "privigen")
+                              p["maxRates"][1]["indication"].SetString("cITP");
+                        }),
+            "products.json: products privigen: maxRates indication 'cITP' is not an indication of facts.json's "
+            "indication entry (nor \"all\")");
+}
