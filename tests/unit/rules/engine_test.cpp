@@ -399,3 +399,15 @@ TEST(IndicationRates, OffLabelOrUnknownIndicationsGetTheMostConservativeMaximumA
   EXPECT_EQ(h.finding_of("R12")->summary,
             "Rate 6 mg/kg/min exceeds Privigen's most conservative labelled maximum 4 mg/kg/min");
 }
+
+TEST(IndicationRates, OctagamTenPercentForDermatomyositisIsHeldToFourMgPerKgMin) {
+  const std::string dm = concept_of(icd10cm, "M33.10", "Other dermatomyositis, organ involvement unspecified");
+  auto octagam_at = [&](double rate, const std::string& reason) {
+    std::string order = privigen_at_rate(rate, reason);
+    const std::string brand = privigen();
+    order.replace(order.find(brand), brand.size(), octagam_10());
+    return order;
+  };
+  EXPECT_EQ(r12_level(octagam_at(6, dm)), severity::critical);      // dermatomyositis maximum 4
+  EXPECT_EQ(r12_level(octagam_at(6, itp_reason)), severity::info);  // chronic ITP maximum 12
+}
