@@ -411,3 +411,22 @@ TEST(IndicationRates, OctagamTenPercentForDermatomyositisIsHeldToFourMgPerKgMin)
   EXPECT_EQ(r12_level(octagam_at(6, dm)), severity::critical);      // dermatomyositis maximum 4
   EXPECT_EQ(r12_level(octagam_at(6, itp_reason)), severity::info);  // chronic ITP maximum 12
 }
+
+// --- issue 10 (part): problem-list text without a code ----------------------------------------------
+
+TEST(ProblemListText, RenalInsufficiencyWrittenAsTextIsARenalRiskFactorMatchedByText) {
+  for (const std::string words : {"Renal insufficiency", "Kidney failure", "CKD stage 3"}) {
+    rule_harness h = ordinary_patient();
+    h.with(condition("c1", R"({"text":")" + words + R"("})")).order(ivig_order_with(privigen(), 0.5, 35)).evaluate();
+    const ivig::rules::finding* r8 = h.finding_of("R8");
+    ASSERT_NE(r8, nullptr) << words;
+    ASSERT_FALSE(r8->evidence.empty());
+    EXPECT_NE(r8->evidence.front().find("(matched by text)"), std::string::npos) << r8->evidence.front();
+  }
+}
+
+TEST(ProblemListText, OtherWordsAreNotRenalDisease) {
+  rule_harness h = ordinary_patient();
+  h.with(condition("c1", R"({"text":"Renal cyst, simple"})")).order(ivig_order_with(privigen(), 0.5, 35)).evaluate();
+  EXPECT_EQ(h.findings(), std::vector<std::string>{});
+}
