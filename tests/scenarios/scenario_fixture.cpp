@@ -47,6 +47,18 @@ hook_request Scenario::sign_orders(const std::vector<std::string>& orders) {
   return request;
 }
 
+namespace {
+
+/// "warning R8 R13": a card's indicator and the rules on it.
+std::string indicator_and_rules_of(const rapidjson::Value& card) {
+  std::string entry = card["indicator"].GetString();
+  for (const auto& rule : card["extension"]["ivig-cds"]["rules"].GetArray())
+    entry += std::string(" ") + rule.GetString();
+  return entry;
+}
+
+}  // namespace
+
 void Scenario::expect_cards(const hook_request& request, const std::string& golden,
                             const std::vector<std::string>& indicator_and_rules) {
   const std::string service = request.hook == "order-select" ? "ivig-order-select" : "ivig-order-sign";
@@ -55,9 +67,7 @@ void Scenario::expect_cards(const hook_request& request, const std::string& gold
   const rapidjson::Document doc = parse(result.body);
   std::vector<std::string> got;
   for (const auto& card : doc["cards"].GetArray()) {
-    std::string entry = card["indicator"].GetString();
-    for (const auto& rule : card["extension"]["ivig-cds"]["rules"].GetArray())
-      entry += std::string(" ") + rule.GetString();
+    std::string entry = indicator_and_rules_of(card);
     got.push_back(entry);
     EXPECT_LT(utf8_code_points(card["summary"].GetString()), summary_limit) << card["summary"].GetString();
   }
@@ -73,9 +83,7 @@ std::vector<std::string> Scenario::override_reasons(const hook_request& request)
   const rapidjson::Document doc = parse(result.body);
   std::vector<std::string> got;
   for (const auto& card : doc["cards"].GetArray()) {
-    std::string entry = card["indicator"].GetString();
-    for (const auto& rule : card["extension"]["ivig-cds"]["rules"].GetArray())
-      entry += std::string(" ") + rule.GetString();
+    std::string entry = indicator_and_rules_of(card);
     entry += ":";
     if (card.HasMember("overrideReasons"))
       for (const auto& reason : card["overrideReasons"].GetArray())

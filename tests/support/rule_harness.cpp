@@ -5,10 +5,22 @@
 
 #include "fhir/model/resources.hpp"
 #include "rules/engine/order_facts.hpp"
+#include "tests/support/fhir_builders.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace ivig::test {
+
+rule_harness ordinary_adult(double kg, double cm) {
+  rule_harness h;
+  h.with(patient())
+      .with(body_weight(kg))
+      .with(body_height(cm))
+      .with(serum_creatinine(0.9))
+      .with(
+          observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(180, "mg/dL"), "2026-09-01T08:00:00Z"));
+  return h;
+}
 
 rule_harness::rule_harness(std::shared_ptr<const rules::knowledge> kb, fhir::time_point now)
     : kb_(kb ? std::move(kb) : embedded_knowledge()), now_(now == fhir::time_point{} ? scenario_now() : now) {

@@ -20,6 +20,12 @@
 
 namespace ivig::test {
 
+class rule_harness;
+
+/// A harness holding an ordinary adult woman of 46 (`kg`, `cm`) with a recent weight and height, a
+/// normal serum creatinine and a normal IgA: only what a test adds is news.
+rule_harness ordinary_adult(double kg = 70, double cm = 170);
+
 class rule_harness {
  public:
   /// The embedded knowledge and the scenario clock unless given.

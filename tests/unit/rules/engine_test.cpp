@@ -27,25 +27,13 @@ std::string ivig_order_with(const std::string& medication, double g_per_kg, doub
          (extra_dosage_members.empty() ? std::string{} : "," + extra_dosage_members) + "}]}";
 }
 
-/// A 70 kg, 170 cm woman of 46 with recent normal renal labs and a normal IgA: only what a test adds is news.
-rule_harness ordinary_patient() {
-  rule_harness h;
-  h.with(patient())
-      .with(body_weight(70))
-      .with(body_height(170))
-      .with(serum_creatinine(0.9))
-      .with(
-          observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(180, "mg/dL"), "2026-09-01T08:00:00Z"));
-  return h;
-}
-
 const std::string hyperprolinemia =
     concept_of(icd10cm, "E72.59", "Other disorders of amino-acid metabolism", "Hyperprolinemia");
 
 }  // namespace
 
 TEST(RuleHarness, DosePerDayAboveOneGramPerKgIsAWarningOfR15WithTheDayDoseAsAFact) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.order(ivig_order_with(privigen(), 1.5, 105)).evaluate();
   EXPECT_EQ(h.findings(), std::vector<std::string>{"warning R15"});
   ASSERT_TRUE(h.facts().dose.g_per_kg_per_day);
@@ -54,14 +42,14 @@ TEST(RuleHarness, DosePerDayAboveOneGramPerKgIsAWarningOfR15WithTheDayDoseAsAFac
 }
 
 TEST(RuleHarness, DosePerDayOfOneGramPerKgIsSilent) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.order(ivig_order_with(privigen(), 1, 70)).evaluate();
   EXPECT_EQ(h.findings(), std::vector<std::string>{});
   EXPECT_EQ(h.incomplete_rules(), std::vector<std::string>{});
 }
 
 TEST(RuleHarness, HyperprolinemiaWithPrivigenIsCriticalR4) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.with(condition("c1", hyperprolinemia)).order(ivig_order_with(privigen(), 0.5, 35)).evaluate();
   const ivig::rules::finding* r4 = h.finding_of("R4");
   ASSERT_NE(r4, nullptr);
@@ -71,9 +59,9 @@ TEST(RuleHarness, HyperprolinemiaWithPrivigenIsCriticalR4) {
 }
 
 TEST(RuleHarness, SignOnlyRulesRunOnlyAtSigning) {
-  rule_harness select = ordinary_patient();
+  rule_harness select = ordinary_adult();
   select.order(ivig_order_with(privigen(), 0.5, 35)).evaluate(hook_stage::select);
-  rule_harness sign = ordinary_patient();
+  rule_harness sign = ordinary_adult();
   sign.order(ivig_order_with(privigen(), 0.5, 35)).evaluate(hook_stage::sign);
   EXPECT_EQ(select.findings(), std::vector<std::string>{});
   EXPECT_EQ(sign.findings(), (std::vector<std::string>{"info R24", "info R28", "info R30"}));
@@ -82,7 +70,7 @@ TEST(RuleHarness, SignOnlyRulesRunOnlyAtSigning) {
 // --- order facts, computed once ----------------------------------------------------------------
 
 TEST(OrderFacts, VialsVolumeAndCostComeFromTheOrderedGramsOnce) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.order(ivig_order_with(privigen(), 0.4, 28)).evaluate(hook_stage::sign);
   const ivig::rules::order_facts& facts = h.facts();
   ASSERT_TRUE(facts.vials.ordered);
@@ -100,12 +88,12 @@ TEST(OrderFacts, VialsVolumeAndCostComeFromTheOrderedGramsOnce) {
 }
 
 TEST(OrderFacts, AtRiskCapIsTheLabelsWhenItHasOneElseTheLocalDefault) {
-  rule_harness octagam = ordinary_patient();
+  rule_harness octagam = ordinary_adult();
   octagam.order(ivig_order_with(octagam_10(), 0.4, 28)).evaluate();
   EXPECT_NE(octagam.facts().rates.at_risk.labelled, nullptr);
   EXPECT_EQ(octagam.facts().rates.at_risk.policy, nullptr);
 
-  rule_harness privigen_order = ordinary_patient();
+  rule_harness privigen_order = ordinary_adult();
   privigen_order.order(ivig_order_with(generic_ivig(), 0.4, 28)).evaluate();
   EXPECT_EQ(privigen_order.facts().rates.at_risk.labelled, nullptr);
   ASSERT_NE(privigen_order.facts().rates.at_risk.policy, nullptr);
@@ -147,7 +135,7 @@ TEST(FailureIsolation, AThrowingRuleLeavesTheOtherFindingsAndIsListedAsNotComple
 }
 
 TEST(RuleHarness, MissingConditionsMakeTheConditionChecksIncompleteNotSilent) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.without("conditions").order(ivig_order_with(privigen(), 0.5, 35)).evaluate();
   EXPECT_EQ(h.findings(), std::vector<std::string>{});
   EXPECT_EQ(h.incomplete_rules(), (std::vector<std::string>{"R1", "R2", "R3", "R4", "R5", "R7", "R8", "R10", "R11",
@@ -175,40 +163,17 @@ std::string grams_only_order(double grams) {
          R"(,"unit":"g","system":"http://unitsofmeasure.org","code":"g"}}]}]})";
 }
 
-/// The seeds' patient: a 70 kg, 165 cm woman (BMI 25.7, 121% of her Devine IBW).
-rule_harness seed_patient() {
-  rule_harness h;
-  h.with(patient())
-      .with(body_weight(70))
-      .with(body_height(165))
-      .with(serum_creatinine(0.8))
-      .with(
-          observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(180, "mg/dL"), "2026-09-01T08:00:00Z"));
-  return h;
-}
-
-rule_harness with_weight(double kg) {
-  rule_harness h;
-  h.with(patient())
-      .with(body_weight(kg))
-      .with(body_height(175))
-      .with(serum_creatinine(0.8))
-      .with(
-          observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(180, "mg/dL"), "2026-09-01T08:00:00Z"));
-  return h;
-}
-
 }  // namespace
 
 TEST(StandardRegimen, OneGramPerKgMonthlyOnTheSeedPatientIsQuiet) {
-  rule_harness h = seed_patient();
+  rule_harness h = ordinary_adult(70, 165);
   h.order(ivig_order_with(privigen(), 1, 70, monthly())).evaluate();
   EXPECT_EQ(h.findings(), std::vector<std::string>{});
   EXPECT_EQ(h.facts().weight.basis, ivig::rules::weight_basis::actual);  // BMI 25.7: Ontario keeps actual weight
 }
 
 TEST(StandardRegimen, FiveDayCourseAsksOnlyForTheLabelledHaemoglobinChecksAndTheRounding) {
-  rule_harness h = seed_patient();
+  rule_harness h = ordinary_adult(70, 165);
   h.order(ivig_order_with(privigen(), 0.4, 28, daily_for(5))).evaluate();
   EXPECT_EQ(h.findings(), (std::vector<std::string>{"info R19", "warning R20"}));
   const ivig::rules::finding* r20 = h.finding_of("R20");
@@ -220,32 +185,32 @@ TEST(StandardRegimen, FiveDayCourseAsksOnlyForTheLabelledHaemoglobinChecksAndThe
 
 TEST(StandardRegimen, AcceptingTheRoundingRaisesNoFurtherCard) {
   // R19's one click writes 30 g (whole vials) for 0.4 g/kg × 70 kg: the course stays 2 g/kg as ordered.
-  rule_harness h = seed_patient();
+  rule_harness h = ordinary_adult(70, 165);
   h.order(ivig_order_with(privigen(), 0.4, 30, daily_for(5))).evaluate();
   EXPECT_EQ(h.findings(), std::vector<std::string>{"warning R20"});
 }
 
 TEST(OneCauseOneCard, GramsRoundedToWholeVialsFromTheDailyLimitAreTheLimit) {
-  rule_harness at_limit = with_weight(73);  // 1 g/kg = 73 g → 75 g in 5 g vials
+  rule_harness at_limit = ordinary_adult(73, 175);  // 1 g/kg = 73 g → 75 g in 5 g vials
   at_limit.order(grams_only_order(75)).evaluate();
   EXPECT_EQ(at_limit.findings(), std::vector<std::string>{});
-  rule_harness above = with_weight(73);
+  rule_harness above = ordinary_adult(73, 175);
   above.order(grams_only_order(80)).evaluate();
   EXPECT_EQ(above.findings(), std::vector<std::string>{"warning R15"});
 }
 
 TEST(OneCauseOneCard, CalculatedGramsThatDoNotMatchAreR17sCardAlone) {
   // 1 g/kg ordered, 100 g calculated on 70 kg: the per-kg limits see 1 g/kg; R17 says the grams are wrong.
-  rule_harness h = seed_patient();
+  rule_harness h = ordinary_adult(70, 165);
   h.order(ivig_order_with(privigen(), 1, 100, monthly())).evaluate();
   EXPECT_EQ(h.findings(), std::vector<std::string>{"warning R17"});
 }
 
 TEST(LabelledMaxima, DailyDoseAtTheHighestLabelledDoseIsAWarningAndAboveItCritical) {
-  rule_harness at = seed_patient();
+  rule_harness at = ordinary_adult(70, 165);
   at.order(ivig_order_with(privigen(), 2.4, 168)).evaluate();
   EXPECT_EQ(at.finding_of("R15")->level, severity::warning);
-  rule_harness above = seed_patient();
+  rule_harness above = ordinary_adult(70, 165);
   above.order(ivig_order_with(privigen(), 2.41, 168.7)).evaluate();
   ASSERT_NE(above.finding_of("R15"), nullptr);
   EXPECT_EQ(above.finding_of("R15")->level, severity::critical);
@@ -254,20 +219,20 @@ TEST(LabelledMaxima, DailyDoseAtTheHighestLabelledDoseIsAWarningAndAboveItCritic
 }
 
 TEST(LabelledMaxima, EveryCourseIsCheckedWhateverItsLength) {
-  rule_harness ten_days = seed_patient();  // 0.4 g/kg × 10 days = 4 g/kg, above the labelled 3 g/kg
+  rule_harness ten_days = ordinary_adult(70, 165);  // 0.4 g/kg × 10 days = 4 g/kg, above the labelled 3 g/kg
   ten_days.order(ivig_order_with(privigen(), 0.4, 28, daily_for(10))).evaluate();
   ASSERT_NE(ten_days.finding_of("R16"), nullptr);
   EXPECT_EQ(ten_days.finding_of("R16")->level, severity::critical);
   EXPECT_EQ(ten_days.finding_of("R16")->summary,
             "IVIg course 4 g/kg over 10 days exceeds the highest labelled course, 3 g/kg");
-  rule_harness local = seed_patient();  // 0.5 × 5 = 2.5 g/kg: above the local 2 g/kg only
+  rule_harness local = ordinary_adult(70, 165);  // 0.5 × 5 = 2.5 g/kg: above the local 2 g/kg only
   local.order(ivig_order_with(privigen(), 0.5, 35, daily_for(5))).evaluate();
   EXPECT_EQ(local.finding_of("R16")->level, severity::warning);
 }
 
 TEST(LabelledMaxima, ADoseThatCannotBeRightIsCriticalAndStopsTheArithmetic) {
   for (const double g_per_kg : {0.0, -1.0, 1e6, 1e308}) {
-    rule_harness h = seed_patient();
+    rule_harness h = ordinary_adult(70, 165);
     h.order(ivig_order_with(privigen(), g_per_kg, 35)).evaluate();
     EXPECT_EQ(h.findings(), std::vector<std::string>{"critical R15"}) << g_per_kg;
     ASSERT_NE(h.finding_of("R15"), nullptr);
@@ -279,7 +244,7 @@ TEST(LabelledMaxima, ADoseThatCannotBeRightIsCriticalAndStopsTheArithmetic) {
 }
 
 TEST(LabelledMaxima, AFrequencyThatMakesTheDailyDoseInfiniteCannotBeRight) {
-  rule_harness h = seed_patient();
+  rule_harness h = ordinary_adult(70, 165);
   h.order(ivig_order_with(privigen(), 0.4, 28,
                           R"("timing":{"repeat":{"frequency":2147483647,"period":1e-300,"periodUnit":"s"}})"))
       .evaluate();
@@ -287,14 +252,14 @@ TEST(LabelledMaxima, AFrequencyThatMakesTheDailyDoseInfiniteCannotBeRight) {
 }
 
 TEST(ReadableNumbers, AComparisonIsPrintedWithTheDecimalsThatShowIt) {
-  rule_harness h = seed_patient();
+  rule_harness h = ordinary_adult(70, 165);
   h.order(ivig_order_with(privigen(), 1.004, 70.28)).evaluate();
   ASSERT_NE(h.finding_of("R15"), nullptr);
   EXPECT_EQ(h.finding_of("R15")->summary, "IVIg dose 1.004 g/kg/day exceeds 1 g/kg/day, the local daily limit");
 }
 
 TEST(EveryInstruction, ASecondInstructionAboveTheLabelledMaximumIsCritical) {
-  rule_harness h = seed_patient();
+  rule_harness h = ordinary_adult(70, 165);
   std::string order = ivig_order_with(privigen(), 0.4, 28, daily_for(5));
   order.replace(order.rfind("]}"), 2,
                 R"(,{"route":)" + concept_of(snomed, "47625008", "Intravenous route") + R"(,"doseAndRate":)" +
@@ -323,7 +288,7 @@ TEST(AdjustedWeight, PrimaryImmunodeficiencyInAnObesePatientStaysOnActualWeight)
 }
 
 TEST(IncompleteScreens, AProductWhoseExcipientsAreNotInTheKnowledgeIsNamedAsUnknownNotPassed) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   const std::string panzyga = R"({"text":"Panzyga 10% intravenous immune globulin"})";
   h.with(condition("c1", hyperprolinemia)).order(ivig_order_with(panzyga, 0.5, 35)).evaluate();
   const ivig::rules::finding* r4 = h.finding_of("R4");
@@ -335,7 +300,7 @@ TEST(IncompleteScreens, AProductWhoseExcipientsAreNotInTheKnowledgeIsNamedAsUnkn
 }
 
 TEST(IncompleteScreens, MissingConditionsMarkTheContraindicationScreensAsSuch) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   const ivig::rules::evaluation& result =
       h.without("conditions").order(ivig_order_with(privigen(), 0.5, 35)).evaluate();
   std::vector<std::string> screens;
@@ -366,7 +331,7 @@ std::string privigen_at_rate(double rate, const std::string& reason_json) {
 }
 
 severity r12_level(const std::string& order) {
-  rule_harness h = seed_patient();
+  rule_harness h = ordinary_adult(70, 165);
   for (const auto& f : h.order(order).evaluate().findings)
     if (f.rule_id == "R12") return f.level;
   return severity::info;  // no R12 card
@@ -392,7 +357,7 @@ TEST(IndicationRates, OffLabelOrUnknownIndicationsGetTheMostConservativeMaximumA
   EXPECT_EQ(r12_level(privigen_at_rate(6, ms_reason)), severity::warning);
   EXPECT_EQ(r12_level(privigen_at_rate(6, "")), severity::warning);
   EXPECT_EQ(r12_level(privigen_at_rate(9, ms_reason)), severity::critical);  // beyond every label
-  rule_harness h = seed_patient();
+  rule_harness h = ordinary_adult(70, 165);
   h.order(privigen_at_rate(6, ms_reason)).evaluate();
   EXPECT_EQ(h.facts().rates.maximum_basis,
             "the most conservative labelled maximum (ITP): Privigen is not labelled for MS");
@@ -416,7 +381,7 @@ TEST(IndicationRates, OctagamTenPercentForDermatomyositisIsHeldToFourMgPerKgMin)
 
 TEST(ProblemListText, RenalInsufficiencyWrittenAsTextIsARenalRiskFactorMatchedByText) {
   for (const std::string words : {"Renal insufficiency", "Kidney failure", "CKD stage 3"}) {
-    rule_harness h = ordinary_patient();
+    rule_harness h = ordinary_adult();
     h.with(condition("c1", R"({"text":")" + words + R"("})")).order(ivig_order_with(privigen(), 0.5, 35)).evaluate();
     const ivig::rules::finding* r8 = h.finding_of("R8");
     ASSERT_NE(r8, nullptr) << words;
@@ -426,7 +391,7 @@ TEST(ProblemListText, RenalInsufficiencyWrittenAsTextIsARenalRiskFactorMatchedBy
 }
 
 TEST(ProblemListText, OtherWordsAreNotRenalDisease) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.with(condition("c1", R"({"text":"Renal cyst, simple"})")).order(ivig_order_with(privigen(), 0.5, 35)).evaluate();
   EXPECT_EQ(h.findings(), std::vector<std::string>{});
 }

@@ -52,18 +52,6 @@ std::string ivig_titrated(const std::string& medication, double low, double high
          titrated(low, high) + "]}";
 }
 
-/// A 70 kg, 170 cm woman of 46 with normal renal labs and IgA: only what a test adds is news.
-rule_harness ordinary_patient() {
-  rule_harness h;
-  h.with(patient())
-      .with(body_weight(70))
-      .with(body_height(170))
-      .with(serum_creatinine(0.9))
-      .with(
-          observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(180, "mg/dL"), "2026-09-01T08:00:00Z"));
-  return h;
-}
-
 bool has(const std::vector<std::string>& findings, const std::string& finding) {
   return std::find(findings.begin(), findings.end(), finding) != findings.end();
 }
@@ -89,7 +77,7 @@ std::string ig_given(const std::string& date) {
 
 TEST(R7Trigger, LaboratoryGlucoseOnlyIsSilentAtSelectAndSign) {
   for (const hook_stage stage : {hook_stage::select, hook_stage::sign}) {
-    rule_harness h = ordinary_patient();
+    rule_harness h = ordinary_adult();
     h.with(observation("g1", concept_of(loinc, "2345-7", "Glucose [Mass/volume] in Serum or Plasma"),
                        quantity_value(140, "mg/dL"), "2026-11-20T08:00:00Z"))
         .order(ivig_request("ivig-1", octagam_10()))
@@ -100,7 +88,7 @@ TEST(R7Trigger, LaboratoryGlucoseOnlyIsSilentAtSelectAndSign) {
 }
 
 TEST(R7Trigger, CapillaryGlucometerResultWithinTheWindowIsAWarning) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.with(observation("g1", concept_of(loinc, "41653-7", "Glucose [Mass/volume] in Capillary blood by Glucometer"),
                      quantity_value(140, "mg/dL"), "2026-10-23T12:00:00Z"))
       .order(ivig_request("ivig-1", octagam_10()))
@@ -109,7 +97,7 @@ TEST(R7Trigger, CapillaryGlucometerResultWithinTheWindowIsAWarning) {
 }
 
 TEST(R7Trigger, GlucometerResultInMmolPerLitreCountsAndOneOutsideTheWindowDoesNot) {
-  rule_harness inside = ordinary_patient();
+  rule_harness inside = ordinary_adult();
   inside
       .with(observation("g1", concept_of(loinc, "14743-9", "Glucose [Moles/volume] in Capillary blood by Glucometer"),
                         quantity_value(7.8, "mmol/L"), "2026-10-23T12:00:00Z"))
@@ -117,7 +105,7 @@ TEST(R7Trigger, GlucometerResultInMmolPerLitreCountsAndOneOutsideTheWindowDoesNo
       .evaluate();
   EXPECT_EQ(inside.findings(), std::vector<std::string>{"warning R7"});
 
-  rule_harness outside = ordinary_patient();
+  rule_harness outside = ordinary_adult();
   outside
       .with(observation("g1", concept_of(loinc, "41653-7", "Glucose [Mass/volume] in Capillary blood by Glucometer"),
                         quantity_value(140, "mg/dL"), "2026-10-22T11:59:59Z"))
@@ -127,7 +115,7 @@ TEST(R7Trigger, GlucometerResultInMmolPerLitreCountsAndOneOutsideTheWindowDoesNo
 }
 
 TEST(R7Trigger, AnActiveInsulinOrderIsAWarning) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.with(insulin_order()).order(ivig_request("ivig-1", octagam_10())).evaluate();
   EXPECT_EQ(h.findings(), std::vector<std::string>{"warning R7"});
   const ivig::rules::finding* r7 = h.finding_of("R7");
@@ -137,31 +125,31 @@ TEST(R7Trigger, AnActiveInsulinOrderIsAWarning) {
 }
 
 TEST(R7Trigger, InsulinOrderedInTheSameSessionCounts) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.also_ordered(insulin_order("draft")).order(ivig_request("ivig-1", octagam_10())).evaluate();
   EXPECT_EQ(h.findings(), std::vector<std::string>{"warning R7"});
 }
 
 TEST(R7Trigger, StoppedInsulinDoesNotCount) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.with(insulin_order("stopped")).order(ivig_request("ivig-1", octagam_10())).evaluate();
   EXPECT_EQ(h.findings(), std::vector<std::string>{});
 }
 
 TEST(R7Trigger, DiabetesAloneWaitsForSigning) {
-  rule_harness select = ordinary_patient();
+  rule_harness select = ordinary_adult();
   select.with(condition("c1", type_2_diabetes))
       .order(ivig_request("ivig-1", octagam_10()))
       .evaluate(hook_stage::select);
   EXPECT_FALSE(has(select.findings(), "warning R7"));
 
-  rule_harness sign = ordinary_patient();
+  rule_harness sign = ordinary_adult();
   sign.with(condition("c1", type_2_diabetes)).order(ivig_request("ivig-1", octagam_10())).evaluate(hook_stage::sign);
   EXPECT_TRUE(has(sign.findings(), "warning R7"));
 }
 
 TEST(R7Trigger, NoMaltoseNoWarningEvenWithInsulin) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.with(insulin_order()).order(ivig_request("ivig-1", privigen())).evaluate(hook_stage::sign);
   EXPECT_FALSE(has(h.findings(), "warning R7"));
 }
@@ -169,7 +157,7 @@ TEST(R7Trigger, NoMaltoseNoWarningEvenWithInsulin) {
 // --- R26: overlap and recent doses, not the next dose of the same regimen ----------------------
 
 TEST(R26Trigger, RenewalOfTheSameMonthlyProductIsSilent) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.with(ig_given("2026-10-25"))  // last dose 28 days ago: not the first infusion, outside the window
       .with(ivig_request("regimen", privigen(), "active", every_4_weeks))
       .order(ivig_request("ivig-1", privigen(), "draft", every_4_weeks))
@@ -178,7 +166,7 @@ TEST(R26Trigger, RenewalOfTheSameMonthlyProductIsSilent) {
 }
 
 TEST(R26Trigger, RenewalNamedByPriorPrescriptionIsSilent) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.with(ig_given("2026-10-25"))
       .with(ivig_request("regimen", privigen(), "active"))
       .order(ivig_request("ivig-1", privigen(), "draft", {},
@@ -188,7 +176,7 @@ TEST(R26Trigger, RenewalNamedByPriorPrescriptionIsSilent) {
 }
 
 TEST(R26Trigger, AnActiveOrderWithAnotherIntervalIsStillADuplicate) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.with(ig_given("2026-10-25"))
       .with(ivig_request("regimen", privigen(), "active", every_3_weeks))
       .order(ivig_request("ivig-1", privigen(), "draft", every_4_weeks))
@@ -197,7 +185,7 @@ TEST(R26Trigger, AnActiveOrderWithAnotherIntervalIsStillADuplicate) {
 }
 
 TEST(R26Trigger, AnActiveOrderWithoutARepeatIntervalIsStillADuplicate) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.with(ig_given("2026-10-25"))
       .with(ivig_request("regimen", privigen(), "active"))
       .order(ivig_request("ivig-1", privigen(), "draft", every_4_weeks))
@@ -206,7 +194,7 @@ TEST(R26Trigger, AnActiveOrderWithoutARepeatIntervalIsStillADuplicate) {
 }
 
 TEST(R26Trigger, ASecondConcurrentDraftOrderInTheSessionIsADuplicate) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.with(ig_given("2026-10-25"))
       .also_ordered(ivig_request("ivig-2", privigen(), "draft", every_4_weeks))
       .order(ivig_request("ivig-1", privigen(), "draft", every_4_weeks))
@@ -215,7 +203,7 @@ TEST(R26Trigger, ASecondConcurrentDraftOrderInTheSessionIsADuplicate) {
 }
 
 TEST(R26Trigger, ImmuneGlobulinGivenTenDaysAgoIsADuplicateEvenForARenewal) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.with(ig_given("2026-11-12"))
       .with(ivig_request("regimen", privigen(), "active", every_4_weeks))
       .order(ivig_request("ivig-1", privigen(), "draft", every_4_weeks))
@@ -226,7 +214,7 @@ TEST(R26Trigger, ImmuneGlobulinGivenTenDaysAgoIsADuplicateEvenForARenewal) {
 // --- R13: the cap keeps the titration's start --------------------------------------------------
 
 TEST(R13Correction, CapsTheTopAndKeepsTheLabelStartRate) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.with(condition("c1", type_2_diabetes)).order(ivig_titrated(privigen(), 1, 8)).evaluate();
   const ivig::rules::finding* r13 = h.finding_of("R13");
   ASSERT_NE(r13, nullptr);
@@ -241,7 +229,7 @@ TEST(R13Correction, CapsTheTopAndKeepsTheLabelStartRate) {
 }
 
 TEST(R13Correction, KeepsTheOrderedStartWhenItIsBelowTheLabels) {
-  rule_harness h = ordinary_patient();
+  rule_harness h = ordinary_adult();
   h.with(condition("c1", type_2_diabetes)).order(ivig_titrated(privigen(), 0.3, 8)).evaluate();
   const ivig::rules::finding* r13 = h.finding_of("R13");
   ASSERT_NE(r13, nullptr);
