@@ -106,9 +106,15 @@ void check_r30(const no_inputs&, const rule_context& context, evaluation& out) {
       "Before and during the infusion: pre-medication, hydration, anaphylaxis kit, separate line, vital signs");
   // The rule's `then` holds the reminders; product-specific ones are added here.
   if (const product* p = context.order.identified_product())
-    for (const auto& [text, fact] : p->administration) {
-      f.evidence.push_back(p->name + ": " + text + " " + std::string(evidence_marker(fact.evidence)));
-      for (const source* s : fact.sources) f.citations.push_back(citation{s, fact.evidence, p->name + ": " + text});
+    for (const handling_statement& h : p->administration) {
+      // At the bedside: what to dilute with, the filter, what not to mix. Storage and pooling are
+      // the pharmacy's, on the worksheet.
+      if (h.topic != "diluent" && h.topic != "filter" && h.topic != "compatibility" && h.topic != "other") continue;
+      // A statement no label confirms ("not found in the label") is for the worksheet, not the bedside.
+      if (h.fact.evidence == evidence_level::unconfirmed) continue;
+      f.evidence.push_back(p->name + ": " + h.text + " " + std::string(evidence_marker(h.fact.evidence)));
+      for (const source* s : h.fact.sources)
+        f.citations.push_back(citation{s, h.fact.evidence, p->name + ": " + h.text});
     }
   if (context.facts.risk.any())
     f.evidence.push_back("At renal or thrombosis risk: monitor urine output and renal function");

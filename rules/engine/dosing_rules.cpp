@@ -56,6 +56,31 @@ const dose_plan* highest(const std::vector<const dose_plan*>& plans, std::option
   return top;
 }
 
+/// The label's dose for the order's indication, when it gives a maximum for `field` (per day or
+/// per course): the order is then held to it instead of the local limit (docs/decisions.md).
+const labelled_dose* labelled_limit(const rule_context& context, std::optional<double> labelled_dose::*field) {
+  const labelled_dose* most_permissive = nullptr;
+  for (const labelled_dose* d : context.facts.indication_doses)
+    if ((d->*field) && (most_permissive == nullptr || *(d->*field) > *(most_permissive->*field))) most_permissive = d;
+  return most_permissive;
+}
+
+std::string labelled_for(const rule_context& context, const labelled_dose& d) {
+  const product* p = context.order.identified_product();
+  return (p != nullptr ? p->name + "'s" : std::string("the")) + " labelled " +
+         (d.region.empty() || d.region == "US" ? std::string() : d.region + " ") + "dose for " + d.indication;
+}
+
+void add_labelled_dose(const rule_context& context, finding& f, const labelled_dose& d) {
+  f.evidence.push_back("Label (" + (d.region.empty() ? std::string("US") : d.region) + ") for " + d.indication +
+                       ": " + d.text + " " + std::string(evidence_marker(d.evidence)));
+  if (!context.facts.indication_match.empty()) f.evidence.push_back("Indication: " + context.facts.indication_match);
+  for (const source* s : d.sources) f.citations.push_back(citation{s, d.evidence, d.indication + " dose: " + d.text});
+  if (!d.sources.empty()) f.primary_source = d.sources.front();
+  if (d.evidence == evidence_level::unconfirmed)
+    f.policy_notes.push_back("This labelled dose is not confirmed in a retrieved label [U]; check the current label");
+}
+
 void report_cannot_be_right(const rule_context& context, evaluation& out) {
   const implausible_dose& problem = *context.facts.implausible;
   finding f = start_finding(context, severity::critical, "IVIg dose cannot be right: " + problem.reason);
@@ -122,6 +147,20 @@ void check_r15(const no_inputs&, const rule_context& context, evaluation& out) {
                     " g/kg in one day. " + label_max.rationale;
     add_dose_lines(context, f);
     out.findings.push_back(std::move(f));
+  } else if (const labelled_dose* labelled = labelled_limit(context, &labelled_dose::per_day_max_g_per_kg)) {
+    // The indication's labelled dose replaces the local limit, both ways: Kawasaki's 2 g/kg in one
+    // day is within its label; GBS at 1 g/kg/day is above the 0.4 g/kg/day its label gives.
+    const double max = *labelled->per_day_max_g_per_kg;
+    if (!context.facts.exceeds(per_day, max, top->doses_per_day)) return;
+    finding f = start_finding(context, severity::warning,
+                              "IVIg dose " + format_compared(per_day, max) + " g/kg/day exceeds " +
+                                  format_number(max) + " g/kg/day, " + labelled_for(context, *labelled));
+    add_labelled_dose(context, f, *labelled);
+    f.explanation = "Above the daily dose the label gives for this indication, and below the highest labelled daily "
+                    "dose of any indication (" +
+                    format_number(label_max.value) + " g/kg/day). Confirm the regimen.";
+    add_dose_lines(context, f);
+    out.findings.push_back(std::move(f));
   } else if (context.facts.exceeds(per_day, local, top->doses_per_day)) {
     finding f = start_finding(context, severity::warning,
                               "IVIg dose " + format_compared(per_day, local.value) + " g/kg/day exceeds " +
@@ -163,6 +202,18 @@ void check_r16(const r16_inputs& in, const rule_context& context, evaluation& ou
                     label_max.rationale;
     add_dose_lines(context, f);
     out.findings.push_back(std::move(f));
+  } else if (const labelled_dose* labelled = labelled_limit(context, &labelled_dose::per_course_max_g_per_kg);
+             top != nullptr && labelled != nullptr) {
+    const double max = *labelled->per_course_max_g_per_kg;
+    if (context.facts.exceeds(*top->g_per_kg_per_course, max, doses)) {
+      finding f = start_finding(context, severity::warning,
+                                "IVIg course " + format_compared(*top->g_per_kg_per_course, max) + " g/kg over " +
+                                    format_rounded(top->course_days) + " days exceeds " + format_number(max) + " g/kg, " +
+                                    labelled_for(context, *labelled));
+      add_labelled_dose(context, f, *labelled);
+      add_dose_lines(context, f);
+      out.findings.push_back(std::move(f));
+    }
   } else if (top != nullptr && context.facts.exceeds(*top->g_per_kg_per_course, local, doses)) {
     finding f =
         start_finding(context, severity::warning,

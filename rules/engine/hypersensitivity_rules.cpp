@@ -290,6 +290,9 @@ std::vector<excluded_excipient> excluded_excipients(const r3_excipient_roles& in
 /// Why `p` cannot be offered to this patient, or empty when it can.
 std::string why_not_offered(const product& p, const std::vector<excluded_excipient>& excluded) {
   if (p.specific_identifier() == nullptr) return "no product-specific code to order it by";
+  // A product whose excipients are not known cannot be screened against this patient's excipient
+  // contraindications (R4–R7): it is not offered until its label is in the knowledge.
+  if (!p.excipients_known) return "its excipients are not in the knowledge base";
   for (const excluded_excipient& e : excluded)
     if (p.find_excipient(e.substance) != nullptr) return "contains " + std::string(e.substance) + ": " + e.because;
   return {};

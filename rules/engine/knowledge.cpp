@@ -44,6 +44,33 @@ std::string iga_content::describe() const {
   return std::string("average ") + number + " µg/mL";
 }
 
+std::string labelled_content::describe() const {
+  if (kind == "trace") return "trace";
+  char number[32];
+  std::snprintf(number, sizeof number, "%g", value);
+  const std::string amount = std::string(number) + " " + unit;
+  if (kind == "max") return "≤ " + amount;
+  if (kind == "less-than") return "< " + amount;
+  if (kind == "range-max") return "up to " + amount;
+  return "average " + amount;
+}
+
+const titration_schedule* product::titration_for(std::string_view indication) const {
+  const titration_schedule* any = nullptr;
+  for (const titration_schedule& t : titrations) {
+    if (!indication.empty() && t.indication == indication) return &t;
+    if (t.indication == "all") any = &t;
+  }
+  return any;
+}
+
+const labelled_dose* product::dose_for(std::string_view indication) const {
+  if (indication.empty()) return nullptr;
+  for (const labelled_dose& d : dose_ranges)
+    if (d.indication == indication) return &d;
+  return nullptr;
+}
+
 const excipient* product::find_excipient(std::string_view substance) const {
   for (const excipient& e : excipients)
     if (e.substance == substance) return &e;

@@ -71,6 +71,7 @@ struct excipient {
   std::string detail;
   evidence_level evidence = evidence_level::unconfirmed;
   std::vector<const source*> sources;
+  std::optional<double> mg_per_ml;  ///< the amount, when the label gives it (for the worksheet's load)
 };
 
 struct sourced_value {
@@ -91,6 +92,66 @@ struct iga_content {
 struct indication_rate {
   std::string indication;
   sourced_value rate;  ///< mg/kg/min
+};
+
+/// A labelled content the worksheet reports and totals (sodium, osmolality): a value with its unit
+/// as the label gives it, whether it is a maximum, an average or "less than", and the label's words.
+struct labelled_content {
+  double value = 0;
+  std::string unit;  ///< sodium: "mg/mL" or "mmol/L"; osmolality: "mOsm/kg" or "mOsm/L"
+  std::string kind;  ///< "max", "average", "less-than", "trace" or "range-max"
+  std::string detail;
+  evidence_level evidence = evidence_level::unconfirmed;
+  std::vector<const source*> sources;
+  /// "≤ 240 mOsm/kg", "average 0.2 mg/mL", "trace"
+  std::string describe() const;
+};
+
+/// The product label a row was verified against: its title, region and printed revision date.
+/// A row without one, or with an unconfirmed one, was not verified against a label.
+struct label_reference {
+  std::string title;
+  std::string region;   ///< "US", "EU" or "other"
+  std::string revised;  ///< "2024-01" as printed; empty when not found
+  std::string url;
+  std::string detail;
+  evidence_level evidence = evidence_level::unconfirmed;
+  std::vector<const source*> sources;
+};
+
+/// One step of a labelled rate titration: the rate, and how long it runs before the next step (the
+/// last step runs to the end of the infusion).
+struct titration_step {
+  double mg_per_kg_min = 0;
+  std::optional<double> minutes;
+};
+
+/// The label's rate titration for an indication ("" for every indication).
+struct titration_schedule {
+  std::string indication;  ///< as products.json names it, or "all"
+  std::vector<titration_step> steps;
+  std::string detail;  ///< the label's words
+  evidence_level evidence = evidence_level::unconfirmed;
+  std::vector<const source*> sources;
+};
+
+/// The label's dose for an indication: its words, and the highest g/kg per day and per course they allow.
+struct labelled_dose {
+  std::string indication;  ///< as products.json names it
+  std::string region;
+  std::string text;  ///< the label's dose, verbatim
+  std::string detail;
+  std::optional<double> per_day_max_g_per_kg;
+  std::optional<double> per_course_max_g_per_kg;
+  evidence_level evidence = evidence_level::unconfirmed;
+  std::vector<const source*> sources;
+};
+
+/// A handling statement from the label: diluent, filter, pooling, storage, compatibility or other.
+struct handling_statement {
+  std::string topic;
+  std::string text;
+  sourced_value fact;  ///< evidence and sources (value unused)
 };
 
 struct product_identifier {
@@ -118,7 +179,17 @@ struct product {
   std::optional<sourced_value> vial_sizes_g_evidence;
   std::vector<double> vial_sizes_g;
   std::vector<product_identifier> identifiers;
-  std::vector<std::pair<std::string, sourced_value>> administration;  ///< handling statement, evidence
+  std::vector<handling_statement> administration;
+  std::optional<label_reference> label;
+  std::optional<labelled_content> sodium;
+  std::optional<labelled_content> osmolality;
+  std::vector<titration_schedule> titrations;
+  std::vector<labelled_dose> dose_ranges;
+
+  /// The label's titration for `indication`, else the one for every indication; null when none.
+  const titration_schedule* titration_for(std::string_view indication) const;
+  /// The label's dose for `indication`; null when the label gives none for it.
+  const labelled_dose* dose_for(std::string_view indication) const;
 
   const excipient* find_excipient(std::string_view substance) const;
   /// The code that names this product and no other, for writing an order: the labeler-product NDC

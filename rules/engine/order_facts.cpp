@@ -108,6 +108,15 @@ std::pair<std::string, std::string> find_indication(const ivig_order& order, con
   return {};
 }
 
+std::vector<const labelled_dose*> labelled_doses_for(const ivig_order& order, const std::string& indication) {
+  std::vector<const labelled_dose*> doses;
+  const product* p = order.identified_product();
+  if (p == nullptr || indication.empty()) return doses;
+  for (const labelled_dose& d : p->dose_ranges)
+    if (d.indication == indication) doses.push_back(&d);
+  return doses;
+}
+
 rate_limits find_rate_limits(const ivig_order& order, const rate_limit_inputs& in, const std::string& indication) {
   rate_limits limits;
   const product* p = order.identified_product();
@@ -215,9 +224,13 @@ void neutralise(dose_plan& dose) {
 }  // namespace
 
 bool order_facts::exceeds(double g_per_kg, const threshold& limit, double doses) const {
-  if (g_per_kg <= limit.value + 1e-9) return false;
+  return exceeds(g_per_kg, limit.value, doses);
+}
+
+bool order_facts::exceeds(double g_per_kg, double limit_g_per_kg, double doses) const {
+  if (g_per_kg <= limit_g_per_kg + 1e-9) return false;
   if (dose.per_kg_ordered || !weight.usable() || order == nullptr || doses <= 0) return true;
-  const double at_limit_per_dose = limit.value * weight.kg / doses;
+  const double at_limit_per_dose = limit_g_per_kg * weight.kg / doses;
   const double allowed_per_dose =
       std::max(at_limit_per_dose, round_to_vials(at_limit_per_dose, *order, default_vial_step_g).rounded_g);
   return g_per_kg * weight.kg > allowed_per_dose * doses + 1e-9;
@@ -247,6 +260,7 @@ order_facts gather_order_facts(const fhir::patient_record& record, const ivig_or
   facts.risk = find_risk_factors(record, kb, in.risk, now);
   std::tie(facts.indication, facts.indication_match) = find_indication(order, kb, in.indication);
   facts.rates = find_rate_limits(order, in.rates, facts.indication);
+  facts.indication_doses = labelled_doses_for(order, facts.indication);
   facts.limits = {&in.dose_limits.per_day, &in.dose_limits.per_day_label_max, &in.dose_limits.per_course,
                   &in.dose_limits.per_course_label_max};
   facts.last_dose = now + std::chrono::days{static_cast<long>(std::ceil(facts.dose.course_days)) - 1};
@@ -305,14 +319,24 @@ result<void, std::string> bind_order_facts(knowledge& kb) {
   if (!problem.empty()) return failure(std::move(problem));
   // A product's maximum rate is chosen by its indication's name: a name facts.json does not know
   // would make that maximum unreachable.
-  for (const product& p : kb.products)
-    for (const indication_rate& r : p.max_rates) {
-      const auto& known = inputs->indication.indications;
-      if (r.indication != "all" &&
-          std::none_of(known.begin(), known.end(), [&](const auto& entry) { return entry.first == r.indication; }))
-        return failure("products.json: products " + p.id + ": maxRates indication '" + r.indication +
-                       "' is not an indication of facts.json's indication entry (nor \"all\")");
-    }
+  // The same holds for its titrations and labelled doses.
+  const auto& known = inputs->indication.indications;
+  auto unknown = [&](const std::string& indication) {
+    return indication != "all" &&
+           std::none_of(known.begin(), known.end(), [&](const auto& entry) { return entry.first == indication; });
+  };
+  auto unknown_in = [&](const product& p, std::string_view list, const std::string& indication) {
+    return failure("products.json: products " + p.id + ": " + std::string(list) + " indication '" + indication +
+                   "' is not an indication of facts.json's indication entry (nor \"all\")");
+  };
+  for (const product& p : kb.products) {
+    for (const indication_rate& r : p.max_rates)
+      if (unknown(r.indication)) return unknown_in(p, "maxRates", r.indication);
+    for (const titration_schedule& t : p.titrations)
+      if (unknown(t.indication)) return unknown_in(p, "titration", t.indication);
+    for (const labelled_dose& d : p.dose_ranges)
+      if (unknown(d.indication) || d.indication == "all") return unknown_in(p, "doseRanges", d.indication);
+  }
   for (const fact_definition& f : kb.facts)
     if (std::find(computed.begin(), computed.end(), f.id) == computed.end())
       return failure("facts.json: facts " + f.id + ": the engine computes no such facts");

@@ -142,6 +142,7 @@ struct order_facts {
   /// whole-vial rounding of the limit itself (1 g/kg at 73 kg = 75 g in 5 g vials): that is the
   /// limit, not above it, so that accepting this service's rounding never raises a dose card.
   bool exceeds(double g_per_kg, const threshold& limit, double doses = 1) const;
+  bool exceeds(double g_per_kg, double limit_g_per_kg, double doses = 1) const;
 
   const ivig_order* order = nullptr;
   double default_vial_step_g = 0;
@@ -156,6 +157,10 @@ struct order_facts {
   /// unknown. `indication_match` is how it matched, for the cards.
   std::string indication;
   std::string indication_match;
+  /// The identified product's labelled doses for the order's indication (a label may give several:
+  /// CIDP induction and maintenance; US and EU); empty when the indication is unknown or unlabelled.
+  /// R15 and R16 hold the order to the most permissive of them instead of the local limits.
+  std::vector<const labelled_dose*> indication_doses;
   /// When the course's last dose falls if it starts now (a course of N daily doses ends N−1 days later).
   fhir::time_point last_dose;
   vial_facts vials;

@@ -23,6 +23,8 @@ const std::set<std::string, std::less<>> known_data_keys{"patient",   "condition
                                                          "allergies", "immunizations", "medications"};
 const std::set<std::string, std::less<>> known_excipients{"proline", "sorbitol", "maltose",       "sucrose",
                                                           "glucose", "glycine",  "polysorbate-80"};
+const std::set<std::string, std::less<>> handling_topics{"diluent", "filter",        "pooling",
+                                                         "storage", "compatibility", "other"};
 
 std::string indexed(std::string_view base, std::size_t index, std::string_view id = {}) {
   std::string out = std::string(base) + "[" + std::to_string(index) + "]";
@@ -62,6 +64,100 @@ class loader {
   }
 
  private:
+  /// The label a product row was verified against, its labelled contents (sodium, osmolality), its
+  /// rate titrations and its doses per indication (docs/knowledge-format.md, "Product labels").
+  void read_label_facts(json_object_reader& r, product& p) {
+    if (const rapidjson::Value* label = r.optional_object("label")) {
+      json_object_reader x(*label, r.path() + ".label");
+      label_reference ref;
+      ref.title = x.required_string("title");
+      ref.region = x.required_string("region");
+      if (ref.region != "US" && ref.region != "EU" && ref.region != "other")
+        x.fail("region", "must be US, EU or other, not '" + ref.region + "'");
+      ref.revised = x.optional_string("revised");
+      ref.url = x.optional_string("url");
+      ref.detail = x.optional_string("detail");
+      ref.evidence = evidence(x);
+      ref.sources = source_list(x, ref.evidence != evidence_level::unconfirmed);
+      x.finish();
+      p.label = std::move(ref);
+    }
+    p.sodium = labelled_content_of(r, "sodium", {"mg/mL", "mmol/L"});
+    p.osmolality = labelled_content_of(r, "osmolality", {"mOsm/kg", "mOsm/L"});
+    if (const rapidjson::Value* list = r.optional_array("titration")) {
+      std::size_t j = 0;
+      for (const auto& item : list->GetArray()) {
+        json_object_reader x(item, r.path() + "." + indexed("titration", j++));
+        titration_schedule t;
+        t.indication = every_indication_as_all(x.optional_string("indication"));
+        std::size_t k = 0;
+        const rapidjson::Value& steps = x.required_array("steps");
+        for (const auto& step : steps.GetArray()) {
+          json_object_reader st(step, x.path() + "." + indexed("steps", k++));
+          titration_step ts{st.required_number("rate"), st.optional_number("minutes")};
+          if (ts.mg_per_kg_min <= 0) st.fail("rate", "must be a positive rate in mg/kg/min");
+          if (ts.minutes && *ts.minutes <= 0) st.fail("minutes", "must be positive");
+          if (!ts.minutes && k != steps.Size()) st.fail("minutes", "only the last step may run without a duration");
+          if (!t.steps.empty() && ts.mg_per_kg_min < t.steps.back().mg_per_kg_min)
+            st.fail("rate", "steps must not go down");
+          st.finish();
+          t.steps.push_back(ts);
+        }
+        if (t.steps.empty()) x.fail("steps", "must have at least one step");
+        t.detail = x.optional_string("detail");
+        t.evidence = evidence(x);
+        t.sources = source_list(x, t.evidence != evidence_level::unconfirmed);
+        x.finish();
+        p.titrations.push_back(std::move(t));
+      }
+    }
+    if (const rapidjson::Value* list = r.optional_array("doseRanges")) {
+      std::size_t j = 0;
+      for (const auto& item : list->GetArray()) {
+        json_object_reader x(item, r.path() + "." + indexed("doseRanges", j++));
+        labelled_dose d;
+        d.indication = x.required_string("indication");
+        d.region = x.optional_string("region");
+        d.text = x.required_string("text");
+        d.detail = x.optional_string("detail");
+        d.per_day_max_g_per_kg = x.optional_number("perDayMax");
+        d.per_course_max_g_per_kg = x.optional_number("perCourseMax");
+        for (const std::optional<double>& bound : {d.per_day_max_g_per_kg, d.per_course_max_g_per_kg})
+          if (bound && *bound <= 0) x.fail("perDayMax", "g/kg maxima must be positive");
+        d.evidence = evidence(x);
+        d.sources = source_list(x, d.evidence != evidence_level::unconfirmed);
+        x.finish();
+        p.dose_ranges.push_back(std::move(d));
+      }
+    }
+  }
+
+  /// "" and "all" both mean every indication; the knowledge says "all" (as maxRates does).
+  static std::string every_indication_as_all(std::string indication) {
+    return indication.empty() ? std::string("all") : indication;
+  }
+
+  std::optional<labelled_content> labelled_content_of(json_object_reader& r, std::string_view key,
+                                                      std::initializer_list<std::string_view> units) {
+    const rapidjson::Value* object = r.optional_object(key);
+    if (object == nullptr) return std::nullopt;
+    json_object_reader x(*object, r.path() + "." + std::string(key));
+    labelled_content c;
+    c.value = x.required_number("value");
+    c.unit = x.required_string("unit");
+    if (std::find(units.begin(), units.end(), c.unit) == units.end())
+      x.fail("unit", "'" + c.unit + "' is not a unit for " + std::string(key));
+    c.kind = x.required_string("kind");
+    if (c.kind != "max" && c.kind != "average" && c.kind != "less-than" && c.kind != "trace" &&
+        c.kind != "range-max")
+      x.fail("kind", "must be max, average, less-than, trace or range-max");
+    c.detail = x.optional_string("detail");
+    c.evidence = evidence(x);
+    c.sources = source_list(x, c.evidence != evidence_level::unconfirmed);
+    x.finish();
+    return c;
+  }
+
   evidence_level evidence(json_object_reader& r) {
     const std::string marker = r.required_string("evidence");
     const std::optional<evidence_level> level = parse_evidence(marker);
@@ -119,6 +215,7 @@ class loader {
     v.evidence = evidence(r);
     // An unconfirmed [U] fact has, by definition, no source to cite; a [C] or [S] fact must cite one.
     v.sources = source_list(r, v.evidence != evidence_level::unconfirmed);
+    r.optional_string("detail");  // the label's words, for the reader of the knowledge
     return v;
   }
 
@@ -265,6 +362,13 @@ class loader {
           if (ex.detail.empty()) ex.detail = ex.substance;
           ex.evidence = evidence(x);
           ex.sources = source_list(x, ex.evidence != evidence_level::unconfirmed);
+          if (const rapidjson::Value* amount = x.optional_object("amount")) {
+            json_object_reader a(*amount, x.path() + ".amount");
+            const std::string unit = a.required_string("unit");
+            if (unit != "mg/mL") a.fail("unit", "must be \"mg/mL\", not \"" + unit + "\"");
+            ex.mg_per_ml = a.required_number("value");
+            a.finish();
+          }
           x.finish();
           p.excipients.push_back(std::move(ex));
         }
@@ -300,6 +404,7 @@ class loader {
           if (!size.IsNumber() || size.GetDouble() <= 0) x.fail("values", "must be positive numbers");
           p.vial_sizes_g.push_back(size.GetDouble());
         }
+        x.optional_string("detail");
         const evidence_level vial_evidence = evidence(x);
         p.vial_sizes_g_evidence =
             sourced_value{0, vial_evidence, source_list(x, vial_evidence != evidence_level::unconfirmed)};
@@ -319,13 +424,19 @@ class loader {
         std::size_t j = 0;
         for (const auto& statement : handling->GetArray()) {
           json_object_reader x(statement, r.path() + "." + indexed("administration", j++));
-          const std::string text = x.required_string("text");
+          handling_statement h;
+          h.topic = x.optional_string("topic");
+          if (h.topic.empty()) h.topic = "other";
+          if (handling_topics.count(h.topic) == 0)
+            x.fail("topic", "must be diluent, filter, pooling, storage, compatibility or other, not '" + h.topic + "'");
+          h.text = x.required_string("text");
           const evidence_level level = evidence(x);
-          p.administration.emplace_back(text,
-                                        sourced_value{0, level, source_list(x, level != evidence_level::unconfirmed)});
+          h.fact = sourced_value{0, level, source_list(x, level != evidence_level::unconfirmed)};
           x.finish();
+          p.administration.push_back(std::move(h));
         }
       }
+      read_label_facts(r, p);
       r.optional_string("notes");
       r.finish();
       kb_.products.push_back(std::move(p));

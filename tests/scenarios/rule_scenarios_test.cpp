@@ -213,10 +213,11 @@ TEST_F(Scenario, R5FiresCriticalOnFlebogammaWithFructoseIntolerance) {
   expect_cards(r, "r5-critical", {"critical R5"});
 }
 
-TEST_F(Scenario, R5WarnsOnGammaplex5WhoseSorbitolIsUnconfirmed) {
+// Gammaplex 5%'s sorbitol (50 mg/mL) is confirmed by its SmPC since knowledge 2026.11.7: critical.
+TEST_F(Scenario, R5FiresCriticalOnGammaplex5WhoseSmpcStatesSorbitol) {
   auto r = select_order(concept_of(rxnorm, "1809511", "100 ML Gammaplex 5% Injection"));
   set_prefetch(r, "conditions", {condition("c1", concept_of(snomed, "20052008", "Hereditary fructose intolerance"))});
-  expect_cards(r, "r5-warning-unconfirmed-excipient", {"warning R5"});
+  expect_cards(r, "r5-critical-gammaplex-5", {"critical R5"});
 }
 
 TEST_F(Scenario, R5SilentOnAProductWithoutSorbitol) {
@@ -360,8 +361,9 @@ TEST_F(Scenario, OrderSignChecksEveryDraftOrder) {
                {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia")),
                 condition("c2", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
   // Two IVIg orders in one session are also a duplicate (R26); signing adds a worksheet per order
-  // and says that neither order gives a rate.
+  // and says that neither order gives a rate. Octagam 10%'s label handling (do not dilute; pooling)
+  // makes its infusion reminders differ from Privigen's: one R30 card per order.
   expect_cards(r, "order-sign-two-orders",
                {"critical R4", "warning R8", "warning R10", "warning R26", "warning R7", "warning R26", "info R24",
-                "info R28", "info R30", "info R15 R16 R17 R19", "info R15 R16 R17 R19", "info R12"});
+                "info R28", "info R30", "info R30", "info R15 R16 R17 R19", "info R15 R16 R17 R19", "info R12"});
 }

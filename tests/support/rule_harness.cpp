@@ -11,8 +11,10 @@
 
 namespace ivig::test {
 
-rule_harness ordinary_adult(double kg, double cm) {
-  rule_harness h;
+rule_harness ordinary_adult(double kg, double cm) { return ordinary_adult_on(nullptr, kg, cm); }
+
+rule_harness ordinary_adult_on(std::shared_ptr<const rules::knowledge> kb, double kg, double cm) {
+  rule_harness h(std::move(kb));
   h.with(patient())
       .with(body_weight(kg))
       .with(body_height(cm))

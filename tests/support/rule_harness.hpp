@@ -25,6 +25,8 @@ class rule_harness;
 /// A harness holding an ordinary adult woman of 46 (`kg`, `cm`) with a recent weight and height, a
 /// normal serum creatinine and a normal IgA: only what a test adds is news.
 rule_harness ordinary_adult(double kg = 70, double cm = 170);
+/// The same patient checked against other knowledge (a fault, a site's edit).
+rule_harness ordinary_adult_on(std::shared_ptr<const rules::knowledge> kb, double kg = 70, double cm = 170);
 
 class rule_harness {
  public:

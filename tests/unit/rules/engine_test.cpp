@@ -255,7 +255,8 @@ TEST(ReadableNumbers, AComparisonIsPrintedWithTheDecimalsThatShowIt) {
   rule_harness h = ordinary_adult(70, 165);
   h.order(ivig_order_with(privigen(), 1.004, 70.28)).evaluate();
   ASSERT_NE(h.finding_of("R15"), nullptr);
-  EXPECT_EQ(h.finding_of("R15")->summary, "IVIg dose 1.004 g/kg/day exceeds 1 g/kg/day, the local daily limit");
+  EXPECT_EQ(h.finding_of("R15")->summary,
+            "IVIg dose 1.004 g/kg/day exceeds 1 g/kg/day, Privigen's labelled dose for CIDP");
 }
 
 TEST(EveryInstruction, ASecondInstructionAboveTheLabelledMaximumIsCritical) {

@@ -265,8 +265,12 @@ TEST(R3Switches, OffersLowerIgaProductsEachWithAProductSpecificCode) {
   h.order(ivig_request("ivig-1", gammagard_liquid())).evaluate();
   const ivig::rules::finding* r3 = h.finding_of("R3");
   ASSERT_NE(r3, nullptr);
-  EXPECT_EQ(switch_names(*r3), (std::vector<std::string>{"Gammagard S/D", "Gammaplex 10%", "Privigen"}));
+  // Gammaplex 5% (IgA < 10 µg/mL [C], knowledge 2026.11.7) is offered before Gammaplex 10%; Gammagard
+  // Liquid ERC (≤ 2 µg/mL) is not offered: its excipients are not known, so R4–R7 could not screen it.
+  EXPECT_EQ(switch_names(*r3), (std::vector<std::string>{"Gammagard S/D", "Gammaplex 5%", "Gammaplex 10%"}));
   for (const auto& s : r3->switches) {
+    EXPECT_NE(s.reason.find("Gammagard Liquid ERC (its excipients are not in the knowledge base)"), std::string::npos)
+        << s.reason;
     const ivig::rules::product_identifier* id = s.to->specific_identifier();
     ASSERT_NE(id, nullptr) << s.to->name;
     EXPECT_TRUE(id->kind == "labeler-product" || id->kind == "SBD") << s.to->name << " " << id->kind;
@@ -280,9 +284,9 @@ TEST(R3Switches, HyperprolinemiaLeavesPrivigenOutAndSaysWhy) {
       .evaluate();
   const ivig::rules::finding* r3 = h.finding_of("R3");
   ASSERT_NE(r3, nullptr);
-  EXPECT_EQ(switch_names(*r3), (std::vector<std::string>{"Gammagard S/D", "Gammaplex 10%"}));
+  EXPECT_EQ(switch_names(*r3), (std::vector<std::string>{"Gammagard S/D", "Gammaplex 5%", "Gammaplex 10%"}));
   for (const auto& s : r3->switches)
-    EXPECT_NE(s.reason.find("Not offered for this patient: Privigen (contains proline: hyperprolinemia)"),
+    EXPECT_NE(s.reason.find("; Privigen (contains proline: hyperprolinemia)"),
               std::string::npos)
         << s.reason;
 }
@@ -314,7 +318,7 @@ TEST(R3Switches, TheSpecificIdentifierIsTheProductNdcNeverTheSharedBrandName) {
   EXPECT_EQ(code_of("gammagard-liquid"), "0944-2700");
   EXPECT_EQ(code_of("gammaplex-10"), "64208-8235");
   EXPECT_EQ(code_of("gammaplex-5"), "64208-8234");
-  EXPECT_EQ(code_of("qivigy"), "none");  // no identifier at all: never offered
+  EXPECT_EQ(code_of("qivigy"), "76179-0010");  // its NDC; not offered while its excipients are unknown
 }
 
 TEST(R3Switches, CornAllergyLeavesMaltoseProductsOutAndSaysWhy) {

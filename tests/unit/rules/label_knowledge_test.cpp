@@ -1,0 +1,210 @@
+// tests/unit/rules/label_knowledge_test.cpp: the product facts issue 10 corrected against the labels,
+// each read back from the knowledge with its evidence and citation, and the checks that use them:
+// the labelled dose for the order's indication (R15, R16) and an excipient the label does not confirm.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "rules/engine/engine.hpp"
+#include "tests/support/fhir_builders.hpp"
+#include "tests/support/rule_harness.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace ivig::test;
+using ivig::rules::evidence_level;
+using ivig::rules::product;
+
+namespace {
+
+const product& product_named(const ivig::rules::knowledge& kb, const std::string& id) {
+  const auto it = std::find_if(kb.products.begin(), kb.products.end(), [&](const product& p) { return p.id == id; });
+  if (it == kb.products.end()) throw std::runtime_error("no product " + id);
+  return *it;
+}
+
+bool cites(const std::vector<const ivig::rules::source*>& sources, const std::string& id) {
+  return std::any_of(sources.begin(), sources.end(), [&](const auto* s) { return s->id == id; });
+}
+
+/// An IVIg order of `medication` for `reason`, `g_per_kg` per dose as `grams` on 70 kg, with `timing`.
+std::string order_for(const std::string& medication, const std::string& reason, double g_per_kg, double grams,
+                      const std::string& timing) {
+  return R"({"resourceType":"MedicationRequest","id":"ivig-1","status":"draft","intent":"order",)"
+         R"("medicationCodeableConcept":)" +
+         medication + R"(,"subject":{"reference":"Patient/example"},"reasonCode":[)" + reason +
+         R"(],"dosageInstruction":[{"route":)" + concept_of(snomed, "47625008", "Intravenous route") +
+         R"(,"doseAndRate":)" + dose_and_rate(g_per_kg, grams) + "," + timing + "}]}";
+}
+
+const std::string one_day = R"("timing":{"repeat":{"count":1,"frequency":1,"period":1,"periodUnit":"d"}})";
+const std::string two_days = R"("timing":{"repeat":{"count":2,"frequency":1,"period":1,"periodUnit":"d"}})";
+const std::string five_days = R"("timing":{"repeat":{"count":5,"frequency":1,"period":1,"periodUnit":"d"}})";
+
+const std::string gammagard_sd = concept_of(rxnorm, "1809730", "Gammagard S/D");
+const std::string kawasaki = concept_of(icd10cm, "M30.3", "Mucocutaneous lymph node syndrome [Kawasaki]");
+const std::string itp = concept_of(icd10cm, "D69.3", "Immune thrombocytopenic purpura");
+const std::string gbs = concept_of(icd10cm, "G61.0", "Guillain-Barre syndrome");
+const std::string ms = concept_of(snomed, "426373005", "Relapsing remitting multiple sclerosis");
+
+}  // namespace
+
+// --- product facts corrected against the labels (old → new in docs/research/product-labels-*.md) ---
+
+TEST(LabelFacts, Gammaplex5SorbitolAndIgaAreTheSmpcsAndConfirmed) {
+  const auto kb = embedded_knowledge();
+  const product& p = product_named(*kb, "gammaplex-5");
+  const ivig::rules::excipient* sorbitol = p.find_excipient("sorbitol");
+  ASSERT_NE(sorbitol, nullptr);
+  EXPECT_EQ(sorbitol->evidence, evidence_level::confirmed);  // was [U] "believed"
+  ASSERT_TRUE(sorbitol->mg_per_ml);
+  EXPECT_DOUBLE_EQ(*sorbitol->mg_per_ml, 50);
+  EXPECT_TRUE(cites(sorbitol->sources, "L-B-GPLX5-SMPC"));
+  ASSERT_TRUE(p.iga);
+  EXPECT_EQ(p.iga->describe(), "< 10 µg/mL");
+  EXPECT_EQ(p.iga->evidence, evidence_level::confirmed);
+}
+
+TEST(LabelFacts, PanzygaIgaIsTheUsAverageNotTheEuMaximum) {
+  const auto kb = embedded_knowledge();
+  const product& p = product_named(*kb, "panzyga");
+  ASSERT_TRUE(p.iga);
+  EXPECT_EQ(p.iga->describe(), "average 100 µg/mL");  // was "≤ 300 µg/mL" [S] (EU)
+  EXPECT_EQ(p.iga->evidence, evidence_level::confirmed);
+  EXPECT_TRUE(cites(p.iga->sources, "L-B-PANZ-RXR-PREC"));
+}
+
+TEST(LabelFacts, GamunexCAndGammakedIgaAreOnFile) {
+  const auto kb = embedded_knowledge();
+  for (const std::string id : {"gamunex-c", "gammaked"}) {
+    const product& p = product_named(*kb, id);
+    ASSERT_TRUE(p.iga) << id;  // was missing
+    EXPECT_EQ(p.iga->describe(), "average 46 µg/mL") << id;
+  }
+  EXPECT_EQ(product_named(*kb, "gamunex-c").iga->evidence, evidence_level::confirmed);
+  EXPECT_EQ(product_named(*kb, "gammaked").iga->evidence, evidence_level::secondary);
+}
+
+TEST(LabelFacts, BivigamAtRiskCapIsLocalPolicyBecauseItsLabelSaysMinimumPracticableRate) {
+  const auto kb = embedded_knowledge();
+  const product& p = product_named(*kb, "bivigam");
+  ASSERT_TRUE(p.at_risk_max_rate);
+  EXPECT_DOUBLE_EQ(p.at_risk_max_rate->value, 2);
+  EXPECT_EQ(p.at_risk_max_rate->evidence, evidence_level::unconfirmed);  // was [S]
+}
+
+TEST(LabelFacts, GammagardLiquidErcIsItsOwnProductWithItsNdc) {
+  const auto kb = embedded_knowledge();
+  const product& erc = product_named(*kb, "gammagard-liquid-erc");
+  ASSERT_NE(erc.specific_identifier(), nullptr);
+  EXPECT_EQ(erc.specific_identifier()->code, "0944-2705");
+  const product& liquid = product_named(*kb, "gammagard-liquid");
+  EXPECT_TRUE(std::none_of(liquid.identifiers.begin(), liquid.identifiers.end(),
+                           [](const auto& id) { return id.code == "0944-2705"; }));
+}
+
+TEST(LabelFacts, GammagardSdGlucoseIsConfirmedWithItsAmount) {
+  const auto kb = embedded_knowledge();
+  const ivig::rules::excipient* glucose = product_named(*kb, "gammagard-sd").find_excipient("glucose");
+  ASSERT_NE(glucose, nullptr);
+  EXPECT_EQ(glucose->evidence, evidence_level::confirmed);  // was [U]
+}
+
+TEST(LabelFacts, EveryProductRowNamesTheLabelItWasCheckedAgainstOrSaysItWasNot) {
+  const auto kb = embedded_knowledge();
+  for (const product& p : kb->products) {
+    ASSERT_TRUE(p.label) << p.id;
+    EXPECT_FALSE(p.label->title.empty()) << p.id;
+    if (p.label->evidence != evidence_level::unconfirmed) {
+      EXPECT_FALSE(p.label->sources.empty()) << p.id;
+    }
+  }
+}
+
+TEST(LabelFacts, TitrationStepsRiseAndOnlyTheLastRunsToTheEnd) {
+  const auto kb = embedded_knowledge();
+  const ivig::rules::titration_schedule* t = product_named(*kb, "octagam-10").titration_for("ITP");
+  ASSERT_NE(t, nullptr);
+  ASSERT_GE(t->steps.size(), 2U);
+  EXPECT_DOUBLE_EQ(t->steps.front().mg_per_kg_min, 1);
+  EXPECT_DOUBLE_EQ(t->steps.back().mg_per_kg_min, 12);
+  EXPECT_FALSE(t->steps.back().minutes);
+}
+
+// --- the labelled dose for the order's indication ----------------------------------------------------
+
+TEST(IndicationDoses, ChronicItpOnPrivigenAtOneGramPerKgOnTwoDaysIsItsLabelAndQuiet) {
+  rule_harness h = ordinary_adult();
+  h.order(order_for(privigen(), itp, 1, 70, two_days)).evaluate();
+  EXPECT_EQ(h.findings(), std::vector<std::string>{"warning R20"});  // haemoglobin at 2 g/kg, not a dose card
+}
+
+TEST(IndicationDoses, KawasakiOnGammagardSdAboveItsLabelledOneGramPerKgIsAWarningQuotingTheLabel) {
+  rule_harness h = ordinary_adult();
+  h.order(order_for(gammagard_sd, kawasaki, 2, 140, one_day)).evaluate();
+  const ivig::rules::finding* r15 = h.finding_of("R15");
+  ASSERT_NE(r15, nullptr);
+  EXPECT_EQ(r15->level, ivig::rules::severity::warning);
+  EXPECT_EQ(r15->summary, "IVIg dose 2 g/kg/day exceeds 1 g/kg/day, Gammagard S/D's labelled dose for Kawasaki");
+  ASSERT_FALSE(r15->evidence.empty());
+  EXPECT_EQ(r15->evidence.front().rfind("Label (US) for Kawasaki: Single 1g/kg or 400 mg/kg for 4 consecutive days", 0),
+            0U)
+      << r15->evidence.front();
+}
+
+TEST(IndicationDoses, GammagardSdForItpMayGiveThreeGramsPerKgButNotMore) {
+  // "1g/kg Maximal 3 doses on alternate days": the 3 g/kg course is labelled; a fourth dose is beyond
+  // every labelled course.
+  auto on_alternate_days = [](int doses) {
+    return R"("timing":{"repeat":{"count":)" + std::to_string(doses) + R"(,"frequency":1,"period":2,"periodUnit":"d"}})";
+  };
+  auto r16 = [&](int doses) {
+    rule_harness h = ordinary_adult();
+    h.order(order_for(gammagard_sd, itp, 1, 70, on_alternate_days(doses))).evaluate();
+    std::vector<std::string> found;
+    for (const std::string& f : h.findings())
+      if (f.find("R16") != std::string::npos) found.push_back(f);
+    return found;
+  };
+  EXPECT_EQ(r16(3), std::vector<std::string>{});
+  EXPECT_EQ(r16(4), std::vector<std::string>{"critical R16"});
+}
+
+TEST(IndicationDoses, AnIndicationTheProductHasNoLabelledDoseForKeepsTheLocalLimit) {
+  for (const std::string& reason : {gbs, ms}) {
+    rule_harness h = ordinary_adult();
+    h.order(order_for(privigen(), reason, 2, 140, one_day)).evaluate();
+    const ivig::rules::finding* r15 = h.finding_of("R15");
+    ASSERT_NE(r15, nullptr);
+    EXPECT_EQ(r15->summary, "IVIg dose 2 g/kg/day exceeds 1 g/kg/day, the local daily limit");
+  }
+}
+
+TEST(IndicationDoses, ACourseAboveTheIndicationsLabelledCourseIsAWarningNamingIt) {
+  rule_harness h = ordinary_adult();
+  h.order(order_for(privigen(), itp, 0.5, 35, five_days)).evaluate();  // 2.5 g/kg over 5 days
+  const ivig::rules::finding* r16 = h.finding_of("R16");
+  ASSERT_NE(r16, nullptr);
+  EXPECT_EQ(r16->summary, "IVIg course 2.5 g/kg over 5 days exceeds 2 g/kg, Privigen's labelled dose for ITP");
+}
+
+// --- an excipient the label does not confirm ---------------------------------------------------------
+
+TEST(ExcipientEvidence, AnUnconfirmedSorbitolIsAWarningThatSaysSoNotACriticalCard) {
+  const auto site = embedded_knowledge_edited("products.json", [](rapidjson::Document& d) {
+    for (auto& p : d["products"].GetArray())
+      if (std::string(p["id"].GetString()) == "gammaplex-5")
+        for (auto& e : p["excipients"].GetArray())
+          if (std::string(e["substance"].GetString()) == "sorbitol") e["evidence"].SetString("U");
+  });
+  ASSERT_NE(site, nullptr);
+  rule_harness h = ordinary_adult_on(site);
+  h.with(condition("c1", concept_of(snomed, "20052008", "Hereditary fructose intolerance")))
+      .order(order_for(concept_of(rxnorm, "1809511", "100 ML Gammaplex 5% Injection"), itp, 0.4, 28, one_day))
+      .evaluate();
+  const ivig::rules::finding* r5 = h.finding_of("R5");
+  ASSERT_NE(r5, nullptr);
+  EXPECT_EQ(r5->level, ivig::rules::severity::warning);
+  EXPECT_EQ(r5->summary,
+            "Gammaplex 5% may contain sorbitol (unconfirmed): check it before use with hereditary fructose "
+            "intolerance");
+}
