@@ -23,6 +23,8 @@ void patient_record::add_resource(const json_value& resource) {
     allergies.push_back(read_allergy(resource));
   } else if (is_medication_order_type(type)) {
     medication_orders.push_back(read_medication_order(resource));
+  } else if (type == "MedicationAdministration") {
+    administrations.push_back(read_medication_administration(resource));
   } else if (type == "Immunization") {
     immunizations.push_back(read_immunization(resource));
   } else if (type == "Medication") {

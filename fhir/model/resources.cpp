@@ -178,6 +178,28 @@ medication_order read_medication_order(const json_value& resource) {
   return out;
 }
 
+medication_administration read_medication_administration(const json_value& resource) {
+  medication_administration out;
+  out.id = resource_id_of(resource);
+  out.status = string_member(resource, "status");
+  out.medication_concept = read_codeable_concept(member(resource, "medicationCodeableConcept"));
+  out.medication_reference = read_reference(member(resource, "medicationReference"));
+  out.effective = time_member(resource, "effectiveDateTime");
+  if (!out.effective)
+    if (const json_value* period = member(resource, "effectivePeriod")) out.effective = time_member(*period, "start");
+  if (const json_value* dosage = member(resource, "dosage")) {
+    out.dose = read_quantity(member(*dosage, "dose"));
+    out.rate = read_quantity(member(*dosage, "rateQuantity"));
+    out.dosage_text = string_member(*dosage, "text");
+  }
+  out.request = read_reference(member(resource, "request"));
+  for_each_element(member(resource, "note"), [&](const json_value& note) {
+    const std::string_view text = string_member(note, "text");
+    if (!text.empty()) out.notes.push_back(text);
+  });
+  return out;
+}
+
 service_request read_service_request(const json_value& resource) {
   service_request out;
   out.id = resource_id_of(resource);

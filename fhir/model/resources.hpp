@@ -96,6 +96,21 @@ struct medication_order {
   std::string_view prior_prescription;
 };
 
+/// A MedicationAdministration (R4, STU3): an infusion that was given, the history R14, R16 and R26
+/// and the worksheet read (earlier immune globulin courses).
+struct medication_administration {
+  std::string_view id;
+  std::string_view status;  ///< "completed", "in-progress", "not-done", "stopped", "entered-in-error", …
+  codeable_concept medication_concept;
+  std::string_view medication_reference;
+  std::optional<fhir_time> effective;  ///< effectiveDateTime, else effectivePeriod.start (DSTU3 effective[x] too)
+  std::optional<quantity> dose;        ///< dosage.dose
+  std::optional<quantity> rate;        ///< dosage.rateQuantity
+  std::string_view dosage_text;
+  std::string_view request;  ///< the order it fulfils ("MedicationRequest/x")
+  std::vector<std::string_view> notes;  ///< how it was tolerated, premedication, as recorded
+};
+
 struct service_request {
   std::string_view id;
   codeable_concept code;
@@ -123,5 +138,6 @@ immunization read_immunization(const json_value& resource);
 
 /// True for the resource types read as medication orders (MedicationRequest, MedicationOrder).
 bool is_medication_order_type(std::string_view resource_type);
+medication_administration read_medication_administration(const json_value& resource);
 
 }  // namespace ivig::fhir

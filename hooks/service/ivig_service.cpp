@@ -1,6 +1,7 @@
 // hooks/service/ivig_service.cpp: the request pipeline, one short method per endpoint.
 #include "hooks/service/ivig_service.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <rapidjson/document.h>
@@ -35,6 +36,10 @@ std::string usage_requirements(const std::vector<prefetch_template>& templates) 
       "provide the prefetch keys";
   for (std::size_t i = 0; i < templates.size(); ++i) text += (i == 0 ? " " : ", ") + templates[i].key;
   text += "; any key not provided is reported on a card as a check that could not be completed.";
+  if (std::any_of(templates.begin(), templates.end(), [](const prefetch_template& t) { return t.key == "administrations"; }))
+    text += " medicationHistory and administrations are the patient's earlier immune globulin (orders that ended, "
+            "infusions given): a first infusion, a product switch, the interval since the last dose and the course "
+            "total are judged from them.";
   return text;
 }
 

@@ -20,10 +20,12 @@ namespace {
 struct r16_inputs {
   const value_set& multiple_sclerosis;
   const threshold& maintenance_interval_min;
+  const threshold& course_window;  ///< doses given this recently belong to the order's course
 };
 
 r16_inputs bind_r16(role_binder& b) {
-  return {b.value_set_role("multipleSclerosis"), b.threshold_role("maintenanceIntervalMin", "d")};
+  return {b.value_set_role("multipleSclerosis"), b.threshold_role("maintenanceIntervalMin", "d"),
+          b.threshold_role("courseWindow", "d")};
 }
 
 void add_dose_lines(const rule_context& context, finding& f) {
@@ -79,6 +81,40 @@ void add_labelled_dose(const rule_context& context, finding& f, const labelled_d
   if (!d.sources.empty()) f.primary_source = d.sources.front();
   if (d.evidence == evidence_level::unconfirmed)
     f.policy_notes.push_back("This labelled dose is not confirmed in a retrieved label [U]; check the current label");
+}
+
+/// What the record says was given in this course already: immune globulin administrations within
+/// the course window, in g/kg on the dosing weight.
+struct course_so_far {
+  double grams = 0;
+  double g_per_kg = 0;
+  long days_back = 0;  ///< how many days before today the earliest of them was given
+  std::string since;   ///< its date
+  std::vector<std::string> lines;
+};
+
+course_so_far given_in_course(const rule_context& context, const threshold& window) {
+  course_so_far given;
+  if (!context.facts.weight.usable()) return given;
+  for (const ig_record& r : context.facts.history.records) {
+    if (r.kind != ig_record_kind::administration || !r.when || !r.grams) continue;
+    if (r.days_ago > static_cast<long>(window.value)) continue;
+    given.grams += *r.grams;
+    if (r.days_ago >= given.days_back) {
+      given.days_back = r.days_ago;
+      given.since = fhir::format_date(*r.when);
+    }
+    given.lines.push_back(r.line());
+  }
+  given.g_per_kg = given.grams / context.facts.weight.kg;
+  return given;
+}
+
+void add_given_lines(finding& f, const course_so_far& given, const threshold& window) {
+  if (given.lines.empty()) return;
+  for (const std::string& line : given.lines) f.evidence.push_back(line);
+  if (window.local_policy())
+    f.policy_notes.push_back(policy_note(window, "Which doses given earlier count towards this course"));
 }
 
 void report_cannot_be_right(const rule_context& context, evaluation& out) {
@@ -188,10 +224,24 @@ void check_r16(const r16_inputs& in, const rule_context& context, evaluation& ou
   const dose_plan* top = highest(courses, &dose_plan::g_per_kg_per_course);
   const threshold& label_max = *context.facts.limits.per_course_label_max;
   const threshold& local = *context.facts.limits.per_course;
-  const double doses = top != nullptr ? top->course_doses : 1;
+  double doses = top != nullptr ? top->course_doses : 1;
+  // Doses already given in this course (recorded within the course window) count towards it.
+  const course_so_far given = given_in_course(context, in.course_window);
+  std::optional<dose_plan> with_given;
+  if (given.g_per_kg > 0) {
+    const dose_plan* base = top != nullptr ? top : highest(readable_instructions(dose), &dose_plan::g_per_kg_per_day);
+    if (base != nullptr && base->g_per_kg_per_course && !base->interval_days) {
+      with_given = *base;
+      with_given->g_per_kg_per_course = *base->g_per_kg_per_course + given.g_per_kg;
+      with_given->course_days = base->course_days + static_cast<double>(given.days_back);
+      top = &*with_given;
+      doses = 0;  // the total is no longer a whole-vial rounding of this order alone: compare as written
+    }
+  }
   auto course_words = [&](const threshold& limit) {
     return "IVIg course " + format_compared(*top->g_per_kg_per_course, limit.value) + " g/kg over " +
-           format_rounded(top->course_days) + (top->course_days == 1 ? " day" : " days");
+           format_rounded(top->course_days) + (top->course_days == 1 ? " day" : " days") +
+           (with_given ? " with the " + format_rounded(given.grams) + " g given since " + given.since : std::string{});
   };
   if (top != nullptr && context.facts.exceeds(*top->g_per_kg_per_course, label_max, doses)) {
     finding f = start_finding(
@@ -201,6 +251,7 @@ void check_r16(const r16_inputs& in, const rule_context& context, evaluation& ou
     f.explanation = "No IVIg label gives more than " + format_number(label_max.value) + " g/kg in one course. " +
                     label_max.rationale;
     add_dose_lines(context, f);
+    add_given_lines(f, given, in.course_window);
     out.findings.push_back(std::move(f));
   } else if (const labelled_dose* labelled = labelled_limit(context, &labelled_dose::per_course_max_g_per_kg);
              top != nullptr && labelled != nullptr) {
@@ -208,10 +259,14 @@ void check_r16(const r16_inputs& in, const rule_context& context, evaluation& ou
     if (context.facts.exceeds(*top->g_per_kg_per_course, max, doses)) {
       finding f = start_finding(context, severity::warning,
                                 "IVIg course " + format_compared(*top->g_per_kg_per_course, max) + " g/kg over " +
-                                    format_rounded(top->course_days) + " days exceeds " + format_number(max) + " g/kg, " +
-                                    labelled_for(context, *labelled));
+                                    format_rounded(top->course_days) + " days" +
+                                    (with_given ? " with the " + format_rounded(given.grams) + " g given since " +
+                                                      given.since
+                                                : std::string{}) +
+                                    " exceeds " + format_number(max) + " g/kg, " + labelled_for(context, *labelled));
       add_labelled_dose(context, f, *labelled);
       add_dose_lines(context, f);
+      add_given_lines(f, given, in.course_window);
       out.findings.push_back(std::move(f));
     }
   } else if (top != nullptr && context.facts.exceeds(*top->g_per_kg_per_course, local, doses)) {
@@ -220,6 +275,7 @@ void check_r16(const r16_inputs& in, const rule_context& context, evaluation& ou
                       course_words(local) + " exceeds " + format_number(local.value) + " g/kg, the local course limit");
     f.policy_notes.push_back(policy_note(local, "The course limit"));
     add_dose_lines(context, f);
+    add_given_lines(f, given, in.course_window);
     out.findings.push_back(std::move(f));
   }
   // The shortest maintenance interval is the MS regimens' (every 4 weeks or longer); replacement
@@ -235,6 +291,19 @@ void check_r16(const r16_inputs& in, const rule_context& context, evaluation& ou
     finding f = start_finding(context, severity::warning,
                               "IVIg every " + format_rounded(*dose.interval_days) + " days is more often than every " +
                                   format_rounded(interval.value) + " days");
+    if (interval.local_policy()) f.policy_notes.push_back(policy_note(interval, "The shortest maintenance interval"));
+    add_dose_lines(context, f);
+    out.findings.push_back(std::move(f));
+    return;
+  }
+  // The same interval from the history: the last dose given before this course's window, too recently.
+  const ig_record* last = context.facts.history.last_course();
+  if (for_ms && last != nullptr && last->given() && last->days_ago > static_cast<long>(in.course_window.value) &&
+      last->days_ago < static_cast<long>(interval.value)) {
+    finding f = start_finding(context, severity::warning,
+                              "Last IVIg dose was " + std::to_string(last->days_ago) +
+                                  " days ago: more often than every " + format_rounded(interval.value) + " days");
+    f.evidence.push_back(last->line());
     if (interval.local_policy()) f.policy_notes.push_back(policy_note(interval, "The shortest maintenance interval"));
     add_dose_lines(context, f);
     out.findings.push_back(std::move(f));

@@ -21,16 +21,6 @@
 namespace ivig::rules {
 namespace {
 
-/// R14 and R26: what counts as earlier immune globulin.
-struct prior_ig_inputs {
-  const value_set& ig_substances;
-  const value_set& ig_administration;
-};
-
-prior_ig_inputs bind_prior_ig(role_binder& b) {
-  return {b.value_set_role("igSubstances"), b.value_set_role("igAdministration")};
-}
-
 struct r20_inputs {
   const value_set& hemoglobin;
   const value_set& hematocrit;
@@ -55,12 +45,11 @@ r21_inputs bind_r21(role_binder& b) {
 }
 
 struct r26_inputs {
-  prior_ig_inputs prior;
   const threshold& window;
 };
 
 r26_inputs bind_r26(role_binder& b) {
-  return {bind_prior_ig(b), b.threshold_role("window", "d")};
+  return {b.threshold_role("window", "d")};
 }
 
 void add_rate_lines(const rule_context& context, finding& f) {
@@ -77,12 +66,6 @@ void cite(finding& f, const sourced_value& value, const std::string& what) {
   for (const source* s : value.sources) f.citations.push_back(citation{s, value.evidence, what});
   if (f.primary_source == nullptr && !value.sources.empty()) f.primary_source = value.sources.front();
 }
-
-/// Earlier immune globulin for this patient: active IG orders in the record and IG immunization records.
-struct prior_immune_globulin {
-  std::vector<std::string> lines;
-  std::vector<const product*> products;  ///< identified products of earlier orders
-};
 
 /// The repeat interval of an order's first timed dosage: doses per period and the period in days.
 std::optional<std::pair<int, double>> repeat_interval(const fhir::medication_order& o) {
@@ -113,41 +96,6 @@ bool renews(const rule_context& context, const fhir::medication_order& existing,
   const auto before = repeat_interval(existing);
   const auto now = repeat_interval(*order);
   return before && now && before->first == now->first && std::abs(before->second - now->second) < 1e-6;
-}
-
-/// `intravenous_only`: count only administration codes that are also IV product codes (CVX 87), so
-/// that an intramuscular (86) or unspecified (14) dose does not make an IVIg infusion "not the first".
-/// `skip_renewed`: leave out the existing order that the order being checked renews (R26).
-prior_immune_globulin find_prior_ig(const prior_ig_inputs& in, const rule_context& context,
-                                    std::optional<long> within_days, bool intravenous_only, bool skip_renewed) {
-  prior_immune_globulin prior;
-  const value_set& substances = in.ig_substances;
-  for (const fhir::medication_order& o : context.record.medication_orders) {
-    if (o.status == "entered-in-error" || o.status == "cancelled" || o.status == "draft") continue;
-    const auto match = match_concept(context.kb, substances, o.medication_concept);
-    if (!match) continue;
-    const product* earlier = nullptr;
-    if (auto recognised = recognise_ivig(o, {o.medication_concept}, context.kb))
-      earlier = recognised->identified_product();
-    if (skip_renewed && renews(context, o, earlier)) continue;
-    prior.lines.push_back("Existing order: " + match->describe() + " (" + std::string(o.resource_type) + "/" +
-                          std::string(o.id) + ", " + std::string(o.status) + ")");
-    if (earlier != nullptr) prior.products.push_back(earlier);
-  }
-  const value_set& administrations = in.ig_administration;
-  for (const fhir::immunization& i : context.record.immunizations) {
-    if (i.status == "entered-in-error" || i.status == "not-done") continue;
-    const auto match = match_concept(context.kb, administrations, i.vaccine);
-    if (!match || !i.occurrence) continue;
-    if (intravenous_only && (context.kb.recognition.iv_product_codes == nullptr ||
-                             !match_concept(context.kb, *context.kb.recognition.iv_product_codes, i.vaccine)))
-      continue;
-    const long days = fhir::days_between(i.occurrence->at, context.now);
-    if (within_days && days > *within_days) continue;
-    prior.lines.push_back("Given: " + match->describe() + " on " + fhir::format_date(i.occurrence->at) + " (" +
-                          std::to_string(days) + " days ago)");
-  }
-  return prior;
 }
 
 void check_r12(const no_inputs&, const rule_context& context, evaluation& out) {
@@ -242,14 +190,14 @@ void check_r13(const no_inputs&, const rule_context& context, evaluation& out) {
   out.findings.push_back(std::move(f));
 }
 
-void check_r14(const prior_ig_inputs& in, const rule_context& context, evaluation& out) {
+void check_r14(const no_inputs&, const rule_context& context, evaluation& out) {
   const dose_plan& dose = context.facts.dose;
   const product* p = context.order.identified_product();
   if (!dose.initial_rate_mg_per_kg_min || p == nullptr || !p->initial_rate) return;
-  const prior_immune_globulin prior = find_prior_ig(in, context, std::nullopt, true, false);
-  const bool first = prior.lines.empty();
-  const bool switched =
-      !prior.products.empty() && std::find(prior.products.begin(), prior.products.end(), p) == prior.products.end();
+  const ig_history& history = context.facts.history;
+  const bool first = !history.any_intravenous();
+  const std::vector<const product*> earlier = history.products();
+  const bool switched = !earlier.empty() && std::find(earlier.begin(), earlier.end(), p) == earlier.end();
   if (!first && !switched) return;
   if (*dose.initial_rate_mg_per_kg_min <= p->initial_rate->value + 1e-9) return;
   finding f = start_finding(context, severity::warning,
@@ -258,7 +206,8 @@ void check_r14(const prior_ig_inputs& in, const rule_context& context, evaluatio
                                 format_rounded(*dose.initial_rate_mg_per_kg_min));
   add_rate_lines(context, f);
   if (first) f.evidence.push_back("No earlier immune globulin order or administration is on file");
-  for (const std::string& line : prior.lines) f.evidence.push_back(line);
+  for (const ig_record& r : history.records)
+    if (r.intravenous) f.evidence.push_back(r.line());
   cite(f, *p->initial_rate,
        p->name + " initial infusion rate " + format_rounded(p->initial_rate->value) + " mg/kg/min");
   out.findings.push_back(std::move(f));
@@ -312,20 +261,30 @@ void check_r21(const r21_inputs& in, const rule_context& context, evaluation& ou
   out.findings.push_back(std::move(f));
 }
 
+/// R26: what counts as another order or a recent dose. A current order counts unless this order
+/// renews it; an ended order, an infusion given or an immunization record counts within the window.
+bool counts_as_duplicate(const rule_context& context, const ig_record& r, const threshold& window) {
+  if (r.kind == ig_record_kind::current_order) return !renews(context, *r.order, r.identified);
+  return r.when && r.days_ago <= static_cast<long>(window.value);
+}
+
 void check_r26(const r26_inputs& in, const rule_context& context, evaluation& out) {
   const threshold& window = in.window;
-  prior_immune_globulin prior = find_prior_ig(in.prior, context, static_cast<long>(window.value), false, true);
-  const value_set& substances = in.prior.ig_substances;
+  std::vector<std::string> lines;
+  for (const ig_record& r : context.facts.history.records)
+    if (counts_as_duplicate(context, r, window)) lines.push_back(r.line());
+  // Immune globulin by any route: an IV and a subcutaneous order for the same period are duplicates too.
+  const value_set& substances = context.kb.fact_inputs->history.ig_substances;
   for (const fhir::medication_order* other : context.session.medication_orders) {
     if (other == context.order.order) continue;
     if (const auto match = match_concept(context.kb, substances, other->medication_concept))
-      prior.lines.push_back("Also in this ordering session: " + match->describe() + " (" +
-                            std::string(other->resource_type) + "/" + std::string(other->id) + ")");
+      lines.push_back("Also in this ordering session: " + match->describe() + " (" +
+                      std::string(other->resource_type) + "/" + std::string(other->id) + ")");
   }
-  if (prior.lines.empty()) return;
+  if (lines.empty()) return;
   finding f = start_finding(context, severity::warning,
                             "Another immune globulin order or recent dose is on file: check for duplication");
-  f.evidence = std::move(prior.lines);
+  f.evidence = std::move(lines);
   if (window.local_policy()) f.policy_notes.push_back(policy_note(window, "How recent an earlier dose counts"));
   out.findings.push_back(std::move(f));
 }
@@ -334,7 +293,7 @@ void check_r26(const r26_inputs& in, const rule_context& context, evaluation& ou
 
 const rule_unit r12_rate_above_label_maximum = define_rule<no_inputs, &bind_nothing, &check_r12>("R12", __FILE__);
 const rule_unit r13_rate_above_at_risk_cap = define_rule<no_inputs, &bind_nothing, &check_r13>("R13", __FILE__);
-const rule_unit r14_initial_rate = define_rule<prior_ig_inputs, &bind_prior_ig, &check_r14>("R14", __FILE__);
+const rule_unit r14_initial_rate = define_rule<no_inputs, &bind_nothing, &check_r14>("R14", __FILE__);
 const rule_unit r20_hemolysis = define_rule<r20_inputs, &bind_r20, &check_r20>("R20", __FILE__);
 const rule_unit r21_volume_overload = define_rule<r21_inputs, &bind_r21, &check_r21>("R21", __FILE__);
 const rule_unit r26_duplicate_immune_globulin = define_rule<r26_inputs, &bind_r26, &check_r26>("R26", __FILE__);

@@ -230,6 +230,7 @@ struct knowledge_roles {
 
 struct data_need {
   std::string key;  ///< prefetch key: patient, conditions, observations, allergies, ...
+  /// The value sets whose codes filter the key's query (observations and the immune globulin history).
   std::vector<const value_set*> observation_sets;
 };
 

@@ -261,6 +261,7 @@ order_facts gather_order_facts(const fhir::patient_record& record, const ivig_or
   std::tie(facts.indication, facts.indication_match) = find_indication(order, kb, in.indication);
   facts.rates = find_rate_limits(order, in.rates, facts.indication);
   facts.indication_doses = labelled_doses_for(order, facts.indication);
+  facts.history = gather_ig_history(record, kb, in.history, now);
   facts.limits = {&in.dose_limits.per_day, &in.dose_limits.per_day_label_max, &in.dose_limits.per_course,
                   &in.dose_limits.per_course_label_max};
   facts.last_dose = now + std::chrono::days{static_cast<long>(std::ceil(facts.dose.course_days)) - 1};
@@ -315,6 +316,7 @@ result<void, std::string> bind_order_facts(knowledge& kb) {
       .cost = bind("cost", &bind_cost),
       .deferral = bind("vaccine-deferral", &bind_deferral),
       .indication = bind("indication", &bind_indication),
+      .history = bind("immune-globulin-history", &bind_ig_history),
   });
   if (!problem.empty()) return failure(std::move(problem));
   // A product's maximum rate is chosen by its indication's name: a name facts.json does not know

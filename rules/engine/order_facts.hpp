@@ -16,6 +16,7 @@
 #include "fhir/model/result.hpp"
 #include "rules/engine/dose_plan.hpp"
 #include "rules/engine/dosing_weight.hpp"
+#include "rules/engine/ig_history.hpp"
 #include "rules/engine/ivig_order.hpp"
 #include "rules/engine/knowledge.hpp"
 #include "rules/engine/risk_factors.hpp"
@@ -63,6 +64,7 @@ struct order_fact_inputs {
   cost_inputs cost;
   vaccine_deferral_inputs deferral;
   indication_inputs indication;
+  ig_history_inputs history;
 };
 
 /// The at-risk rate cap for this order: the product label's when it gives one, else the default.
@@ -161,6 +163,8 @@ struct order_facts {
   /// CIDP induction and maintenance; US and EU); empty when the indication is unknown or unlabelled.
   /// R15 and R16 hold the order to the most permissive of them instead of the local limits.
   std::vector<const labelled_dose*> indication_doses;
+  /// The patient's earlier immune globulin: current and ended orders, infusions given.
+  ig_history history;
   /// When the course's last dose falls if it starts now (a course of N daily doses ends N−1 days later).
   fhir::time_point last_dose;
   vial_facts vials;

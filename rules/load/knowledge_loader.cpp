@@ -19,8 +19,11 @@
 namespace ivig::rules {
 namespace {
 
-const std::set<std::string, std::less<>> known_data_keys{"patient",   "conditions",    "observations",
-                                                         "allergies", "immunizations", "medications"};
+const std::set<std::string, std::less<>> known_data_keys{
+    "patient",     "conditions",        "observations",   "allergies", "immunizations",
+    "medications", "medicationHistory", "administrations"};
+/// The keys whose query is filtered by the codes of the value sets the rules name (docs/layout.md).
+const std::set<std::string, std::less<>> code_filtered_keys{"observations", "medicationHistory", "administrations"};
 const std::set<std::string, std::less<>> known_excipients{"proline", "sorbitol", "maltose",       "sucrose",
                                                           "glucose", "glycine",  "polysorbate-80"};
 const std::set<std::string, std::less<>> handling_topics{"diluent", "filter",        "pooling",
@@ -576,7 +579,8 @@ class loader {
           need.key = n.required_string("key");
           if (known_data_keys.count(need.key) == 0) n.fail("key", "unknown data key '" + need.key + "'");
           for (const std::string& id : n.string_array("valueSets", false)) {
-            if (need.key != "observations") n.fail("valueSets", "are only for observations");
+            if (code_filtered_keys.count(need.key) == 0)
+              n.fail("valueSets", "are only for observations, medicationHistory and administrations");
             need.observation_sets.push_back(&value_set_ref(n, "valueSets", id));
           }
           n.finish();

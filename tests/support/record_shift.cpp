@@ -170,6 +170,8 @@ hook_request synthea_request_from_record(const std::string& record_json, const s
   request.prefetch["patient"] = patient_json;
   for (const char* key : {"conditions", "observations", "allergies", "immunizations", "medications"})
     request.prefetch[key] = bundle(by_key[key]);
+  // The history queries are filtered by immune globulin codes; none of these records has any.
+  for (const char* key : {"medicationHistory", "administrations"}) request.prefetch[key] = bundle({});
   request.prefetch["synthea-record"] = record_json;
   return request;
 }

@@ -8,12 +8,12 @@
 
 using namespace ivig::service;
 
-TEST(PrefetchTemplates, HaveExactlyTheSixKeysInOrder) {
+TEST(PrefetchTemplates, HaveExactlyTheEightKeysInOrder) {
   const auto templates = derive_prefetch_templates(*ivig::test::embedded_knowledge());
   std::vector<std::string> keys;
   for (const auto& t : templates) keys.push_back(t.key);
   EXPECT_EQ(keys, (std::vector<std::string>{"patient", "conditions", "observations", "allergies", "immunizations",
-                                            "medications"}));
+                                            "medications", "medicationHistory", "administrations"}));
   EXPECT_EQ(templates[0].query, "Patient/{{context.patientId}}");
   EXPECT_EQ(templates[1].query, "Condition?patient={{context.patientId}}");
   EXPECT_EQ(templates[3].query, "AllergyIntolerance?patient={{context.patientId}}");
@@ -58,4 +58,19 @@ TEST(PrefetchTemplates, UseOnlyTheCdsHooksQuerySubset) {
       pos = amp + 1;
     }
   }
+}
+
+TEST(PrefetchTemplates, TheImmuneGlobulinHistoryIsFilteredByImmuneGlobulinCodes) {
+  const auto templates = derive_prefetch_templates(*ivig::test::embedded_knowledge());
+  ASSERT_EQ(templates.size(), 8u);
+  const std::string& ended = templates[6].query;
+  const std::string& given = templates[7].query;
+  EXPECT_EQ(ended.rfind("MedicationRequest?patient={{context.patientId}}&status=completed,stopped&code=", 0), 0u);
+  EXPECT_EQ(given.rfind("MedicationAdministration?patient={{context.patientId}}&code=", 0), 0u);
+  // Privigen's brand name code and the immune globulin ingredient (RxNorm).
+  for (const std::string& query : {ended, given}) {
+    EXPECT_NE(query.find("http://www.nlm.nih.gov/research/umls/rxnorm|758996"), std::string::npos) << query;
+    EXPECT_EQ(query.find("_sort"), std::string::npos);
+  }
+  EXPECT_EQ(ended.substr(ended.find("&code=")), given.substr(given.find("&code=")));
 }
