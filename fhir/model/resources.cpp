@@ -200,6 +200,24 @@ medication_administration read_medication_administration(const json_value& resou
   return out;
 }
 
+std::optional<coverage_information> read_coverage_information(const json_value& order) {
+  std::optional<coverage_information> found;
+  for_each_element(member(order, "extension"), [&](const json_value& extension) {
+    if (found || !string_member(extension, "url").ends_with("/StructureDefinition/ext-coverage-information")) return;
+    coverage_information info;
+    for_each_element(member(extension, "extension"), [&](const json_value& part) {
+      const std::string_view url = string_member(part, "url");
+      const std::string_view code = string_member(part, "valueCode");
+      if (url == "covered") info.covered = code;
+      if (url == "pa-needed") info.pa_needed = code;
+      if (url == "satisfied-pa-id") info.satisfied_pa_id = string_member(part, "valueString");
+      if (url == "date") info.date = string_member(part, "valueDate");
+    });
+    found = info;
+  });
+  return found;
+}
+
 service_request read_service_request(const json_value& resource) {
   service_request out;
   out.id = resource_id_of(resource);

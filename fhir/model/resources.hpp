@@ -111,6 +111,18 @@ struct medication_administration {
   std::vector<std::string_view> notes;  ///< how it was tolerated, premedication, as recorded
 };
 
+/// The payer's answer an EHR puts on the order (Da Vinci CRD `coverage-information` extension,
+/// http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information): whether the
+/// order is covered and whether prior authorisation is needed or satisfied.
+struct coverage_information {
+  std::string_view covered;    ///< "covered", "not-covered", "conditional"
+  std::string_view pa_needed;  ///< "auth-needed", "no-auth", "satisfied", "performpa", "conditional"
+  std::string_view satisfied_pa_id;
+  std::string_view date;
+};
+/// The order's coverage information, the first one given; nullopt when it carries none.
+std::optional<coverage_information> read_coverage_information(const json_value& order);
+
 struct service_request {
   std::string_view id;
   codeable_concept code;

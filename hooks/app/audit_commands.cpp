@@ -10,8 +10,10 @@
 #include "hooks/audit/audit_event_export.hpp"
 #include "hooks/audit/chain.hpp"
 #include "hooks/audit/queries.hpp"
+#include "hooks/audit/record_json.hpp"
 #include "hooks/audit/report.hpp"
 #include "hooks/audit/sqlite_db.hpp"
+#include "hooks/service/worksheet.hpp"
 
 namespace ivig::app {
 namespace {
@@ -20,6 +22,24 @@ void print_call(const audit::call_row& c) {
   std::cout << c.received_at << "  " << c.service_id << "  " << c.http_status
             << (c.error_code.empty() ? "" : " " + c.error_code) << "  " << c.hook_instance << "  " << c.user_id << "  "
             << c.patient << "  knowledge " << c.knowledge_version << "\n";
+}
+
+/// The worksheets the calls of one hookInstance recorded, as text; 1 when there are none.
+int print_worksheets(const audit::hook_instance_view& view) {
+  int printed = 0;
+  for (std::size_t i = 0; i < view.calls.size(); ++i) {
+    const std::optional<audit::call_record> call = audit::call_from_json(view.payloads[i]);
+    if (!call) continue;
+    for (const std::string& worksheet : call->worksheets) {
+      std::cout << (printed++ == 0 ? "" : "\n") << "IVIg verification worksheet, " << view.calls[i].hook << " "
+                << view.calls[i].received_at << ", hookInstance " << view.calls[i].hook_instance << ", patient "
+                << view.calls[i].patient << "\n\n"
+                << service::worksheet_text(worksheet);
+    }
+  }
+  if (printed == 0) std::cout << "ivig-cds: the calls of hookInstance " << view.calls.front().hook_instance
+                              << " recorded no worksheet (worksheets are made at order-sign)\n";
+  return printed == 0 ? 1 : 0;
 }
 
 std::string horizon(const audit_command& a, unsigned default_days) {
@@ -63,6 +83,7 @@ int run_audit_command(const options& o) {
         std::cout << "ivig-cds: no call with hookInstance " << a.hook_instance << "\n";
         return 1;
       }
+      if (a.worksheet) return print_worksheets(view);
       for (std::size_t i = 0; i < view.calls.size(); ++i) {
         print_call(view.calls[i]);
         std::cout << "  recorded: " << view.payloads[i] << "\n";

@@ -82,6 +82,8 @@ parse_outcome parse_options(int argc, char** argv) {
   list->callback([&a] { a.name = "list"; });
   CLI::App* show = audit->add_subcommand("show", "One hookInstance: the call, its cards and their feedback");
   show->add_option("hook-instance", a.hook_instance, "The hookInstance")->required();
+  show->add_flag("--worksheet", a.worksheet,
+                 "Print only the pharmacist's verification worksheets of the call, as text for the pharmacy record");
   show->callback([&a] { a.name = "show"; });
   CLI::App* report = audit->add_subcommand("report", "Acceptance and override rates per rule and indicator");
   report->add_option("--from", a.from, "Received at or after (RFC 3339)");

@@ -22,6 +22,7 @@ struct audit_command {
   std::string patient, user, from, to, rule, indicator, hook_instance, before;
   std::size_t limit = 0;
   bool csv = false;
+  bool worksheet = false;  ///< show: print the call's verification worksheets as text
   unsigned retention_days = 0;
 };
 

@@ -45,6 +45,9 @@ struct call_record {
   std::vector<std::string> orders;  ///< "MedicationRequest/1: Privigen, 0.5 g/kg (35 g)"
   std::vector<rule_record> rules;
   std::vector<card_record> cards;
+  /// The pharmacist's verification worksheets of the call (order-sign), as shown on their cards: the
+  /// pharmacy record `audit show --worksheet` prints. Clinical content, kept in the audit log only.
+  std::vector<std::string> worksheets;
   std::string knowledge_version;
   std::vector<data_source_record> data;
   double service_ms = 0;

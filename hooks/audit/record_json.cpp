@@ -143,6 +143,8 @@ std::string to_json(const call_record& call) {
     w.EndObject();
   }
   w.EndArray();
+  // Written only when there are any, so that the canonical text (and hash) of earlier records is unchanged.
+  if (!call.worksheets.empty()) field(w, "worksheets", call.worksheets);
   field(w, "knowledge_version", call.knowledge_version);
   w.Key("data");
   w.StartArray();
@@ -210,6 +212,7 @@ std::optional<call_record> call_from_json(std::string_view json) {
       item.read("rule_ids", card.rule_ids);
       c.cards.push_back(std::move(card));
     });
+    r.read("worksheets", c.worksheets);
     r.read("knowledge_version", c.knowledge_version);
     r.read_objects("data", [&](object_reader& item) {
       data_source_record data;

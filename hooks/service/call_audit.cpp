@@ -66,7 +66,10 @@ void describe_call(audit::call_record& out, const protocol::cds_request& request
   for (const checked_order& entry : checked) out.orders.push_back(order_summary(entry));
   for (const prefetch_template& t : templates)
     out.data.push_back({t.key, std::string(origin_of(record.status_of(t.key).state))});
-  for (const protocol::card& c : cards) out.cards.push_back({c.uuid, c.indicator, c.summary, c.rule_ids});
+  for (const protocol::card& c : cards) {
+    out.cards.push_back({c.uuid, c.indicator, c.summary, c.rule_ids});
+    if (c.source.label == worksheet_card_source) out.worksheets.push_back(c.detail);
+  }
   if (checked.empty()) return;  // no IVIg order: no rule was evaluated
   for (const rules::bound_rule& bound : kb.active_rules) {
     if (!rules::runs_at(bound, stage)) continue;

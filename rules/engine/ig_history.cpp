@@ -108,6 +108,8 @@ std::optional<double> ig_history::grams_given_since(fhir::time_point since) cons
 ig_history gather_ig_history(const fhir::patient_record& record, const knowledge& kb, const ig_history_inputs& in,
                              fhir::time_point now) {
   ig_history history;
+  history.complete =
+      record.status_of("medicationHistory").complete() && record.status_of("administrations").complete();
   for (const fhir::medication_order& o : record.medication_orders) {
     if (never_happened(o.status)) continue;
     const auto found = immune_globulin_in(kb, in.ig_substances, o);

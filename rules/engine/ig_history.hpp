@@ -55,6 +55,9 @@ struct ig_record {
 struct ig_history {
   /// Current orders first, then the others newest first.
   std::vector<ig_record> records;
+  /// Whether the EHR sent the whole history (medicationHistory and administrations): without it, an
+  /// empty history does not mean a first infusion.
+  bool complete = false;
 
   bool any_intravenous() const;
   /// The products of earlier records that identify one.

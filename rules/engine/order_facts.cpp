@@ -117,6 +117,29 @@ std::vector<const labelled_dose*> labelled_doses_for(const ivig_order& order, co
   return doses;
 }
 
+/// The titration for one dose, no step above the labelled maximum for the indication or, for a
+/// patient at renal or thrombosis risk, the at-risk cap.
+void plan_the_infusion(order_facts& facts, const product& p, double ml_per_dose) {
+  if (!facts.weight.usable() || !facts.dose.concentration_mg_per_ml) return;
+  double ceiling = 0;
+  std::string reason;
+  if (const indication_rate* max = facts.rates.label_maximum; max != nullptr && max->rate.value > 0) {
+    ceiling = max->rate.value;
+    reason = "labelled maximum, " + facts.rates.maximum_basis;
+  }
+  if (facts.risk.any() && facts.rates.at_risk.mg_per_kg_min > 0 &&
+      (ceiling == 0 || facts.rates.at_risk.mg_per_kg_min < ceiling)) {
+    ceiling = facts.rates.at_risk.mg_per_kg_min;
+    reason = std::string("cap at renal or thrombosis risk") +
+             (facts.rates.at_risk.labelled != nullptr &&
+                      facts.rates.at_risk.labelled->evidence != evidence_level::unconfirmed
+                  ? " (label)"
+                  : " (local policy [U])");
+  }
+  facts.infusion = plan_infusion(p, facts.indication, *facts.dose.concentration_mg_per_ml, facts.weight.kg,
+                                 ml_per_dose, ceiling, reason);
+}
+
 rate_limits find_rate_limits(const ivig_order& order, const rate_limit_inputs& in, const std::string& indication) {
   rate_limits limits;
   const product* p = order.identified_product();
@@ -262,6 +285,7 @@ order_facts gather_order_facts(const fhir::patient_record& record, const ivig_or
   facts.rates = find_rate_limits(order, in.rates, facts.indication);
   facts.indication_doses = labelled_doses_for(order, facts.indication);
   facts.history = gather_ig_history(record, kb, in.history, now);
+  facts.verification = gather_verification_data(record, kb, in.verification);
   facts.limits = {&in.dose_limits.per_day, &in.dose_limits.per_day_label_max, &in.dose_limits.per_course,
                   &in.dose_limits.per_course_label_max};
   facts.last_dose = now + std::chrono::days{static_cast<long>(std::ceil(facts.dose.course_days)) - 1};
@@ -279,6 +303,10 @@ order_facts gather_order_facts(const fhir::patient_record& record, const ivig_or
   if (dose.concentration_mg_per_ml) {
     const double ml = grams * 1000.0 / *dose.concentration_mg_per_ml;
     facts.volume = infusion_volume{ml, ml * dose.doses_per_day};
+    if (const product* p = order.identified_product()) {
+      facts.load = dose_load(*p, ml);
+      plan_the_infusion(facts, *p, ml);
+    }
   }
   cost_estimate cost;
   cost.grams_per_dose = facts.vials.ordered->rounded_g;
@@ -317,6 +345,7 @@ result<void, std::string> bind_order_facts(knowledge& kb) {
       .deferral = bind("vaccine-deferral", &bind_deferral),
       .indication = bind("indication", &bind_indication),
       .history = bind("immune-globulin-history", &bind_ig_history),
+      .verification = bind("verification-data", &bind_verification),
   });
   if (!problem.empty()) return failure(std::move(problem));
   // A product's maximum rate is chosen by its indication's name: a name facts.json does not know

@@ -17,9 +17,11 @@
 #include "rules/engine/dose_plan.hpp"
 #include "rules/engine/dosing_weight.hpp"
 #include "rules/engine/ig_history.hpp"
+#include "rules/engine/infusion_plan.hpp"
 #include "rules/engine/ivig_order.hpp"
 #include "rules/engine/knowledge.hpp"
 #include "rules/engine/risk_factors.hpp"
+#include "rules/engine/verification_data.hpp"
 #include "rules/engine/vial_rounding.hpp"
 
 namespace ivig::rules {
@@ -65,6 +67,7 @@ struct order_fact_inputs {
   vaccine_deferral_inputs deferral;
   indication_inputs indication;
   ig_history_inputs history;
+  verification_inputs verification;
 };
 
 /// The at-risk rate cap for this order: the product label's when it gives one, else the default.
@@ -171,6 +174,13 @@ struct order_facts {
   std::optional<infusion_volume> volume;
   std::optional<cost_estimate> cost;
   std::optional<vaccine_deferral> deferral;  ///< nullopt when the course dose per kg is unknown
+  /// The label's titration for one dose in mL/h with its times (identified product, usable weight,
+  /// known volume); held to the labelled maximum and, at risk, the cap.
+  std::optional<infusion_plan> infusion;
+  /// What one dose carries besides immune globulin (sodium, stabilisers and sugars, osmolality).
+  std::vector<std::string> load;
+  /// The results, allergies and reactions the worksheet shows.
+  verification_data verification;
 };
 
 /// Computes the order's facts. The knowledge must have been bound (kb.fact_inputs set by the loader).
