@@ -38,6 +38,7 @@ struct patient_record {
   std::vector<allergy_intolerance> allergies;
   std::vector<medication_order> medication_orders;  ///< the patient's existing medication orders
   std::vector<immunization> immunizations;
+  std::vector<procedure> procedures;  ///< Procedure resources (plasma exchange, for R31)
   std::vector<medication> medications;  ///< Medication resources, for references
   std::map<std::string, data_status, std::less<>> categories;
 

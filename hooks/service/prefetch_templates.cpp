@@ -22,6 +22,8 @@ constexpr key_shape shapes[] = {
     {"allergies", "AllergyIntolerance?patient={{context.patientId}}", "allergies"},
     {"immunizations", "Immunization?patient={{context.patientId}}", "immunizations"},
     {"medications", "MedicationRequest?patient={{context.patientId}}&status=active", "active medications"},
+    // No date filter: prefetch tokens cannot compute a date, so the rules apply their own windows.
+    {"procedures", "Procedure?patient={{context.patientId}}", "procedures"},
 };
 
 }  // namespace

@@ -20,7 +20,8 @@ namespace ivig::rules {
 namespace {
 
 const std::set<std::string, std::less<>> known_data_keys{"patient",   "conditions",    "observations",
-                                                         "allergies", "immunizations", "medications"};
+                                                         "allergies", "immunizations", "medications",
+                                                         "procedures"};
 const std::set<std::string, std::less<>> known_excipients{"proline", "sorbitol", "maltose",       "sucrose",
                                                           "glucose", "glycine",  "polysorbate-80"};
 const std::set<std::string, std::less<>> handling_topics{"diluent", "filter",        "pooling",

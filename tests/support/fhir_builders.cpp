@@ -150,7 +150,8 @@ std::string hook_request::json() const {
 namespace {
 std::map<std::string, std::string> empty_prefetch() {
   return {{"patient", patient()},    {"conditions", bundle({})},    {"observations", bundle({})},
-          {"allergies", bundle({})}, {"immunizations", bundle({})}, {"medications", bundle({})}};
+          {"allergies", bundle({})}, {"immunizations", bundle({})}, {"medications", bundle({})},
+          {"procedures", bundle({})}};
 }
 }  // namespace
 

@@ -8,16 +8,18 @@
 
 using namespace ivig::service;
 
-TEST(PrefetchTemplates, HaveExactlyTheSixKeysInOrder) {
+TEST(PrefetchTemplates, HaveExactlyTheSevenKeysInOrder) {
   const auto templates = derive_prefetch_templates(*ivig::test::embedded_knowledge());
   std::vector<std::string> keys;
   for (const auto& t : templates) keys.push_back(t.key);
   EXPECT_EQ(keys, (std::vector<std::string>{"patient", "conditions", "observations", "allergies", "immunizations",
-                                            "medications"}));
+                                            "medications", "procedures"}));
   EXPECT_EQ(templates[0].query, "Patient/{{context.patientId}}");
   EXPECT_EQ(templates[1].query, "Condition?patient={{context.patientId}}");
   EXPECT_EQ(templates[3].query, "AllergyIntolerance?patient={{context.patientId}}");
   EXPECT_EQ(templates[5].query, "MedicationRequest?patient={{context.patientId}}&status=active");
+  // Procedures (R31's plasma exchange) by patient only: a prefetch token cannot compute a date.
+  EXPECT_EQ(templates[6].query, "Procedure?patient={{context.patientId}}");
 }
 
 TEST(PrefetchTemplates, ObservationCodesAreTheUnionOfTheRulesNeeds) {
