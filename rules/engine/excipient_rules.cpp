@@ -34,8 +34,8 @@ contraindication_inputs bind_allergy_excipient(role_binder& b) {
 /// not yet be diagnosed (a sorbitol product for such a child is a warning of its own, issue 10).
 struct r5_inputs {
   contraindication_inputs contraindication;
-  const threshold& child_age;     // a (whole years, inclusive)
-  std::string_view undiagnosed;   ///< the card's advice for that child, quoting the leaflet
+  const threshold& child_age;    // a (whole years, inclusive)
+  std::string_view undiagnosed;  ///< the card's advice for that child, quoting the leaflet
 };
 
 r5_inputs bind_r5(role_binder& b) {
@@ -213,15 +213,17 @@ void check_undiagnosed_fructose_intolerance(const r5_inputs& in, const rule_cont
   const std::string_view substance = in.contraindication.excipient;
   const excipient_exposure exposure = exposure_of(context, substance);
   if (!exposure.all_contain) return;
-  finding f = start_finding(context, severity::warning,
-                            context.order.product_description() + " contains " + std::string(substance) + ": child aged " +
-                                age_words(birth, context.now) + ", fructose intolerance may be undiagnosed");
+  finding f =
+      start_finding(context, severity::warning,
+                    context.order.product_description() + " contains " + std::string(substance) + ": child aged " +
+                        age_words(birth, context.now) + ", fructose intolerance may be undiagnosed");
   f.evidence.push_back("Age " + age_words(birth, context.now) + " (born " + fhir::format_date(birth) +
                        "); the leaflet's warning covers children aged up to " +
                        std::to_string(static_cast<long>(in.child_age.value)) + " years");
-  f.evidence.push_back(context.record.status_of("conditions").complete()
-                           ? "No hereditary fructose intolerance diagnosis is on file, and none rules it out"
-                           : "Conditions were not sent: a hereditary fructose intolerance diagnosis could not be looked for");
+  f.evidence.push_back(
+      context.record.status_of("conditions").complete()
+          ? "No hereditary fructose intolerance diagnosis is on file, and none rules it out"
+          : "Conditions were not sent: a hereditary fructose intolerance diagnosis could not be looked for");
   add_excipient_citations(f, exposure, substance);
   f.evidence.push_back("Marketed products without " + std::string(substance) +
                        " whose excipients are known: " + products_without(context.kb, substance));

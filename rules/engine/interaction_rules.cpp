@@ -30,10 +30,10 @@ struct r31_inputs {
 };
 
 r31_inputs bind_r31(role_binder& b) {
-  return {b.value_set_role("fcrnBlockers"),        b.value_set_role("plasmaExchange"),
-          b.threshold_role("fcrnWindow", "d"),      b.threshold_role("plasmaExchangeWindow", "d"),
-          b.param_role("fcrnSummary"),              b.param_role("fcrnAdvice"),
-          b.param_role("plasmaExchangeSummary"),    b.param_role("plasmaExchangeAdvice")};
+  return {b.value_set_role("fcrnBlockers"),      b.value_set_role("plasmaExchange"),
+          b.threshold_role("fcrnWindow", "d"),   b.threshold_role("plasmaExchangeWindow", "d"),
+          b.param_role("fcrnSummary"),           b.param_role("fcrnAdvice"),
+          b.param_role("plasmaExchangeSummary"), b.param_role("plasmaExchangeAdvice")};
 }
 
 /// What R31 found of one kind, and whether a local-policy window decided any of it.
@@ -56,11 +56,12 @@ treatments_found fcrn_blockers_found(const r31_inputs& in, const rule_context& c
     const std::string where = std::string(order.resource_type) + "/" + std::string(order.id);
     const std::string authored = order.authored ? ", authored " + fhir::format_date(order.authored->at) : "";
     if (order.status == "active" || order.status == "on-hold") {
-      found.lines.push_back("FcRn blocker: " + match->describe() + " (" + std::string(order.status) + " order " + where +
-                            authored + ")");
-    } else if ((order.status == "completed" || order.status == "stopped") && within(order.authored, in.fcrn_window, context.now)) {
-      found.lines.push_back("FcRn blocker: " + match->describe() + " (" + std::string(order.status) + " order " + where +
-                            authored + ")");
+      found.lines.push_back("FcRn blocker: " + match->describe() + " (" + std::string(order.status) + " order " +
+                            where + authored + ")");
+    } else if ((order.status == "completed" || order.status == "stopped") &&
+               within(order.authored, in.fcrn_window, context.now)) {
+      found.lines.push_back("FcRn blocker: " + match->describe() + " (" + std::string(order.status) + " order " +
+                            where + authored + ")");
       found.used_window = true;
     }
   }
@@ -112,7 +113,8 @@ void check_r31(const r31_inputs& in, const rule_context& context, evaluation& ou
   // The advice of each kind found, and only those: the card is about this patient's treatments.
   f.explanation.clear();
   if (!blockers.lines.empty()) f.explanation = std::string(in.fcrn_advice);
-  if (!exchanges.lines.empty()) f.explanation += (f.explanation.empty() ? "" : "\n\n") + std::string(in.exchange_advice);
+  if (!exchanges.lines.empty())
+    f.explanation += (f.explanation.empty() ? "" : "\n\n") + std::string(in.exchange_advice);
   if (blockers.used_window && in.fcrn_window.local_policy())
     f.policy_notes.push_back(policy_note(in.fcrn_window, "How long after an FcRn-blocker order it still counts"));
   if (exchanges.used_window && in.exchange_window.local_policy())
@@ -194,10 +196,10 @@ void check_r32(const r32_inputs& in, const rule_context& context, evaluation& ou
   add_adverse_effect_conditions(in, context, found);
   if (found.lines.empty()) return;
   const std::size_t more = found.kinds.size() - 1;
-  finding f = start_finding(context, severity::warning,
-                            "Prior serious reaction to immune globulin (" + event_name(found.kinds.front()) +
-                                (more > 0 ? " and " + std::to_string(more) + " more" : "") +
-                                "): take the label's precautions");
+  finding f =
+      start_finding(context, severity::warning,
+                    "Prior serious reaction to immune globulin (" + event_name(found.kinds.front()) +
+                        (more > 0 ? " and " + std::to_string(more) + " more" : "") + "): take the label's precautions");
   f.evidence = std::move(found.lines);
   for (const reaction_kind* kind : found.kinds)
     f.evidence.push_back(kind == nullptr ? "Reaction not named: " + std::string(in.unnamed_advice)

@@ -31,22 +31,22 @@ std::string plasma_exchange_ordered() {
          plasmapheresis + R"(,"subject":{"reference":"Patient/example"}})";
 }
 
-/// 0.5 g/kg of `medication` for a child of 11 kg (5.5 g), once.
+/// 0.5 g/kg of `medication` for a child of 10 kg (5 g, whole vials of both products), once.
 std::string child_order(const std::string& medication) {
   return R"({"resourceType":"MedicationRequest","id":"ivig-1","status":"draft","intent":"order",)"
          R"("medicationCodeableConcept":)" +
          medication + R"(,"subject":{"reference":"Patient/example"},)" + indication() +
          R"(,"dosageInstruction":[{"route":)" + concept_of(snomed, "47625008", "Intravenous route") +
-         R"(,"doseAndRate":)" + dose_and_rate(0.5, 5.5) +
+         R"(,"doseAndRate":)" + dose_and_rate(0.5, 5) +
          R"(,"timing":{"repeat":{"count":1,"frequency":1,"period":1,"periodUnit":"d"}}}]})";
 }
 
-/// order-select for a boy born on `birth_date`, 11 kg, 80 cm, with a normal IgA and creatinine.
+/// order-select for a boy born on `birth_date`, 10 kg, 80 cm, with a normal IgA and creatinine.
 hook_request child_request(const std::string& medication, const std::string& birth_date) {
   hook_request r = order_select_with(child_order(medication), "ivig-1");
   r.prefetch["patient"] = patient("example", "male", birth_date);
   set_prefetch(r, "observations",
-               {body_weight(11), body_height(80), serum_creatinine(0.3),
+               {body_weight(10), body_height(80), serum_creatinine(0.3),
                 observation("iga", concept_of(loinc, "2458-8", "IgA [Mass/volume] in Serum or Plasma"),
                             quantity_value(60, "mg/dL"), "2026-09-01T08:00:00Z")});
   return r;
@@ -82,9 +82,9 @@ TEST_F(Scenario, R31SilentOnAPlasmaExchange15DaysAgo) {
 // --- R32 a prior serious IVIg reaction -----------------------------------------------------------
 TEST_F(Scenario, R32WarnsOfAPriorAsepticMeningitisWithTheLabelsPrecaution) {
   auto r = select_order(privigen());
-  set_prefetch(r, "allergies",
-               {allergy("a1", immune_globulin, {}, {}, concept_of(icd10cm, "G03.9", "Meningitis, unspecified"),
-                        "resolved")});
+  set_prefetch(
+      r, "allergies",
+      {allergy("a1", immune_globulin, {}, {}, concept_of(icd10cm, "G03.9", "Meningitis, unspecified"), "resolved")});
   expect_cards(r, "r32-aseptic-meningitis", {"warning R32"});
 }
 
@@ -118,7 +118,6 @@ TEST_F(Scenario, R5SilentOnPrivigenForAnInfant) {
 
 TEST_F(Scenario, R5InfantWithFructoseIntoleranceGetsOnlyTheContraindication) {
   auto r = child_request(flebogamma_5(), "2025-05-22");
-  set_prefetch(r, "conditions",
-               {condition("hfi", concept_of(icd10cm, "E74.12", "Hereditary fructose intolerance"))});
+  set_prefetch(r, "conditions", {condition("hfi", concept_of(icd10cm, "E74.12", "Hereditary fructose intolerance"))});
   expect_cards(r, "r5-infant-with-hfi", {"critical R5"});
 }

@@ -20,8 +20,8 @@ namespace {
 
 const std::string immune_globulin = concept_of(rxnorm, "5666", "immunoglobulin G");
 const std::string efgartigimod = concept_of(rxnorm, "2587717", "efgartigimod alfa");
-const std::string plasmapheresis = concept_of("http://www.ama-assn.org/go/cpt", "36514",
-                                              "Therapeutic apheresis; for plasma pheresis");
+const std::string plasmapheresis =
+    concept_of("http://www.ama-assn.org/go/cpt", "36514", "Therapeutic apheresis; for plasma pheresis");
 
 /// A MedicationRequest of `medication` (a CodeableConcept) with `status`, authored on `authored`.
 std::string med_order(const std::string& id, const std::string& medication, const std::string& status = "active",
@@ -65,8 +65,9 @@ TEST(R31FcrnBlocker, AnActiveOrderByRxNormIngredientIsAWarningNamingTheDrugAndDa
   EXPECT_EQ(f->summary, "FcRn blocker with IVIg: lowers the IVIg's exposure and effect: monitor for a reduced effect");
   EXPECT_EQ(f->evidence, (std::vector<std::string>{"FcRn blocker: efgartigimod alfa (RxNorm 2587717) (active order "
                                                    "MedicationRequest/vyvgart, authored 2026-11-01)"}));
-  EXPECT_EQ(f->explanation.rfind("The FcRn-blocker labels (interaction text [S]): \"Coadministration of efgartigimod", 0),
-            0u);
+  EXPECT_EQ(
+      f->explanation.rfind("The FcRn-blocker labels (interaction text [S]): \"Coadministration of efgartigimod", 0),
+      0u);
   EXPECT_EQ(f->policy_notes, std::vector<std::string>{});  // an active order needs no window
 }
 
@@ -76,9 +77,10 @@ TEST(R31FcrnBlocker, AnOrderOfThisSessionByBrandNameCounts) {
       .also_ordered(med_order("rystiggo", text_concept("Rystiggo 140 mg/mL subcutaneous"), "draft"))
       .evaluate();
   EXPECT_EQ(h.findings(), std::vector<std::string>{"warning R31"});
-  EXPECT_EQ(evidence_of(h, "R31"), (std::vector<std::string>{"FcRn blocker: \xE2\x80\x9C" "Rystiggo 140 mg/mL "
-                                                              "subcutaneous\xE2\x80\x9D (matched by text) (ordered "
-                                                              "now, MedicationRequest/rystiggo)"}));
+  EXPECT_EQ(evidence_of(h, "R31"), (std::vector<std::string>{"FcRn blocker: \xE2\x80\x9C"
+                                                             "Rystiggo 140 mg/mL "
+                                                             "subcutaneous\xE2\x80\x9D (matched by text) (ordered "
+                                                             "now, MedicationRequest/rystiggo)"}));
 }
 
 TEST(R31FcrnBlocker, ACompletedOrderCountsFor56DaysAsLocalPolicyNotOn57) {
@@ -158,7 +160,8 @@ TEST(R31, BothTreatmentsMakeOneCardWithBothAdvices) {
   EXPECT_EQ(h.findings(), std::vector<std::string>{"warning R31"});
   const ivig::rules::finding* f = h.finding_of("R31");
   ASSERT_NE(f, nullptr);
-  EXPECT_EQ(f->summary, "FcRn blocker and plasma exchange with IVIg: both lower the IVIg's effect, see the advice for each");
+  EXPECT_EQ(f->summary,
+            "FcRn blocker and plasma exchange with IVIg: both lower the IVIg's effect, see the advice for each");
   EXPECT_EQ(f->evidence.size(), 2u);
   EXPECT_NE(f->explanation.find("\n\nPlasma exchange removes circulating IgG"), std::string::npos);
 }
@@ -182,15 +185,17 @@ TEST(R32PriorReaction, AResolvedAllergyWithAsepticMeningitisIsAWarningNamingTheE
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->summary, "Prior serious reaction to immune globulin (Aseptic meningitis): take the label's precautions");
   ASSERT_EQ(f->evidence.size(), 2u);
-  EXPECT_EQ(f->evidence[0], "Serious reaction to immune globulin: Allergy: immunoglobulin G (RxNorm 5666) (Meningitis, "
-                            "unspecified), recorded 2024-03-05");
+  EXPECT_EQ(f->evidence[0],
+            "Serious reaction to immune globulin: Allergy: immunoglobulin G (RxNorm 5666) (Meningitis, "
+            "unspecified), recorded 2024-03-05");
   EXPECT_EQ(f->evidence[1].rfind("Aseptic meningitis, the label's precaution: \"AMS usually begins", 0), 0u);
   EXPECT_EQ(f->joins, std::vector<std::string>{"R1"});
 }
 
 TEST(R32PriorReaction, AnActiveAllergyWithHemolysisAlsoGivesR1sWarningWhichR32Joins) {
   rule_harness h = ordinary_adult();
-  h.with(allergy("a1", immune_globulin, {}, {}, concept_of(icd10cm, "D59.2", "Drug-induced nonautoimmune hemolytic anemia")))
+  h.with(allergy("a1", immune_globulin, {}, {},
+                 concept_of(icd10cm, "D59.2", "Drug-induced nonautoimmune hemolytic anemia")))
       .order(medication_request("ivig-1", privigen()))
       .evaluate();
   EXPECT_EQ(h.findings(), (std::vector<std::string>{"warning R1", "warning R32"}));
@@ -270,13 +275,14 @@ TEST(R30Migraine, MigraineAddsOneCitedLineToTheRemindersAtSigning) {
   const ivig::rules::finding* f = h.finding_of("R30");
   ASSERT_NE(f, nullptr);
   ASSERT_FALSE(f->evidence.empty());
-  EXPECT_EQ(f->evidence.back().rfind("Condition: Migraine (SNOMED CT 37796009), active, recorded 2025-01-10. History of migraine: "
-                                     "aseptic meningitis after high-dose IVIg \"developed in 4 of 8 patients",
-                                     0),
+  EXPECT_EQ(f->evidence.back().rfind(
+                "Condition: Migraine (SNOMED CT 37796009), active, recorded 2025-01-10. History of migraine: "
+                "aseptic meningitis after high-dose IVIg \"developed in 4 of 8 patients",
+                0),
             0u)
       << f->evidence.back();
-  EXPECT_TRUE(std::any_of(f->citations.begin(), f->citations.end(),
-                          [](const auto& c) { return c.cited->id == "V-I-SEKUL"; }));
+  EXPECT_TRUE(
+      std::any_of(f->citations.begin(), f->citations.end(), [](const auto& c) { return c.cited->id == "V-I-SEKUL"; }));
 }
 
 TEST(R30Migraine, WithoutMigraineTheRemindersHaveNoSuchLine) {
@@ -287,8 +293,8 @@ TEST(R30Migraine, WithoutMigraineTheRemindersHaveNoSuchLine) {
   const ivig::rules::finding* f = h.finding_of("R30");
   ASSERT_NE(f, nullptr);
   for (const std::string& line : f->evidence) EXPECT_EQ(line.find("igraine"), std::string::npos) << line;
-  EXPECT_FALSE(std::any_of(f->citations.begin(), f->citations.end(),
-                           [](const auto& c) { return c.cited->id == "V-I-SEKUL"; }));
+  EXPECT_FALSE(
+      std::any_of(f->citations.begin(), f->citations.end(), [](const auto& c) { return c.cited->id == "V-I-SEKUL"; }));
 }
 
 // --- R5: sorbitol for a child whose fructose intolerance may be undiagnosed ----------------------
@@ -301,7 +307,8 @@ rule_harness child(const std::string& birth_date) {
       .with(body_weight(11))
       .with(body_height(80))
       .with(serum_creatinine(0.3))
-      .with(observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(60, "mg/dL"), "2026-09-01T08:00:00Z"));
+      .with(
+          observation("iga", concept_of(loinc, "2458-8", "IgA"), quantity_value(60, "mg/dL"), "2026-09-01T08:00:00Z"));
   return h;
 }
 
@@ -325,7 +332,8 @@ TEST(R5InfantSorbitol, An18MonthOldOnFlebogammaIsAWarningNamingTheAlternatives) 
   const ivig::rules::finding* f = h.finding_of("R5");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->level, severity::warning);
-  EXPECT_EQ(f->summary, "Flebogamma 5% DIF contains sorbitol: child aged 18 months, fructose intolerance may be undiagnosed");
+  EXPECT_EQ(f->summary,
+            "Flebogamma 5% DIF contains sorbitol: child aged 18 months, fructose intolerance may be undiagnosed");
   EXPECT_EQ(f->evidence,
             (std::vector<std::string>{
                 "Age 18 months (born 2025-05-22); the leaflet's warning covers children aged up to 2 years",
@@ -357,7 +365,8 @@ TEST(R5InfantSorbitol, AnInfantOnPrivigenIsQuiet) {
   rule_harness h = child("2025-05-22");
   h.order(child_order(privigen())).evaluate();
   const auto findings = h.findings();
-  EXPECT_EQ(std::count_if(findings.begin(), findings.end(), [](const std::string& f) { return f.find("R5") != std::string::npos; }),
+  EXPECT_EQ(std::count_if(findings.begin(), findings.end(),
+                          [](const std::string& f) { return f.find("R5") != std::string::npos; }),
             0);
 }
 
@@ -365,7 +374,8 @@ TEST(R5InfantSorbitol, AnInfantWithFructoseIntoleranceGetsTheContraindicationOnl
   rule_harness h = child("2025-05-22");
   h.with(condition("hfi", hfi)).order(child_order(flebogamma_5())).evaluate();
   const auto findings = h.findings();
-  EXPECT_EQ(std::count_if(findings.begin(), findings.end(), [](const std::string& f) { return f.find("R5") != std::string::npos; }),
+  EXPECT_EQ(std::count_if(findings.begin(), findings.end(),
+                          [](const std::string& f) { return f.find("R5") != std::string::npos; }),
             1);
   ASSERT_NE(h.finding_of("R5"), nullptr);
   // E74.12 is [S]: the contraindication is critical (both the excipient and the code are confirmed).
@@ -435,7 +445,8 @@ TEST(R8LoopDiuretics, WithVolumeDepletionTheyAreALineOfTheRenalCard) {
       .evaluate();
   EXPECT_EQ(h.findings(), std::vector<std::string>{"warning R8"});
   EXPECT_EQ(evidence_of(h, "R8"),
-            (std::vector<std::string>{"Volume depletion: Condition: Dehydration (ICD-10-CM E86.0), active, recorded 2025-01-10",
-                                      "Loop diuretic with volume depletion: furosemide (RxNorm 4603) (active order "
-                                      "MedicationRequest/furo)"}));
+            (std::vector<std::string>{
+                "Volume depletion: Condition: Dehydration (ICD-10-CM E86.0), active, recorded 2025-01-10",
+                "Loop diuretic with volume depletion: furosemide (RxNorm 4603) (active order "
+                "MedicationRequest/furo)"}));
 }
