@@ -27,6 +27,8 @@ void patient_record::add_resource(const json_value& resource) {
     administrations.push_back(read_medication_administration(resource));
   } else if (type == "Immunization") {
     immunizations.push_back(read_immunization(resource));
+  } else if (type == "Procedure") {
+    procedures.push_back(read_procedure(resource));
   } else if (type == "Medication") {
     medications.push_back(read_medication(resource));
   } else if (type == "Patient") {

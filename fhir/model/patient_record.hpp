@@ -39,6 +39,7 @@ struct patient_record {
   std::vector<medication_order> medication_orders;  ///< the patient's existing medication orders
   std::vector<medication_administration> administrations;  ///< infusions given (history)
   std::vector<immunization> immunizations;
+  std::vector<procedure> procedures;  ///< Procedure resources (plasma exchange, for R31)
   std::vector<medication> medications;  ///< Medication resources, for references
   std::map<std::string, data_status, std::less<>> categories;
 

@@ -236,4 +236,18 @@ immunization read_immunization(const json_value& resource) {
   return out;
 }
 
+procedure read_procedure(const json_value& resource) {
+  procedure out;
+  out.id = resource_id_of(resource);
+  out.code = read_codeable_concept(member(resource, "code"));
+  out.status = string_member(resource, "status");
+  out.performed = time_member(resource, "performedDateTime");
+  // A period counts from its start: the exchange began then, and a course may still be under way.
+  if (!out.performed) {
+    const std::string_view start = string_member(member(resource, "performedPeriod"), "start");
+    if (!start.empty()) out.performed = parse_fhir_time(start);
+  }
+  return out;
+}
+
 }  // namespace ivig::fhir

@@ -136,6 +136,15 @@ struct immunization {
   std::optional<fhir_time> occurrence;
 };
 
+/// A Procedure (R4, STU3, DSTU2): what was done, its status, and when (performedDateTime, or the
+/// start of performedPeriod).
+struct procedure {
+  std::string_view id;
+  codeable_concept code;
+  std::string_view status;  ///< "preparation", "in-progress", "completed", "not-done", "entered-in-error", ...
+  std::optional<fhir_time> performed;
+};
+
 std::string_view resource_type_of(const json_value& resource);
 std::string_view resource_id_of(const json_value& resource);
 
@@ -147,6 +156,7 @@ medication read_medication(const json_value& resource);
 medication_order read_medication_order(const json_value& resource);
 service_request read_service_request(const json_value& resource);
 immunization read_immunization(const json_value& resource);
+procedure read_procedure(const json_value& resource);
 
 /// True for the resource types read as medication orders (MedicationRequest, MedicationOrder).
 bool is_medication_order_type(std::string_view resource_type);

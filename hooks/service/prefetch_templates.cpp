@@ -28,6 +28,8 @@ constexpr key_shape shapes[] = {
     {"medicationHistory", "MedicationRequest?patient={{context.patientId}}&status=completed,stopped",
      "earlier immune globulin orders"},
     {"administrations", "MedicationAdministration?patient={{context.patientId}}", "immune globulin infusions given"},
+    // No date filter: prefetch tokens cannot compute a date, so the rules apply their own windows.
+    {"procedures", "Procedure?patient={{context.patientId}}", "procedures"},
 };
 
 }  // namespace

@@ -25,6 +25,8 @@ struct r8_inputs {
   const value_set& sepsis;
   const value_set& paraproteinemia;
   const value_set& nephrotoxic_drugs;
+  const value_set& loop_diuretics;  ///< a renal risk factor only together with volume depletion [U]
+  const value_set& non_systemic;    ///< routes and dose forms that do not make a drug nephrotoxic [U]
   const value_set& egfr;
   const value_set& creatinine;
   const value_set& high_result;
@@ -42,6 +44,8 @@ r8_inputs bind_r8(role_binder& b) {
           b.value_set_role("sepsis"),
           b.value_set_role("paraproteinemia"),
           b.value_set_role("nephrotoxicDrugs"),
+          b.value_set_role("loopDiuretics"),
+          b.value_set_role("nonSystemic"),
           b.value_set_role("egfr"),
           b.value_set_role("creatinine"),
           b.value_set_role("highResult"),
@@ -128,9 +132,14 @@ void check_r8(const r8_inputs& in, const rule_context& context, evaluation& out)
   }
   add_conditions(context, in.diabetes, "Diabetes", status_filter::active_only, lines, seen);
   add_conditions(context, in.volume_depletion, "Volume depletion", status_filter::active_only, lines, seen);
+  const bool volume_depleted = !conditions_in(context, in.volume_depletion, status_filter::active_only).empty();
   add_conditions(context, in.sepsis, "Sepsis", status_filter::active_only, lines, seen);
   add_conditions(context, in.paraproteinemia, "Paraproteinemia", status_filter::active_only, lines, seen);
-  add_medications(context, in.nephrotoxic_drugs, "Nephrotoxic drug", lines);
+  add_medications(context, in.nephrotoxic_drugs, "Nephrotoxic drug", lines, &in.non_systemic);
+  // A loop diuretic deepens volume depletion; alone it is not a renal risk factor (local policy,
+  // vs-loop-diuretics), so it is only looked for when the patient is volume depleted.
+  if (volume_depleted)
+    add_medications(context, in.loop_diuretics, "Loop diuretic with volume depletion", lines, &in.non_systemic);
 
   const threshold& egfr_threshold = in.egfr_threshold;
   const threshold& egfr_severe = in.egfr_severe;

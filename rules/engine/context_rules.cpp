@@ -32,6 +32,17 @@ r29_inputs bind_r29(role_binder& b) {
   return {b.value_set_role("multipleSclerosis")};
 }
 
+/// R30 reads only the migraine history it adds a line for; the reminders themselves are its `then`.
+struct r30_inputs {
+  const value_set& migraine;
+  std::string_view migraine_advice;
+  std::string_view migraine_source;  ///< sources.json id of the literature behind the line
+};
+
+r30_inputs bind_r30(role_binder& b) {
+  return {b.value_set_role("migraine"), b.param_role("migraineAdvice"), b.param_role("migraineSource")};
+}
+
 void check_r27(const r27_inputs& in, const rule_context& context, evaluation& out) {
   if (context.stage != hook_stage::sign) return;
   std::vector<std::string> lines;
@@ -99,7 +110,17 @@ void check_r29(const r29_inputs& in, const rule_context& context, evaluation& ou
   }
 }
 
-void check_r30(const no_inputs&, const rule_context& context, evaluation& out) {
+/// A migraine history raises the risk of aseptic meningitis after IVIg (literature, not label): one
+/// line on the reminders, not a card of its own, because what it asks for is how the infusion is given.
+void add_migraine_line(const r30_inputs& in, const rule_context& context, finding& f) {
+  const auto migraine = conditions_in(context, in.migraine, status_filter::any_not_refuted);
+  if (migraine.empty()) return;
+  f.evidence.push_back(describe(migraine.front()) + ". " + std::string(in.migraine_advice));
+  if (const auto it = context.kb.sources.find(in.migraine_source); it != context.kb.sources.end())
+    f.citations.push_back(citation{&it->second, evidence_level::secondary, std::string(in.migraine_advice)});
+}
+
+void check_r30(const r30_inputs& in, const rule_context& context, evaluation& out) {
   if (context.stage != hook_stage::sign) return;
   finding f = start_finding(
       context, severity::info,
@@ -118,6 +139,7 @@ void check_r30(const no_inputs&, const rule_context& context, evaluation& out) {
     }
   if (context.facts.risk.any())
     f.evidence.push_back("At renal or thrombosis risk: monitor urine output and renal function");
+  add_migraine_line(in, context, f);
   out.findings.push_back(std::move(f));
 }
 
@@ -127,6 +149,6 @@ const rule_unit r27_pregnancy = define_rule<r27_inputs, &bind_r27, &check_r27>("
 const rule_unit r28_cost_and_prior_authorisation =
     define_rule<no_inputs, &bind_nothing, &check_r28>("R28", __FILE__, true);
 const rule_unit r29_indication = define_rule<r29_inputs, &bind_r29, &check_r29>("R29", __FILE__);
-const rule_unit r30_infusion_reminders = define_rule<no_inputs, &bind_nothing, &check_r30>("R30", __FILE__, true);
+const rule_unit r30_infusion_reminders = define_rule<r30_inputs, &bind_r30, &check_r30>("R30", __FILE__, true);
 
 }  // namespace ivig::rules

@@ -30,6 +30,18 @@ contraindication_inputs bind_allergy_excipient(role_binder& b) {
   return {b.value_set_role("allergy"), b.param_role("excipient")};
 }
 
+/// R5 reads, besides its contraindication, the age up to which hereditary fructose intolerance may
+/// not yet be diagnosed (a sorbitol product for such a child is a warning of its own, issue 10).
+struct r5_inputs {
+  contraindication_inputs contraindication;
+  const threshold& child_age;    // a (whole years, inclusive)
+  std::string_view undiagnosed;  ///< the card's advice for that child, quoting the leaflet
+};
+
+r5_inputs bind_r5(role_binder& b) {
+  return {bind_condition_excipient(b), b.threshold_role("childAge", "a"), b.param_role("undiagnosedAdvice")};
+}
+
 /// R7: who reads glucose with a meter. A meter result (capillary, point of care) or insulin therapy
 /// makes the patient one whose meter readings drive treatment; a diabetes diagnosis alone suggests
 /// home monitoring the record may not show (docs/decisions.md, "R7 triggers").
@@ -172,8 +184,61 @@ void check_r4(const contraindication_inputs& in, const rule_context& context, ev
   run_condition_excipient_rule(in, context, out, "hyperprolinemia");
 }
 
-void check_r5(const contraindication_inputs& in, const rule_context& context, evaluation& out) {
-  run_condition_excipient_rule(in, context, out, "hereditary fructose intolerance");
+/// "18 months" under two years (a toddler's age is said in months), "2 years" from then on.
+std::string age_words(fhir::time_point birth, fhir::time_point now) {
+  const long years = age_in_years(birth, now);
+  if (years >= 2) return std::to_string(years) + " years";
+  const long months = static_cast<long>(static_cast<double>(fhir::days_between(birth, now)) / 30.436875);
+  return std::to_string(months) + (months == 1 ? " month" : " months");
+}
+
+/// Marketed products the knowledge lists with all their excipients and none of `substance`: the
+/// alternatives a card can name ("Gammagard Liquid, Privigen").
+std::string products_without(const knowledge& kb, std::string_view substance) {
+  std::string names;
+  for (const product& p : kb.products) {
+    if (!p.marketed || !p.excipients_known || p.find_excipient(substance) != nullptr) continue;
+    names += (names.empty() ? "" : ", ") + p.name;
+  }
+  return names.empty() ? std::string("none known") : names;
+}
+
+/// A child young enough that hereditary fructose intolerance may not be diagnosed yet, ordered a
+/// product that contains sorbitol. A warning, not the contraindication: the intolerance is possible,
+/// not known (with the diagnosis on file the critical card above is the one card).
+void check_undiagnosed_fructose_intolerance(const r5_inputs& in, const rule_context& context, evaluation& out) {
+  if (!context.record.subject || !context.record.subject->birth_date) return;
+  const fhir::time_point birth = context.record.subject->birth_date->at;
+  if (age_in_years(birth, context.now) > static_cast<long>(in.child_age.value)) return;
+  const std::string_view substance = in.contraindication.excipient;
+  const excipient_exposure exposure = exposure_of(context, substance);
+  if (!exposure.all_contain) return;
+  finding f =
+      start_finding(context, severity::warning,
+                    context.order.product_description() + " contains " + std::string(substance) + ": child aged " +
+                        age_words(birth, context.now) + ", fructose intolerance may be undiagnosed");
+  f.evidence.push_back("Age " + age_words(birth, context.now) + " (born " + fhir::format_date(birth) +
+                       "); the leaflet's warning covers children aged up to " +
+                       std::to_string(static_cast<long>(in.child_age.value)) + " years");
+  f.evidence.push_back(
+      context.record.status_of("conditions").complete()
+          ? "No hereditary fructose intolerance diagnosis is on file, and none rules it out"
+          : "Conditions were not sent: a hereditary fructose intolerance diagnosis could not be looked for");
+  add_excipient_citations(f, exposure, substance);
+  f.evidence.push_back("Marketed products without " + std::string(substance) +
+                       " whose excipients are known: " + products_without(context.kb, substance));
+  for (const source* s : in.child_age.sources)
+    f.citations.push_back(citation{s, in.child_age.evidence, in.child_age.description});
+  f.explanation = std::string(in.undiagnosed);
+  if (in.child_age.local_policy()) f.policy_notes.push_back(policy_note(in.child_age, "The age limit"));
+  out.findings.push_back(std::move(f));
+}
+
+void check_r5(const r5_inputs& in, const rule_context& context, evaluation& out) {
+  const std::size_t before = out.findings.size();
+  run_condition_excipient_rule(in.contraindication, context, out, "hereditary fructose intolerance");
+  // One cause, one card: a diagnosed intolerance already has its card.
+  if (out.findings.size() == before) check_undiagnosed_fructose_intolerance(in, context, out);
 }
 
 void check_r6(const contraindication_inputs& in, const rule_context& context, evaluation& out) {
@@ -228,8 +293,7 @@ void check_r7(const r7_inputs& in, const rule_context& context, evaluation& out)
 
 const rule_unit r4_hyperprolinemia_proline =
     define_rule<contraindication_inputs, &bind_condition_excipient, &check_r4>("R4", __FILE__);
-const rule_unit r5_fructose_intolerance_sorbitol =
-    define_rule<contraindication_inputs, &bind_condition_excipient, &check_r5>("R5", __FILE__);
+const rule_unit r5_fructose_intolerance_sorbitol = define_rule<r5_inputs, &bind_r5, &check_r5>("R5", __FILE__);
 const rule_unit r6_corn_allergy_maltose =
     define_rule<contraindication_inputs, &bind_allergy_excipient, &check_r6>("R6", __FILE__);
 const rule_unit r7_maltose_glucose_meters = define_rule<r7_inputs, &bind_r7, &check_r7>("R7", __FILE__);

@@ -9,6 +9,7 @@
 #include "rules/engine/excipient_rules.hpp"
 #include "rules/engine/hypersensitivity_rules.hpp"
 #include "rules/engine/infusion_rules.hpp"
+#include "rules/engine/interaction_rules.hpp"
 #include "rules/engine/order_facts.hpp"
 #include "rules/engine/vaccine_rules.hpp"
 
@@ -17,7 +18,7 @@ namespace ivig::rules {
 const std::vector<const rule_unit*>& rule_catalogue() {
   // Order matters where a rule defers to an earlier one: R3 after R2 (R2 owns the full
   // contraindication), R19 after R17 (R17's corrected dose is already rounded), R13 after R8/R10
-  // (it joins their card).
+  // (it joins their card), R32 after R1 (it joins R1's card about reactions to immune globulin).
   static const std::vector<const rule_unit*> catalogue{
       &r1_ig_hypersensitivity,
       &r2_iga_deficiency_with_antibodies,
@@ -49,6 +50,8 @@ const std::vector<const rule_unit*>& rule_catalogue() {
       &r28_cost_and_prior_authorisation,
       &r29_indication,
       &r30_infusion_reminders,
+      &r31_treatment_lowering_ivig,
+      &r32_prior_serious_reaction,
   };
   return catalogue;
 }

@@ -27,12 +27,23 @@ incomplete_check incomplete(const rule_context& context, std::string reason) {
                           context.rule.contraindication_screen};
 }
 
+bool applied_locally(const knowledge& kb, const fhir::medication_order& order, const value_set& not_systemic) {
+  for (const fhir::codeable_concept& route : order.routes)
+    if (match_concept(kb, not_systemic, route)) return true;
+  // RxNorm names carry the dose form ("… Topical Gel", "… Ophthalmic Emulsion").
+  if (match_concept(kb, not_systemic, order.medication_concept)) return true;
+  for (std::string_view text : order.dosage_texts)
+    if (text_matches(not_systemic, text)) return true;
+  return false;
+}
+
 void add_medications(const rule_context& context, const value_set& set, std::string_view label,
-                     std::vector<std::string>& lines) {
+                     std::vector<std::string>& lines, const value_set* not_systemic) {
   auto consider = [&](const fhir::medication_order& order, std::string_view where) {
     if (order.status == "entered-in-error" || order.status == "cancelled" || order.status == "stopped" ||
         order.status == "completed")
       return;
+    if (not_systemic != nullptr && applied_locally(context.kb, order, *not_systemic)) return;
     if (const auto match = match_concept(context.kb, set, order.medication_concept))
       lines.push_back(std::string(label) + ": " + match->describe() + " (" + std::string(where) + " " +
                       std::string(order.resource_type) + "/" + std::string(order.id) + ")");

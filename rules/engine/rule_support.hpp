@@ -29,9 +29,13 @@ inline std::vector<matched<fhir::observation>> observations_in(const rule_contex
 /// Active medication orders (in the record and the other orders of this ordering session) whose
 /// medication is in `set`, one line each ("<label>: <match> (active order MedicationRequest/x)").
 /// Shared by the rules that count a drug the patient takes (R8 nephrotoxic drugs, R10 estrogens,
-/// R7 insulin).
+/// R7 insulin). With `not_systemic`, an order whose route, medication text or dosage text is in that
+/// set (eye drops, a skin gel) is not counted.
 void add_medications(const rule_context& context, const value_set& set, std::string_view label,
-                     std::vector<std::string>& lines);
+                     std::vector<std::string>& lines, const value_set* not_systemic = nullptr);
+
+/// Whether the order's route, medication name (its dose form) or dosage text is in `not_systemic`.
+bool applied_locally(const knowledge& kb, const fhir::medication_order& order, const value_set& not_systemic);
 
 /// A finding for the context's rule and order, with the rule's citations and explanation.
 finding start_finding(const rule_context& context, severity level, std::string summary);

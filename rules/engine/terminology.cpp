@@ -63,6 +63,8 @@ std::string_view system_short_name(std::string_view system) {
   if (system == ndc_system) return "NDC";
   if (system == cvx_system) return "CVX";
   if (system == atc_system) return "ATC";
+  if (system == cpt_system) return "CPT";
+  if (system == icd10pcs_system) return "ICD-10-PCS";
   return system;
 }
 

@@ -22,6 +22,8 @@ inline constexpr std::string_view rxnorm_system = "http://www.nlm.nih.gov/resear
 inline constexpr std::string_view ndc_system = "http://hl7.org/fhir/sid/ndc";
 inline constexpr std::string_view cvx_system = "http://hl7.org/fhir/sid/cvx";
 inline constexpr std::string_view atc_system = "http://www.whocc.no/atc";
+inline constexpr std::string_view cpt_system = "http://www.ama-assn.org/go/cpt";
+inline constexpr std::string_view icd10pcs_system = "http://www.cms.gov/Medicare/Coding/ICD10";
 
 /// "system|code" with the code normalised for its (canonical) system.
 std::string code_key(std::string_view canonical_system, std::string_view code);

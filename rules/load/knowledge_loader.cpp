@@ -20,8 +20,8 @@ namespace ivig::rules {
 namespace {
 
 const std::set<std::string, std::less<>> known_data_keys{
-    "patient",     "conditions",        "observations",   "allergies", "immunizations",
-    "medications", "medicationHistory", "administrations"};
+    "patient",     "conditions",        "observations",    "allergies", "immunizations",
+    "medications", "medicationHistory", "administrations", "procedures"};
 /// The keys whose query is filtered by the codes of the value sets the rules name (docs/layout.md).
 const std::set<std::string, std::less<>> code_filtered_keys{"observations", "medicationHistory", "administrations"};
 const std::set<std::string, std::less<>> known_excipients{"proline", "sorbitol", "maltose",       "sucrose",

@@ -45,7 +45,7 @@ TEST(CheckConfig, EmbeddedDefaultsAreValid) {
   EXPECT_EQ(r.output.rfind("ivig-cds: configuration ok: knowledge ivig-knowledge " + embedded_knowledge()->version, 0),
             0u)
       << r.output;
-  EXPECT_NE(r.output.find("30 rules, 30 active"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("32 rules, 32 active"), std::string::npos) << r.output;
 }
 
 TEST(CheckConfig, RejectsABrokenKnowledgeFolderWithAPreciseMessage) {

@@ -23,7 +23,7 @@ TEST(Discovery, ListsTheTwoIvigServicesWithTheirPrefetch) {
   std::vector<std::string> keys;
   for (const auto& m : select["prefetch"].GetObject()) keys.emplace_back(m.name.GetString());
   EXPECT_EQ(keys, (std::vector<std::string>{"patient", "conditions", "observations", "allergies", "immunizations",
-                                            "medications", "medicationHistory", "administrations"}));
+                                            "medications", "medicationHistory", "administrations", "procedures"}));
   const auto& sign = doc["services"][1];
   EXPECT_STREQ(sign["id"].GetString(), "ivig-order-sign");
   EXPECT_STREQ(sign["hook"].GetString(), "order-sign");

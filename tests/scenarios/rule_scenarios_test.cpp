@@ -318,7 +318,7 @@ TEST_F(Scenario, MissingConditionsAreReportedForEveryCheckThatNeedsThem) {
   auto r = select_order(privigen());
   r.prefetch.erase("conditions");
   // The labelled contraindications that could not be checked are a warning of their own.
-  expect_cards(r, "missing-conditions", {"warning R1 R2 R4 R5", "info R3 R7 R8 R10 R11 R13 R15 R16 R18 R21"});
+  expect_cards(r, "missing-conditions", {"warning R1 R2 R4 R5", "info R3 R7 R8 R10 R11 R13 R15 R16 R18 R21 R32"});
 }
 
 TEST_F(Scenario, NoIvigOrderMeansNoCards) {

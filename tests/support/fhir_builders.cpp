@@ -151,7 +151,7 @@ namespace {
 std::map<std::string, std::string> empty_prefetch() {
   return {{"patient", patient()},    {"conditions", bundle({})},    {"observations", bundle({})},
           {"allergies", bundle({})}, {"immunizations", bundle({})}, {"medications", bundle({})},
-          {"medicationHistory", bundle({})}, {"administrations", bundle({})}};
+          {"medicationHistory", bundle({})}, {"administrations", bundle({})}, {"procedures", bundle({})}};
 }
 }  // namespace
 

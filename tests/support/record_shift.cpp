@@ -161,6 +161,8 @@ hook_request synthea_request_from_record(const std::string& record_json, const s
       by_key["allergies"].push_back(std::move(json));
     } else if (type == "Immunization") {
       by_key["immunizations"].push_back(std::move(json));
+    } else if (type == "Procedure") {
+      by_key["procedures"].push_back(std::move(json));
     } else if (type == "MedicationRequest" && std::string_view(resource["status"].GetString()) == "active") {
       by_key["medications"].push_back(std::move(json));
     }
@@ -168,7 +170,7 @@ hook_request synthea_request_from_record(const std::string& record_json, const s
   hook_request request = order_select_with(medication_request("ivig-1", medication, true, patient_id), "ivig-1");
   request.patient_id = patient_id;
   request.prefetch["patient"] = patient_json;
-  for (const char* key : {"conditions", "observations", "allergies", "immunizations", "medications"})
+  for (const char* key : {"conditions", "observations", "allergies", "immunizations", "medications", "procedures"})
     request.prefetch[key] = bundle(by_key[key]);
   // The history queries are filtered by immune globulin codes; none of these records has any.
   for (const char* key : {"medicationHistory", "administrations"}) request.prefetch[key] = bundle({});

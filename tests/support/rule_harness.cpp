@@ -27,7 +27,7 @@ rule_harness ordinary_adult_on(std::shared_ptr<const rules::knowledge> kb, doubl
 rule_harness::rule_harness(std::shared_ptr<const rules::knowledge> kb, fhir::time_point now)
     : kb_(kb ? std::move(kb) : embedded_knowledge()), now_(now == fhir::time_point{} ? scenario_now() : now) {
   for (const char* category : {"patient", "conditions", "observations", "allergies", "immunizations", "medications",
-                               "medicationHistory", "administrations"})
+                               "medicationHistory", "administrations", "procedures"})
     record_.set_status(category, {fhir::data_state::provided, {}});
 }
 

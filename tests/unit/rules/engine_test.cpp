@@ -139,7 +139,7 @@ TEST(RuleHarness, MissingConditionsMakeTheConditionChecksIncompleteNotSilent) {
   h.without("conditions").order(ivig_order_with(privigen(), 0.5, 35)).evaluate();
   EXPECT_EQ(h.findings(), std::vector<std::string>{});
   EXPECT_EQ(h.incomplete_rules(), (std::vector<std::string>{"R1", "R2", "R3", "R4", "R5", "R7", "R8", "R10", "R11",
-                                                            "R13", "R15", "R16", "R18", "R21"}));
+                                                            "R13", "R15", "R16", "R18", "R21", "R32"}));
 }
 
 // --- issue 9: the standard regimens stay quiet; severity follows the label; one cause, one card --

@@ -52,7 +52,7 @@ TEST(KnowledgeLoader, EmbeddedBundleEqualsTheSourceFolderAndLoads) {
   const load_result folder = load_knowledge_dir(ivig::test::source_dir() / "rules/knowledge");
   ASSERT_TRUE(folder) << folder.error();
   EXPECT_EQ((*embedded)->version, (*folder)->version);
-  EXPECT_EQ((*embedded)->rules.size(), 30u);
+  EXPECT_EQ((*embedded)->rules.size(), 32u);
   EXPECT_EQ((*embedded)->value_sets.size(), (*folder)->value_sets.size());
 }
 

@@ -8,16 +8,18 @@
 
 using namespace ivig::service;
 
-TEST(PrefetchTemplates, HaveExactlyTheEightKeysInOrder) {
+TEST(PrefetchTemplates, HaveExactlyTheNineKeysInOrder) {
   const auto templates = derive_prefetch_templates(*ivig::test::embedded_knowledge());
   std::vector<std::string> keys;
   for (const auto& t : templates) keys.push_back(t.key);
   EXPECT_EQ(keys, (std::vector<std::string>{"patient", "conditions", "observations", "allergies", "immunizations",
-                                            "medications", "medicationHistory", "administrations"}));
+                                            "medications", "medicationHistory", "administrations", "procedures"}));
   EXPECT_EQ(templates[0].query, "Patient/{{context.patientId}}");
   EXPECT_EQ(templates[1].query, "Condition?patient={{context.patientId}}");
   EXPECT_EQ(templates[3].query, "AllergyIntolerance?patient={{context.patientId}}");
   EXPECT_EQ(templates[5].query, "MedicationRequest?patient={{context.patientId}}&status=active");
+  // Procedures (R31's plasma exchange) by patient only: a prefetch token cannot compute a date.
+  EXPECT_EQ(templates[8].query, "Procedure?patient={{context.patientId}}");
 }
 
 TEST(PrefetchTemplates, ObservationCodesAreTheUnionOfTheRulesNeeds) {
@@ -62,7 +64,7 @@ TEST(PrefetchTemplates, UseOnlyTheCdsHooksQuerySubset) {
 
 TEST(PrefetchTemplates, TheImmuneGlobulinHistoryIsFilteredByImmuneGlobulinCodes) {
   const auto templates = derive_prefetch_templates(*ivig::test::embedded_knowledge());
-  ASSERT_EQ(templates.size(), 8u);
+  ASSERT_EQ(templates.size(), 9u);
   const std::string& ended = templates[6].query;
   const std::string& given = templates[7].query;
   EXPECT_EQ(ended.rfind("MedicationRequest?patient={{context.patientId}}&status=completed,stopped&code=", 0), 0u);

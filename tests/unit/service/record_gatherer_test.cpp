@@ -50,7 +50,8 @@ TEST(RecordGatherer, NoPrefetchAtAllMeansEveryKeyIsNotProvided) {
   auto request = base();
   request.prefetch.clear();
   const gathered g = gather(request);
-  for (const char* key : {"patient", "conditions", "observations", "allergies", "immunizations", "medications"})
+  for (const char* key :
+       {"patient", "conditions", "observations", "allergies", "immunizations", "medications", "procedures"})
     EXPECT_EQ(g.record.status_of(key).state, data_state::not_provided) << key;
 }
 
