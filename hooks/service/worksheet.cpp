@@ -53,9 +53,10 @@ void order_section(std::string& md, const checked_order& checked) {
   const rules::order_facts& facts = checked.facts;
   const rules::product* p = order.identified_product();
   md += "**Order:** " + order.product_description();
+  // The concentration, unless the product's name already says it ("Octagam 10%").
   if (p != nullptr && p->concentration_mg_per_ml)
-    md += " " + num(p->concentration_mg_per_ml->value / 10.0) + "% (" + num(p->concentration_mg_per_ml->value) +
-          " mg/mL)";
+    md += (p->name.find('%') == std::string::npos ? " " + num(p->concentration_mg_per_ml->value / 10.0) + "%" : "") +
+          " (" + num(p->concentration_mg_per_ml->value) + " mg/mL)";
   md += ", " + order.reference() + "\n\n";
 
   md += "**Indication:** ";

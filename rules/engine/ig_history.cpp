@@ -14,12 +14,12 @@ namespace {
 /// What the record names, and the product when one is identified; nullopt when it is not immune globulin.
 std::optional<std::pair<std::string, const product*>> immune_globulin_in(const knowledge& kb, const value_set& substances,
                                                                          const fhir::medication_order& as_order) {
-  const product* identified = nullptr;
+  // The product by name when the record identifies one; else what the immune globulin codes matched.
   if (auto recognised = recognise_ivig(as_order, {as_order.medication_concept}, kb))
-    identified = recognised->identified_product();
-  const auto match = match_concept(kb, substances, as_order.medication_concept);
-  if (match) return std::make_pair(match->describe(), identified);
-  if (identified != nullptr) return std::make_pair(identified->name, identified);
+    if (const product* identified = recognised->identified_product())
+      return std::make_pair(identified->name + " (" + recognised->recognised_by + ")", identified);
+  if (const auto match = match_concept(kb, substances, as_order.medication_concept))
+    return std::make_pair(match->describe(), static_cast<const product*>(nullptr));
   return std::nullopt;
 }
 

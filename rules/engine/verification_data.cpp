@@ -14,7 +14,7 @@ std::optional<lab_reading> newest(const fhir::patient_record& record, const know
   const fhir::observation& o = *found.front().resource;
   lab_reading reading;
   if (o.value_quantity)
-    reading.value = std::string(o.value_quantity->comparator) + format_number(o.value_quantity->value) + " " +
+    reading.value = std::string(o.value_quantity->comparator) + format_trimmed(o.value_quantity->value, 2) + " " +
                     std::string(o.value_quantity->effective_unit());
   else if (!o.value_concept.empty())
     reading.value = std::string(o.value_concept.label());
