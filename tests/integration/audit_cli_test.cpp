@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "hooks/audit/sqlite_store.hpp"
+#include "hooks/service/worksheet.hpp"
 #include "tests/support/fhir_builders.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/test_support.hpp"
@@ -82,5 +83,47 @@ TEST(AuditCli, ListShowReportExportPurgeAndVerify) {
   const run_result verify = run("audit verify --audit-path " + db);
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   EXPECT_NE(verify.output.find("audit chain verifies"), std::string::npos) << verify.output;
+  std::filesystem::remove_all(dir);
+}
+
+// The pharmacy record: `audit show --worksheet` prints the worksheets a signing recorded, as text,
+// exactly the worksheet card the clinician saw; a call without one says so and exits 1.
+TEST(AuditCli, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("ivig-audit-worksheet-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string db = (dir / "audit.sqlite3").string();
+  std::string worksheet_markdown;
+  {
+    ivig::audit::audit_options options;
+    options.path = db;
+    auto store = std::make_shared<ivig::audit::sqlite_audit_store>(options);
+    running_service server(scenario_now(), ivig::server::server_config{}, store);
+    hook_request sign = order_sign_with({medication_request("ivig-1", privigen())});
+    sign.hook_instance = "sign-1";
+    set_prefetch(sign, "observations", {body_weight(70), body_height(170), serum_creatinine(0.9)});
+    const auto doc = parse(server.post("ivig-order-sign", sign.json()).body);
+    for (const auto& card : doc["cards"].GetArray())
+      if (std::string(card["summary"].GetString()).rfind("IVIg verification worksheet", 0) == 0)
+        worksheet_markdown = card["detail"].GetString();
+    ASSERT_FALSE(worksheet_markdown.empty());
+    hook_request select = order_select_with(medication_request("ivig-1", privigen()), "ivig-1");
+    select.hook_instance = "select-1";
+    ASSERT_EQ(server.post("ivig-order-select", select.json()).status, 200u);
+  }
+  const run_result shown = run("audit show sign-1 --worksheet --audit-path " + db);
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_EQ(shown.output, "IVIg verification worksheet, order-sign 2026-11-22T12:00:00Z, hookInstance sign-1, patient "
+                          "example\n\n" +
+                              ivig::service::worksheet_text(worksheet_markdown));
+  EXPECT_NE(shown.output.find("Dosing weight               70 kg"), std::string::npos) << shown.output;
+  EXPECT_EQ(shown.output.find("**"), std::string::npos);
+  EXPECT_EQ(shown.output.find("|---"), std::string::npos);
+
+  const run_result none = run("audit show select-1 --worksheet --audit-path " + db);
+  EXPECT_EQ(none.exit_code, 1) << none.output;
+  EXPECT_EQ(none.output,
+            "ivig-cds: the calls of hookInstance select-1 recorded no worksheet (worksheets are made at order-sign)\n");
   std::filesystem::remove_all(dir);
 }
