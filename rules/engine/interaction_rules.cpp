@@ -65,6 +65,16 @@ treatments_found fcrn_blockers_found(const r31_inputs& in, const rule_context& c
       found.used_window = true;
     }
   }
+  // Doses given (an infusion cycle) count while recent, like an order that ended.
+  for (const fhir::medication_administration& given : context.record.administrations) {
+    if (given.status != "completed" && given.status != "in-progress") continue;
+    const auto match = match_concept(context.kb, in.fcrn_blockers, given.medication_concept);
+    if (!match || !within(given.effective, in.fcrn_window, context.now)) continue;
+    found.lines.push_back("FcRn blocker: " + match->describe() + " (given " + fhir::format_date(given.effective->at) +
+                          ", " + std::to_string(fhir::days_between(given.effective->at, context.now)) +
+                          " days ago, MedicationAdministration/" + std::string(given.id) + ")");
+    found.used_window = true;
+  }
   for (const fhir::medication_order* order : context.session.medication_orders) {
     if (order == context.order.order || order->status == "entered-in-error" || order->status == "cancelled") continue;
     if (const auto match = match_concept(context.kb, in.fcrn_blockers, order->medication_concept))

@@ -100,6 +100,24 @@ TEST(R31FcrnBlocker, ACompletedOrderCountsFor56DaysAsLocalPolicyNotOn57) {
   EXPECT_EQ(out.findings(), std::vector<std::string>{});
 }
 
+TEST(R31FcrnBlocker, ADoseGivenWithinTheWindowCountsAndAnOlderOneDoesNot) {
+  auto given = [](const std::string& date) {
+    return R"({"resourceType":"MedicationAdministration","id":"vyvgart-cycle","status":"completed",)"
+           R"("medicationCodeableConcept":)" +
+           efgartigimod + R"(,"subject":{"reference":"Patient/example"},"effectiveDateTime":")" + date + R"("})";
+  };
+  rule_harness in = ordinary_adult();
+  in.with(given("2026-11-08T10:00:00Z")).order(medication_request("ivig-1", privigen())).evaluate();
+  ASSERT_NE(in.finding_of("R31"), nullptr);
+  EXPECT_EQ(in.finding_of("R31")->evidence,
+            std::vector<std::string>{"FcRn blocker: efgartigimod alfa (RxNorm 2587717) (given 2026-11-08, 14 days ago, "
+                                     "MedicationAdministration/vyvgart-cycle)"});
+
+  rule_harness out = ordinary_adult();
+  out.with(given("2026-09-26T10:00:00Z")).order(medication_request("ivig-1", privigen())).evaluate();  // 57 days
+  EXPECT_EQ(out.findings(), std::vector<std::string>{});
+}
+
 TEST(R31PlasmaExchange, AServiceRequestOfThisSessionIsAWarningWithTheExchangeAdvice) {
   rule_harness h = ordinary_adult();
   h.order(medication_request("ivig-1", privigen())).also_ordered(service_request("plex", plasmapheresis)).evaluate();

@@ -72,6 +72,8 @@ TEST(PrefetchTemplates, TheImmuneGlobulinHistoryIsFilteredByImmuneGlobulinCodes)
   // Privigen's brand name code and the immune globulin ingredient (RxNorm).
   for (const std::string& query : {ended, given}) {
     EXPECT_NE(query.find("http://www.nlm.nih.gov/research/umls/rxnorm|758996"), std::string::npos) << query;
+    // R31's FcRn blockers (efgartigimod alfa): an ended order or a dose given lowers the IVIg too.
+    EXPECT_NE(query.find("http://www.nlm.nih.gov/research/umls/rxnorm|2587717"), std::string::npos) << query;
     EXPECT_EQ(query.find("_sort"), std::string::npos);
   }
   EXPECT_EQ(ended.substr(ended.find("&code=")), given.substr(given.find("&code=")));
