@@ -102,10 +102,17 @@ indication_inputs bind_indication(role_binder& b) {
 std::pair<std::string, std::string> find_indication(const ivig_order& order, const knowledge& kb,
                                                     const indication_inputs& in) {
   if (order.order == nullptr) return {};
+  std::pair<std::string, std::string> found;
   for (const auto& [name, set] : in.indications)
-    for (const fhir::codeable_concept& reason : order.order->reasons)
-      if (const auto match = match_concept(kb, *set, reason)) return {name, match->describe()};
-  return {};
+    for (const fhir::codeable_concept& reason : order.order->reasons) {
+      const auto match = match_concept(kb, *set, reason);
+      if (!match) continue;
+      // The first match, unless a more specific indication of it matches too: "MS-postpartum"
+      // (postpartum relapse prevention) over "MS".
+      if (found.first.empty() || name.starts_with(found.first + "-")) found = {name, match->describe()};
+      break;
+    }
+  return found;
 }
 
 std::vector<const labelled_dose*> labelled_doses_for(const ivig_order& order, const std::string& indication) {

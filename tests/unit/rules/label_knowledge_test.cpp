@@ -208,3 +208,21 @@ TEST(ExcipientEvidence, AnUnconfirmedSorbitolIsAWarningThatSaysSoNotACriticalCar
             "Gammaplex 5% may contain sorbitol (unconfirmed): check it before use with hereditary fructose "
             "intolerance");
 }
+
+TEST(IndicationDoses, PostpartumRelapsePreventionInMsIsItsOwnOffLabelIndication) {
+  const std::string postpartum = R"({"text":"Relapsing multiple sclerosis: postpartum relapse prevention"})";
+  rule_harness h = ordinary_adult();
+  h.order(order_for(privigen(), postpartum, 0.9, 63, one_day)).evaluate();
+  EXPECT_EQ(h.facts().indication, "MS-postpartum");
+  EXPECT_TRUE(h.facts().rates.maximum_is_conservative);
+  EXPECT_EQ(h.facts().rates.maximum_basis,
+            "the most conservative labelled maximum (ITP): Privigen is not labelled for MS-postpartum");
+  EXPECT_TRUE(h.facts().indication_doses.empty());
+
+  rule_harness plain_ms = ordinary_adult();
+  plain_ms.order(order_for(privigen(), ms, 0.9, 63, one_day)).evaluate();
+  EXPECT_EQ(plain_ms.facts().indication, "MS");
+  rule_harness postpartum_alone = ordinary_adult();  // "postpartum" without a relapse is not MS
+  postpartum_alone.order(order_for(privigen(), R"({"text":"Postpartum state"})", 0.4, 28, one_day)).evaluate();
+  EXPECT_EQ(postpartum_alone.facts().indication, "");
+}
