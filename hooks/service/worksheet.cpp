@@ -65,8 +65,9 @@ void order_section(std::string& md, const checked_order& checked) {
   } else {
     md += facts.indication + " (" + facts.indication_match + ")";
     if (p != nullptr)
-      md += facts.rates.maximum_is_conservative ? ": " + p->name + " is not labelled for it (off-label)"
-                                                : ": " + p->name + " is labelled for it";
+      md += p->labelled_for(facts.indication)  ? ": " + p->name + " is labelled for it"
+            : p->indications_known()           ? ": " + p->name + " is not labelled for it (off-label)"
+                                               : ": the knowledge does not list " + p->name + "'s labelled indications";
   }
   md += "\n\n";
 

@@ -87,7 +87,8 @@ const ig_record* ig_history::last_course() const {
   const ig_record* newest_given = nullptr;
   const ig_record* newest_ended = nullptr;
   for (const ig_record& r : records) {
-    if (!r.when) continue;
+    // An intramuscular or unspecified immune globulin record is not an IVIg course.
+    if (!r.when || !r.intravenous) continue;
     if (r.given() && (newest_given == nullptr || *r.when > *newest_given->when)) newest_given = &r;
     if (r.kind == ig_record_kind::ended_order && (newest_ended == nullptr || *r.when > *newest_ended->when))
       newest_ended = &r;

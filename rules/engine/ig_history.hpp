@@ -62,8 +62,8 @@ struct ig_history {
   bool any_intravenous() const;
   /// The products of earlier records that identify one.
   std::vector<const product*> products() const;
-  /// The newest dose given (an administration, or an immunization record), or an ended order when no
-  /// dose is recorded; null when none has a date.
+  /// The newest intravenous dose given (an administration, or an IV immunization record), or an ended
+  /// order when no dose is recorded; null when none has a date.
   const ig_record* last_course() const;
   /// Grams recorded as given at or after `since`; nullopt when a dose in that window has no grams.
   std::optional<double> grams_given_since(fhir::time_point since) const;

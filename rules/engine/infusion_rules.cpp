@@ -195,11 +195,18 @@ void check_r14(const no_inputs&, const rule_context& context, evaluation& out) {
   const product* p = context.order.identified_product();
   if (!dose.initial_rate_mg_per_kg_min || p == nullptr || !p->initial_rate) return;
   const ig_history& history = context.facts.history;
-  const bool first = !history.any_intravenous();
+  if (*dose.initial_rate_mg_per_kg_min <= p->initial_rate->value + 1e-9) return;
   const std::vector<const product*> earlier = history.products();
   const bool switched = !earlier.empty() && std::find(earlier.begin(), earlier.end(), p) == earlier.end();
+  // No earlier immune globulin on file is a first infusion only when the EHR sent the history.
+  if (!history.any_intravenous() && !history.complete) {
+    out.incomplete.push_back(
+        incomplete(context, "the EHR did not send the earlier immune globulin (medicationHistory, administrations), so "
+                            "whether this is a first infusion is not known"));
+    return;
+  }
+  const bool first = !history.any_intravenous();
   if (!first && !switched) return;
-  if (*dose.initial_rate_mg_per_kg_min <= p->initial_rate->value + 1e-9) return;
   finding f = start_finding(context, severity::warning,
                             std::string(first ? "First IVIg infusion" : "Product switch") + ": start " + p->name +
                                 " at " + format_rounded(p->initial_rate->value) + " mg/kg/min, not " +

@@ -71,6 +71,23 @@ const labelled_dose* product::dose_for(std::string_view indication) const {
   return nullptr;
 }
 
+bool product::labelled_for(std::string_view indication) const {
+  if (indication.empty()) return false;
+  for (const indication_rate& r : max_rates)
+    if (r.indication == indication) return true;
+  for (const titration_schedule& t : titrations)
+    if (t.indication == indication) return true;
+  return dose_for(indication) != nullptr;
+}
+
+bool product::indications_known() const {
+  for (const indication_rate& r : max_rates)
+    if (!r.indication.empty() && r.indication != "all") return true;
+  for (const titration_schedule& t : titrations)
+    if (t.indication != "all") return true;
+  return !dose_ranges.empty();
+}
+
 const excipient* product::find_excipient(std::string_view substance) const {
   for (const excipient& e : excipients)
     if (e.substance == substance) return &e;

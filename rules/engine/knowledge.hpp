@@ -190,6 +190,11 @@ struct product {
   const titration_schedule* titration_for(std::string_view indication) const;
   /// The label's dose for `indication`; null when the label gives none for it.
   const labelled_dose* dose_for(std::string_view indication) const;
+  /// Whether the knowledge names the indications the label covers (a maximum rate, titration or
+  /// dose for a named indication; an "all" entry names none).
+  bool indications_known() const;
+  /// Whether the label covers `indication` (a maximum rate, titration or dose named for it).
+  bool labelled_for(std::string_view indication) const;
 
   const excipient* find_excipient(std::string_view substance) const;
   /// The code that names this product and no other, for writing an order: the labeler-product NDC

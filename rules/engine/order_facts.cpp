@@ -98,7 +98,8 @@ indication_inputs bind_indication(role_binder& b) {
   return {b.every_value_set_role()};
 }
 
-/// The first indication (in facts.json's order of names) that one of the order's reasonCodes matches.
+/// The indication one of the order's reasonCodes matches: the first by name (alphabetical), unless a
+/// more specific one of it matches too.
 std::pair<std::string, std::string> find_indication(const ivig_order& order, const knowledge& kb,
                                                     const indication_inputs& in) {
   if (order.order == nullptr) return {};

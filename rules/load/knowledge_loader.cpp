@@ -125,8 +125,9 @@ class loader {
         d.detail = x.optional_string("detail");
         d.per_day_max_g_per_kg = x.optional_number("perDayMax");
         d.per_course_max_g_per_kg = x.optional_number("perCourseMax");
-        for (const std::optional<double>& bound : {d.per_day_max_g_per_kg, d.per_course_max_g_per_kg})
-          if (bound && *bound <= 0) x.fail("perDayMax", "g/kg maxima must be positive");
+        if (d.per_day_max_g_per_kg && *d.per_day_max_g_per_kg <= 0) x.fail("perDayMax", "must be positive (g/kg)");
+        if (d.per_course_max_g_per_kg && *d.per_course_max_g_per_kg <= 0)
+          x.fail("perCourseMax", "must be positive (g/kg)");
         d.evidence = evidence(x);
         d.sources = source_list(x, d.evidence != evidence_level::unconfirmed);
         x.finish();

@@ -30,6 +30,21 @@ TEST(RecordJson, CallReadsBackToTheSameText) {
   EXPECT_EQ(to_json(*call), text);
 }
 
+TEST(RecordJson, WorksheetsAreWrittenAfterTheCardsOnlyWhenThereAreAnyAndReadBack) {
+  call_record call = sample_call("h1", "u1");
+  const std::string without = to_json(call);
+  EXPECT_EQ(without.find("worksheets"), std::string::npos);  // earlier records keep their text and hash
+  call.worksheets = {"**Order:** Privigen\n\n| a | b |\n|---|---|\n| 1 | 2 |"};
+  const std::string with = to_json(call);
+  EXPECT_NE(with.find(R"(]}],"worksheets":["**Order:** Privigen\n\n| a | b |\n|---|---|\n| 1 | 2 |"],"knowledge_version")"),
+            std::string::npos)
+      << with;
+  const std::optional<call_record> back = call_from_json(with);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->worksheets, call.worksheets);
+  EXPECT_EQ(to_json(*back), with);
+}
+
 TEST(RecordJson, FeedbackIsEveryFieldInDeclarationOrderAndReadsBack) {
   const std::string text = to_json(sample_feedback("u1", "overridden"));
   EXPECT_EQ(text, R"({"received_at":"2026-11-22T12:05:00Z","service_id":"ivig-order-select","card_uuid":"u1",)"

@@ -153,3 +153,20 @@ TEST(IgHistory, AnMsMaintenanceDoseTwoWeeksAfterTheLastIsMoreOftenThanEveryFourW
   on_time.evaluate();
   EXPECT_EQ(of_rule(on_time, "R16"), std::vector<std::string>{});
 }
+
+TEST(IgHistory, WithoutTheHistoryAFirstInfusionCannotBeJudgedAndR14SaysSo) {
+  rule_harness h = ordinary_adult();
+  h.without("medicationHistory").without("administrations").order(order_of(privigen(), cidp, 0.5, 35, 1)).evaluate();
+  EXPECT_EQ(of_rule(h, "R14"), std::vector<std::string>{});
+  const auto incomplete = h.incomplete_rules();
+  EXPECT_NE(std::find(incomplete.begin(), incomplete.end(), "R14"), incomplete.end());
+}
+
+TEST(IgHistory, AnIntramuscularImmuneGlobulinRecordIsNotTheLastIvigCourse) {
+  rule_harness h = ordinary_adult();
+  h.with(R"({"resourceType":"Immunization","id":"im1","status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"86"}]},"occurrenceDateTime":"2026-11-08T09:00:00Z"})")
+      .order(order_of(privigen(), ms, 0.4, 28, 0.5))
+      .evaluate();
+  EXPECT_EQ(h.facts().history.last_course(), nullptr);
+  EXPECT_EQ(of_rule(h, "R16"), std::vector<std::string>{});
+}

@@ -311,3 +311,43 @@ TEST(RuleBinding, AMaximumRateForAnIndicationTheFactsDoNotNameIsRejected) {
             "products.json: products privigen: maxRates indication 'cITP' is not an indication of facts.json's "
             "indication entry (nor \"all\")");
 }
+
+namespace {
+
+rapidjson::Value& product_row(rapidjson::Document& doc, std::string_view id) {
+  for (auto& p : doc["products"].GetArray())
+    if (std::string_view(p["id"].GetString()) == id) return p;
+  throw std::runtime_error("no product");
+}
+
+}  // namespace
+
+TEST(KnowledgeLoader, ProductLabelFactsAreCheckedWhereTheyAreRead) {
+  // A titration that goes down, or a step before the last without a duration, cannot be planned.
+  EXPECT_EQ(error_after("products.json",
+                        [](auto& d) { product_row(d, "octagam-10")["titration"][0]["steps"][1]["rate"].SetDouble(0.5); }),
+            "products.json: products[7] (octagam-10).titration[0].steps[1].rate: steps must not go down");
+  EXPECT_EQ(error_after("products.json",
+                        [](auto& d) { product_row(d, "octagam-10")["titration"][0]["steps"][1].RemoveMember("minutes"); }),
+            "products.json: products[7] (octagam-10).titration[0].steps[1].minutes: only the last step may run "
+            "without a duration");
+  EXPECT_EQ(error_after("products.json",
+                        [](auto& d) { product_row(d, "privigen")["doseRanges"][1]["perCourseMax"].SetDouble(0); }),
+            "products.json: products[5] (privigen).doseRanges[1].perCourseMax: must be positive (g/kg)");
+  EXPECT_EQ(error_after("products.json",
+                        [](auto& d) {
+                          product_row(d, "octagam-10")["administration"][0]["topic"].SetString("reconstitution");
+                        }),
+            "products.json: products[7] (octagam-10).administration[0].topic: must be diluent, filter, pooling, "
+            "storage, compatibility or other, not 'reconstitution'");
+  EXPECT_EQ(error_after("products.json",
+                        [](auto& d) { product_row(d, "privigen")["osmolality"]["unit"].SetString("mmol/L"); }),
+            "products.json: products[5] (privigen).osmolality.unit: 'mmol/L' is not a unit for osmolality");
+}
+
+TEST(KnowledgeLoader, AProductDoseForAnIndicationTheFactsDoNotNameIsRejected) {
+  EXPECT_EQ(error_after("products.json",
+                        [](auto& d) { product_row(d, "privigen")["doseRanges"][1]["indication"].SetString("cITP"); }),
+            "products.json: products privigen: doseRanges indication 'cITP' is not an indication of facts.json's "
+            "indication entry (nor \"all\")");
+}

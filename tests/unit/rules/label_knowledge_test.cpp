@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "rules/engine/engine.hpp"
+#include "rules/engine/infusion_plan.hpp"
 #include "tests/support/fhir_builders.hpp"
 #include "tests/support/rule_harness.hpp"
 #include "tests/support/test_support.hpp"
@@ -225,4 +226,37 @@ TEST(IndicationDoses, PostpartumRelapsePreventionInMsIsItsOwnOffLabelIndication)
   rule_harness postpartum_alone = ordinary_adult();  // "postpartum" without a relapse is not MS
   postpartum_alone.order(order_for(privigen(), R"({"text":"Postpartum state"})", 0.4, 28, one_day)).evaluate();
   EXPECT_EQ(postpartum_alone.facts().indication, "");
+}
+
+// --- the infusion plan: the label's steps in mL/h, held to the ceiling ------------------------------
+
+TEST(InfusionPlan, StepsAreHeldToTheCeilingAndTheRestRunsThereUntilTheDoseIsIn) {
+  const auto kb = embedded_knowledge();
+  const product& octagam = product_named(*kb, "octagam-10");
+  // 700 mL on 70 kg: 1, 2 mg/kg/min for 30 min each, then held at 3.3 until done.
+  const auto plan = ivig::rules::plan_infusion(octagam, "ITP", 100, 70, 700, 3.3, "cap");
+  ASSERT_TRUE(plan);
+  ASSERT_EQ(plan->steps.size(), 3u);
+  EXPECT_DOUBLE_EQ(plan->steps[0].ml_per_hour, 42);
+  EXPECT_DOUBLE_EQ(plan->steps[1].ml_per_hour, 84);
+  EXPECT_TRUE(plan->steps[2].held);
+  EXPECT_DOUBLE_EQ(plan->steps[2].mg_per_kg_min, 3.3);
+  const double ml_at_cap = 700 - 21 - 42;
+  EXPECT_NEAR(plan->steps[2].minutes, ml_at_cap / (3.3 * 70 * 60 / 100) * 60, 1e-9);
+  EXPECT_NEAR(plan->total_minutes, 60 + plan->steps[2].minutes, 1e-9);
+}
+
+TEST(InfusionPlan, ASmallDoseEndsWithinTheFirstStep) {
+  const auto kb = embedded_knowledge();
+  const auto plan = ivig::rules::plan_infusion(product_named(*kb, "octagam-10"), "ITP", 100, 70, 10, 12, "max");
+  ASSERT_TRUE(plan);
+  ASSERT_EQ(plan->steps.size(), 1u);
+  EXPECT_NEAR(plan->total_minutes, 10.0 / 42 * 60, 1e-9);
+}
+
+TEST(InfusionPlan, ThePerDoseLoadMultipliesTheLabelledAmountsByTheVolume) {
+  const auto kb = embedded_knowledge();
+  const std::vector<std::string> load = ivig::rules::dose_load(product_named(*kb, "flebogamma-5-dif"), 700);
+  EXPECT_NE(std::find(load.begin(), load.end(), "sorbitol: 50 mg/mL → 35.0 g per dose [C]"), load.end())
+      << ::testing::PrintToString(load);
 }
