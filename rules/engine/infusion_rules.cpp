@@ -150,7 +150,12 @@ void check_r13(const no_inputs&, const rule_context& context, evaluation& out) {
   for (const std::string& line : risk.renal) f.evidence.push_back("Renal risk: " + line);
   for (const std::string& line : risk.thrombosis) f.evidence.push_back("Thrombosis risk: " + line);
   f.policy_notes = risk.policy_notes;
-  if (at_risk.labelled != nullptr)
+  if (at_risk.labelled != nullptr && at_risk.labelled->evidence == evidence_level::unconfirmed)
+    // The product's row gives a cap its label does not state (Bivigam: "minimum practicable rate").
+    f.policy_notes.push_back(p->name + "'s cap of " + format_rounded(cap) +
+                             " mg/kg/min at renal or thrombosis risk is local policy [U], not a labelled figure: " +
+                             at_risk.labelled->detail);
+  else if (at_risk.labelled != nullptr)
     cite(f, *at_risk.labelled,
          p->name + " rate cap at renal or thromboembolic risk " + format_rounded(cap) + " mg/kg/min");
   else

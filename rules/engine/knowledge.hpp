@@ -78,6 +78,7 @@ struct sourced_value {
   double value = 0;
   evidence_level evidence = evidence_level::unconfirmed;
   std::vector<const source*> sources;
+  std::string detail;  ///< the label's words, or why the value is unconfirmed
 };
 
 struct iga_content {

@@ -219,7 +219,7 @@ class loader {
     v.evidence = evidence(r);
     // An unconfirmed [U] fact has, by definition, no source to cite; a [C] or [S] fact must cite one.
     v.sources = source_list(r, v.evidence != evidence_level::unconfirmed);
-    r.optional_string("detail");  // the label's words, for the reader of the knowledge
+    v.detail = r.optional_string("detail");  // the label's words, or why the value is unconfirmed
     return v;
   }
 
@@ -411,7 +411,7 @@ class loader {
         x.optional_string("detail");
         const evidence_level vial_evidence = evidence(x);
         p.vial_sizes_g_evidence =
-            sourced_value{0, vial_evidence, source_list(x, vial_evidence != evidence_level::unconfirmed)};
+            sourced_value{0, vial_evidence, source_list(x, vial_evidence != evidence_level::unconfirmed), {}};
         x.finish();
       }
       if (const rapidjson::Value* ids = r.optional_array("identifiers")) {
@@ -435,7 +435,7 @@ class loader {
             x.fail("topic", "must be diluent, filter, pooling, storage, compatibility or other, not '" + h.topic + "'");
           h.text = x.required_string("text");
           const evidence_level level = evidence(x);
-          h.fact = sourced_value{0, level, source_list(x, level != evidence_level::unconfirmed)};
+          h.fact = sourced_value{0, level, source_list(x, level != evidence_level::unconfirmed), {}};
           x.finish();
           p.administration.push_back(std::move(h));
         }

@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 
 #include "rules/engine/engine.hpp"
 #include "rules/engine/infusion_plan.hpp"
+#include "rules/engine/number_format.hpp"
 #include "tests/support/fhir_builders.hpp"
 #include "tests/support/rule_harness.hpp"
 #include "tests/support/test_support.hpp"
@@ -259,4 +261,112 @@ TEST(InfusionPlan, ThePerDoseLoadMultipliesTheLabelledAmountsByTheVolume) {
   const std::vector<std::string> load = ivig::rules::dose_load(product_named(*kb, "flebogamma-5-dif"), 700);
   EXPECT_NE(std::find(load.begin(), load.end(), "sorbitol: 50 mg/mL → 35.0 g per dose [C]"), load.end())
       << ::testing::PrintToString(load);
+}
+
+TEST(LabelFacts, BivigamsUnlabelledAtRiskCapIsSaidToBeLocalPolicyOnR13sCard) {
+  const std::string bivigam_at_3 =
+      R"x({"resourceType":"MedicationRequest","id":"ivig-1","status":"draft","intent":"order","medicationCodeableConcept":)x" +
+      concept_of(rxnorm, "1364424", "Bivigam") + R"x(,"subject":{"reference":"Patient/example"},"reasonCode":[)x" +
+      concept_of(icd10cm, "D83.9", "Common variable immunodeficiency, unspecified") +
+      R"x(],"dosageInstruction":[{"route":)x" + concept_of(snomed, "47625008", "Intravenous route") +
+      R"x(,"doseAndRate":[{"doseQuantity":{"value":0.4,"unit":"g/kg","system":"http://unitsofmeasure.org","code":"g/kg"},)x"
+      R"x("rateQuantity":{"value":3,"unit":"mg/(kg.min)","system":"http://unitsofmeasure.org","code":"mg/(kg.min)"}}]}]})x";
+  rule_harness h = ordinary_adult();
+  h.with(condition("ckd", concept_of(icd10cm, "N18.3", "Chronic kidney disease, stage 3"))).order(bivigam_at_3).evaluate();
+  const ivig::rules::finding* r13 = h.finding_of("R13");
+  ASSERT_NE(r13, nullptr);
+  EXPECT_EQ(r13->summary, "Rate 3 mg/kg/min exceeds the 2 mg/kg/min cap for patients at renal or thrombosis risk");
+  ASSERT_FALSE(r13->policy_notes.empty());
+  EXPECT_EQ(r13->policy_notes.back().rfind("Bivigam's cap of 2 mg/kg/min at renal or thrombosis risk is local policy [U], "
+                                           "not a labelled figure: label: minimum practicable rate",
+                                           0),
+            0u)
+      << r13->policy_notes.back();
+}
+
+// Every product fact the label check of 2026-11-30 added or changed (old → new in the closing note of
+// issue 10 and docs/research/product-labels-*.md), read back from the knowledge with its evidence.
+namespace {
+
+std::string marker_of(evidence_level level) {
+  return std::string(ivig::rules::evidence_marker(level));
+}
+
+std::string fact_of(const product& p, const std::string& field) {
+  const auto number = [](double v) { return ivig::rules::format_trimmed(v, 2); };
+  if (field == "concentration" && p.concentration_mg_per_ml)
+    return number(p.concentration_mg_per_ml->value) + " mg/mL " + marker_of(p.concentration_mg_per_ml->evidence);
+  if (field == "iga" && p.iga) return p.iga->describe() + " " + marker_of(p.iga->evidence);
+  if (field == "sodium" && p.sodium) return p.sodium->describe() + " " + marker_of(p.sodium->evidence);
+  if (field == "osmolality" && p.osmolality) return p.osmolality->describe() + " " + marker_of(p.osmolality->evidence);
+  if (field == "initialRate" && p.initial_rate)
+    return number(p.initial_rate->value) + " " + marker_of(p.initial_rate->evidence);
+  if (field == "atRiskMaxRate" && p.at_risk_max_rate)
+    return number(p.at_risk_max_rate->value) + " " + marker_of(p.at_risk_max_rate->evidence);
+  if (field == "vialSizes" && p.vial_sizes_g_evidence) {
+    std::string sizes;
+    for (double g : p.vial_sizes_g) sizes += (sizes.empty() ? "" : ",") + number(g);
+    return sizes + " " + marker_of(p.vial_sizes_g_evidence->evidence);
+  }
+  if (field == "labeler") return p.labeler;
+  if (field.rfind("maxRate:", 0) == 0)
+    for (const auto& r : p.max_rates)
+      if (r.indication == field.substr(8)) return number(r.rate.value) + " " + marker_of(r.rate.evidence);
+  if (field.rfind("excipient:", 0) == 0)
+    if (const ivig::rules::excipient* e = p.find_excipient(field.substr(10)))
+      return (e->mg_per_ml ? number(*e->mg_per_ml) + " mg/mL " : std::string()) + marker_of(e->evidence);
+  return "missing";
+}
+
+}  // namespace
+
+TEST(LabelFacts, EveryFactTheLabelCheckChangedIsInTheKnowledgeWithItsEvidence) {
+  const auto kb = embedded_knowledge();
+  const std::vector<std::array<std::string, 3>> expected{{
+      {"gammagard-liquid", "sodium", "trace [C]"},
+      {"gammagard-liquid", "osmolality", "up to 300 mOsm/kg [C]"},
+      {"gammagard-liquid-erc", "iga", "≤ 2 µg/mL [S]"},
+      {"gammagard-liquid-erc", "concentration", "100 mg/mL [S]"},
+      {"gammagard-sd", "excipient:glucose", "17 mg/mL [C]"},
+      {"gammagard-sd", "sodium", "average 154 mmol/L [C]"},
+      {"gamunex-c", "concentration", "100 mg/mL [C]"},
+      {"gamunex-c", "iga", "average 46 µg/mL [C]"},
+      {"gamunex-c", "osmolality", "average 258 mOsm/kg [C]"},
+      {"gamunex-c", "sodium", "trace [S]"},
+      {"gamunex-c", "excipient:glycine", "[C]"},
+      {"gammaked", "iga", "average 46 µg/mL [S]"},
+      {"privigen", "sodium", "≤ 1 mmol/L [C]"},
+      {"privigen", "osmolality", "average 320 mOsm/kg [C]"},
+      {"octagam-5", "maxRate:all", "3.33 [C]"},
+      {"octagam-5", "sodium", "< 30 mmol/L [S]"},
+      {"octagam-5", "osmolality", "up to 380 mOsm/kg [S]"},
+      {"octagam-10", "iga", "average 106 µg/mL [S]"},
+      {"octagam-10", "maxRate:DM", "4 [C]"},
+      {"octagam-10", "sodium", "< 30 mmol/L [S]"},
+      {"flebogamma-5-dif", "excipient:sorbitol", "50 mg/mL [C]"},
+      {"flebogamma-5-dif", "osmolality", "up to 370 mOsm/kg [C]"},
+      {"flebogamma-5-dif", "initialRate", "0.5 [S]"},
+      {"flebogamma-5-dif", "maxRate:all", "5 [S]"},
+      {"flebogamma-10-dif", "initialRate", "1 [C]"},
+      {"flebogamma-10-dif", "maxRate:PI", "8 [C]"},
+      {"flebogamma-10-dif", "maxRate:ITP", "8 [C]"},
+      {"gammaplex-5", "excipient:sorbitol", "50 mg/mL [C]"},
+      {"gammaplex-5", "iga", "< 10 µg/mL [C]"},
+      {"gammaplex-5", "sodium", "≤ 1.29 mg/mL [C]"},
+      {"gammaplex-5", "vialSizes", "2.5,5,10,20 [C]"},
+      {"gammaplex-10", "excipient:glycine", "[C]"},
+      {"gammaplex-10", "excipient:polysorbate-80", "[C]"},
+      {"gammaplex-10", "sodium", "< 30 mmol/L [C]"},
+      {"gammaplex-10", "osmolality", "average 280 mOsm/kg [C]"},
+      {"bivigam", "atRiskMaxRate", "2 [U]"},
+      {"panzyga", "iga", "average 100 µg/mL [C]"},
+      {"panzyga", "vialSizes", "1,2.5,5,10,20,30 [C]"},
+      {"asceniv", "labeler", "ADMA Biologics"},
+      {"yimmugo", "vialSizes", "5,10,20 [C]"},
+      {"yimmugo", "osmolality", "up to 380 mOsm/kg [C]"},
+      {"qivigy", "concentration", "100 mg/mL [C]"},
+      {"qivigy", "labeler", "Kedrion"},
+  }};
+  for (const auto& [id, field, value] : expected)
+    EXPECT_EQ(fact_of(product_named(*kb, id), field), value) << id << " " << field;
 }
