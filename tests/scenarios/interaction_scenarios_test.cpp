@@ -33,12 +33,7 @@ std::string plasma_exchange_ordered() {
 
 /// 0.5 g/kg of `medication` for a child of 10 kg (5 g, whole vials of both products), once.
 std::string child_order(const std::string& medication) {
-  return R"({"resourceType":"MedicationRequest","id":"ivig-1","status":"draft","intent":"order",)"
-         R"("medicationCodeableConcept":)" +
-         medication + R"(,"subject":{"reference":"Patient/example"},)" + indication() +
-         R"(,"dosageInstruction":[{"route":)" + concept_of(snomed, "47625008", "Intravenous route") +
-         R"(,"doseAndRate":)" + dose_and_rate(0.5, 5) +
-         R"(,"timing":{"repeat":{"count":1,"frequency":1,"period":1,"periodUnit":"d"}}}]})";
+  return ivig_order_for(medication, R"({"text":"Chronic inflammatory demyelinating polyneuropathy"})", 0.5, 5);
 }
 
 /// order-select for a boy born on `birth_date`, 10 kg, 80 cm, with a normal IgA and creatinine.

@@ -36,6 +36,16 @@ std::string serum_creatinine(double mg_per_dl, const std::string& effective) {
                      quantity_value(mg_per_dl, "mg/dL"), effective);
 }
 
+std::string ivig_order_for(const std::string& medication, const std::string& reason, double g_per_kg, double grams,
+                           int days) {
+  return R"({"resourceType":"MedicationRequest","id":"ivig-1","status":"draft","intent":"order",)"
+         R"("medicationCodeableConcept":)" +
+         medication + R"(,"subject":{"reference":"Patient/example"},"reasonCode":[)" + reason +
+         R"(],"dosageInstruction":[{"route":)" + concept_of(snomed, "47625008", "Intravenous route") +
+         R"(,"doseAndRate":)" + dose_and_rate(g_per_kg, grams) + R"(,"timing":{"repeat":{"count":)" +
+         std::to_string(days) + R"(,"frequency":1,"period":1,"periodUnit":"d"}}}]})";
+}
+
 std::string dose_and_rate(double g_per_kg, double grams) {
   char buffer[640];
   std::snprintf(

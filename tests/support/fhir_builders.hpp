@@ -41,6 +41,10 @@ std::string indication();
 std::string serum_creatinine(double mg_per_dl, const std::string& effective = "2026-11-15T09:00:00Z");
 /// doseAndRate with an `ordered` g/kg entry and a `calculated` g entry (the FHIR spec's IVIg shape).
 std::string dose_and_rate(double g_per_kg, double grams);
+/// A draft IVIg MedicationRequest "ivig-1" of `medication` (a CodeableConcept) for `reason` (a
+/// CodeableConcept): `g_per_kg` ordered, `grams` calculated, IV, once a day for `days` days.
+std::string ivig_order_for(const std::string& medication, const std::string& reason, double g_per_kg, double grams,
+                           int days = 1);
 
 std::string bundle(const std::vector<std::string>& resources, const std::string& type = "searchset");
 std::string patient(const std::string& id = "example", const std::string& gender = "female",

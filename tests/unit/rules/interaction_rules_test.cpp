@@ -332,12 +332,7 @@ rule_harness child(const std::string& birth_date) {
 
 /// 0.5 g/kg for 11 kg, once.
 std::string child_order(const std::string& medication) {
-  return R"({"resourceType":"MedicationRequest","id":"ivig-1","status":"draft","intent":"order",)"
-         R"("medicationCodeableConcept":)" +
-         medication + R"(,"subject":{"reference":"Patient/example"},)" + indication() +
-         R"(,"dosageInstruction":[{"route":)" + concept_of(snomed, "47625008", "Intravenous route") +
-         R"(,"doseAndRate":)" + dose_and_rate(0.5, 5.5) +
-         R"(,"timing":{"repeat":{"count":1,"frequency":1,"period":1,"periodUnit":"d"}}}]})";
+  return ivig_order_for(medication, R"({"text":"Chronic inflammatory demyelinating polyneuropathy"})", 0.5, 5.5);
 }
 
 const std::string hfi = concept_of(icd10cm, "E74.12", "Hereditary fructose intolerance");

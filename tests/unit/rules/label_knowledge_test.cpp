@@ -29,20 +29,6 @@ bool cites(const std::vector<const ivig::rules::source*>& sources, const std::st
   return std::any_of(sources.begin(), sources.end(), [&](const auto* s) { return s->id == id; });
 }
 
-/// An IVIg order of `medication` for `reason`, `g_per_kg` per dose as `grams` on 70 kg, with `timing`.
-std::string order_for(const std::string& medication, const std::string& reason, double g_per_kg, double grams,
-                      const std::string& timing) {
-  return R"({"resourceType":"MedicationRequest","id":"ivig-1","status":"draft","intent":"order",)"
-         R"("medicationCodeableConcept":)" +
-         medication + R"(,"subject":{"reference":"Patient/example"},"reasonCode":[)" + reason +
-         R"(],"dosageInstruction":[{"route":)" + concept_of(snomed, "47625008", "Intravenous route") +
-         R"(,"doseAndRate":)" + dose_and_rate(g_per_kg, grams) + "," + timing + "}]}";
-}
-
-const std::string one_day = R"("timing":{"repeat":{"count":1,"frequency":1,"period":1,"periodUnit":"d"}})";
-const std::string two_days = R"("timing":{"repeat":{"count":2,"frequency":1,"period":1,"periodUnit":"d"}})";
-const std::string five_days = R"("timing":{"repeat":{"count":5,"frequency":1,"period":1,"periodUnit":"d"}})";
-
 const std::string gammagard_sd = concept_of(rxnorm, "1809730", "Gammagard S/D");
 const std::string kawasaki = concept_of(icd10cm, "M30.3", "Mucocutaneous lymph node syndrome [Kawasaki]");
 const std::string itp = concept_of(icd10cm, "D69.3", "Immune thrombocytopenic purpura");
@@ -137,13 +123,13 @@ TEST(LabelFacts, TitrationStepsRiseAndOnlyTheLastRunsToTheEnd) {
 
 TEST(IndicationDoses, ChronicItpOnPrivigenAtOneGramPerKgOnTwoDaysIsItsLabelAndQuiet) {
   rule_harness h = ordinary_adult();
-  h.order(order_for(privigen(), itp, 1, 70, two_days)).evaluate();
+  h.order(ivig_order_for(privigen(), itp, 1, 70, 2)).evaluate();
   EXPECT_EQ(h.findings(), std::vector<std::string>{"warning R20"});  // haemoglobin at 2 g/kg, not a dose card
 }
 
 TEST(IndicationDoses, KawasakiOnGammagardSdAboveItsLabelledOneGramPerKgIsAWarningQuotingTheLabel) {
   rule_harness h = ordinary_adult();
-  h.order(order_for(gammagard_sd, kawasaki, 2, 140, one_day)).evaluate();
+  h.order(ivig_order_for(gammagard_sd, kawasaki, 2, 140)).evaluate();
   const ivig::rules::finding* r15 = h.finding_of("R15");
   ASSERT_NE(r15, nullptr);
   EXPECT_EQ(r15->level, ivig::rules::severity::warning);
@@ -158,11 +144,13 @@ TEST(IndicationDoses, GammagardSdForItpMayGiveThreeGramsPerKgButNotMore) {
   // "1g/kg Maximal 3 doses on alternate days": the 3 g/kg course is labelled; a fourth dose is beyond
   // every labelled course.
   auto on_alternate_days = [](int doses) {
-    return R"("timing":{"repeat":{"count":)" + std::to_string(doses) + R"(,"frequency":1,"period":2,"periodUnit":"d"}})";
+    std::string order = ivig_order_for(gammagard_sd, itp, 1, 70, doses);
+    const std::string daily = R"("period":1,"periodUnit":"d")";
+    return order.replace(order.find(daily), daily.size(), R"("period":2,"periodUnit":"d")");
   };
   auto r16 = [&](int doses) {
     rule_harness h = ordinary_adult();
-    h.order(order_for(gammagard_sd, itp, 1, 70, on_alternate_days(doses))).evaluate();
+    h.order(on_alternate_days(doses)).evaluate();
     std::vector<std::string> found;
     for (const std::string& f : h.findings())
       if (f.find("R16") != std::string::npos) found.push_back(f);
@@ -175,7 +163,7 @@ TEST(IndicationDoses, GammagardSdForItpMayGiveThreeGramsPerKgButNotMore) {
 TEST(IndicationDoses, AnIndicationTheProductHasNoLabelledDoseForKeepsTheLocalLimit) {
   for (const std::string& reason : {gbs, ms}) {
     rule_harness h = ordinary_adult();
-    h.order(order_for(privigen(), reason, 2, 140, one_day)).evaluate();
+    h.order(ivig_order_for(privigen(), reason, 2, 140)).evaluate();
     const ivig::rules::finding* r15 = h.finding_of("R15");
     ASSERT_NE(r15, nullptr);
     EXPECT_EQ(r15->summary, "IVIg dose 2 g/kg/day exceeds 1 g/kg/day, the local daily limit");
@@ -184,7 +172,7 @@ TEST(IndicationDoses, AnIndicationTheProductHasNoLabelledDoseForKeepsTheLocalLim
 
 TEST(IndicationDoses, ACourseAboveTheIndicationsLabelledCourseIsAWarningNamingIt) {
   rule_harness h = ordinary_adult();
-  h.order(order_for(privigen(), itp, 0.5, 35, five_days)).evaluate();  // 2.5 g/kg over 5 days
+  h.order(ivig_order_for(privigen(), itp, 0.5, 35, 5)).evaluate();  // 2.5 g/kg over 5 days
   const ivig::rules::finding* r16 = h.finding_of("R16");
   ASSERT_NE(r16, nullptr);
   EXPECT_EQ(r16->summary, "IVIg course 2.5 g/kg over 5 days exceeds 2 g/kg, Privigen's labelled dose for ITP");
@@ -202,7 +190,7 @@ TEST(ExcipientEvidence, AnUnconfirmedSorbitolIsAWarningThatSaysSoNotACriticalCar
   ASSERT_NE(site, nullptr);
   rule_harness h = ordinary_adult_on(site);
   h.with(condition("c1", concept_of(snomed, "20052008", "Hereditary fructose intolerance")))
-      .order(order_for(concept_of(rxnorm, "1809511", "100 ML Gammaplex 5% Injection"), itp, 0.4, 28, one_day))
+      .order(ivig_order_for(concept_of(rxnorm, "1809511", "100 ML Gammaplex 5% Injection"), itp, 0.4, 28))
       .evaluate();
   const ivig::rules::finding* r5 = h.finding_of("R5");
   ASSERT_NE(r5, nullptr);
@@ -215,7 +203,7 @@ TEST(ExcipientEvidence, AnUnconfirmedSorbitolIsAWarningThatSaysSoNotACriticalCar
 TEST(IndicationDoses, PostpartumRelapsePreventionInMsIsItsOwnOffLabelIndication) {
   const std::string postpartum = R"({"text":"Relapsing multiple sclerosis: postpartum relapse prevention"})";
   rule_harness h = ordinary_adult();
-  h.order(order_for(privigen(), postpartum, 0.9, 63, one_day)).evaluate();
+  h.order(ivig_order_for(privigen(), postpartum, 0.9, 63)).evaluate();
   EXPECT_EQ(h.facts().indication, "MS-postpartum");
   EXPECT_TRUE(h.facts().rates.maximum_is_conservative);
   EXPECT_EQ(h.facts().rates.maximum_basis,
@@ -223,10 +211,10 @@ TEST(IndicationDoses, PostpartumRelapsePreventionInMsIsItsOwnOffLabelIndication)
   EXPECT_TRUE(h.facts().indication_doses.empty());
 
   rule_harness plain_ms = ordinary_adult();
-  plain_ms.order(order_for(privigen(), ms, 0.9, 63, one_day)).evaluate();
+  plain_ms.order(ivig_order_for(privigen(), ms, 0.9, 63)).evaluate();
   EXPECT_EQ(plain_ms.facts().indication, "MS");
   rule_harness postpartum_alone = ordinary_adult();  // "postpartum" without a relapse is not MS
-  postpartum_alone.order(order_for(privigen(), R"({"text":"Postpartum state"})", 0.4, 28, one_day)).evaluate();
+  postpartum_alone.order(ivig_order_for(privigen(), R"({"text":"Postpartum state"})", 0.4, 28)).evaluate();
   EXPECT_EQ(postpartum_alone.facts().indication, "");
 }
 
