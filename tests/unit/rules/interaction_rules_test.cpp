@@ -463,3 +463,28 @@ TEST(R8LoopDiuretics, WithVolumeDepletionTheyAreALineOfTheRenalCard) {
                 "Loop diuretic with volume depletion: furosemide (RxNorm 4603) (active order "
                 "MedicationRequest/furo)"}));
 }
+
+// --- R10: estrogens by RxNorm ingredient code and by the clinical drug's display ---------------------
+
+TEST(R10Estrogens, CountedByIngredientCodeAndByAClinicalDrugsDisplay) {
+  rule_harness by_code = ordinary_adult();
+  by_code.with(med_order("ee", concept_of(rxnorm, "4124", "ethinyl estradiol")))
+      .order(medication_request("ivig-1", privigen()))
+      .evaluate();
+  EXPECT_EQ(by_code.findings(), std::vector<std::string>{"warning R10"});
+  EXPECT_EQ(evidence_of(by_code, "R10"),
+            std::vector<std::string>{"Estrogen: ethinyl estradiol (RxNorm 4124) (active order MedicationRequest/ee)"});
+
+  rule_harness by_display = ordinary_adult();
+  by_display
+      .with(med_order("ocp", concept_of(rxnorm, "748962", "drospirenone 3 MG / ethinyl estradiol 0.03 MG Oral Tablet")))
+      .order(medication_request("ivig-1", privigen()))
+      .evaluate();
+  EXPECT_EQ(by_display.findings(), std::vector<std::string>{"warning R10"});
+
+  rule_harness progestin_only = ordinary_adult();
+  progestin_only.with(med_order("pop", concept_of(rxnorm, "198042", "norethindrone 0.35 MG Oral Tablet")))
+      .order(medication_request("ivig-1", privigen()))
+      .evaluate();
+  EXPECT_EQ(progestin_only.findings(), std::vector<std::string>{});
+}
