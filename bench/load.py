@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+# bench/load.py: the load benchmark's run and report (bench/load.sh builds and calls it).
+#
+# Starts, on free loopback ports: ivig-cds with its audit on, ivig-cds with its audit off, the bare
+# Beast + RapidJSON server (bench/bare_server.cpp: the parse limit) and nginx answering fixed JSON (the
+# transport limit). Sends the same bodies to each with wrk at 1 and 32 connections and prints one
+# table: req/s, p50, p99, errors and the ratio to the bare server. Then: RSS and open descriptors of
+# ivig-cds (audit on) with 256 idle keep-alive connections and load; and the service time against the
+# prefetch size (1x, 2x, 4x, 8x a record). Loopback only; each wrk run is bounded by DURATION.
+#
+# Usage: bench/load.py BUILD_DIR BODIES_DIR [DURATION]   (DURATION like "5s"; default 5s)
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+BUILD, BODIES = sys.argv[1], sys.argv[2]
+DURATION = sys.argv[3] if len(sys.argv) > 3 else "5s"
+WORK = tempfile.mkdtemp(prefix="ivig-load-")
+FIXED = '{"cards":[{"uuid":"5d0c0e53-47f4-5e2a-9f7e-5b2a3d0e6a11","summary":"nginx: fixed","indicator":"info",' \
+        '"source":{"label":"bench/nginx"}}]}'
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(port, path="/"):
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("target on port %d did not start" % port)
+
+
+def start_targets():
+    procs, targets = [], {}
+    ivig = os.path.join(BUILD, "hooks", "app", "ivig-cds")
+    for name, extra in (("ivig-cds audit on", ["--audit-path", os.path.join(WORK, "audit.sqlite3")]),
+                        ("ivig-cds audit off", ["--no-audit"])):
+        port = free_port()
+        procs.append(subprocess.Popen([ivig, "--port", str(port), "--threads", "2"] + extra,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        targets[name] = (port, "/cds-services/ivig-order-select", procs[-1])
+    port = free_port()
+    procs.append(subprocess.Popen([os.path.join(BUILD, "bench", "bare_server"), str(port), "2"]))
+    targets["bare Beast + RapidJSON"] = (port, "/cds-services/ivig-order-select", procs[-1])
+    port = free_port()
+    os.makedirs(os.path.join(WORK, "nginx", "logs"), exist_ok=True)
+    with open(os.path.join(WORK, "nginx", "nginx.conf"), "w") as f:
+        f.write("worker_processes 2; daemon off; pid %s/nginx/nginx.pid; error_log %s/nginx/logs/error.log;\n"
+                "events { worker_connections 4096; }\n"
+                "http { access_log off; client_max_body_size 64m; client_body_buffer_size 4m;\n"
+                "  server { listen 127.0.0.1:%d; location / { default_type application/json; return 200 '%s'; } } }\n"
+                % (WORK, WORK, port, FIXED))
+    procs.append(subprocess.Popen(["nginx", "-p", os.path.join(WORK, "nginx"), "-c", "nginx.conf"],
+                                  stderr=subprocess.DEVNULL))
+    targets["nginx fixed JSON"] = (port, "/", procs[-1])
+    for port, _, _ in targets.values():
+        wait_ready(port)
+    return procs, targets
+
+
+def wrk(port, path, body, connections, duration=DURATION):
+    script = os.path.join(WORK, "post.lua")
+    with open(script, "w") as f:
+        f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                'local f = io.open("%s", "rb"); wrk.body = f:read("*a"); f:close()\n' % body)
+    out = subprocess.run(["wrk", "-t1", "-c%d" % connections, "-d" + duration, "--latency", "-s", script,
+                          "http://127.0.0.1:%d%s" % (port, path)], capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def latency(pct):
+        m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)" % pct, out, re.M)
+        if not m:
+            return float("nan")
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+        return float(m.group(1)) * scale
+
+    errors = 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if m:
+        errors += int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    return rps, latency(50), latency(99), errors
+
+
+def rss_and_fds(pid):
+    with open("/proc/%d/status" % pid) as f:
+        rss = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)) // 1024
+    return rss, len(os.listdir("/proc/%d/fd" % pid))
+
+
+def idle_connections(port, count):
+    held = []
+    for _ in range(count):
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.recv(4096)
+        held.append(s)
+    return held
+
+
+def main():
+    procs, targets = start_targets()
+    try:
+        bodies = [("small order-select", "small.json"), ("80 KB prefetch", "prefetch-80k.json"),
+                  ("Synthea patient's prefetch", "synthea-prefetch.json"), ("whole Synthea record", "synthea-record.json")]
+        print("## Throughput and latency (wrk -t1, %s per cell; ratio = req/s / bare server's)\n" % DURATION)
+        print("| body | conns | target | req/s | p50 ms | p99 ms | errors | ratio |")
+        print("|---|---|---|---|---|---|---|---|")
+        for label, name in bodies:
+            body = os.path.join(BODIES, name)
+            size = os.path.getsize(body) // 1024
+            for connections in (1, 32):
+                results = {t: wrk(port, path, body, connections) for t, (port, path, _) in targets.items()}
+                bare = results["bare Beast + RapidJSON"][0]
+                for t, (rps, p50, p99, errors) in results.items():
+                    print("| %s (%d KB) | %d | %s | %.0f | %.2f | %.2f | %d | %.2fx |"
+                          % (label, size, connections, t, rps, p50, p99, errors, rps / bare if bare else 0))
+                on, off = results["ivig-cds audit on"][0], results["ivig-cds audit off"][0]
+                print("| | | audit on / audit off | | | | | %.2fx |" % (on / off if off else 0))
+
+        port, path, proc = targets["ivig-cds audit on"]
+        print("\n## ivig-cds (audit on): memory and descriptors\n")
+        print("| moment | RSS MB | open fds |\n|---|---|---|")
+        print("| idle | %d | %d |" % rss_and_fds(proc.pid))
+        held = idle_connections(port, 256)
+        print("| 256 idle keep-alive connections | %d | %d |" % rss_and_fds(proc.pid))
+        wrk(port, path, os.path.join(BODIES, "synthea-prefetch.json"), 32)
+        print("| after 32-connection load, with the 256 still open | %d | %d |" % rss_and_fds(proc.pid))
+        wrk(port, path, os.path.join(BODIES, "synthea-prefetch.json"), 32)
+        print("| after a second load | %d | %d |" % rss_and_fds(proc.pid))
+        for s in held:
+            s.close()
+
+        port, path, _ = targets["ivig-cds audit off"]
+        print("\n## Service time against prefetch size (ivig-cds audit off, 1 connection)\n")
+        print("| prefetch | body KB | p50 ms | p50 / 1x |\n|---|---|---|---|")
+        base = None
+        for factor in (1, 2, 4, 8):
+            body = os.path.join(BODIES, "scale-%dx.json" % factor)
+            p50 = wrk(port, path, body, 1)[1]
+            base = base or p50
+            print("| %dx | %d | %.2f | %.2f |" % (factor, os.path.getsize(body) // 1024, p50, p50 / base))
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(WORK, ignore_errors=True)
+
+
+main()
