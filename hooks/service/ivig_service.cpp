@@ -132,7 +132,7 @@ server::http_reply ivig_service::handle_call(std::string_view service_id, std::s
       hook == protocol::hook_kind::order_sign ? rules::hook_stage::sign : rules::hook_stage::select;
   std::vector<checked_order> checked;
   for (const rules::ivig_order& order : orders.ivig_orders) {
-    checked_order entry{&order, rules::gather_order_facts(record, order, *kb_, now), {}};
+    checked_order entry{&order, rules::gather_order_facts(record, order, *kb_, now, stage), {}};
     entry.result = rules::evaluate(record, order, *kb_, now, orders.session, entry.facts, stage);
     // A failing rule cost only itself (the engine listed its check as not completed); say which
     // and why where operators look. The exception text names code, not the patient's data.

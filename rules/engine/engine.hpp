@@ -13,6 +13,7 @@
 
 #include "fhir/model/patient_record.hpp"
 #include "rules/engine/finding.hpp"
+#include "rules/engine/hook_stage.hpp"
 #include "rules/engine/ivig_order.hpp"
 #include "rules/engine/knowledge.hpp"
 #include "rules/engine/order_facts.hpp"
@@ -26,10 +27,6 @@ struct ordering_session {
   std::vector<const fhir::medication_order*> medication_orders;
   std::vector<fhir::service_request> service_requests;
 };
-
-/// Where in the ordering workflow the call comes from: on order-select the order may still be
-/// incomplete (no dose yet); on order-sign it is final.
-enum class hook_stage { select, sign };
 
 /// Everything a rule's check may read besides its own bound inputs.
 struct rule_context {

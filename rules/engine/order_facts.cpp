@@ -273,7 +273,7 @@ std::optional<double> order_facts::ml_per_hour(double mg_per_kg_min) const {
 }
 
 order_facts gather_order_facts(const fhir::patient_record& record, const ivig_order& order, const knowledge& kb,
-                               fhir::time_point now) {
+                               fhir::time_point now, hook_stage stage) {
   const order_fact_inputs& in = *kb.fact_inputs;
   order_facts facts;
   static const std::vector<fhir::codeable_concept> no_reasons;
@@ -293,7 +293,7 @@ order_facts gather_order_facts(const fhir::patient_record& record, const ivig_or
   facts.rates = find_rate_limits(order, in.rates, facts.indication);
   facts.indication_doses = labelled_doses_for(order, facts.indication);
   facts.history = gather_ig_history(record, kb, in.history, now);
-  facts.verification = gather_verification_data(record, kb, in.verification);
+  if (stage == hook_stage::sign) facts.verification = gather_verification_data(record, kb, in.verification);
   facts.limits = {&in.dose_limits.per_day, &in.dose_limits.per_day_label_max, &in.dose_limits.per_course,
                   &in.dose_limits.per_course_label_max};
   facts.last_dose = now + std::chrono::days{static_cast<long>(std::ceil(facts.dose.course_days)) - 1};

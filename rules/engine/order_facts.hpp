@@ -16,6 +16,7 @@
 #include "fhir/model/result.hpp"
 #include "rules/engine/dose_plan.hpp"
 #include "rules/engine/dosing_weight.hpp"
+#include "rules/engine/hook_stage.hpp"
 #include "rules/engine/ig_history.hpp"
 #include "rules/engine/infusion_plan.hpp"
 #include "rules/engine/ivig_order.hpp"
@@ -179,13 +180,14 @@ struct order_facts {
   std::optional<infusion_plan> infusion;
   /// What one dose carries besides immune globulin (sodium, stabilisers and sugars, osmolality).
   std::vector<std::string> load;
-  /// The results, allergies and reactions the worksheet shows.
-  verification_data verification;
+  /// The results, allergies and reactions the worksheet shows: gathered at signing only, where the
+  /// worksheet is made (order-select does not pay for seven more searches of the record).
+  std::optional<verification_data> verification;
 };
 
 /// Computes the order's facts. The knowledge must have been bound (kb.fact_inputs set by the loader).
 order_facts gather_order_facts(const fhir::patient_record& record, const ivig_order& order, const knowledge& kb,
-                               fhir::time_point now);
+                               fhir::time_point now, hook_stage stage);
 
 /// Binds facts.json's entries to the computations' inputs; the error is the first problem found.
 [[nodiscard]] result<void, std::string> bind_order_facts(knowledge& kb);

@@ -69,7 +69,7 @@ rule_harness& rule_harness::also_ordered(const std::string& resource_json) {
 const rules::evaluation& rule_harness::evaluate(rules::hook_stage stage) {
   EXPECT_NE(ivig_, nullptr) << "no IVIg order: call order() first";
   if (ivig_ == nullptr) return result_;
-  facts_ = std::make_unique<rules::order_facts>(rules::gather_order_facts(record_, *ivig_, *kb_, now_));
+  facts_ = std::make_unique<rules::order_facts>(rules::gather_order_facts(record_, *ivig_, *kb_, now_, stage));
   result_ = rules::evaluate(record_, *ivig_, *kb_, now_, session_, *facts_, stage);
   return result_;
 }
