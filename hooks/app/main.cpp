@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
     try {
       ivig::audit::audit_options audit_options;
       audit_options.path = o.audit_path;
+      audit_options.durable_against = o.audit_durability == "process-crash" ? ivig::audit::durability::process_crash
+                                                                            : ivig::audit::durability::power_loss;
       audit = std::make_shared<ivig::audit::sqlite_audit_store>(audit_options);
     } catch (const std::exception& e) {
       std::cerr << "ivig-cds: the audit log cannot be opened: " << e.what() << "\n";

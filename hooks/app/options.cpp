@@ -20,6 +20,9 @@ parse_outcome parse_options(int argc, char** argv) {
   cli.add_option("--listen", o.server.address, "Address to listen on")->capture_default_str();
   cli.add_option("--port", o.server.port, "TCP port (0 = any free port)")->check(CLI::Range(0, 65535));
   cli.add_option("--threads", o.server.threads, "I/O threads")->check(CLI::Range(1, 256));
+  cli.add_option("--worker-threads", o.server.worker_threads,
+                 "Threads that evaluate service calls off the I/O threads (0: on the I/O threads)")
+      ->check(CLI::Range(0, 256));
   cli.add_option("--body-limit", o.server.body_limit, "Largest request body in bytes (413 above)")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
   cli.add_option("--header-limit", o.server.header_limit, "Largest request header block in bytes (431 above)")
@@ -40,6 +43,10 @@ parse_outcome parse_options(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   cli.add_option("--audit-path", o.audit_path, "Audit log location (SQLite file)");
   cli.add_flag("!--no-audit", o.audit_enabled, "Do not keep the audit log (for measurements only)");
+  cli.add_option("--audit-durability", o.audit_durability,
+                 "What a record survives once its response is sent: process-crash (written to the WAL) or "
+                 "power-loss (fsynced) (docs/audit.md)")
+      ->check(CLI::IsMember({"process-crash", "power-loss"}));
   cli.add_option("--audit-patient-key-file", o.audit_patient_key_file,
                  "File with a secret key: patients are audited as HMAC-SHA-256 of their id, not as sent")
       ->check(CLI::ExistingFile);

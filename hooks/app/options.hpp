@@ -32,6 +32,8 @@ struct options {
   std::string knowledge_dir;  ///< empty: the bundle embedded in the binary
   std::string audit_path = "ivig-audit.sqlite3";
   bool audit_enabled = true;
+  /// "process-crash" or "power-loss" (audit::durability; docs/audit.md says why the default).
+  std::string audit_durability = "power-loss";
   std::string audit_patient_key_file;  ///< a file holding the key for hashing patient ids (kept out of argv)
   unsigned audit_retention_days = 0;   ///< the default horizon of `audit purge`; 0: keep everything
   /// The site's local codes of anti-IgA antibody tests ("system|code"): no LOINC code exists, so

@@ -4,9 +4,12 @@
 // every rejected call (status and reason code, never the body), and every clinician response
 // (feedback), so that CDS governance can answer "who was shown what, when, and what did they do".
 // The interface is what hooks/service depends on; the SQLite store implements it. Implementations
-// are thread-safe: the server calls them from several threads at once.
+// are thread-safe: the server calls them from several threads at once. Submission is asynchronous:
+// the server's I/O threads hand a record over and are called back once it is in the log.
 #pragma once
 
+#include <functional>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -80,21 +83,48 @@ enum class feedback_result {
 
 class audit_sink {
  public:
+  /// Called once the record is in the log (committed, or written to the spool): `stored` is false
+  /// when the store failed and the record was spooled (or lost, when the spool failed too). It may run
+  /// on another thread (the store's writer) or, for a sink that writes nothing, before submit returns.
+  using call_done = std::function<void(bool stored)>;
+  /// One result per item, in the order submitted.
+  using feedback_done = std::function<void(std::vector<feedback_result> results)>;
+
   virtual ~audit_sink() = default;
-  /// Durable (committed, or written to the spool) before it returns: the caller answers the
-  /// request only afterwards. Returns false when the store failed and the record was spooled.
-  virtual bool record_call(const call_record& call) = 0;
-  virtual feedback_result record_feedback(const feedback_record& feedback) = 0;
+  /// Queues the record and returns at once, without waiting for the disk: the caller answers its
+  /// request from `done`, so that every response sent has its record in the log (docs/audit.md).
+  virtual void submit_call(call_record call, call_done done) = 0;
+  /// The items of one feedback request, written together.
+  virtual void submit_feedback(std::vector<feedback_record> items, feedback_done done) = 0;
   /// False while the store is failing (records go to the spool); /readyz reports it.
   virtual bool ready() const = 0;
+
+  /// Blocking forms, for the CLI and tests: they wait for `done`. Never call them on a server I/O
+  /// thread.
+  bool record_call(const call_record& call) {
+    std::promise<bool> stored;
+    std::future<bool> result = stored.get_future();
+    submit_call(call, [&stored](bool ok) { stored.set_value(ok); });
+    return result.get();
+  }
+  feedback_result record_feedback(const feedback_record& feedback) {
+    std::promise<feedback_result> outcome;
+    std::future<feedback_result> result = outcome.get_future();
+    submit_feedback({feedback}, [&outcome](std::vector<feedback_result> results) {
+      outcome.set_value(results.empty() ? feedback_result::recorded_unmatched : results.front());
+    });
+    return result.get();
+  }
 };
 
 /// A sink that records nothing, for a deployment that turns the audit log off (and for benchmarks
-/// measuring its cost). Always ready.
+/// measuring its cost). Always ready; completes every submission before returning.
 class null_audit_sink final : public audit_sink {
  public:
-  bool record_call(const call_record&) override { return true; }
-  feedback_result record_feedback(const feedback_record&) override { return feedback_result::recorded_unmatched; }
+  void submit_call(call_record, call_done done) override { done(true); }
+  void submit_feedback(std::vector<feedback_record> items, feedback_done done) override {
+    done(std::vector<feedback_result>(items.size(), feedback_result::recorded_unmatched));
+  }
   bool ready() const override { return true; }
 };
 

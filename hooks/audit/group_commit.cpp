@@ -1,18 +1,17 @@
 // hooks/audit/group_commit.cpp: the writer thread and its queue.
 //
-// A caller knows its record is written by batch number rather than by a flag on the record: it notes
-// the number of the batch that will take it (batches_started_ + 1 when it enqueues, since the writer
-// takes the whole queue) and waits until that many batches are done. No per-record state is shared
-// between threads except under the mutex.
+// The mutex guards only the queue and the counters; the batch function and the completions run
+// without it, so submitters (the server's I/O threads) never wait for a transaction.
 #include "hooks/audit/group_commit.hpp"
 
-#include <vector>
+#include <algorithm>
+#include <iterator>
 
 namespace ivig::audit {
 
-group_commit::group_commit(batch_function write, std::size_t capacity, std::chrono::milliseconds idle_interval)
+group_commit::group_commit(batch_function write, std::size_t max_batch, std::chrono::milliseconds idle_interval)
     : write_(std::move(write)),
-      capacity_(capacity == 0 ? 1 : capacity),
+      max_batch_(max_batch == 0 ? 1 : max_batch),
       idle_interval_(idle_interval),
       writer_([this] { run(); }) {}
 
@@ -25,14 +24,13 @@ group_commit::~group_commit() {
   writer_.join();
 }
 
-void group_commit::submit(pending_record& record) {
-  std::unique_lock lock(mutex_);
-  not_full_.wait(lock, [&] { return queue_.size() < capacity_; });
-  queue_.push_back(&record);
-  // The writer takes the whole queue at once, so the next batch to start is the one holding this record.
-  const std::uint64_t batch = batches_started_ + 1;
+void group_commit::submit(std::vector<std::unique_ptr<pending_record>> records) {
+  if (records.empty()) return;
+  {
+    std::lock_guard lock(mutex_);
+    std::move(records.begin(), records.end(), std::back_inserter(queue_));
+  }
   not_empty_.notify_one();
-  written_.wait(lock, [&] { return batches_done_ >= batch; });
 }
 
 std::size_t group_commit::queue_depth() const {
@@ -46,6 +44,7 @@ std::uint64_t group_commit::batches() const {
 }
 
 void group_commit::run() {
+  std::vector<std::unique_ptr<pending_record>> owned;
   std::vector<pending_record*> batch;
   for (;;) {
     {
@@ -61,17 +60,20 @@ void group_commit::run() {
         not_empty_.wait(lock, has_work);
       }
       if (queue_.empty()) return;  // stopping, and drained
-      batch.assign(queue_.begin(), queue_.end());
-      queue_.clear();
-      ++batches_started_;
+      const std::size_t n = std::min(queue_.size(), max_batch_);
+      owned.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
+      queue_.erase(queue_.begin(), queue_.begin() + n);
     }
-    not_full_.notify_all();
+    batch.clear();
+    for (const auto& record : owned) batch.push_back(record.get());
     write_(batch);
     {
       std::lock_guard lock(mutex_);
       ++batches_done_;
     }
-    written_.notify_all();
+    for (const auto& record : owned)
+      if (record->done) record->done(*record);
+    owned.clear();
   }
 }
 

@@ -1,14 +1,16 @@
-// hooks/audit/group_commit.hpp: many callers, one writer thread, one transaction per batch.
+// hooks/audit/group_commit.hpp: many submitters, one writer thread, one transaction per batch.
 //
-// Owns the queue between the server's threads and the audit writer. A caller enqueues its record and
-// blocks; the writer takes *every* record waiting, hands them to the batch function (which writes them
-// in one transaction, or spools them), then wakes all their callers at once. One fsync then covers a
-// whole batch, which is what keeps "durable before the response" cheap under concurrency.
+// Owns the queue between the server's threads and the audit writer. A submitter hands over records
+// it no longer needs and returns at once: it never waits for the disk. The writer takes the records
+// waiting (at most `max_batch` at a time, oldest first), hands them to the batch function (which
+// writes them in one transaction, or spools them), then calls each record's completion. One fsync
+// then covers every record that was ready, from every connection, which is what keeps "in the log
+// before the response" cheap under concurrency.
 //
-// Back-pressure: at most `capacity` records wait in the queue (a batch being written is out of it, so
-// at most 2 x capacity are in flight). A caller that finds the queue full blocks until the writer takes
-// the next batch: when the disk is slower than the traffic, requests slow down rather than memory
-// growing without bound or records being dropped.
+// Memory: the queue is not capped here. Every record belongs to a request that is waiting for it
+// (the service answers only from the completion), and the server bounds the requests in flight
+// (connections x pipeline limit), so the queue is bounded by the traffic the server admits. When the
+// disk is slower than the traffic, responses wait, clients stop sending, and nothing is dropped.
 #pragma once
 
 #include <chrono>
@@ -17,45 +19,52 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "hooks/audit/audit_sink.hpp"
 
 namespace ivig::audit {
 
-/// One record on its way to the store; it lives on its caller's stack until `done`.
+/// One record on its way to the store; the queue owns it until its completion has run.
 struct pending_record {
-  const call_record* call = nullptr;  ///< exactly one of call and feedback is set
-  const feedback_record* feedback = nullptr;
-  std::string payload;  ///< canonical JSON, made on the caller's thread
+  std::optional<call_record> call;  ///< exactly one of call and feedback is set
+  std::optional<feedback_record> feedback;
+  std::string payload;  ///< canonical JSON, made on the submitter's thread
 
-  // Written by the batch function, read by the caller after `done`.
+  // Written by the batch function, read by the completion.
   bool stored = false;  ///< committed to SQLite (false: spooled, or lost when the spool failed too)
   feedback_result feedback_outcome = feedback_result::recorded_unmatched;
+
+  /// Called on the writer thread once the batch holding this record is written (or spooled). It must
+  /// not throw and should be quick: it runs before the next batch is taken.
+  std::function<void(pending_record&)> done;
 };
 
 class group_commit {
  public:
-  /// Called on the writer thread with every record taken from the queue, oldest first. It must not
+  /// Called on the writer thread with the records taken from the queue, oldest first. It must not
   /// throw: it is where a failure turns into a spooled record and a result.
   using batch_function = std::function<void(std::span<pending_record* const> batch)>;
 
   /// With `idle_interval` above zero, the writer also calls `write` with an empty batch after that long
   /// without records (the store retries a failed store then, so that recovery does not wait for traffic
   /// that an unready instance will not get).
-  group_commit(batch_function write, std::size_t capacity, std::chrono::milliseconds idle_interval);
-  /// Stops taking new records, lets the writer drain everything queued, and joins it. No caller may be
-  /// inside `submit` or enter it once destruction has begun.
+  group_commit(batch_function write, std::size_t max_batch, std::chrono::milliseconds idle_interval);
+  /// Stops taking new records, lets the writer write everything queued (calling every completion),
+  /// and joins it. No caller may be inside `submit` or enter it once destruction has begun.
   ~group_commit();
   group_commit(const group_commit&) = delete;
   group_commit& operator=(const group_commit&) = delete;
 
-  /// Enqueues `record` (blocking while the queue is full) and returns once the batch function has run
-  /// on it.
-  void submit(pending_record& record);
+  /// Enqueues `records` together (they are written in the same batch unless there are more than
+  /// max_batch) and returns without waiting. Each record's `done` runs on the writer thread later.
+  void submit(std::vector<std::unique_ptr<pending_record>> records);
 
   /// Records waiting in the queue now (not counting a batch being written).
   std::size_t queue_depth() const;
@@ -66,14 +75,11 @@ class group_commit {
   void run();
 
   batch_function write_;
-  const std::size_t capacity_;
+  const std::size_t max_batch_;
   const std::chrono::milliseconds idle_interval_;
   mutable std::mutex mutex_;
   std::condition_variable not_empty_;
-  std::condition_variable not_full_;
-  std::condition_variable written_;
-  std::deque<pending_record*> queue_;
-  std::uint64_t batches_started_ = 0;
+  std::deque<std::unique_ptr<pending_record>> queue_;
   std::uint64_t batches_done_ = 0;
   bool stopping_ = false;
   std::thread writer_;  // last: started once everything above exists

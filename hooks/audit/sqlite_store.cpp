@@ -3,10 +3,13 @@
 // INVARIANTS. Each must hold after a crash (or power loss) at any instruction. docs/audit.md says the
 // same for operators.
 //
-//  1. Durable before answered. record_call / record_feedback return only after their record is either
-//     committed to SQLite (WAL with synchronous=FULL: the WAL is fsync'd by COMMIT) or appended to the
-//     spool file and fsync'd. The service answers its request only afterwards, so every response
-//     that was sent has its record on disk. (The one exception is invariant 9.)
+//  1. In the log before answered. A submitted record's completion runs only after the record is either
+//     committed to SQLite or appended to the spool file and fsync'd. The service answers its request
+//     only from that completion, so every response that was sent has its record in the log. (The one
+//     exception is invariant 9.) What "committed" survives is the durability setting: with power_loss
+//     (synchronous=FULL) COMMIT fsyncs the WAL; with process_crash (synchronous=NORMAL) COMMIT has
+//     written the WAL to the operating system, which keeps it if the process dies at any instruction,
+//     and the WAL is fsynced at checkpoints.
 //
 //  2. One record, one transaction with its rows. A record's `entries` row and its query rows (calls,
 //     cards, call_rules, or feedback) are written in the same transaction: both exist or neither.
@@ -79,48 +82,76 @@ audit_options with_defaults(audit_options options) {
   return options;
 }
 
-void configure(database& db, std::chrono::milliseconds busy_timeout) {
+void configure(database& db, std::chrono::milliseconds busy_timeout, durability durable_against) {
   // WAL: readers (the CLI) never block the writer, and a commit is one sequential append and fsync.
   const std::string mode = db.query_text("PRAGMA journal_mode = WAL");
   if (mode != "wal")
     throw store_error("audit store: " + db.path() + " cannot use WAL (journal_mode is " + mode + ")", 1);
-  // FULL: in WAL mode, NORMAL may lose the last commits at power loss; durability is the point here.
-  db.exec("PRAGMA synchronous = FULL");
+  // In WAL mode FULL fsyncs the WAL at every COMMIT; NORMAL only writes it (fsync at checkpoints), so
+  // the last commits may be lost at power loss but never by the process dying.
+  db.exec(durable_against == durability::power_loss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA busy_timeout = " + std::to_string(busy_timeout.count()));
 }
 
 }  // namespace
 
+std::string_view durability_name(durability d) {
+  return d == durability::power_loss ? "power-loss" : "process-crash";
+}
+
 sqlite_audit_store::sqlite_audit_store(audit_options options) : options_(with_defaults(std::move(options))) {
   db_ = std::make_unique<database>(options_.path, database::open_mode::create);
-  configure(*db_, options_.busy_timeout);
+  configure(*db_, options_.busy_timeout, options_.durable_against);
   migrate(*db_);
   writer_ = std::make_unique<entry_writer>(*db_, options_.fail_at);
   spool_ = std::make_unique<spool_file>(options_.spool_path, options_.fail_at);
   spool_pending_ = spool_->has_content();
   if (spool_pending_) write_batch({});  // replay what an earlier run spooled (invariant 6)
   queue_ = std::make_unique<group_commit>([this](std::span<pending_record* const> batch) { write_batch(batch); },
-                                          options_.queue_capacity, options_.idle_retry);
+                                          options_.max_batch, options_.idle_retry);
 }
 
 sqlite_audit_store::~sqlite_audit_store() {
   queue_.reset();
 }
 
-bool sqlite_audit_store::record_call(const call_record& call) {
-  pending_record record;
-  record.call = &call;
-  record.payload = to_json(call);
-  queue_->submit(record);
-  return record.stored;
+void sqlite_audit_store::submit_call(call_record call, call_done done) {
+  auto record = std::make_unique<pending_record>();
+  record->payload = to_json(call);
+  record->call = std::move(call);
+  record->done = [done = std::move(done)](pending_record& written) { done(written.stored); };
+  std::vector<std::unique_ptr<pending_record>> records;
+  records.push_back(std::move(record));
+  queue_->submit(std::move(records));
 }
 
-feedback_result sqlite_audit_store::record_feedback(const feedback_record& feedback) {
-  pending_record record;
-  record.feedback = &feedback;
-  record.payload = to_json(feedback);
-  queue_->submit(record);
-  return record.feedback_outcome;
+void sqlite_audit_store::submit_feedback(std::vector<feedback_record> items, feedback_done done) {
+  if (items.empty()) {
+    done({});
+    return;
+  }
+  // The items are queued together, so they share a batch; the last completion answers for all.
+  struct collected {
+    std::vector<feedback_result> results;
+    std::size_t remaining;
+    feedback_done done;
+  };
+  auto shared = std::make_shared<collected>(collected{
+      std::vector<feedback_result>(items.size(), feedback_result::recorded_unmatched), items.size(), std::move(done)});
+  std::vector<std::unique_ptr<pending_record>> records;
+  records.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto record = std::make_unique<pending_record>();
+    record->payload = to_json(items[i]);
+    record->feedback = std::move(items[i]);
+    // Completions run one after another on the writer thread: no lock is needed.
+    record->done = [shared, i](pending_record& written) {
+      shared->results[i] = written.feedback_outcome;
+      if (--shared->remaining == 0) shared->done(std::move(shared->results));
+    };
+    records.push_back(std::move(record));
+  }
+  queue_->submit(std::move(records));
 }
 
 std::size_t sqlite_audit_store::queue_depth() const {
@@ -181,7 +212,7 @@ std::size_t sqlite_audit_store::write_to_store(std::span<pending_record* const> 
   std::vector<feedback_result> outcomes(batch.size(), feedback_result::recorded_unmatched);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const pending_record& record = *batch[i];
-    if (record.call != nullptr) {
+    if (record.call) {
       writer_->append_call(head, *record.call, record.payload);
     } else {
       outcomes[i] = writer_->append_feedback(head, *record.feedback, record.payload);
@@ -229,7 +260,7 @@ void sqlite_audit_store::spool(std::span<pending_record* const> batch) {
     std::vector<std::string> lines;
     lines.reserve(batch.size());
     for (const pending_record* record : batch)
-      lines.push_back(spool_line({random_hex(16), record->call != nullptr ? "call" : "feedback", record->payload}));
+      lines.push_back(spool_line({random_hex(16), record->call ? "call" : "feedback", record->payload}));
     spool_->append(lines);
     spooled_ += batch.size();
   } catch (const std::exception& error) {

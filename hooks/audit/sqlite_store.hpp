@@ -1,6 +1,7 @@
 // hooks/audit/sqlite_store.hpp: the embedded audit log: SQLite, hash-chained, group-committed, spooled.
 //
-// Owns the audit_sink that the service writes to: the connection (WAL, synchronous=FULL), the
+// Owns the audit_sink that the service writes to: the connection (WAL; synchronous=FULL or NORMAL by
+// the durability setting), the
 // migrations at open, the writer thread (group_commit.hpp), and the failure policy that sends records
 // to a spool file while SQLite fails and replays them when it recovers. The policy's invariants are
 // at the top of sqlite_store.cpp and in docs/audit.md. Reading the log (verify, purge, queries) opens
@@ -29,9 +30,23 @@ class group_commit;
 class spool_file;
 struct pending_record;
 
+/// What an audit record survives once the response it describes has been sent.
+enum class durability {
+  /// COMMIT writes the WAL (SQLite synchronous=NORMAL) before the response: the record survives the
+  /// process being killed at any point, not the machine losing power before the next WAL sync.
+  process_crash,
+  /// COMMIT fsyncs the WAL (synchronous=FULL) before the response: the record survives power loss.
+  power_loss,
+};
+
+/// "process-crash" / "power-loss", as the command line and docs/audit.md name them.
+std::string_view durability_name(durability d);
+
 struct audit_options {
   std::string path;        ///< the SQLite file; created (and migrated) when missing
   std::string spool_path;  ///< default: path + ".spool"
+  /// docs/audit.md, "Durability", says why the default is what it is.
+  durability durable_against = durability::power_loss;
   /// While failing, the store tries SQLite again at most this often (on a write, or an idle tick).
   std::chrono::milliseconds retry_interval{1000};
   /// The clock that retry_interval is measured on; default std::chrono::system_clock::now.
@@ -41,8 +56,8 @@ struct audit_options {
   std::chrono::milliseconds idle_retry{1000};
   /// How long a write waits for a lock held by another connection (the CLI's purge) before failing.
   std::chrono::milliseconds busy_timeout{5000};
-  /// Records waiting for the writer before callers block (back-pressure; group_commit.hpp).
-  std::size_t queue_capacity = 10000;
+  /// The most records one transaction takes (group_commit.hpp); the rest wait for the next.
+  std::size_t max_batch = 10000;
   /// Fault injection for tests: asked "begin", "insert", "commit", "spool", "truncate" on the writer
   /// thread; true makes that step fail like an I/O error.
   fault_hook fail_at;
@@ -62,10 +77,12 @@ class sqlite_audit_store final : public audit_sink {
   sqlite_audit_store(const sqlite_audit_store&) = delete;
   sqlite_audit_store& operator=(const sqlite_audit_store&) = delete;
 
-  /// True when committed to SQLite; false when spooled (or, if the spool failed too, lost).
-  bool record_call(const call_record& call) override;
-  /// When spooled, `recorded_unmatched`: the item is kept, and matched and deduplicated on replay.
-  feedback_result record_feedback(const feedback_record& feedback) override;
+  /// `done(true)` once committed to SQLite; `done(false)` when spooled (or, if the spool failed too,
+  /// lost). Called on the writer thread.
+  void submit_call(call_record call, call_done done) override;
+  /// A spooled item's result is `recorded_unmatched`: it is kept, and matched and deduplicated on
+  /// replay. Called on the writer thread.
+  void submit_feedback(std::vector<feedback_record> items, feedback_done done) override;
   bool ready() const override { return ready_.load(); }
 
   // Counters (monotonic since construction).

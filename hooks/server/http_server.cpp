@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -26,6 +27,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "hooks/server/server_log.hpp"
 #include "hooks/server/session.hpp"
@@ -67,6 +69,16 @@ struct http_server::state {
   // Declared before ioc so that they outlive every handler (and so every session) it may destroy.
   const server_config config;
   request_handler& handler;
+  /// With worker_threads, service and feedback calls run on `workers`; otherwise on the I/O thread
+  /// that read them. A session holds I/O work while its call is out, so the I/O threads outlive it.
+  std::optional<net::thread_pool> workers;  // made by start(), after the config is validated
+  const handler_dispatch dispatch = [this](std::function<void()> call) {
+    if (workers) {
+      net::post(*workers, std::move(call));
+    } else {
+      call();
+    }
+  };
   server_stats stats;
   std::atomic<bool> draining{false};
   session_registry registry;
@@ -117,7 +129,8 @@ void http_server::state::on_accept(const boost_error& ec, tcp::socket socket) {
     }
     server_stats::bump(stats.connections_accepted);
     try {
-      s = std::make_shared<session>(std::move(socket), session_environment{config, handler, stats, draining, registry});
+      s = std::make_shared<session>(std::move(socket),
+                                    session_environment{config, handler, dispatch, stats, draining, registry});
       registry.add(s);
     } catch (const std::exception& e) {
       log_line(std::string("could not set up a connection: ") + e.what());
@@ -191,6 +204,7 @@ unsigned short http_server::start() {
   if (ec) throw_system_error(ec, "cannot read the bound port of " + where);
 
   st.acceptor.emplace(std::move(acceptor));
+  if (st.config.worker_threads > 0) st.workers.emplace(st.config.worker_threads);
   st.work.emplace(st.ioc.get_executor());
   st.do_accept();
   st.started = true;
@@ -199,7 +213,9 @@ unsigned short http_server::start() {
     for (unsigned i = 0; i < st.config.threads; ++i) st.threads.emplace_back([&st] { st.run_io(); });
   }
   log_line("listening on " + endpoint_text(address, port) + " with " + std::to_string(st.config.threads) +
-           " I/O thread(s)");
+           " I/O thread(s)" +
+           (st.config.worker_threads == 0 ? std::string()
+                                          : " and " + std::to_string(st.config.worker_threads) + " worker thread(s)"));
   return port;
 }
 
@@ -234,6 +250,8 @@ void http_server::wait() {
   if (st.threads.empty()) return;
   for (std::thread& t : st.threads) t.join();
   st.threads.clear();
+  // Every call a worker ran has been answered (its session held the I/O threads until then).
+  if (st.workers) st.workers->join();
   log_line("stopped");
 }
 

@@ -91,22 +91,63 @@ const char* unsendable(const http_reply& reply) {
   return nullptr;
 }
 
-template <class Call>
-route_outcome call_handler(std::string_view route_name, Call&& call) {
-  std::string failure;
-  try {
-    http_reply reply = call();
-    const char* problem = unsendable(reply);
-    if (problem == nullptr) return {std::move(reply), std::nullopt, false};
-    failure = std::string("returned ") + problem;
-  } catch (const std::exception& e) {
-    // The exception text goes to the log only: it may describe internals the client must not see.
-    failure = std::string("threw: ") + e.what();
-  } catch (...) {
-    failure = "threw a non-standard exception";
-  }
-  log_line(std::string("request handler for ") + std::string(route_name) + " " + failure);
+/// A handler's reply as the router passes it on: unchanged, or a 500 when it cannot be sent.
+route_outcome checked(std::string_view route_name, http_reply reply) {
+  const char* problem = unsendable(reply);
+  if (problem == nullptr) return {std::move(reply), std::nullopt, false};
+  log_line(std::string("request handler for ") + std::string(route_name) + " returned " + problem);
   return router_error(error_code::internal_error, {});
+}
+
+route_outcome handler_failed(std::string_view route_name, std::string_view failure) {
+  // The exception text goes to the log only: it may describe internals the client must not see.
+  log_line(std::string("request handler for ") + std::string(route_name) + " " + std::string(failure));
+  return router_error(error_code::internal_error, {});
+}
+
+/// Runs `call`, turning an exception into the text that says so.
+template <class Call>
+std::string failure_of(Call&& call) {
+  try {
+    call();
+    return {};
+  } catch (const std::exception& e) {
+    return std::string("threw: ") + e.what();
+  } catch (...) {
+    return "threw a non-standard exception";
+  }
+}
+
+template <class Call>
+route_outcome call_sync(std::string_view route_name, Call&& call) {
+  http_reply reply;
+  const std::string failure = failure_of([&] { reply = call(); });
+  if (!failure.empty()) return handler_failed(route_name, failure);
+  return checked(route_name, std::move(reply));
+}
+
+/// Hands an asynchronous call to `dispatch`; its outcome reaches `on_reply` exactly once, whether the
+/// handler sends, throws, or drops its sink.
+template <class Call>
+void call_async(std::string_view route_name, const handler_dispatch& dispatch, route_callback on_reply, Call call) {
+  const std::string name(route_name);
+  reply_sink sink(
+      [name, on_reply](http_reply reply, bool failed) {
+        on_reply(failed ? router_error(error_code::internal_error, {}) : checked(name, std::move(reply)));
+      },
+      [name] {
+        log_line("request handler for " + name + " dropped its reply");
+        return error_reply(error_code::internal_error, {});
+      });
+  auto run = [name, sink, on_reply, call = std::move(call)]() mutable {
+    const std::string failure = failure_of([&] { call(sink); });
+    if (failure.empty()) return;
+    // Unless the handler sent before it threw, this 500 is the answer (the first send wins).
+    log_line("request handler for " + name + " " + failure);
+    sink.fail(error_reply(error_code::internal_error, {}));
+  };
+  const std::string failure = failure_of([&] { dispatch(std::move(run)); });
+  if (!failure.empty()) sink.fail(handler_failed(name, "could not be dispatched: " + failure).reply);
 }
 
 }  // namespace
@@ -124,7 +165,8 @@ bool is_json_media_type(std::string_view content_type) {
   return iequals(essence, "application/json") || iequals(essence, "application/fhir+json");
 }
 
-route_outcome route(const route_request& request, request_handler& handler, bool draining) {
+std::optional<route_outcome> route(route_request request, request_handler& handler, bool draining,
+                                   const handler_dispatch& dispatch, route_callback on_reply) {
   if (draining) {
     route_outcome out =
         router_error(error_code::service_draining, "The service is shutting down; retry on a new connection.");
@@ -139,23 +181,35 @@ route_outcome route(const route_request& request, request_handler& handler, bool
                           "POST /cds-services/{id}/feedback, GET /healthz and GET /readyz.");
     case route_kind::discovery:
       if (request.method != "GET") return method_not_allowed("GET");
-      return call_handler("discovery", [&] { return handler.discovery(); });
+      return call_sync("discovery", [&] { return handler.discovery(); });
     case route_kind::health:
       if (request.method != "GET") return method_not_allowed("GET");
-      return call_handler("health", [&] { return handler.health(); });
+      return call_sync("health", [&] { return handler.health(); });
     case route_kind::readiness:
       if (request.method != "GET") return method_not_allowed("GET");
-      return call_handler("readiness", [&] { return handler.readiness(); });
+      return call_sync("readiness", [&] { return handler.readiness(); });
     case route_kind::service:
-    case route_kind::feedback:
+    case route_kind::feedback: {
       if (request.method != "POST") return method_not_allowed("POST");
       if (request.content_type && !is_json_media_type(*request.content_type)) {
         return router_error(error_code::unsupported_media_type,
                             "Content-Type must be application/json or application/fhir+json.");
       }
-      if (m.kind == route_kind::feedback)
-        return call_handler("feedback", [&] { return handler.feedback(m.service_id, request.body); });
-      return call_handler("call_service", [&] { return handler.call_service(m.service_id, request.body); });
+      // The id is a view into the request target, which the session frees once route() returns.
+      std::string id(m.service_id);
+      if (m.kind == route_kind::feedback) {
+        call_async("feedback", dispatch, std::move(on_reply),
+                   [&handler, id, body = std::move(request.body)](reply_sink& sink) mutable {
+                     handler.feedback(id, std::move(body), sink);
+                   });
+      } else {
+        call_async("call_service", dispatch, std::move(on_reply),
+                   [&handler, id, body = std::move(request.body)](reply_sink& sink) mutable {
+                     handler.call_service(id, std::move(body), sink);
+                   });
+      }
+      return std::nullopt;
+    }
   }
   return router_error(error_code::internal_error, {});  // unreachable: every kind is handled above
 }

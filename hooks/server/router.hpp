@@ -4,7 +4,9 @@
 // request_handler. It does no I/O and knows nothing of Beast, so it is unit-tested without sockets.
 // It answers every request: a route's reply from the handler, or an OperationOutcome error
 // (404 route-not-found, 405 method-not-allowed with Allow, 415 unsupported-media-type,
-// 503 service-draining, 500 internal-error when the handler throws or returns an unsendable reply).
+// 503 service-draining, 500 internal-error when the handler throws, drops its reply_sink or
+// returns an unsendable reply). Discovery, health, readiness and the router's own errors are
+// answered at once; service calls and feedback later, through a callback, from any thread.
 //
 //   GET  /cds-services, /cds-services/   -> request_handler::discovery()
 //   POST /cds-services/{id}              -> request_handler::call_service(id, body)
@@ -12,7 +14,9 @@
 //   GET  /healthz                        -> request_handler::health()
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "hooks/protocol/error.hpp"
@@ -25,7 +29,7 @@ struct route_request {
   std::string_view method;                       // as sent, e.g. "GET"; compared case-sensitively (RFC 9110 §9.1)
   std::string_view target;                       // origin-form request target, query string included
   std::optional<std::string_view> content_type;  // absent when the header is absent
-  std::string_view body;
+  std::string body;                              // moved to the handler of a service or feedback call
 };
 
 struct route_outcome {
@@ -36,9 +40,18 @@ struct route_outcome {
   bool close_connection = false;
 };
 
+/// Receives the outcome of a request routed to an asynchronous handler method, exactly once.
+using route_callback = std::function<void(route_outcome)>;
+/// Runs a handler call: in place, or on a worker pool (server_config::worker_threads).
+using handler_dispatch = std::function<void(std::function<void()> call)>;
+
 /// Routes one request. `draining`: the server is shutting down, so every request gets 503.
+/// Returns the outcome when it is known at once (the router's errors, discovery, health,
+/// readiness). Otherwise returns nullopt: the call went to call_service or feedback through
+/// `dispatch`, and `on_reply` gets its outcome exactly once, on whatever thread completes it.
 /// Never throws because of the handler: its exceptions become 500 internal-error and are logged.
-route_outcome route(const route_request& request, request_handler& handler, bool draining);
+std::optional<route_outcome> route(route_request request, request_handler& handler, bool draining,
+                                   const handler_dispatch& dispatch, route_callback on_reply);
 
 /// An OperationOutcome reply for `code` with the status that protocol::describe gives it.
 http_reply error_reply(protocol::error_code code, std::string_view diagnostics);

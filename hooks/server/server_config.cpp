@@ -19,6 +19,7 @@ void require(bool ok, const char* message) {
 void validate(const server_config& config) {
   require(!config.address.empty(), "address must not be empty");
   require(config.threads >= 1 && config.threads <= 256, "threads must be between 1 and 256");
+  require(config.worker_threads <= 256, "worker_threads must be between 0 and 256");
   require(config.body_limit >= 1, "body_limit must be at least 1 byte");
   // Below a few hundred bytes not even a minimal request line and Host header fit.
   require(config.header_limit >= 256, "header_limit must be at least 256 bytes");

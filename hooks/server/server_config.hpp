@@ -18,8 +18,11 @@ struct server_config {
   std::string address = "127.0.0.1";
   /// TCP port; 0 asks the kernel for a free one (tests), which start() returns.
   unsigned short port = 8080;
-  /// I/O threads running the io_context. Request handlers run on them too.
+  /// I/O threads running the io_context. Request handlers run on them too, unless worker_threads.
   unsigned threads = 2;
+  /// Threads that run service and feedback calls (parse, evaluate, cards) off the I/O threads; 0 runs
+  /// them on the I/O thread that read the request. docs/performance.md says which measures better.
+  unsigned worker_threads = 0;
   /// Largest request body accepted; a larger one is answered 413 body-too-large.
   std::uint64_t body_limit = 16U * 1024U * 1024U;
   /// Largest request line plus headers; larger is answered 431 headers-too-large.

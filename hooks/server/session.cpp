@@ -20,6 +20,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
@@ -269,7 +270,9 @@ void session::handle_read_error(beast::error_code ec) {
 void session::handle_request() {
   server_stats& stats = env_.stats;
   server_stats::bump(stats.requests_total);
-  const auto& req = parser_->get();
+  auto& req = parser_->get();
+  const unsigned version = req.version();
+  const bool client_keep_alive = req.keep_alive();
 
   route_request r;
   r.method = to_std(req.method_string());
@@ -277,45 +280,92 @@ void session::handle_request() {
   if (const auto it = req.find(http::field::content_type); it != req.end()) {
     r.content_type = to_std(it->value());
   }
-  r.body = req.body();
+  r.body = std::move(req.body());  // the handler's now: it may answer after the parser is gone
 
-  route_outcome out = route(r, env_.handler, env_.draining.load());
-  if (out.error == error_code::service_draining) server_stats::bump(stats.rejected_draining);
-  if (out.error == error_code::internal_error) server_stats::bump(stats.handler_exceptions);
-  // The router's own errors never reach the application: tell it, so that it can audit them.
-  if (out.error) notify_rejected(r.method, r.target, out.reply.status, *out.error);
-
-  const bool keep_alive = req.keep_alive() && !out.close_connection;
-  if (!keep_alive) want_requests_ = false;
-  queue_reply(std::move(out.reply), req.version(), keep_alive);
-  parser_.reset();  // free the request body now rather than at the next read
+  // A reply that comes later may still be a rejection to record (a handler failure): keep what the
+  // audit may see of the request line (never the query string).
+  const std::string method(r.method.substr(0, 16));
+  const std::string path(r.target.substr(0, r.target.find('?')).substr(0, 256));
+  const std::uint64_t seq = owe_response(version, client_keep_alive);
+  const auto work = std::make_shared<net::executor_work_guard<net::any_io_executor>>(stream_.get_executor());
+  std::optional<route_outcome> now =
+      route(std::move(r), env_.handler, env_.draining.load(), env_.dispatch,
+            [self = shared_from_this(), seq, method, path, work](route_outcome out) {
+              net::post(self->stream_.get_executor(), [self, seq, method, path, out = std::move(out)]() mutable {
+                self->guarded([&] { self->on_routed(seq, method, path, std::move(out)); });
+              });
+            });
+  if (now) {
+    if (now->close_connection) {
+      queue_.back().keep_alive = false;
+      want_requests_ = false;
+    }
+    on_routed(seq, method, path, std::move(*now));
+  }
+  parser_.reset();  // free what is left of the request now rather than at the next read
   do_read();        // pipelining: read the next request while the queue has room
 }
 
-void session::notify_rejected(std::string_view method, std::string_view target, unsigned status, error_code code) {
-  const std::string_view path = target.substr(0, target.find('?'));  // never the query string
+void session::on_routed(std::uint64_t seq, const std::string& method, const std::string& path, route_outcome out) {
+  if (out.error == error_code::service_draining) server_stats::bump(env_.stats.rejected_draining);
+  if (out.error == error_code::internal_error) server_stats::bump(env_.stats.handler_exceptions);
+  if (!out.error) {
+    fill_response(seq, std::move(out.reply));
+    return;
+  }
+  // The router's own errors never reached the application: tell it, so that it can audit them.
+  answer_rejection(seq, method, path, std::move(out.reply), *out.error);
+}
+
+void session::answer_rejection(std::uint64_t seq, std::string_view method, std::string_view path, http_reply reply,
+                               error_code code) {
+  const rejection what{method, path, reply.status, protocol::describe(code).code};
+  // Without the application the rejection is answered unrecorded rather than not at all.
+  http_reply fallback = reply;
+  reply_sink done = reply_into(seq);
   try {
-    env_.handler.rejected(method, path.substr(0, 256), status, protocol::describe(code).code);
+    env_.handler.rejected(what, std::move(reply), done);
   } catch (const std::exception& e) {
     log_line(std::string("recording a rejected request failed: ") + e.what());
+    done.fail(std::move(fallback));
   } catch (...) {
     log_line("recording a rejected request failed");
+    done.fail(std::move(fallback));
   }
 }
 
 void session::reject(error_code code, std::string_view diagnostics, std::atomic<std::uint64_t>& counter) {
   server_stats::bump(counter);
-  notify_rejected({}, {}, protocol::describe(code).http_status, code);
   // The stream is no longer at a message boundary (or the peer is too slow): answer and close.
   want_requests_ = false;
-  queue_reply(error_reply(code, diagnostics), 11, false);
+  const std::uint64_t seq = owe_response(11, false);
+  answer_rejection(seq, {}, {}, error_reply(code, diagnostics), code);
+}
+
+reply_sink session::reply_into(std::uint64_t seq) {
+  const auto work = std::make_shared<net::executor_work_guard<net::any_io_executor>>(stream_.get_executor());
+  auto deliver = [self = shared_from_this(), seq, work](http_reply reply, bool) {
+    net::post(self->stream_.get_executor(), [self, seq, reply = std::move(reply)]() mutable {
+      self->guarded([&] { self->fill_response(seq, std::move(reply)); });
+    });
+  };
+  return reply_sink(std::move(deliver), [] { return error_reply(error_code::internal_error, {}); });
 }
 
 // ---- writing -------------------------------------------------------------------------------
 
-void session::queue_reply(http_reply reply, unsigned version, bool keep_alive) {
+std::uint64_t session::owe_response(unsigned version, bool keep_alive) {
+  if (!keep_alive) want_requests_ = false;
+  queue_.push_back(owed_response{next_seq_, version, keep_alive, std::nullopt});
+  return next_seq_++;
+}
+
+void session::fill_response(std::uint64_t seq, http_reply reply) {
+  if (closed_ || queue_.empty() || seq < queue_.front().seq) return;  // the connection is gone
+  owed_response& owed = queue_[static_cast<std::size_t>(seq - queue_.front().seq)];
+  if (owed.message) return;  // answered already
   response res;
-  res.version(version);
+  res.version(owed.version);
   res.result(reply.status);
   for (const auto& [name, value] : reply.headers) {
     if (is_framing_header(beast::string_view(name.data(), name.size()))) continue;
@@ -324,7 +374,7 @@ void session::queue_reply(http_reply reply, unsigned version, bool keep_alive) {
   res.set(http::field::server, "ivig-cds");
   if (!reply.content_type.empty()) res.set(http::field::content_type, reply.content_type);
   res.body() = std::move(reply.body);
-  res.keep_alive(keep_alive);
+  res.keep_alive(owed.keep_alive);
   res.prepare_payload();  // Content-Length from the body
 
   server_stats& stats = env_.stats;
@@ -342,13 +392,13 @@ void session::queue_reply(http_reply reply, unsigned version, bool keep_alive) {
       server_stats::bump(stats.responses_5xx);
       break;
   }
-  queue_.push_back(std::move(res));
+  owed.message.emplace(std::move(res));
   do_write();
 }
 
 void session::do_write() {
-  if (writing_ || closed_ || queue_.empty()) return;
-  response& res = queue_.front();
+  if (writing_ || closed_ || queue_.empty() || !queue_.front().message) return;
+  response& res = *queue_.front().message;
   // Draining: the last response this connection will send says so, unless a request that will be
   // answered 503 (with Connection: close) is still arriving behind it.
   if (env_.draining.load() && queue_.size() == 1 && !(want_requests_ && more_requests_pending())) {
@@ -370,7 +420,7 @@ void session::on_write(beast::error_code ec) {
   }
   if (closed_) return;
   server_stats::bump(env_.stats.responses_written);
-  const bool keep_alive = queue_.front().keep_alive();
+  const bool keep_alive = queue_.front().message->keep_alive();
   queue_.pop_front();
   if (!keep_alive) {
     want_requests_ = false;

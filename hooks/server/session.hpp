@@ -6,7 +6,10 @@
 // connection's strand, so none of its state needs a lock. It enforces the per-connection limits
 // and deadlines of server_config, turns parse failures into OperationOutcome answers (400, 408,
 // 413, 431), keeps connections alive and pipelined in order, and takes part in the server's
-// graceful drain. The header is read before the body so that a client sending Expect:
+// graceful drain. A request is handed to the router with a slot reserved in the response queue;
+// its reply may come back later from another thread (the application answers service calls only
+// once their audit record is in the log), and is posted onto the strand into that slot, so
+// responses still leave in request order. The header is read before the body so that a client sending Expect:
 // 100-continue (curl above 1 MB, several .NET and Java clients) gets its interim 100 Continue
 // instead of waiting a second for it, and so that a request rejected on its header alone (413,
 // 431) is answered without inviting the body. It must not know any CDS Hooks semantics:
@@ -19,6 +22,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -32,6 +36,7 @@
 
 #include "hooks/protocol/error.hpp"
 #include "hooks/server/request_handler.hpp"
+#include "hooks/server/router.hpp"
 #include "hooks/server/server_config.hpp"
 #include "hooks/server/server_stats.hpp"
 
@@ -43,6 +48,8 @@ class session_registry;
 struct session_environment {
   const server_config& config;
   request_handler& handler;
+  /// Where the router runs service and feedback calls: in place, or on the worker pool.
+  const handler_dispatch& dispatch;
   server_stats& stats;
   const std::atomic<bool>& draining;
   session_registry& registry;
@@ -66,6 +73,14 @@ class session : public std::enable_shared_from_this<session> {
  private:
   using response = boost::beast::http::response<boost::beast::http::string_body>;
 
+  /// One answer owed to the client, in request order; `message` is set once its reply is known.
+  struct owed_response {
+    std::uint64_t seq = 0;
+    unsigned version = 11;
+    bool keep_alive = true;
+    std::optional<response> message;
+  };
+
   /// What read-side operation is pending on the socket. At most one at a time.
   enum class read_op {
     none,
@@ -85,9 +100,15 @@ class session : public std::enable_shared_from_this<session> {
   void on_read(boost::beast::error_code ec);
   void handle_read_error(boost::beast::error_code ec);
   void handle_request();
-  void notify_rejected(std::string_view method, std::string_view target, unsigned status, protocol::error_code code);
+  void on_routed(std::uint64_t seq, const std::string& method, const std::string& path, route_outcome out);
+  void answer_rejection(std::uint64_t seq, std::string_view method, std::string_view target, http_reply reply,
+                        protocol::error_code code);
   void reject(protocol::error_code code, std::string_view diagnostics, std::atomic<std::uint64_t>& counter);
-  void queue_reply(http_reply reply, unsigned version, bool keep_alive);
+  std::uint64_t owe_response(unsigned version, bool keep_alive);
+  void fill_response(std::uint64_t seq, http_reply reply);
+  /// A reply_sink whose reply is posted onto the strand into slot `seq` (keeping the I/O threads
+  /// running until it arrives).
+  reply_sink reply_into(std::uint64_t seq);
   void do_write();
   void on_write(boost::beast::error_code ec);
   void send_continue_if_due();
@@ -110,10 +131,13 @@ class session : public std::enable_shared_from_this<session> {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  /// Responses in request order; front() is being written when writing_ (unless the interim 100
-  /// Continue is, which starts only on an empty queue). A deque, because push_back must not move
-  /// the message an in-progress async_write refers to.
-  std::deque<response> queue_;
+  /// Responses owed, in request order; front() is being written when writing_ (unless the interim
+  /// 100 Continue is, which starts only on an empty queue). Only a front whose message is set is
+  /// written. A deque, because push_back must not move the message an in-progress async_write
+  /// refers to.
+  std::deque<owed_response> queue_;
+  /// The seq the next owed response gets; queue_.front().seq + i is the seq of queue_[i].
+  std::uint64_t next_seq_ = 0;
   /// The interim "HTTP/1.1 100 Continue" with no fields, built once; written while read_op_ is
   /// interim, after the final responses to the requests before it (the order HTTP/1.1 requires).
   boost::beast::http::response<boost::beast::http::empty_body> continue_response_;

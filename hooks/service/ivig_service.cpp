@@ -36,10 +36,12 @@ std::string usage_requirements(const std::vector<prefetch_template>& templates) 
       "provide the prefetch keys";
   for (std::size_t i = 0; i < templates.size(); ++i) text += (i == 0 ? " " : ", ") + templates[i].key;
   text += "; any key not provided is reported on a card as a check that could not be completed.";
-  if (std::any_of(templates.begin(), templates.end(), [](const prefetch_template& t) { return t.key == "administrations"; }))
-    text += " medicationHistory and administrations are the patient's earlier immune globulin (orders that ended, "
-            "infusions given): a first infusion, a product switch, the interval since the last dose and the course "
-            "total are judged from them.";
+  if (std::any_of(templates.begin(), templates.end(),
+                  [](const prefetch_template& t) { return t.key == "administrations"; }))
+    text +=
+        " medicationHistory and administrations are the patient's earlier immune globulin (orders that ended, "
+        "infusions given): a first infusion, a product switch, the interval since the last dose and the course "
+        "total are judged from them.";
   return text;
 }
 
@@ -85,18 +87,21 @@ server::http_reply ivig_service::health() {
   return {200, R"({"status":"ok","knowledgeVersion":")" + kb_->version + R"("})", "application/json", {}};
 }
 
-server::http_reply ivig_service::call_service(std::string_view service_id, std::string_view body) {
+void ivig_service::call_service(std::string_view service_id, std::string body, server::reply_sink done) {
   const auto started = std::chrono::steady_clock::now();
   audit::call_record audit;
   audit.received_at = fhir::format_instant(options_.now());
   audit.service_id = std::string(service_id.substr(0, 64));
   audit.knowledge_version = kb_->version;
   server::http_reply reply = handle_call(service_id, body, audit);
+  body = {};  // the request is no longer needed while the record is written
   audit.http_status = reply.status;
   audit.service_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  // Durable before the response that it describes is sent (docs/audit.md).
-  audit_->record_call(audit);
-  return reply;
+  // In the log before the response that it describes is sent (docs/audit.md): answer from the
+  // completion, which the store runs once the record is committed or spooled.
+  audit_->submit_call(std::move(audit), [done = std::move(done), reply = std::move(reply)](bool) mutable {
+    done.send(std::move(reply));
+  });
 }
 
 server::http_reply ivig_service::handle_call(std::string_view service_id, std::string_view body,
@@ -147,7 +152,7 @@ server::http_reply ivig_service::handle_call(std::string_view service_id, std::s
   return {200, protocol::cards_response_json(cards), "application/json", {}};
 }
 
-server::http_reply ivig_service::feedback(std::string_view service_id, std::string_view body) {
+void ivig_service::feedback(std::string_view service_id, std::string body, server::reply_sink done) {
   audit::call_record audit;
   audit.received_at = fhir::format_instant(options_.now());
   audit.service_id = std::string(service_id.substr(0, 64)) + "/feedback";
@@ -155,8 +160,9 @@ server::http_reply ivig_service::feedback(std::string_view service_id, std::stri
   auto reject = [&](const protocol::request_error& error) {
     audit.error_code = std::string(protocol::describe(error.code).code);
     audit.http_status = protocol::describe(error.code).http_status;
-    audit_->record_call(audit);  // a rejected feedback request is audited like any rejected call
-    return error_reply(error);
+    // A rejected feedback request is audited like any rejected call, and answered once it is.
+    audit_->submit_call(std::move(audit),
+                        [done, reply = error_reply(error)](bool) mutable { done.send(std::move(reply)); });
   };
   if (service_id != order_select_id && service_id != order_sign_id)
     return reject({protocol::error_code::unknown_service,
@@ -165,9 +171,10 @@ server::http_reply ivig_service::feedback(std::string_view service_id, std::stri
   if (!doc) return reject(doc.error());
   const auto parsed = protocol::read_feedback(*doc);
   if (!parsed) return reject(parsed.error());
-  int recorded = 0, duplicates = 0, unmatched = 0;
+  std::vector<audit::feedback_record> items;
+  items.reserve(parsed->size());
   for (const protocol::feedback_item& item : *parsed) {
-    audit::feedback_record f;
+    audit::feedback_record& f = items.emplace_back();
     f.received_at = audit.received_at;
     f.service_id = std::string(service_id);
     f.card_uuid = std::string(item.card);
@@ -178,24 +185,29 @@ server::http_reply ivig_service::feedback(std::string_view service_id, std::stri
     f.override_display = std::string(item.override_display);
     f.user_comment = std::string(item.user_comment);
     f.outcome_timestamp = std::string(item.outcome_timestamp);
-    switch (audit_->record_feedback(f)) {
-      case audit::feedback_result::recorded_matched:
-        ++recorded;
-        break;
-      case audit::feedback_result::recorded_unmatched:
-        ++recorded;
-        ++unmatched;
-        break;
-      case audit::feedback_result::duplicate:
-        ++duplicates;
-        break;
-    }
   }
-  return {200,
-          R"({"recorded":)" + std::to_string(recorded) + R"(,"duplicates":)" + std::to_string(duplicates) +
-              R"(,"unmatched":)" + std::to_string(unmatched) + "}",
-          "application/json",
-          {}};
+  audit_->submit_feedback(std::move(items), [done](std::vector<audit::feedback_result> results) {
+    int recorded = 0, duplicates = 0, unmatched = 0;
+    for (const audit::feedback_result result : results) {
+      switch (result) {
+        case audit::feedback_result::recorded_matched:
+          ++recorded;
+          break;
+        case audit::feedback_result::recorded_unmatched:
+          ++recorded;
+          ++unmatched;
+          break;
+        case audit::feedback_result::duplicate:
+          ++duplicates;
+          break;
+      }
+    }
+    done.send({200,
+               R"({"recorded":)" + std::to_string(recorded) + R"(,"duplicates":)" + std::to_string(duplicates) +
+                   R"(,"unmatched":)" + std::to_string(unmatched) + "}",
+               "application/json",
+               {}});
+  });
 }
 
 server::http_reply ivig_service::readiness() {
@@ -204,14 +216,17 @@ server::http_reply ivig_service::readiness() {
                       "The audit store is failing: records are kept in the spool file and replayed when it recovers."});
 }
 
-void ivig_service::rejected(std::string_view method, std::string_view path, unsigned status, std::string_view code) {
+void ivig_service::rejected(const server::rejection& what, server::http_reply reply, server::reply_sink done) {
   audit::call_record audit;
   audit.received_at = fhir::format_instant(options_.now());
-  audit.service_id = std::string(method.substr(0, 16)) + (method.empty() ? "" : " ") + std::string(path.substr(0, 128));
+  audit.service_id =
+      std::string(what.method.substr(0, 16)) + (what.method.empty() ? "" : " ") + std::string(what.path.substr(0, 128));
   audit.knowledge_version = kb_->version;
-  audit.http_status = status;
-  audit.error_code = std::string(code);
-  audit_->record_call(audit);
+  audit.http_status = what.status;
+  audit.error_code = std::string(what.code);
+  audit_->submit_call(std::move(audit), [done = std::move(done), reply = std::move(reply)](bool) mutable {
+    done.send(std::move(reply));
+  });
 }
 
 }  // namespace ivig::service

@@ -47,11 +47,13 @@ class ivig_service final : public server::request_handler {
                std::shared_ptr<missing_data_source> fallback = std::make_shared<unavailable_data_source>());
 
   server::http_reply discovery() override;
-  server::http_reply call_service(std::string_view service_id, std::string_view body) override;
+  /// Parses, evaluates and builds the cards on the calling thread, hands the audit record to the
+  /// store, and answers from the store's completion.
+  void call_service(std::string_view service_id, std::string body, server::reply_sink done) override;
   server::http_reply health() override;
-  server::http_reply feedback(std::string_view service_id, std::string_view body) override;
+  void feedback(std::string_view service_id, std::string body, server::reply_sink done) override;
   server::http_reply readiness() override;
-  void rejected(std::string_view method, std::string_view path, unsigned status, std::string_view code) override;
+  void rejected(const server::rejection& what, server::http_reply reply, server::reply_sink done) override;
 
   const std::vector<prefetch_template>& prefetch_templates() const { return templates_; }
 

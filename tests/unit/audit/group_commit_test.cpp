@@ -4,8 +4,12 @@
 // other threads have queued, which makes "fewer transactions than records" certain, not likely.
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -73,42 +77,91 @@ TEST_F(GroupCommit, EightThreadsOfFiftyAreAllDurableChainedAndBatched) {
   }
 }
 
-TEST(GroupCommitQueue, BatchesNeverExceedTheQueueCapacityAndEveryRecordIsWrittenOnce) {
+TEST(GroupCommitQueue, BatchesNeverExceedMaxBatchAndEveryRecordIsWrittenAndCompletedOnce) {
   std::mutex mutex;
   std::vector<std::size_t> sizes;
-  std::vector<const call_record*> written;
-  constexpr std::size_t capacity = 2;
-  std::vector<call_record> calls(threads * 20);
+  std::vector<std::string> written;
+  std::vector<std::string> completed;  // touched on the writer thread only, read after it is joined
+  constexpr std::size_t max_batch = 2;
   {
     group_commit queue(
         [&](std::span<pending_record* const> batch) {
           std::lock_guard lock(mutex);
           sizes.push_back(batch.size());
           for (pending_record* record : batch) {
-            written.push_back(record->call);
+            written.push_back(record->call->hook_instance);
             record->stored = true;
           }
         },
-        capacity, std::chrono::milliseconds(0));
-    std::vector<std::thread> workers;
+        max_batch, std::chrono::milliseconds(0));
+    std::vector<std::thread> submitters;
     for (int t = 0; t < threads; ++t) {
-      workers.emplace_back([&, t] {
+      submitters.emplace_back([&, t] {
         for (int i = 0; i < 20; ++i) {
-          pending_record record;
-          record.call = &calls[t * 20 + i];
-          queue.submit(record);
-          EXPECT_TRUE(record.stored);
+          auto record = std::make_unique<pending_record>();
+          record->call = call_record{};
+          record->call->hook_instance = std::to_string(t) + "-" + std::to_string(i);
+          record->done = [&completed](pending_record& r) {
+            EXPECT_TRUE(r.stored);
+            completed.push_back(r.call->hook_instance);
+          };
+          std::vector<std::unique_ptr<pending_record>> one;
+          one.push_back(std::move(record));
+          queue.submit(std::move(one));  // returns without waiting for the writer
         }
       });
     }
-    for (std::thread& worker : workers) worker.join();
-    EXPECT_EQ(queue.queue_depth(), 0U);
-    EXPECT_EQ(queue.batches(), sizes.size());
-  }
-  EXPECT_LE(*std::max_element(sizes.begin(), sizes.end()), capacity);
+    for (std::thread& submitter : submitters) submitter.join();
+  }  // the destructor writes and completes everything queued
+  EXPECT_LE(*std::max_element(sizes.begin(), sizes.end()), max_batch);
+  EXPECT_EQ(written.size(), static_cast<std::size_t>(threads * 20));
+  EXPECT_EQ(completed, written);  // each completed once, after its batch, in the order written
   std::sort(written.begin(), written.end());
   EXPECT_EQ(std::adjacent_find(written.begin(), written.end()), written.end());
-  EXPECT_EQ(written.size(), calls.size());
+}
+
+TEST(GroupCommitQueue, SubmitReturnsWhileTheWriterIsBusyAndRecordsSubmittedTogetherShareABatch) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool release = false;
+  int batches_entered = 0;
+  std::vector<std::size_t> sizes;
+  group_commit queue(
+      [&](std::span<pending_record* const> batch) {
+        std::unique_lock lock(mutex);
+        sizes.push_back(batch.size());
+        ++batches_entered;
+        changed.notify_all();
+        changed.wait(lock, [&] { return release; });  // a slow disk, held until the test lets go
+      },
+      100, std::chrono::milliseconds(0));
+  const auto records = [](std::size_t n) {
+    std::vector<std::unique_ptr<pending_record>> v;
+    for (std::size_t i = 0; i < n; ++i) {
+      v.push_back(std::make_unique<pending_record>());
+      v.back()->call = call_record{};
+    }
+    return v;
+  };
+  queue.submit(records(1));
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(30), [&] { return batches_entered == 1; }));
+  }
+  // The writer is inside its first batch; these return at once and wait in the queue.
+  queue.submit(records(3));
+  queue.submit(records(2));
+  EXPECT_EQ(queue.queue_depth(), 5U);
+  {
+    std::lock_guard lock(mutex);
+    release = true;
+  }
+  changed.notify_all();
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(30), [&] { return batches_entered == 2; }));
+    EXPECT_EQ(sizes, (std::vector<std::size_t>{1, 5}));  // every record ready went into one batch
+  }
 }
 
 TEST(GroupCommitQueue, IdleTickCallsTheBatchFunctionWithNothing) {

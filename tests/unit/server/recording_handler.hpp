@@ -4,7 +4,9 @@
 //   "throw"    throws (with text that must never reach the client),
 //   "gate"     blocks until the test opens the gate (an in-flight request for drain tests),
 //   "big"      returns a 32 MiB body (a response that cannot fit in the socket buffers),
-//   "written"  returns the server's responses_written counter at the time of the call.
+//   "written"  returns the server's responses_written counter at the time of the call,
+//   "later"    answers only when the test calls answer_later() (a reply from another thread),
+//   "drop"     loses its reply_sink without sending.
 // Any other id answers {"cards":[],"service":"<id>"}.
 #pragma once
 
@@ -82,16 +84,22 @@ class recording_handler final : public request_handler {
     return {200, std::string(discovery_body), "application/json", {}};
   }
 
-  http_reply call_service(std::string_view service_id, std::string_view body) override {
-    record({"call_service", std::string(service_id), std::string(body)});
+  void call_service(std::string_view service_id, std::string body, reply_sink done) override {
+    record({"call_service", std::string(service_id), body});
     if (service_id == "throw") throw std::runtime_error("secret-detail-from-the-handler");
+    if (service_id == "drop") return;  // loses its reply: the router must answer 500 for it
     if (service_id == "gate") the_gate.pass();
-    if (service_id == "big") return {200, std::string(big_body_size, 'x'), "application/json", {}};
+    if (service_id == "big") return done.send({200, std::string(big_body_size, 'x'), "application/json", {}});
     if (service_id == "written") {
       const auto written = stats == nullptr ? 0 : stats->responses_written.load();
-      return {200, std::to_string(written), "application/json", {}};
+      return done.send({200, std::to_string(written), "application/json", {}});
     }
-    return {200, service_body(service_id), "application/json", {}};
+    if (service_id == "later") {
+      const std::lock_guard lock(mutex_);
+      later_.push_back(done);
+      return;
+    }
+    done.send({200, service_body(service_id), "application/json", {}});
   }
 
   http_reply health() override {
@@ -99,9 +107,9 @@ class recording_handler final : public request_handler {
     return {200, std::string(health_body), "application/json", {}};
   }
 
-  http_reply feedback(std::string_view service_id, std::string_view body) override {
-    record({"feedback", std::string(service_id), std::string(body)});
-    return {200, "{}", "application/json", {}};
+  void feedback(std::string_view service_id, std::string body, reply_sink done) override {
+    record({"feedback", std::string(service_id), std::move(body)});
+    done.send({200, "{}", "application/json", {}});
   }
 
   http_reply readiness() override {
@@ -110,8 +118,23 @@ class recording_handler final : public request_handler {
   }
 
   /// Transport-level rejections are counted, not recorded as calls, so that existing call lists stay exact.
-  void rejected(std::string_view, std::string_view, unsigned, std::string_view) override { ++rejections; }
+  void rejected(const rejection&, http_reply reply, reply_sink done) override {
+    ++rejections;
+    done.send(std::move(reply));
+  }
   std::atomic<int> rejections{0};
+
+  /// Answers the "later" calls held so far, oldest first, from the test's thread (as the audit
+  /// store's writer thread does in the service): `answer(i)` is the body of the i-th.
+  template <class Answer>
+  void answer_later(Answer&& answer) {
+    std::vector<reply_sink> held;
+    {
+      const std::lock_guard lock(mutex_);
+      held.swap(later_);
+    }
+    for (std::size_t i = 0; i < held.size(); ++i) held[i].send({200, answer(i), "application/json", {}});
+  }
 
   std::vector<call> calls() const {
     const std::lock_guard lock(mutex_);
@@ -139,6 +162,7 @@ class recording_handler final : public request_handler {
   mutable std::mutex mutex_;
   std::condition_variable calls_changed_;
   std::vector<call> calls_;
+  std::vector<reply_sink> later_;
 };
 
 }  // namespace ivig::server::testing

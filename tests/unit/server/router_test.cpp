@@ -1,10 +1,12 @@
 // tests/unit/server/router_test.cpp: the routing table, media types and handler containment.
 //
-// Pure unit tests of route(): no sockets, no threads. Each row of the table states the whole
+// Pure unit tests of route(): no sockets, no threads; handler calls run in place or when the test
+// runs them. Each row of the table states the whole
 // outcome (status, Allow header, which handler method ran with which id, close flag), so a change
 // to any route shows up as a failing row.
 #include "hooks/server/router.hpp"
 
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -57,6 +59,24 @@ call service_call(std::string id) {
   return {"call_service", std::move(id), "{}"};
 }
 
+const handler_dispatch in_place = [](std::function<void()> handler_call) { handler_call(); };
+
+/// Routes `r` with handler calls run in place and returns its outcome, whether route() returned it
+/// or the handler sent it (these handlers answer before returning). Fails the test when neither.
+route_outcome route_now(route_request r, request_handler& handler, bool draining) {
+  std::optional<route_outcome> sent;
+  int sends = 0;
+  std::optional<route_outcome> returned = route(std::move(r), handler, draining, in_place, [&](route_outcome out) {
+    ++sends;
+    sent = std::move(out);
+  });
+  EXPECT_EQ(sends + (returned ? 1 : 0), 1) << "exactly one outcome per request";
+  if (returned) return std::move(*returned);
+  if (sent) return std::move(*sent);
+  ADD_FAILURE() << "no outcome";
+  return {};
+}
+
 class RouteTable : public ::testing::TestWithParam<route_case> {};
 
 TEST_P(RouteTable, GivesTheExpectedOutcome) {
@@ -68,7 +88,7 @@ TEST_P(RouteTable, GivesTheExpectedOutcome) {
   if (c.content_type) r.content_type = *c.content_type;
   r.body = "{}";
 
-  const route_outcome out = route(r, handler, c.draining);
+  const route_outcome out = route_now(r, handler, c.draining);
 
   EXPECT_EQ(out.reply.status, c.status);
   EXPECT_EQ(header(out.reply, "Allow"), c.allow);
@@ -177,7 +197,7 @@ route_request get(std::string_view target) {
 
 TEST(Router, NotFoundIsTheExactOperationOutcome) {
   recording_handler handler;
-  const route_outcome out = route(get("/nowhere"), handler, false);
+  const route_outcome out = route_now(get("/nowhere"), handler, false);
   EXPECT_EQ(out.reply.status, 404U);
   EXPECT_EQ(
       out.reply.body,
@@ -190,7 +210,7 @@ TEST(Router, NotFoundIsTheExactOperationOutcome) {
 TEST(Router, MethodNotAllowedIsTheExactOperationOutcome) {
   recording_handler handler;
   route_request r = get("/cds-services/x");
-  const route_outcome out = route(r, handler, false);
+  const route_outcome out = route_now(r, handler, false);
   EXPECT_EQ(out.reply.status, 405U);
   EXPECT_EQ(out.reply.body, R"({"resourceType":"OperationOutcome","issue":[{"severity":"error",)"
                             R"("code":"not-supported","details":{"coding":[{"system":"urn:ivig-cds:error",)"
@@ -200,7 +220,7 @@ TEST(Router, MethodNotAllowedIsTheExactOperationOutcome) {
 
 TEST(Router, DrainingIsTheExactOperationOutcome) {
   recording_handler handler;
-  const route_outcome out = route(get("/healthz"), handler, true);
+  const route_outcome out = route_now(get("/healthz"), handler, true);
   EXPECT_EQ(out.reply.status, 503U);
   EXPECT_EQ(out.reply.body, R"({"resourceType":"OperationOutcome","issue":[{"severity":"fatal","code":"transient",)"
                             R"("details":{"coding":[{"system":"urn:ivig-cds:error","code":"service-draining",)"
@@ -215,7 +235,7 @@ TEST(Router, ServiceCallReceivesTheIdAndTheBodyAsSent) {
   r.target = "/cds-services/ivig-order-sign?x=1";
   r.content_type = "application/json";
   r.body = R"({"hook":"order-sign","context":{}})";
-  const route_outcome out = route(r, handler, false);
+  const route_outcome out = route_now(r, handler, false);
   EXPECT_EQ(out.reply.status, 200U);
   EXPECT_EQ(out.reply.body, testing::service_body("ivig-order-sign"));
   EXPECT_EQ(handler.calls(),
@@ -233,7 +253,7 @@ TEST(Router, HandlerExceptionBecomes500WithoutTheExceptionText) {
   route_request r;
   r.method = "POST";
   r.target = "/cds-services/throw";
-  const route_outcome out = route(r, handler, false);
+  const route_outcome out = route_now(r, handler, false);
   EXPECT_EQ(out.reply.status, 500U);
   EXPECT_EQ(out.error, error_code::internal_error);
   EXPECT_EQ(out.reply.body, internal_error_body);
@@ -246,11 +266,11 @@ class scripted_handler final : public request_handler {
  public:
   explicit scripted_handler(http_reply r) : reply(std::move(r)) {}
   http_reply discovery() override { return answer(); }
-  http_reply call_service(std::string_view, std::string_view) override { return answer(); }
+  void call_service(std::string_view, std::string, reply_sink done) override { done.send(answer()); }
   http_reply health() override { return answer(); }
-  http_reply feedback(std::string_view, std::string_view) override { return answer(); }
+  void feedback(std::string_view, std::string, reply_sink done) override { done.send(answer()); }
   http_reply readiness() override { return answer(); }
-  void rejected(std::string_view, std::string_view, unsigned, std::string_view) override {}
+  void rejected(const rejection&, http_reply r, reply_sink done) override { done.send(std::move(r)); }
   http_reply reply;
   bool throw_int = false;
 
@@ -264,7 +284,7 @@ class scripted_handler final : public request_handler {
 TEST(Router, NonStandardExceptionBecomes500) {
   scripted_handler handler({});
   handler.throw_int = true;
-  const route_outcome out = route(get("/healthz"), handler, false);
+  const route_outcome out = route_now(get("/healthz"), handler, false);
   EXPECT_EQ(out.reply.status, 500U);
   EXPECT_EQ(out.reply.body, internal_error_body);
 }
@@ -275,7 +295,7 @@ TEST(Router, UnsendableHandlerReplyBecomes500) {
         http_reply{600, "", "application/json", {}}, http_reply{204, "not empty", "application/json", {}},
         http_reply{304, "not empty", "application/json", {}}}) {
     scripted_handler handler(bad);
-    const route_outcome out = route(get("/cds-services"), handler, false);
+    const route_outcome out = route_now(get("/cds-services"), handler, false);
     EXPECT_EQ(out.reply.status, 500U) << "status " << bad.status;
     EXPECT_EQ(out.error, error_code::internal_error) << "status " << bad.status;
   }
@@ -283,7 +303,7 @@ TEST(Router, UnsendableHandlerReplyBecomes500) {
 
 TEST(Router, HandlerReplyPassesThroughUnchanged) {
   scripted_handler handler(http_reply{201, "created", "text/plain", {{"X-Trace", "abc"}, {"Link", "<a>"}}});
-  const route_outcome out = route(get("/healthz"), handler, false);
+  const route_outcome out = route_now(get("/healthz"), handler, false);
   EXPECT_EQ(out.reply.status, 201U);
   EXPECT_EQ(out.reply.body, "created");
   EXPECT_EQ(out.reply.content_type, "text/plain");
@@ -293,7 +313,75 @@ TEST(Router, HandlerReplyPassesThroughUnchanged) {
 
 TEST(Router, NoContentWithEmptyBodyIsSendable) {
   scripted_handler handler(http_reply{204, "", "", {}});
-  EXPECT_EQ(route(get("/healthz"), handler, false).reply.status, 204U);
+  EXPECT_EQ(route_now(get("/healthz"), handler, false).reply.status, 204U);
+}
+
+route_request post(std::string_view target) {
+  route_request r;
+  r.method = "POST";
+  r.target = target;
+  r.body = "{}";
+  return r;
+}
+
+TEST(Router, UnsendableServiceReplyBecomes500) {
+  scripted_handler handler(http_reply{600, "", "application/json", {}});
+  const route_outcome out = route_now(post("/cds-services/x"), handler, false);
+  EXPECT_EQ(out.reply.status, 500U);
+  EXPECT_EQ(out.error, error_code::internal_error);
+  EXPECT_EQ(out.reply.body, internal_error_body);
+}
+
+TEST(Router, AHandlerThatDropsItsReplyIsAnswered500) {
+  recording_handler handler;
+  const route_outcome out = route_now(post("/cds-services/drop"), handler, false);
+  EXPECT_EQ(out.reply.status, 500U);
+  EXPECT_EQ(out.error, error_code::internal_error);
+  EXPECT_EQ(out.reply.body, internal_error_body);
+}
+
+TEST(Router, ServiceCallsGoThroughTheDispatchAndAnswerWhenTheHandlerSends) {
+  recording_handler handler;
+  std::vector<std::function<void()>> dispatched;
+  const handler_dispatch later = [&](std::function<void()> handler_call) {
+    dispatched.push_back(std::move(handler_call));
+  };
+  std::vector<route_outcome> outcomes;
+  const auto collect = [&](route_outcome out) { outcomes.push_back(std::move(out)); };
+
+  EXPECT_FALSE(route(post("/cds-services/later"), handler, false, later, collect).has_value());
+  EXPECT_FALSE(route(post("/cds-services/x/feedback"), handler, false, later, collect).has_value());
+  // Discovery is answered at once, without the dispatch.
+  const std::optional<route_outcome> discovery = route(get("/cds-services"), handler, false, later, collect);
+  ASSERT_TRUE(discovery.has_value());
+  EXPECT_EQ(discovery->reply.body, testing::discovery_body);
+  EXPECT_TRUE(handler.calls() == (std::vector<call>{discovery_call}));
+  ASSERT_EQ(dispatched.size(), 2U);
+  EXPECT_TRUE(outcomes.empty());
+
+  for (auto& handler_call : dispatched) handler_call();
+  // The feedback call answered as it ran; the service call waits for its reply.
+  ASSERT_EQ(outcomes.size(), 1U);
+  EXPECT_EQ(outcomes[0].reply.body, "{}");
+  handler.answer_later([](std::size_t) { return std::string(R"({"cards":[]})"); });
+  ASSERT_EQ(outcomes.size(), 2U);
+  EXPECT_EQ(outcomes[1].reply.status, 200U);
+  EXPECT_EQ(outcomes[1].reply.body, R"({"cards":[]})");
+  EXPECT_FALSE(outcomes[1].error.has_value());
+  EXPECT_EQ(handler.calls(), (std::vector<call>{discovery_call, service_call("later"), feedback_call("x")}));
+}
+
+TEST(Router, AThrowingDispatchIsAnswered500) {
+  recording_handler handler;
+  const handler_dispatch broken = [](std::function<void()>) { throw std::runtime_error("pool stopped"); };
+  std::vector<route_outcome> outcomes;
+  EXPECT_FALSE(route(post("/cds-services/x"), handler, false, broken, [&](route_outcome out) {
+                 outcomes.push_back(std::move(out));
+               }).has_value());
+  ASSERT_EQ(outcomes.size(), 1U);
+  EXPECT_EQ(outcomes[0].reply.status, 500U);
+  EXPECT_EQ(outcomes[0].error, error_code::internal_error);
+  EXPECT_TRUE(handler.calls().empty());
 }
 
 TEST(Router, ErrorReplyUsesTheStatusAndBodyOfEveryErrorCode) {
