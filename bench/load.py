@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 # bench/load.py: the load benchmark's run and report (bench/load.sh builds and calls it).
 #
-# Starts, on free loopback ports: ivig-cds with its audit on, ivig-cds with its audit off, the bare
-# Beast + RapidJSON server (bench/bare_server.cpp: the parse limit) and nginx answering fixed JSON (the
-# transport limit). Sends the same bodies to each with wrk at 1 and 32 connections and prints one
+# Starts, on free loopback ports: ivig-cds with its audit on (the default durability, power-loss:
+# fsynced before the response), with its audit on at process-crash durability (written to the WAL
+# before the response), with its audit off, and with its audit off and two worker threads (calls off
+# the I/O threads); the bare Beast + RapidJSON server (bench/bare_server.cpp: the parse limit) and
+# nginx answering fixed JSON (the transport limit). Sends the same bodies to each with wrk at 1 and 32 connections and prints one
 # table: req/s, p50, p99, errors and the ratio to the bare server. Then: RSS and open descriptors of
 # ivig-cds (audit on) with 256 idle keep-alive connections and load; and the service time against the
 # prefetch size (1x, 2x, 4x, 8x a record). Loopback only; each wrk run is bounded by DURATION.
 #
 # Usage: bench/load.py BUILD_DIR BODIES_DIR [DURATION]   (DURATION like "5s"; default 5s)
+# LOAD_BODIES=small,80k,prefetch,record limits the bodies (default: all four), for a quick look.
 import os
 import re
 import shutil
@@ -46,7 +49,10 @@ def start_targets():
     procs, targets = [], {}
     ivig = os.path.join(BUILD, "hooks", "app", "ivig-cds")
     for name, extra in (("ivig-cds audit on", ["--audit-path", os.path.join(WORK, "audit.sqlite3")]),
-                        ("ivig-cds audit off", ["--no-audit"])):
+                        ("ivig-cds audit on, process-crash", ["--audit-path", os.path.join(WORK, "audit-pc.sqlite3"),
+                                                              "--audit-durability", "process-crash"]),
+                        ("ivig-cds audit off", ["--no-audit"]),
+                        ("ivig-cds audit off, 2 workers", ["--no-audit", "--worker-threads", "2"])):
         port = free_port()
         procs.append(subprocess.Popen([ivig, "--port", str(port), "--threads", "2"] + extra,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -115,8 +121,11 @@ def idle_connections(port, count):
 def main():
     procs, targets = start_targets()
     try:
-        bodies = [("small order-select", "small.json"), ("80 KB prefetch", "prefetch-80k.json"),
-                  ("Synthea patient's prefetch", "synthea-prefetch.json"), ("whole Synthea record", "synthea-record.json")]
+        bodies = [("small order-select", "small.json", "small"), ("80 KB prefetch", "prefetch-80k.json", "80k"),
+                  ("Synthea patient's prefetch", "synthea-prefetch.json", "prefetch"),
+                  ("whole Synthea record", "synthea-record.json", "record")]
+        wanted = os.environ.get("LOAD_BODIES", "small,80k,prefetch,record").split(",")
+        bodies = [(label, name) for label, name, key in bodies if key in wanted]
         print("## Throughput and latency (wrk -t1, %s per cell; ratio = req/s / bare server's)\n" % DURATION)
         print("| body | conns | target | req/s | p50 ms | p99 ms | errors | ratio |")
         print("|---|---|---|---|---|---|---|---|")
@@ -129,8 +138,9 @@ def main():
                 for t, (rps, p50, p99, errors) in results.items():
                     print("| %s (%d KB) | %d | %s | %.0f | %.2f | %.2f | %d | %.2fx |"
                           % (label, size, connections, t, rps, p50, p99, errors, rps / bare if bare else 0))
-                on, off = results["ivig-cds audit on"][0], results["ivig-cds audit off"][0]
-                print("| | | audit on / audit off | | | | | %.2fx |" % (on / off if off else 0))
+                off = results["ivig-cds audit off"][0]
+                for t in ("ivig-cds audit on", "ivig-cds audit on, process-crash"):
+                    print("| | | %s / audit off | | | | | %.2fx |" % (t[9:], results[t][0] / off if off else 0))
 
         port, path, proc = targets["ivig-cds audit on"]
         print("\n## ivig-cds (audit on): memory and descriptors\n")

@@ -3,7 +3,7 @@
 # in Release, writes the request bodies from ../shared's Synthea records, then runs bench/load.py:
 # ivig-cds with its audit on and off, the bare Beast + RapidJSON server and nginx, on loopback ports,
 # with wrk at 1 and 32 connections; prints the tables. Needs the Debian packages wrk and nginx-light
-# (installed here when missing) and about 3 minutes (DURATION=5s per cell).
+# (installed here when missing) and about 6 minutes (DURATION=5s per cell).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build-bench}

@@ -76,7 +76,10 @@ std::int64_t entry_writer::append_call(std::string& head, const call_record& cal
         .bind_text(5, join_rule_ids(card.rule_ids));
     insert(card_);
   }
+  // Only the rules that fired or failed get a query row: the ~30 that ran quietly on every call were
+  // most of the writer's work (docs/audit.md, "Tables"); the payload lists every rule evaluated.
   for (const rule_record& rule : call.rules) {
+    if (!rule.fired && rule.error.empty()) continue;
     rule_.bind_int(1, seq).bind_text(2, rule.rule_id).bind_int(3, rule.fired ? 1 : 0);
     insert(rule_);
   }

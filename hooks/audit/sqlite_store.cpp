@@ -60,7 +60,10 @@
 #include <cstdio>
 #include <optional>
 
+#include <sqlite3.h>
+
 #include "hooks/audit/chain.hpp"
+#include "hooks/audit/checkpointer.hpp"
 #include "hooks/audit/entry_writer.hpp"
 #include "hooks/audit/group_commit.hpp"
 #include "hooks/audit/record_json.hpp"
@@ -93,6 +96,14 @@ void configure(database& db, std::chrono::milliseconds busy_timeout, durability 
   db.exec("PRAGMA busy_timeout = " + std::to_string(busy_timeout.count()));
 }
 
+/// SQLite's own default threshold for a checkpoint, in WAL frames (pages).
+constexpr int checkpoint_threshold_frames = 1000;
+
+int on_wal_commit(void* target, sqlite3*, const char*, int frames) {
+  static_cast<checkpointer*>(target)->wal_grew(frames);
+  return SQLITE_OK;
+}
+
 }  // namespace
 
 std::string_view durability_name(durability d) {
@@ -105,6 +116,11 @@ sqlite_audit_store::sqlite_audit_store(audit_options options) : options_(with_de
   migrate(*db_);
   writer_ = std::make_unique<entry_writer>(*db_, options_.fail_at);
   spool_ = std::make_unique<spool_file>(options_.spool_path, options_.fail_at);
+  // Checkpoints off the commit path (checkpointer.hpp): none in the writer's COMMIT, one on the
+  // checkpointer's thread once the WAL passes the threshold.
+  checkpointer_ = std::make_unique<checkpointer>(options_.path, checkpoint_threshold_frames, options_.log);
+  sqlite3_wal_autocheckpoint(db_->handle(), 0);
+  sqlite3_wal_hook(db_->handle(), on_wal_commit, checkpointer_.get());
   spool_pending_ = spool_->has_content();
   if (spool_pending_) write_batch({});  // replay what an earlier run spooled (invariant 6)
   queue_ = std::make_unique<group_commit>([this](std::span<pending_record* const> batch) { write_batch(batch); },
@@ -112,7 +128,9 @@ sqlite_audit_store::sqlite_audit_store(audit_options options) : options_(with_de
 }
 
 sqlite_audit_store::~sqlite_audit_store() {
-  queue_.reset();
+  queue_.reset();  // the last commits first; closing the writer's connection then checkpoints the rest
+  sqlite3_wal_hook(db_->handle(), nullptr, nullptr);
+  checkpointer_.reset();
 }
 
 void sqlite_audit_store::submit_call(call_record call, call_done done) {

@@ -25,6 +25,7 @@
 
 namespace ivig::audit {
 
+class checkpointer;
 class entry_writer;
 class group_commit;
 class spool_file;
@@ -107,6 +108,7 @@ class sqlite_audit_store final : public audit_sink {
   std::unique_ptr<database> db_;
   std::unique_ptr<entry_writer> writer_;
   std::unique_ptr<spool_file> spool_;
+  std::unique_ptr<checkpointer> checkpointer_;
 
   // Writer-thread state (and the constructor's, before the writer starts): no lock needed.
   bool failing_ = false;

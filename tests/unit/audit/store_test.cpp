@@ -25,7 +25,7 @@ TEST_F(Store, CallAppearsInEveryQueryTableWithItsValues) {
   EXPECT_EQ(rows(path(), "SELECT * FROM cards"),
             (std::vector<std::string>{"1|u1|warning|Switch to a product without sorbitol|R3 R5"}));
   EXPECT_EQ(rows(path(), "SELECT * FROM call_rules ORDER BY rowid"),
-            (std::vector<std::string>{"1|R1|0", "1|R3|1", "1|R5|1"}));
+            (std::vector<std::string>{"1|R3|1", "1|R5|1"}));  // R1 did not fire: in the payload only
   const std::string payload = to_json(call);
   const std::string hash = entry_hash(genesis_hash, "call", "2026-11-22T12:00:00Z", payload);
   EXPECT_EQ(rows(path(), "SELECT * FROM entries"),
@@ -34,6 +34,15 @@ TEST_F(Store, CallAppearsInEveryQueryTableWithItsValues) {
   EXPECT_EQ(store.commits(), 1U);
   EXPECT_EQ(store.spooled_records(), 0U);
   EXPECT_EQ(store.store_failures(), 0U);
+}
+
+TEST_F(Store, ARuleThatFailedGetsAQueryRowAndOneThatRanQuietlyDoesNot) {
+  sqlite_audit_store store(options());
+  call_record call = sample_call("h1", "u1");
+  call.rules = {{"R1", false, {}}, {"R2", false, "internal error on MedicationRequest/1"}, {"R3", true, {}}};
+  ASSERT_TRUE(store.record_call(call));
+  EXPECT_EQ(rows(path(), "SELECT * FROM call_rules ORDER BY rowid"), (std::vector<std::string>{"1|R2|0", "1|R3|1"}));
+  EXPECT_EQ(rows(path(), "SELECT payload FROM entries"), (std::vector<std::string>{to_json(call)}));
 }
 
 TEST_F(Store, RejectedCallIsRecordedWithItsStatusAndCodeOnly) {

@@ -85,6 +85,15 @@ class recording_handler final : public request_handler {
   }
 
   void call_service(std::string_view service_id, std::string body, reply_sink done) override {
+    if (service_id == "later") {
+      // Held before the call is recorded: a test that saw the call can answer it at once.
+      {
+        const std::lock_guard lock(mutex_);
+        later_.push_back(done);
+      }
+      record({"call_service", std::string(service_id), body});
+      return;
+    }
     record({"call_service", std::string(service_id), body});
     if (service_id == "throw") throw std::runtime_error("secret-detail-from-the-handler");
     if (service_id == "drop") return;  // loses its reply: the router must answer 500 for it
@@ -93,11 +102,6 @@ class recording_handler final : public request_handler {
     if (service_id == "written") {
       const auto written = stats == nullptr ? 0 : stats->responses_written.load();
       return done.send({200, std::to_string(written), "application/json", {}});
-    }
-    if (service_id == "later") {
-      const std::lock_guard lock(mutex_);
-      later_.push_back(done);
-      return;
     }
     done.send({200, service_body(service_id), "application/json", {}});
   }
