@@ -8,8 +8,12 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <future>
+#include <memory>
+#include <sstream>
 
 #include "hooks/audit/sqlite_store.hpp"
 #include "hooks/service/ivig_service.hpp"
@@ -130,6 +134,40 @@ void BM_Audit_On_SmallRequest(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(call_and_wait(audited, body).body.data());
 }
 
+/// The bodies bench/load.sh sends over HTTP (bench/make_bodies.py), each measured in process with
+/// its own baseline: the bare server's parse of that same body. `--bodies=DIR` registers a pair per
+/// `*.json` file, so that "ratio to the parse limit" and "linear in prefetch size" can be read
+/// without sockets (and profiled with callgrind: `--benchmark_filter=Call/small`).
+void register_body_benchmarks(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const std::filesystem::path& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    const auto body = std::make_shared<const std::string>(text.str());
+    const std::string name = file.stem().string();
+    benchmark::RegisterBenchmark(("BM_Baseline_Parse/" + name).c_str(), [body](benchmark::State& state) {
+      for (auto _ : state) {
+        rapidjson::Document doc;
+        doc.Parse<rapidjson::kParseIterativeFlag>(body->data(), body->size());
+        benchmark::DoNotOptimize(doc.IsObject());
+      }
+      state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body->size()));
+    })->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("BM_Call/" + name).c_str(), [body](benchmark::State& state) {
+      for (auto _ : state) {
+        server::http_reply reply = call_and_wait(service_instance(), *body);
+        if (reply.status != 200) state.SkipWithError("unexpected status");
+        benchmark::DoNotOptimize(reply.body.data());
+      }
+      state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body->size()));
+    })->Unit(benchmark::kMicrosecond);
+  }
+}
+
 }  // namespace
 
 BENCHMARK(BM_Audit_Off_SmallRequest)->Threads(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
@@ -144,14 +182,22 @@ BENCHMARK(BM_OrderSelect_SyntheaRecord)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_OrderSelect_SmallRequest)->Unit(benchmark::kMicrosecond);
 
 // `--write-body=FILE` writes the Synthea request body for bench/http_load.sh and exits.
+// `--bodies=DIR` adds a baseline and a call benchmark per body of bench/make_bodies.py in DIR.
 int main(int argc, char** argv) {
+  int kept = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg.rfind("--write-body=", 0) == 0) {
       ivig::test::write_file(std::string(arg.substr(13)), synthea_body());
       return 0;
     }
+    if (arg.rfind("--bodies=", 0) == 0) {
+      register_body_benchmarks(std::filesystem::path(arg.substr(9)));
+      continue;
+    }
+    argv[kept++] = argv[i];
   }
+  argc = kept;
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
