@@ -74,8 +74,9 @@ std::optional<ivig_order> recognise_ivig(const fhir::medication_order& order,
     for (const fhir::coding& c : concept_read.codings) {
       if (c.code.empty()) continue;
       const std::string_view system = kb.canonical_system(c.system);
-      const std::string key = code_key(system, c.code);
-      if (const auto it = kb.product_index.find(key); it != kb.product_index.end()) {
+      std::string scratch;
+      const std::string_view code = normalise_code(system, c.code, scratch);
+      if (const auto it = kb.product_index.find(code_key_parts{system, code}); it != kb.product_index.end()) {
         add_candidates(result.candidates, it->second);
         if (!is_ivig) result.recognised_by = std::string(system_short_name(system)) + " " + std::string(c.code);
         is_ivig = true;

@@ -1,9 +1,95 @@
 // rules/engine/knowledge.cpp: small lookups over the loaded knowledge.
 #include "rules/engine/knowledge.hpp"
 
+#include <bit>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace ivig::rules {
+
+namespace {
+
+// A streaming hash over the bytes of a key, eight at a time, so that the parts of a key
+// ("system", "|", "code") hash exactly as the joined key does, at a few instructions per word.
+class key_hasher {
+ public:
+  void add(std::string_view bytes) {
+    while (pending_ != 0 && !bytes.empty()) {  // complete a word begun by the previous part
+      push(bytes.front());
+      bytes.remove_prefix(1);
+    }
+    for (; bytes.size() >= 8; bytes.remove_prefix(8)) mix(load_word(bytes.data()));
+    for (const char c : bytes) push(c);
+  }
+  std::size_t finish() {
+    if (pending_ != 0) mix_pending();
+    std::uint64_t h = hash_ ^ length_;
+    // The finaliser of MurmurHash3 (fmix64), so every input bit reaches every bucket bit.
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return static_cast<std::size_t>(h);
+  }
+
+ private:
+  // Little-endian, as push() assembles a word byte by byte, so that both agree on any machine.
+  static std::uint64_t load_word(const char* p) {
+    std::uint64_t word = 0;
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&word, p, sizeof word);
+    } else {
+      for (int i = 7; i >= 0; --i) word = (word << 8) | static_cast<unsigned char>(p[i]);
+    }
+    return word;
+  }
+  void push(char c) {
+    word_ |= static_cast<std::uint64_t>(static_cast<unsigned char>(c)) << (8 * pending_);
+    ++length_;
+    if (++pending_ == 8) mix_pending();
+  }
+  void mix_pending() {
+    mix_word(word_);
+    word_ = 0;
+    pending_ = 0;
+  }
+  void mix(std::uint64_t word) {
+    length_ += 8;
+    mix_word(word);
+  }
+  void mix_word(std::uint64_t word) {
+    hash_ = (hash_ ^ word) * 0x9e3779b97f4a7c15ull;
+    hash_ ^= hash_ >> 29;
+  }
+
+  std::uint64_t hash_ = 0x243f6a8885a308d3ull;
+  std::uint64_t word_ = 0;
+  std::size_t pending_ = 0;
+  std::uint64_t length_ = 0;
+};
+
+}  // namespace
+
+std::size_t code_key_hash::operator()(std::string_view key) const {
+  key_hasher h;
+  h.add(key);
+  return h.finish();
+}
+
+std::size_t code_key_hash::operator()(const code_key_parts& key) const {
+  key_hasher h;
+  h.add(key.system);
+  h.add("|");
+  h.add(key.code);
+  return h.finish();
+}
+
+bool code_key_equal::operator()(const code_key_parts& a, std::string_view b) const {
+  return b.size() == a.system.size() + 1 + a.code.size() && b.starts_with(a.system) && b[a.system.size()] == '|' &&
+         b.ends_with(a.code);
+}
 
 std::string_view evidence_marker(evidence_level level) {
   switch (level) {

@@ -37,6 +37,36 @@ struct citation {
   std::string detail;
 };
 
+/// A transparent string hash: a std::string_view finds a std::string key without a copy.
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
+/// A "system|code" key given as its two parts (the code already normalised), to look up a
+/// code_key_map without concatenating the parts into a new string on every lookup.
+struct code_key_parts {
+  std::string_view system;
+  std::string_view code;
+};
+
+/// Hash and equality of code_key_map: a stored "system|code" and code_key_parts hash and compare as
+/// the same bytes, so a lookup by parts finds exactly what a lookup by the joined key would.
+struct code_key_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view key) const;
+  std::size_t operator()(const code_key_parts& key) const;
+};
+struct code_key_equal {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+  bool operator()(const code_key_parts& a, std::string_view b) const;
+  bool operator()(std::string_view a, const code_key_parts& b) const { return (*this)(b, a); }
+};
+/// Normalised "system|code" (terminology.hpp code_key) -> T.
+template <typename T>
+using code_key_map = std::unordered_map<std::string, T, code_key_hash, code_key_equal>;
+
 struct code_entry {
   std::string system;  ///< canonical system URI
   std::string code;    ///< as written in the knowledge
@@ -59,7 +89,7 @@ struct value_set {
   std::vector<prefix_entry> prefixes;
   std::vector<std::string> text_terms;  ///< lower case
   /// normalised "system|code" -> index into `codes`
-  std::unordered_map<std::string, std::size_t> code_index;
+  code_key_map<std::size_t> code_index;
   /// The configuration option through which a site adds its local codes (`siteCodesOption`, e.g.
   /// "anti-iga-test-code" where no standard code exists), and how many it added at start-up.
   std::string site_codes_option;
@@ -301,7 +331,7 @@ struct knowledge {
 
   std::map<std::string, source, std::less<>> sources;
   std::map<std::string, value_set, std::less<>> value_sets;
-  std::map<std::string, std::string, std::less<>> system_aliases;
+  std::unordered_map<std::string, std::string, string_hash, std::equal_to<>> system_aliases;
   std::vector<product> products;
   recognition_policy recognition;
   std::vector<rule_definition> rules;
@@ -314,7 +344,7 @@ struct knowledge {
   unsigned low_iga_suggestion_limit = 3;
 
   /// normalised "system|code" -> products carrying that identifier (several for a shared brand)
-  std::unordered_map<std::string, std::vector<const product*>> product_index;
+  code_key_map<std::vector<const product*>> product_index;
 
   /// The active rules in evaluation order, each bound to its unit and inputs (filled by the loader
   /// through bind_catalogue, rule_catalogue.hpp), and the inputs of the order facts.

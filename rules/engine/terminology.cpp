@@ -2,15 +2,45 @@
 #include "rules/engine/terminology.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 
 namespace ivig::rules {
 namespace {
 
-bool is_word_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+// Case and word characters are ASCII: the program never sets a locale, so in the "C" locale these
+// are exactly std::tolower and std::isalnum, without a library call per character.
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
+
+bool is_word_char(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/// `text` in lower case, in a buffer on the stack when it is short (most codings' displays and
+/// texts), so that matching a record's text against a value set allocates nothing.
+class lowered {
+ public:
+  explicit lowered(std::string_view text) {
+    char* out = small_.data();
+    if (text.size() > small_.size()) {
+      large_.resize(text.size());
+      out = large_.data();
+    }
+    for (std::size_t i = 0; i < text.size(); ++i) out[i] = ascii_lower(text[i]);
+    view_ = {out, text.size()};
+  }
+  lowered(const lowered&) = delete;
+  lowered& operator=(const lowered&) = delete;
+  std::string_view view() const { return view_; }
+
+ private:
+  std::array<char, 256> small_;
+  std::string large_;
+  std::string_view view_;
+};
 
 std::string strip_leading_zeros(std::string_view digits) {
   std::size_t first = 0;
@@ -35,20 +65,27 @@ std::string normalise_ndc(std::string_view code) {
 
 std::string to_lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = ascii_lower(c);
   return out;
 }
 
-std::string code_key(std::string_view canonical_system, std::string_view code) {
-  std::string normalised;
+std::string_view normalise_code(std::string_view canonical_system, std::string_view code, std::string& scratch) {
   if (canonical_system == icd10cm_system) {
+    scratch.clear();
     for (char c : code)
-      if (c != '.' && c != ' ') normalised.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  } else if (canonical_system == ndc_system) {
-    normalised = normalise_ndc(code);
-  } else {
-    normalised = std::string(code);
+      if (c != '.' && c != ' ') scratch.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    return scratch;
   }
+  if (canonical_system == ndc_system) {
+    scratch = normalise_ndc(code);
+    return scratch;
+  }
+  return code;
+}
+
+std::string code_key(std::string_view canonical_system, std::string_view code) {
+  std::string scratch;
+  const std::string_view normalised = normalise_code(canonical_system, code, scratch);
   std::string key(canonical_system);
   key.push_back('|');
   key.append(normalised);
@@ -81,9 +118,9 @@ bool contains_term(std::string_view lower_text, std::string_view term) {
 
 bool text_matches(const value_set& set, std::string_view text) {
   if (text.empty() || set.text_terms.empty()) return false;
-  const std::string lower = to_lower(text);
+  const lowered lower(text);
   return std::any_of(set.text_terms.begin(), set.text_terms.end(),
-                     [&](const std::string& term) { return contains_term(lower, term); });
+                     [&](const std::string& term) { return contains_term(lower.view(), term); });
 }
 
 std::string concept_match::describe() const {
@@ -95,19 +132,19 @@ std::string concept_match::describe() const {
 
 std::optional<concept_match> match_concept(const knowledge& kb, const value_set& set,
                                            const fhir::codeable_concept& concept_to_match) {
+  std::string scratch;
   for (const fhir::coding& c : concept_to_match.codings) {
     if (c.code.empty()) continue;
     const std::string_view system = kb.canonical_system(c.system);
-    const std::string key = code_key(system, c.code);
-    if (const auto it = set.code_index.find(key); it != set.code_index.end()) {
+    const std::string_view normalised = normalise_code(system, c.code, scratch);
+    if (const auto it = set.code_index.find(code_key_parts{system, normalised}); it != set.code_index.end()) {
       const code_entry& entry = set.codes[it->second];
       return concept_match{entry.evidence, std::string(system_short_name(system)), std::string(c.code),
                            std::string(c.display.empty() ? std::string_view{entry.display} : c.display), false};
     }
     for (const prefix_entry& prefix : set.prefixes) {
       if (prefix.system != system) continue;
-      const std::string normalised = key.substr(system.size() + 1);
-      if (normalised.rfind(prefix.prefix, 0) == 0)
+      if (normalised.starts_with(prefix.prefix))
         return concept_match{prefix.evidence, std::string(system_short_name(system)), std::string(c.code),
                              std::string(c.display.empty() ? std::string_view{prefix.display} : c.display), false};
     }

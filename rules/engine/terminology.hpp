@@ -27,6 +27,8 @@ inline constexpr std::string_view icd10pcs_system = "http://www.cms.gov/Medicare
 
 /// "system|code" with the code normalised for its (canonical) system.
 std::string code_key(std::string_view canonical_system, std::string_view code);
+/// The code part of code_key: `code` itself, or its normalised form written into `scratch`.
+std::string_view normalise_code(std::string_view canonical_system, std::string_view code, std::string& scratch);
 
 /// "SNOMED CT", "ICD-10-CM", "LOINC", "RxNorm", ... or the URI itself.
 std::string_view system_short_name(std::string_view canonical_system);
