@@ -38,37 +38,49 @@ vial_rounding round_to_vials(double grams, const ivig_order& order, double defau
   long step = 0;
   for (long size : sizes) step = std::gcd(step, size);
   r.step_g = static_cast<double>(step) / 10.0;
+  // Vials under 0.05 g round to no tenths at all; they can make nothing, whatever the stride.
+  if (step == 0) step = 1;
 
-  // fewest[t] = fewest vials that make t tenths exactly; last[t] = the vial added last.
+  // Only multiples of the common step are reachable, so the search runs over them alone: index k
+  // stands for k × step tenths (Privigen: 5 g steps, 80 entries for 400 g instead of 4000). The
+  // order of the search (sizes largest first, a strictly better count only) is that of a search
+  // over every tenth, so the totals and combinations found are the same.
+  // fewest[k] = fewest vials that make k steps exactly; last[k] = the vial added last, in tenths.
   const long limit = requested + sizes.front();
+  const long steps = limit / step;
   constexpr int unreachable = std::numeric_limits<int>::max();
-  std::vector<int> fewest(static_cast<std::size_t>(limit + 1), unreachable);
-  std::vector<long> last(static_cast<std::size_t>(limit + 1), 0);
+  std::vector<int> fewest(static_cast<std::size_t>(steps + 1), unreachable);
+  std::vector<long> last(static_cast<std::size_t>(steps + 1), 0);
   fewest[0] = 0;
-  for (long t = 1; t <= limit; ++t)
-    for (long size : sizes)
-      if (size <= t && fewest[static_cast<std::size_t>(t - size)] != unreachable &&
-          fewest[static_cast<std::size_t>(t - size)] + 1 < fewest[static_cast<std::size_t>(t)]) {
-        fewest[static_cast<std::size_t>(t)] = fewest[static_cast<std::size_t>(t - size)] + 1;
-        last[static_cast<std::size_t>(t)] = size;
+  for (long k = 1; k <= steps; ++k)
+    for (long size : sizes) {
+      const long size_steps = size / step;
+      if (size_steps <= k && fewest[static_cast<std::size_t>(k - size_steps)] != unreachable &&
+          fewest[static_cast<std::size_t>(k - size_steps)] + 1 < fewest[static_cast<std::size_t>(k)]) {
+        fewest[static_cast<std::size_t>(k)] = fewest[static_cast<std::size_t>(k - size_steps)] + 1;
+        last[static_cast<std::size_t>(k)] = size;
       }
+    }
+  const auto reachable = [&](long t) { return fewest[static_cast<std::size_t>(t / step)] != unreachable; };
   // The nearest reachable total; on a tie the higher one, so that rounding never cuts the dose.
   long best = -1;
-  for (long t = 1; t <= limit; ++t) {
-    if (fewest[static_cast<std::size_t>(t)] == unreachable) continue;
+  for (long t = step; t <= limit; t += step) {
+    if (!reachable(t)) continue;
     if (best < 0 || std::labs(t - requested) < std::labs(best - requested) ||
         (std::labs(t - requested) == std::labs(best - requested) && t > best))
       best = t;
   }
   r.rounded_g = static_cast<double>(best) / 10.0;
-  for (long t = std::max(requested, 1L); t <= limit; ++t)
-    if (fewest[static_cast<std::size_t>(t)] != unreachable) {
+  // The first multiple of the step at or above the request (and above zero).
+  const long first = std::max(requested, 1L);
+  for (long t = (first + step - 1) / step * step; t <= limit; t += step)
+    if (reachable(t)) {
       r.covering_g = static_cast<double>(t) / 10.0;
       break;
     }
   std::vector<std::pair<long, int>> counts;  // size -> count, largest first
-  for (long t = best; t > 0; t -= last[static_cast<std::size_t>(t)]) {
-    const long size = last[static_cast<std::size_t>(t)];
+  for (long t = best; t > 0; t -= last[static_cast<std::size_t>(t / step)]) {
+    const long size = last[static_cast<std::size_t>(t / step)];
     auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == size; });
     if (it == counts.end())
       counts.emplace_back(size, 1);
