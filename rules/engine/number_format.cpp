@@ -1,6 +1,7 @@
 // rules/engine/number_format.cpp: the number styles of the cards (fixed notation only).
 #include "rules/engine/number_format.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -12,12 +13,21 @@ namespace {
 // (absurd doses are stopped before any arithmetic), so the card says only that it is huge.
 constexpr double largest_printed = 1e12;
 
+/// `value` as printf's "%.*f" writes it: std::to_chars is specified to give the same text (in the
+/// "C" locale) without printf's format parsing and arbitrary-precision arithmetic; snprintf remains
+/// for anything that would not fit the buffer.
+std::string fixed(double value, int decimals) {
+  char buffer[64];
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
+  if (error == std::errc{}) return std::string(buffer, end);
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
 std::string trimmed_fixed(double value, int decimals) {
   if (!std::isfinite(value)) return "not a number";
   if (std::fabs(value) >= largest_printed) return value > 0 ? "over 1000000000000" : "below -1000000000000";
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  std::string text = buffer;
+  std::string text = fixed(value, decimals);
   if (text.find('.') != std::string::npos) {
     while (text.back() == '0') text.pop_back();
     if (text.back() == '.') text.pop_back();
@@ -50,9 +60,7 @@ std::string format_rounded(double value) {
 
 std::string format_fixed(double value, int decimals) {
   if (!std::isfinite(value) || std::fabs(value) >= largest_printed) return trimmed_fixed(value, decimals);
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
+  return fixed(value, decimals);
 }
 
 }  // namespace ivig::rules
