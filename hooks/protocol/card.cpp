@@ -1,13 +1,12 @@
 // hooks/protocol/card.cpp: the strict CDS Hooks response writer.
 #include "hooks/protocol/card.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "hooks/protocol/json_writer.hpp"
 
 namespace ivig::protocol {
 namespace {
 
-using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using writer = json_writer;
 
 void put(writer& w, std::string_view key, std::string_view value) {
   if (value.empty()) return;  // optional and empty: omitted, never "" (CDS Hooks JSON rules)
