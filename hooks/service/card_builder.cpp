@@ -25,39 +25,45 @@ std::string limit_label(const std::string& text) {
   return protocol::limit_characters(text, 80);
 }
 
-std::string citation_line(const rules::citation& c) {
-  std::string line = "- " + std::string(rules::evidence_marker(c.evidence)) + " " + c.cited->label;
-  if (!c.detail.empty()) line += ": " + c.detail;
-  if (!c.cited->url.empty()) line += " <" + c.cited->url + ">";
-  return line;
+/// Appends "- [C] label: detail <url>" (the markdown of one source line) to `out`.
+void append_citation_line(std::string& out, const rules::citation& c) {
+  out.append("- ").append(rules::evidence_marker(c.evidence)).append(" ").append(c.cited->label);
+  if (!c.detail.empty()) out.append(": ").append(c.detail);
+  if (!c.cited->url.empty()) out.append(" <").append(c.cited->url).append(">");
 }
 
+// The markdown is appended piece by piece into one string: a card's detail runs to kilobytes, and
+// joining it from temporaries copied it once per line.
 std::string detail_of(const rules::finding& f, const rules::knowledge& kb) {
-  std::string detail = "**Order:** " + f.product_description + " (" + f.order_reference + ")\n\n";
+  std::string detail;
+  detail.reserve(1024);
+  detail.append("**Order:** ").append(f.product_description).append(" (").append(f.order_reference).append(")\n\n");
   if (!f.evidence.empty()) {
-    detail += "**Found in the record:**\n\n";
-    for (const std::string& line : f.evidence) detail += "- " + line + "\n";
-    detail += "\n";
+    detail.append("**Found in the record:**\n\n");
+    for (const std::string& line : f.evidence) detail.append("- ").append(line).append("\n");
+    detail.append("\n");
   }
-  detail += f.explanation + "\n\n";
+  detail.append(f.explanation).append("\n\n");
   if (!f.policy_notes.empty()) {
-    detail += "**Not confirmed by a cited source** (local policy or unconfirmed [U] knowledge):\n\n";
-    for (const std::string& note : f.policy_notes) detail += "- " + note + "\n";
-    detail += "\n";
+    detail.append("**Not confirmed by a cited source** (local policy or unconfirmed [U] knowledge):\n\n");
+    for (const std::string& note : f.policy_notes) detail.append("- ").append(note).append("\n");
+    detail.append("\n");
   }
   if (!f.citations.empty()) {
-    detail += "**Sources** (evidence: [C] confirmed, [S] secondary copy, [U] unconfirmed):\n\n";
+    detail.append("**Sources** (evidence: [C] confirmed, [S] secondary copy, [U] unconfirmed):\n\n");
     // One line per source: a source cited by the rule and again for the product is listed once.
     std::vector<const rules::source*> listed;
     for (const rules::citation& c : f.citations) {
       if (std::find(listed.begin(), listed.end(), c.cited) != listed.end()) continue;
       listed.push_back(c.cited);
-      detail += citation_line(c) + "\n";
+      append_citation_line(detail, c);
+      detail.append("\n");
     }
-    detail += "\n";
+    detail.append("\n");
   }
-  detail += "Rule " + f.rule_id + (f.rule_version.empty() ? std::string{} : " v" + f.rule_version) + ", knowledge " +
-            kb.version + ".";
+  detail.append("Rule ").append(f.rule_id);
+  if (!f.rule_version.empty()) detail.append(" v").append(f.rule_version);
+  detail.append(", knowledge ").append(kb.version).append(".");
   return detail;
 }
 
