@@ -156,14 +156,21 @@ def main():
             s.close()
 
         port, path, _ = targets["ivig-cds audit off"]
-        print("\n## Service time against prefetch size (ivig-cds audit off, 1 connection)\n")
-        print("| prefetch | body KB | p50 ms | p50 / 1x |\n|---|---|---|---|")
-        base = None
+        bare_port, bare_path, _ = targets["bare Beast + RapidJSON"]
+        print("\n## Service time against prefetch size (1 connection; the bare server's p50 for the same body, "
+              "since reading a large body over loopback grows too)\n")
+        print("| prefetch | body KB | ivig-cds audit off p50 ms | / 1x | bare p50 ms | / 1x | ivig-cds - bare ms | / 1x |")
+        print("|---|---|---|---|---|---|---|---|")
+        base = bare_base = diff_base = None
         for factor in (1, 2, 4, 8):
             body = os.path.join(BODIES, "scale-%dx.json" % factor)
             p50 = wrk(port, path, body, 1)[1]
-            base = base or p50
-            print("| %dx | %d | %.2f | %.2f |" % (factor, os.path.getsize(body) // 1024, p50, p50 / base))
+            bare = wrk(bare_port, bare_path, body, 1)[1]
+            base, bare_base = base or p50, bare_base or bare
+            diff_base = diff_base or (p50 - bare)
+            print("| %dx | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |"
+                  % (factor, os.path.getsize(body) // 1024, p50, p50 / base, bare, bare / bare_base, p50 - bare,
+                     (p50 - bare) / diff_base if diff_base else 0))
     finally:
         for p in procs:
             p.terminate()
