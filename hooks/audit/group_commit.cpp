@@ -9,8 +9,10 @@
 
 namespace ivig::audit {
 
-group_commit::group_commit(batch_function write, std::size_t max_batch, std::chrono::milliseconds idle_interval)
+group_commit::group_commit(batch_function write, std::size_t max_batch, std::chrono::milliseconds idle_interval,
+                           std::function<void()> after_batch)
     : write_(std::move(write)),
+      after_batch_(std::move(after_batch)),
       max_batch_(max_batch == 0 ? 1 : max_batch),
       idle_interval_(idle_interval),
       writer_([this] { run(); }) {}
@@ -74,6 +76,7 @@ void group_commit::run() {
     for (const auto& record : owned)
       if (record->done) record->done(*record);
     owned.clear();
+    if (after_batch_) after_batch_();
   }
 }
 

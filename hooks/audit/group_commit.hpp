@@ -55,7 +55,10 @@ class group_commit {
   /// With `idle_interval` above zero, the writer also calls `write` with an empty batch after that long
   /// without records (the store retries a failed store then, so that recovery does not wait for traffic
   /// that an unready instance will not get).
-  group_commit(batch_function write, std::size_t max_batch, std::chrono::milliseconds idle_interval);
+  /// `after_batch`, when set, runs on the writer thread after each batch's completions (the store
+  /// checkpoints there: the responses of the batch are already on their way).
+  group_commit(batch_function write, std::size_t max_batch, std::chrono::milliseconds idle_interval,
+               std::function<void()> after_batch = {});
   /// Stops taking new records, lets the writer write everything queued (calling every completion),
   /// and joins it. No caller may be inside `submit` or enter it once destruction has begun.
   ~group_commit();
@@ -75,6 +78,7 @@ class group_commit {
   void run();
 
   batch_function write_;
+  std::function<void()> after_batch_;
   const std::size_t max_batch_;
   const std::chrono::milliseconds idle_interval_;
   mutable std::mutex mutex_;

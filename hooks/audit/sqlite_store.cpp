@@ -63,7 +63,6 @@
 #include <sqlite3.h>
 
 #include "hooks/audit/chain.hpp"
-#include "hooks/audit/checkpointer.hpp"
 #include "hooks/audit/entry_writer.hpp"
 #include "hooks/audit/group_commit.hpp"
 #include "hooks/audit/record_json.hpp"
@@ -96,11 +95,8 @@ void configure(database& db, std::chrono::milliseconds busy_timeout, durability 
   db.exec("PRAGMA busy_timeout = " + std::to_string(busy_timeout.count()));
 }
 
-/// SQLite's own default threshold for a checkpoint, in WAL frames (pages).
-constexpr int checkpoint_threshold_frames = 1000;
-
-int on_wal_commit(void* target, sqlite3*, const char*, int frames) {
-  static_cast<checkpointer*>(target)->wal_grew(frames);
+int on_wal_commit(void* frames_in_wal, sqlite3*, const char*, int frames) {
+  *static_cast<int*>(frames_in_wal) = frames;
   return SQLITE_OK;
 }
 
@@ -116,21 +112,18 @@ sqlite_audit_store::sqlite_audit_store(audit_options options) : options_(with_de
   migrate(*db_);
   writer_ = std::make_unique<entry_writer>(*db_, options_.fail_at);
   spool_ = std::make_unique<spool_file>(options_.spool_path, options_.fail_at);
-  // Checkpoints off the commit path (checkpointer.hpp): none in the writer's COMMIT, one on the
-  // checkpointer's thread once the WAL passes the threshold.
-  checkpointer_ = std::make_unique<checkpointer>(options_.path, checkpoint_threshold_frames, options_.log);
+  // No checkpoint inside a COMMIT (SQLite's automatic one): the writer checkpoints after a batch's
+  // responses are released (checkpoint_if_due). The hook only notes how large the WAL has grown.
   sqlite3_wal_autocheckpoint(db_->handle(), 0);
-  sqlite3_wal_hook(db_->handle(), on_wal_commit, checkpointer_.get());
+  sqlite3_wal_hook(db_->handle(), on_wal_commit, &wal_frames_);
   spool_pending_ = spool_->has_content();
   if (spool_pending_) write_batch({});  // replay what an earlier run spooled (invariant 6)
   queue_ = std::make_unique<group_commit>([this](std::span<pending_record* const> batch) { write_batch(batch); },
-                                          options_.max_batch, options_.idle_retry);
+                                          options_.max_batch, options_.idle_retry, [this] { checkpoint_if_due(); });
 }
 
 sqlite_audit_store::~sqlite_audit_store() {
-  queue_.reset();  // the last commits first; closing the writer's connection then checkpoints the rest
-  sqlite3_wal_hook(db_->handle(), nullptr, nullptr);
-  checkpointer_.reset();
+  queue_.reset();  // the last commits; closing the connection then checkpoints the rest
 }
 
 void sqlite_audit_store::submit_call(call_record call, call_done done) {
@@ -290,6 +283,25 @@ void sqlite_audit_store::spool(std::span<pending_record* const> batch) {
                    " both fail (" + error.what() + ")");
     }
   }
+}
+
+void sqlite_audit_store::checkpoint_if_due() {
+  if (wal_frames_ < options_.checkpoint_frames) return;
+  // On the writer thread between batches, so no commit runs meanwhile: the checkpoint copies the
+  // whole WAL (unless a reader, such as the CLI, still needs part of it) and the next commit starts
+  // the WAL again from its beginning. Run from another thread instead, under steady traffic it never
+  // caught up and the WAL grew without bound. Records that arrive meanwhile wait in the queue.
+  try {
+    db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
+    ++checkpoints_;
+    checkpoint_failing_ = false;
+  } catch (const std::exception& error) {
+    if (!checkpoint_failing_)
+      options_.log(std::string("ivig-cds audit: WAL checkpoint failing (") + error.what() +
+                   "); retried after each batch");
+    checkpoint_failing_ = true;
+  }
+  wal_frames_ = 0;  // the next commit reports the size again
 }
 
 void sqlite_audit_store::note_failure(const std::exception& error, std::chrono::system_clock::time_point now) {

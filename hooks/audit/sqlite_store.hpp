@@ -25,7 +25,6 @@
 
 namespace ivig::audit {
 
-class checkpointer;
 class entry_writer;
 class group_commit;
 class spool_file;
@@ -59,6 +58,9 @@ struct audit_options {
   std::chrono::milliseconds busy_timeout{5000};
   /// The most records one transaction takes (group_commit.hpp); the rest wait for the next.
   std::size_t max_batch = 10000;
+  /// The WAL size, in frames (pages), past which the writer checkpoints after a batch's responses
+  /// have been released (SQLite's own default threshold is 1000).
+  int checkpoint_frames = 1000;
   /// Fault injection for tests: asked "begin", "insert", "commit", "spool", "truncate" on the writer
   /// thread; true makes that step fail like an I/O error.
   fault_hook fail_at;
@@ -93,6 +95,7 @@ class sqlite_audit_store final : public audit_sink {
   std::uint64_t replayed_records() const { return replayed_.load(); }      ///< spool lines put into the chain
   std::uint64_t rejected_spool_lines() const { return rejected_.load(); }  ///< moved to <spool>.rejected
   std::uint64_t lost_records() const { return lost_.load(); }              ///< neither committed nor spooled
+  std::uint64_t checkpoints() const { return checkpoints_.load(); }        ///< WAL checkpoints run
   /// Records waiting for the writer now.
   std::size_t queue_depth() const;
   const audit_options& options() const { return options_; }
@@ -103,17 +106,19 @@ class sqlite_audit_store final : public audit_sink {
   void finish_replay(const std::vector<std::string>& rejected);
   void spool(std::span<pending_record* const> batch);
   void note_failure(const std::exception& error, std::chrono::system_clock::time_point now);
+  void checkpoint_if_due();
 
   audit_options options_;
   std::unique_ptr<database> db_;
   std::unique_ptr<entry_writer> writer_;
   std::unique_ptr<spool_file> spool_;
-  std::unique_ptr<checkpointer> checkpointer_;
 
   // Writer-thread state (and the constructor's, before the writer starts): no lock needed.
   bool failing_ = false;
   bool loss_logged_ = false;
   bool spool_pending_ = false;  ///< the spool may hold lines to replay
+  int wal_frames_ = 0;          ///< frames in the WAL after the last commit (SQLite's WAL hook)
+  bool checkpoint_failing_ = false;
   std::chrono::system_clock::time_point next_retry_{};
 
   std::atomic<bool> ready_{true};
@@ -123,6 +128,7 @@ class sqlite_audit_store final : public audit_sink {
   std::atomic<std::uint64_t> replayed_{0};
   std::atomic<std::uint64_t> rejected_{0};
   std::atomic<std::uint64_t> lost_{0};
+  std::atomic<std::uint64_t> checkpoints_{0};
 
   std::unique_ptr<group_commit> queue_;  // last: its writer thread uses everything above
 };

@@ -1,6 +1,8 @@
 // tests/unit/audit/store_test.cpp: what one call or feedback item leaves in the file.
 //
 // Rows are read back from a connection of the test's own and compared whole, column by column.
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "hooks/audit/chain.hpp"
@@ -43,6 +45,20 @@ TEST_F(Store, ARuleThatFailedGetsAQueryRowAndOneThatRanQuietlyDoesNot) {
   ASSERT_TRUE(store.record_call(call));
   EXPECT_EQ(rows(path(), "SELECT * FROM call_rules ORDER BY rowid"), (std::vector<std::string>{"1|R2|0", "1|R3|1"}));
   EXPECT_EQ(rows(path(), "SELECT payload FROM entries"), (std::vector<std::string>{to_json(call)}));
+}
+
+TEST_F(Store, CheckpointsAfterBatchesKeepTheWalBounded) {
+  // 300 calls of about ten WAL frames each: without checkpoints the WAL would hold 3000 frames (12 MB
+  // at 4 KB). Checkpointing past 50 frames after each batch restarts it, so it never grows far past
+  // the threshold plus one batch.
+  audit_options o = options();
+  o.checkpoint_frames = 50;
+  sqlite_audit_store store(o);
+  for (int i = 0; i < 300; ++i)
+    ASSERT_TRUE(store.record_call(sample_call("h" + std::to_string(i), "u" + std::to_string(i))));
+  EXPECT_GE(store.checkpoints(), 20U);
+  EXPECT_LT(std::filesystem::file_size(path() + "-wal"), 1024U * 1024U);
+  EXPECT_EQ(count(path(), "calls"), 300);
 }
 
 TEST_F(Store, RejectedCallIsRecordedWithItsStatusAndCodeOnly) {
