@@ -1,9 +1,9 @@
 // hooks/audit/sqlite_store.hpp: the embedded audit log: SQLite, hash-chained, group-committed, spooled.
 //
 // Owns the audit_sink that the service writes to: the connection (WAL; synchronous=FULL or NORMAL by
-// the durability setting), the
-// migrations at open, the writer thread (group_commit.hpp), and the failure policy that sends records
-// to a spool file while SQLite fails and replays them when it recovers. The policy's invariants are
+// the durability setting), the migrations at open, the writer thread (group_commit.hpp) and its
+// checkpoints between batches, and the failure policy that sends records to a spool file while
+// SQLite fails and replays them when it recovers. The policy's invariants are
 // at the top of sqlite_store.cpp and in docs/audit.md. Reading the log (verify, purge, queries) opens
 // its own connection: chain.hpp, queries.hpp.
 #pragma once
