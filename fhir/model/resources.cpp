@@ -20,6 +20,12 @@ std::optional<fhir_time> time_member(const json_value& object, std::string_view 
   return parse_fhir_time(text);
 }
 
+/// The start of the Period in `key` (a Period counts from its start); null when absent.
+std::optional<fhir_time> period_start(const json_value& resource, std::string_view key) {
+  const json_value* period = member(resource, key);
+  return period == nullptr ? std::nullopt : time_member(*period, "start");
+}
+
 std::string_view first_note(const json_value& resource) {
   std::string_view text;
   for_each_element(member(resource, "note"), [&](const json_value& note) {
@@ -85,11 +91,7 @@ observation read_observation(const json_value& resource) {
   out.status = string_member(resource, "status");
   out.effective = time_member(resource, "effectiveDateTime");
   if (!out.effective) out.effective = time_member(resource, "effectiveInstant");
-  if (!out.effective) {
-    const json_value* period = member(resource, "effectivePeriod");
-    const std::string_view start = string_member(period, "start");
-    if (!start.empty()) out.effective = parse_fhir_time(start);
-  }
+  if (!out.effective) out.effective = period_start(resource, "effectivePeriod");
   if (!out.effective) out.effective = time_member(resource, "issued");
   out.value_quantity = read_quantity(member(resource, "valueQuantity"));
   out.value_concept = read_codeable_concept(member(resource, "valueCodeableConcept"));
@@ -185,8 +187,7 @@ medication_administration read_medication_administration(const json_value& resou
   out.medication_concept = read_codeable_concept(member(resource, "medicationCodeableConcept"));
   out.medication_reference = read_reference(member(resource, "medicationReference"));
   out.effective = time_member(resource, "effectiveDateTime");
-  if (!out.effective)
-    if (const json_value* period = member(resource, "effectivePeriod")) out.effective = time_member(*period, "start");
+  if (!out.effective) out.effective = period_start(resource, "effectivePeriod");
   if (const json_value* dosage = member(resource, "dosage")) {
     out.dose = read_quantity(member(*dosage, "dose"));
     out.rate = read_quantity(member(*dosage, "rateQuantity"));
@@ -243,10 +244,7 @@ procedure read_procedure(const json_value& resource) {
   out.status = string_member(resource, "status");
   out.performed = time_member(resource, "performedDateTime");
   // A period counts from its start: the exchange began then, and a course may still be under way.
-  if (!out.performed) {
-    const std::string_view start = string_member(member(resource, "performedPeriod"), "start");
-    if (!start.empty()) out.performed = parse_fhir_time(start);
-  }
+  if (!out.performed) out.performed = period_start(resource, "performedPeriod");
   return out;
 }
 
