@@ -11,6 +11,8 @@
 #include <boost/beast/http.hpp>
 #include <rapidjson/document.h>
 
+#include "hooks/app/malloc_settings.hpp"
+
 #include <cstdlib>
 #include <iostream>
 #include <algorithm>
@@ -94,6 +96,7 @@ int main(int argc, char** argv) {
   }
   const auto port = static_cast<unsigned short>(std::atoi(argv[1]));
   const int threads = argc > 2 ? std::max(1, std::atoi(argv[2])) : 2;
+  ivig::app::keep_large_call_memory_between_calls();
   asio::io_context io{threads};
   tcp::acceptor acceptor{asio::make_strand(io), {asio::ip::make_address("127.0.0.1"), port}};
   asio::signal_set signals{io, SIGINT, SIGTERM};

@@ -7,6 +7,7 @@
 
 #include "fhir/model/result.hpp"
 #include "hooks/app/audit_commands.hpp"
+#include "hooks/app/malloc_settings.hpp"
 #include "hooks/app/options.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "hooks/server/http_server.hpp"
@@ -85,6 +86,7 @@ int main(int argc, char** argv) {
               << " prefetch templates); would listen on " << o.server.address << ":" << o.server.port << "\n";
     return 0;
   }
+  ivig::app::keep_large_call_memory_between_calls();
   try {
     ivig::server::http_server server(o.server, *service);
     const unsigned short port = server.start();
