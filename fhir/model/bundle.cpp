@@ -8,9 +8,13 @@ bool is_resource_of_type(const json_value& value, std::string_view type) {
 }
 
 bool has_next_page(const json_value& bundle) {
-  bool next = false;
+  return !next_page_url(bundle).empty();
+}
+
+std::string_view next_page_url(const json_value& bundle) {
+  std::string_view next;
   for_each_element(member(bundle, "link"), [&](const json_value& link) {
-    if (string_member(link, "relation") == "next" && !string_member(link, "url").empty()) next = true;
+    if (next.empty() && string_member(link, "relation") == "next") next = string_member(link, "url");
   });
   return next;
 }

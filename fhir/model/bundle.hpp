@@ -24,6 +24,8 @@ void for_each_bundle_resource(const json_value& bundle, Visit&& visit) {
 
 /// True when the Bundle has a link with relation "next" (more pages exist on the server).
 bool has_next_page(const json_value& bundle);
+/// The URL of the page after this one (`link` with relation "next"), or empty.
+std::string_view next_page_url(const json_value& bundle);
 
 /// True when an OperationOutcome has an issue of severity error or fatal.
 bool operation_outcome_has_error(const json_value& outcome);

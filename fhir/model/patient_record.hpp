@@ -28,6 +28,8 @@ enum class data_state {
 struct data_status {
   data_state state = data_state::not_provided;
   std::string detail;  ///< why, in words a clinician can read (no tokens, no clinical content)
+  bool fetched = false;  ///< asked of the EHR's FHIR server (the prefetch lacked it), whatever came of it
+  std::string reason{};  ///< for the audit, when not provided: "not sent", "timeout", "401 unauthorized", ...
 
   bool complete() const { return state == data_state::provided; }
 };

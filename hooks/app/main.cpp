@@ -8,6 +8,7 @@
 #include "fhir/model/result.hpp"
 #include "hooks/app/audit_commands.hpp"
 #include "hooks/app/malloc_settings.hpp"
+#include "fhir/client/cpprest_fhir_client.hpp"
 #include "hooks/app/options.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "hooks/server/http_server.hpp"
@@ -72,8 +73,29 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  auto service = std::make_shared<ivig::service::ivig_service>(
-      *loaded, ivig::service::service_options{o.json_max_depth, ivig::service::system_now, patient_key}, audit);
+  std::shared_ptr<ivig::fhir::client::fhir_client> fhir_client;
+  for (const std::string& base : o.fhir_allow) {
+    const auto origin = ivig::fhir::client::parse_origin(base);
+    if (!origin || (origin->scheme == "http" && !o.fhir_allow_plain_http &&
+                    !ivig::fhir::client::is_loopback_host(origin->host))) {
+      std::cerr << "ivig-cds: --fhir-allow " << base
+                << ": must be an https URL (http only to loopback, or with --fhir-allow-plain-http)\n";
+      return 1;
+    }
+  }
+  if (!o.fhir_allow.empty()) {
+    ivig::fhir::client::client_options client_options;
+    client_options.policy = {o.fhir_allow, o.fhir_allow_plain_http};
+    client_options.ca_file = o.fhir_ca_file;
+    client_options.max_servers = o.fhir_max_servers;
+    fhir_client = std::make_shared<ivig::fhir::client::cpprest_fhir_client>(client_options);
+  }
+  ivig::service::service_options service_options;
+  service_options.max_json_depth = o.json_max_depth;
+  service_options.audit_patient_key = patient_key;
+  service_options.fetch = {std::chrono::milliseconds(o.fhir_deadline_ms), o.fhir_max_pages, o.fhir_page_size,
+                           o.fhir_max_bytes_per_fetch, o.fhir_max_bytes_per_call, o.json_max_depth};
+  auto service = std::make_shared<ivig::service::ivig_service>(*loaded, std::move(service_options), audit, fhir_client);
   const auto& kb = **loaded;
   std::size_t active = 0;
   for (const auto& rule : kb.rules) active += rule.status == ivig::rules::rule_status::active ? 1 : 0;

@@ -67,6 +67,31 @@ parse_outcome parse_options(int argc, char** argv) {
           "SYSTEM|CODE"))
       ->allow_extra_args(false)
       ->take_all();
+  // Fetching what the prefetch lacks (docs/fhir-fallback.md). fhirServer comes from the caller, so
+  // nothing is fetched from a server the site has not listed (no server-side request forgery).
+  cli.add_option("--fhir-allow", o.fhir_allow,
+                 "Base URL of a FHIR server whose data the service may fetch when the prefetch lacks it "
+                 "(repeatable; none: never fetch)")
+      ->allow_extra_args(false)
+      ->take_all();
+  cli.add_flag("--fhir-allow-plain-http", o.fhir_allow_plain_http,
+               "Allow http:// (not https) to FHIR servers other than loopback: development only");
+  cli.add_option("--fhir-ca-file", o.fhir_ca_file, "PEM CA bundle for https to FHIR servers (default: the system's)")
+      ->check(CLI::ExistingFile);
+  cli.add_option("--fhir-deadline-ms", o.fhir_deadline_ms,
+                 "Time for all of one call's FHIR fetches together; what is not back is reported missing")
+      ->check(CLI::Range(10U, 10000U));
+  cli.add_option("--fhir-max-pages", o.fhir_max_pages, "Pages read per search (next links followed)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
+  cli.add_option("--fhir-page-size", o.fhir_page_size, "_count asked of each FHIR search")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
+  cli.add_option("--fhir-max-bytes-per-fetch", o.fhir_max_bytes_per_fetch, "Largest FHIR response read, in bytes")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+  cli.add_option("--fhir-max-bytes-per-call", o.fhir_max_bytes_per_call,
+                 "Most bytes read from the FHIR server for one call")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 31));
+  cli.add_option("--fhir-max-servers", o.fhir_max_servers, "FHIR servers whose connections are kept for reuse")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
   cli.add_flag("--check-config", o.check_config, "Load and cross-check configuration and knowledge, then exit 0 or 1");
 
   // ivig-cds audit …: read and maintain the audit log (docs/audit.md).

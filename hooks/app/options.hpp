@@ -39,6 +39,17 @@ struct options {
   /// The site's local codes of anti-IgA antibody tests ("system|code"): no LOINC code exists, so
   /// without them such results are found only by their words and never requested by code.
   std::vector<std::string> anti_iga_test_codes;
+  /// Fetching what the prefetch lacks from the request's fhirServer (docs/fhir-fallback.md): only
+  /// from URLs under these bases; none: never fetch.
+  std::vector<std::string> fhir_allow;
+  bool fhir_allow_plain_http = false;  ///< http:// to hosts other than loopback (development only)
+  std::string fhir_ca_file;            ///< PEM CA bundle for https to FHIR servers; empty: the system's
+  unsigned fhir_deadline_ms = 400;
+  std::size_t fhir_max_pages = 10;
+  std::size_t fhir_page_size = 100;
+  std::size_t fhir_max_bytes_per_fetch = 8U * 1024U * 1024U;
+  std::size_t fhir_max_bytes_per_call = 32U * 1024U * 1024U;
+  std::size_t fhir_max_servers = 16;
   bool check_config = false;
   audit_command audit;
 };

@@ -30,10 +30,12 @@ struct rule_record {
   std::string error;
 };
 
-/// Where one data category came from: "prefetch", "fetched", "missing", "error" or "incomplete".
+/// Where one data category came from: "prefetch", "fetched", "missing", "error" or "incomplete";
+/// and, when it did not come whole, why ("not sent", "timeout", "401 unauthorized", ...).
 struct data_source_record {
   std::string key;
   std::string origin;
+  std::string why{};
 };
 
 /// One service call, accepted or rejected.

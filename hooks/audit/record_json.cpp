@@ -152,6 +152,8 @@ std::string to_json(const call_record& call) {
     w.StartObject();
     field(w, "key", data.key);
     field(w, "origin", data.origin);
+    // Only when there is one, so that the canonical text (and hash) of earlier records is unchanged.
+    if (!data.why.empty()) field(w, "why", data.why);
     w.EndObject();
   }
   w.EndArray();
@@ -218,6 +220,7 @@ std::optional<call_record> call_from_json(std::string_view json) {
       data_source_record data;
       item.read("key", data.key);
       item.read("origin", data.origin);
+      item.read("why", data.why);
       c.data.push_back(std::move(data));
     });
     r.read("service_ms", c.service_ms);

@@ -2,6 +2,7 @@
 #include "hooks/protocol/cds_request.hpp"
 
 #include <cctype>
+#include <optional>
 #include <string>
 
 #include "fhir/model/datatypes.hpp"
@@ -61,10 +62,11 @@ result<std::string_view, request_error> read_string(const rapidjson::Value& obje
 }
 
 /// fhirAuthorization, when present: an object with a bearer token, only beside fhirServer (cds-r-1).
-/// The value says whether it was present.
-result<bool, request_error> read_authorization(const rapidjson::Value& body, std::string_view fhir_server) {
+/// The value is the access token, or nothing when fhirAuthorization is absent.
+result<std::optional<std::string_view>, request_error> read_authorization(const rapidjson::Value& body,
+                                                                          std::string_view fhir_server) {
   const rapidjson::Value* authorization = member(body, "fhirAuthorization");
-  if (authorization == nullptr) return false;
+  if (authorization == nullptr) return std::optional<std::string_view>{};
   if (!authorization->IsObject()) return invalid("fhirAuthorization", "must be a JSON object.");
   if (fhir_server.empty())
     return failure(request_error{error_code::fhir_authorization_without_server,
@@ -75,7 +77,7 @@ result<bool, request_error> read_authorization(const rapidjson::Value& body, std
   if (!token_type) return failure(token_type.error());
   if (*token_type != "Bearer" && *token_type != "bearer")
     return invalid("fhirAuthorization.token_type", "must be Bearer.");
-  return true;
+  return std::optional<std::string_view>{*token};
 }
 
 /// The hook context: userId, patientId, encounterId, draftOrders and, on order-select, selections.
@@ -171,7 +173,8 @@ result<cds_request, request_error> read_cds_request(const rapidjson::Value& body
     return invalid("fhirServer", "must be an absolute http(s) URL.");
   const auto authorization = read_authorization(body, request.fhir_server);
   if (!authorization) return failure(authorization.error());
-  request.has_fhir_authorization = *authorization;
+  request.has_fhir_authorization = authorization->has_value();
+  if (*authorization) request.access_token = **authorization;
   if (const rapidjson::Value* prefetch = member(body, "prefetch")) {
     if (prefetch->IsObject())
       request.prefetch = prefetch;

@@ -51,6 +51,8 @@ struct cds_request {
   std::string_view hook_instance;
   std::string_view fhir_server;
   bool has_fhir_authorization = false;
+  /// fhirAuthorization.access_token: sent to fhirServer and nowhere else (never logged or stored).
+  std::string_view access_token;
   const rapidjson::Value* prefetch = nullptr;  ///< an object, or nullptr when absent or null
   order_context context;
 };

@@ -10,7 +10,7 @@
 namespace ivig::protocol {
 namespace {
 
-constexpr std::array<error_description, 19> table{{
+constexpr std::array<error_description, 21> table{{
     {400, "json-malformed", "structure", "The body is not a well-formed JSON object."},
     {400, "json-too-deep", "too-costly", "The body nests JSON deeper than the configured limit."},
     {413, "body-too-large", "too-costly", "The body is larger than the configured limit."},
@@ -22,6 +22,8 @@ constexpr std::array<error_description, 19> table{{
     {400, "hook-mismatch", "invalid", "The request's hook is not the hook this service answers."},
     {400, "selection-not-in-draft-orders", "invalid", "A selection names no resource in context.draftOrders."},
     {400, "prefetch-patient-mismatch", "invalid", "The prefetched Patient is not the patient in context.patientId."},
+    {400, "fhir-server-refused", "security", "fhirServer is not a FHIR server this service may query."},
+    {412, "patient-unavailable", "processing", "The patient could not be read from the prefetch or the FHIR server."},
     {415, "unsupported-media-type", "not-supported", "The body must be application/json."},
     {404, "unknown-service", "not-found", "No CDS service has this id."},
     {404, "route-not-found", "not-found", "No endpoint has this path."},

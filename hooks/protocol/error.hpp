@@ -34,6 +34,10 @@ enum class error_code {
   selection_not_in_draft_orders,
   /// The prefetched Patient is not the patient named by `context.patientId`.
   prefetch_patient_mismatch,
+  /// Data had to be fetched from `fhirServer`, which is not a FHIR server this service may query.
+  fhir_server_refused,
+  /// The Patient was neither prefetched nor obtainable from `fhirServer` (HTTP 412, as the spec says).
+  patient_unavailable,
   /// A POST body is declared with a media type other than JSON (HTTP 415).
   unsupported_media_type,
   /// No CDS service has this id (HTTP 404).

@@ -14,10 +14,10 @@
 namespace ivig::service {
 namespace {
 
-std::string_view origin_of(fhir::data_state state) {
-  switch (state) {
+std::string_view origin_of(const fhir::data_status& status) {
+  switch (status.state) {
     case fhir::data_state::provided:
-      return "prefetch";
+      return status.fetched ? "fetched" : "prefetch";
     case fhir::data_state::not_provided:
       return "missing";
     case fhir::data_state::error:
@@ -64,8 +64,10 @@ void describe_call(audit::call_record& out, const protocol::cds_request& request
   out.patient = audit_patient(request.context.patient_id, patient_key);
   out.encounter_id = std::string(request.context.encounter_id);
   for (const checked_order& entry : checked) out.orders.push_back(order_summary(entry));
-  for (const prefetch_template& t : templates)
-    out.data.push_back({t.key, std::string(origin_of(record.status_of(t.key).state))});
+  for (const prefetch_template& t : templates) {
+    const fhir::data_status& status = record.status_of(t.key);
+    out.data.push_back({t.key, std::string(origin_of(status)), status.complete() ? std::string() : status.reason});
+  }
   for (const protocol::card& c : cards) {
     out.cards.push_back({c.uuid, c.indicator, c.summary, c.rule_ids});
     if (c.source.label == worksheet_card_source) out.worksheets.push_back(c.detail);

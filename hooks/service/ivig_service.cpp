@@ -56,9 +56,24 @@ fhir::time_point system_now() {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
+/// One call between its request and its response: what the views of the request, the record and
+/// the cards read (the parsed body, the fetched documents) lives here until the reply is sent.
+struct call_in_progress {
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  explicit call_in_progress(server::reply_sink sink) : done(std::move(sink)) {}
+  server::reply_sink done;
+  audit::call_record audit;
+  protocol::hook_kind hook = protocol::hook_kind::order_select;
+  std::optional<protocol::json_body> body;
+  std::optional<protocol::cds_request> request;
+  fhir::patient_record record;
+  std::shared_ptr<fetched_data> fetched;
+};
+
 ivig_service::ivig_service(std::shared_ptr<const rules::knowledge> kb, service_options options,
-                           std::shared_ptr<audit::audit_sink> audit, std::shared_ptr<missing_data_source> fallback)
-    : kb_(std::move(kb)), options_(std::move(options)), audit_(std::move(audit)), fallback_(std::move(fallback)) {
+                           std::shared_ptr<audit::audit_sink> audit,
+                           std::shared_ptr<fhir::client::fhir_client> fhir_client)
+    : kb_(std::move(kb)), options_(std::move(options)), audit_(std::move(audit)), fhir_client_(std::move(fhir_client)) {
   templates_ = derive_prefetch_templates(*kb_);
   std::vector<std::pair<std::string, std::string>> prefetch;
   for (const prefetch_template& t : templates_) prefetch.emplace_back(t.key, t.query);
@@ -88,53 +103,100 @@ server::http_reply ivig_service::health() {
 }
 
 void ivig_service::call_service(std::string_view service_id, std::string body, server::reply_sink done) {
-  const auto started = std::chrono::steady_clock::now();
-  audit::call_record audit;
-  audit.received_at = fhir::format_instant(options_.now());
-  audit.service_id = std::string(service_id.substr(0, 64));
-  audit.knowledge_version = kb_->version;
-  server::http_reply reply = handle_call(service_id, body, audit);
-  body = {};  // the request is no longer needed while the record is written
-  audit.http_status = reply.status;
-  audit.service_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  // In the log before the response that it describes is sent (docs/audit.md): answer from the
-  // completion, which the store runs once the record is committed or spooled.
-  audit_->submit_call(std::move(audit), [done = std::move(done), reply = std::move(reply)](bool) mutable {
-    done.send(std::move(reply));
+  auto call = std::make_shared<call_in_progress>(std::move(done));
+  call->audit.received_at = fhir::format_instant(options_.now());
+  call->audit.service_id = std::string(service_id.substr(0, 64));
+  call->audit.knowledge_version = kb_->version;
+  std::optional<server::http_reply> rejected = read_call(service_id, body, *call);
+  body = {};  // the parsed copy is what the call reads from now on
+  if (rejected) return finish(call, std::move(*rejected));
+  const protocol::cds_request& request = *call->request;
+  const fetch_plan plan = fhir_client_ != nullptr && !request.fhir_server.empty()
+                              ? plan_fetches(request, templates_, call->record)
+                              : fetch_plan{};
+  if (plan.empty()) return finish(call, evaluate_call(*call));
+  if (const auto refused = fhir_client_->refusal(request.fhir_server)) {
+    const protocol::request_error error{protocol::error_code::fhir_server_refused,
+                                        "The prefetch lacks data and fhirServer may not be queried: " + *refused + "."};
+    call->audit.error_code = std::string(protocol::describe(error.code).code);
+    return finish(call, error_reply(error));
+  }
+  fetch_missing(*fhir_client_, options_.fetch, request, plan, [this, call](std::shared_ptr<fetched_data> fetched) {
+    call->fetched = std::move(fetched);
+    finish(call, continue_after_fetch(*call));
   });
 }
 
-server::http_reply ivig_service::handle_call(std::string_view service_id, std::string_view body,
-                                             audit::call_record& audit) {
+void ivig_service::finish(const std::shared_ptr<call_in_progress>& call, server::http_reply reply) {
+  call->audit.http_status = reply.status;
+  call->audit.service_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - call->started).count();
+  // In the log before the response that it describes is sent (docs/audit.md): answer from the
+  // completion, which the store runs once the record is committed or spooled.
+  audit_->submit_call(std::move(call->audit), [call, reply = std::move(reply)](bool) mutable {
+    call->done.send(std::move(reply));
+  });
+}
+
+std::optional<server::http_reply> ivig_service::read_call(std::string_view service_id, std::string_view body,
+                                                          call_in_progress& call) {
   auto reject = [&](const protocol::request_error& error) {
-    audit.error_code = std::string(protocol::describe(error.code).code);
+    call.audit.error_code = std::string(protocol::describe(error.code).code);
     return error_reply(error);
   };
-  protocol::hook_kind hook;
   if (service_id == order_select_id)
-    hook = protocol::hook_kind::order_select;
+    call.hook = protocol::hook_kind::order_select;
   else if (service_id == order_sign_id)
-    hook = protocol::hook_kind::order_sign;
+    call.hook = protocol::hook_kind::order_sign;
   else
     return reject({protocol::error_code::unknown_service,
                    "No CDS service has the id '" + std::string(service_id.substr(0, 64)) + "'."});
 
-  const auto doc = protocol::parse_json_body(body, options_.max_json_depth);
+  auto doc = protocol::parse_json_body(body, options_.max_json_depth);
   if (!doc) return reject(doc.error());
-  const auto parsed = protocol::read_cds_request(*doc, hook);
+  call.body.emplace(std::move(*doc));
+  auto parsed = protocol::read_cds_request(*call.body, call.hook);
   if (!parsed) return reject(parsed.error());
-  const protocol::cds_request& request = *parsed;
-  audit.hook = std::string(request.hook);
-  audit.hook_instance = std::string(request.hook_instance);
+  call.request.emplace(std::move(*parsed));
+  const protocol::cds_request& request = *call.request;
+  call.audit.hook = std::string(request.hook);
+  call.audit.hook_instance = std::string(request.hook_instance);
 
-  const auto gathered = gather_record(request, templates_, *fallback_);
+  // What a key the prefetch lacks will say if the FHIR server is not asked for it.
+  const std::string_view unfetched = request.fhir_server.empty() ? " and gave no FHIR server to query"
+                                     : fhir_client_ == nullptr
+                                         ? " and this service is not set up to query the EHR's FHIR server"
+                                         : "";
+  auto gathered = gather_record(request, templates_, unfetched);
   if (!gathered) return reject(gathered.error());
-  const fhir::patient_record& record = *gathered;
+  call.record = std::move(*gathered);
+  return std::nullopt;
+}
 
-  const orders_to_check orders = find_ivig_orders(request, record, *kb_, hook == protocol::hook_kind::order_select);
+server::http_reply ivig_service::continue_after_fetch(call_in_progress& call) {
+  merge_fetched(*call.fetched, call.record);
+  if (call.fetched->other_patient_resources > 0)
+    options_.log("the FHIR server returned " + std::to_string(call.fetched->other_patient_resources) +
+                 " resource(s) naming a patient other than the call's; they were dropped");
+  const fhir::data_status& patient = call.record.status_of("patient");
+  if (!call.record.subject && patient.fetched && !patient.complete()) {
+    const protocol::request_error error{
+        protocol::error_code::patient_unavailable,
+        "The prefetch has no Patient and reading it from fhirServer failed: " + patient.detail + "."};
+    call.audit.error_code = std::string(protocol::describe(error.code).code);
+    return error_reply(error);
+  }
+  return evaluate_call(call);
+}
+
+server::http_reply ivig_service::evaluate_call(call_in_progress& call) {
+  const protocol::cds_request& request = *call.request;
+  const fhir::patient_record& record = call.record;
+  const orders_to_check orders =
+      find_ivig_orders(request, record, *kb_, call.hook == protocol::hook_kind::order_select);
   const fhir::time_point now = options_.now();
   const rules::hook_stage stage =
-      hook == protocol::hook_kind::order_sign ? rules::hook_stage::sign : rules::hook_stage::select;
+      call.hook == protocol::hook_kind::order_sign ? rules::hook_stage::sign : rules::hook_stage::select;
   std::vector<checked_order> checked;
   for (const rules::ivig_order& order : orders.ivig_orders) {
     checked_order entry{&order, rules::gather_order_facts(record, order, *kb_, now, stage), {}};
@@ -148,7 +210,7 @@ server::http_reply ivig_service::handle_call(std::string_view service_id, std::s
   }
   const card_options options{stage == rules::hook_stage::sign};
   const std::vector<protocol::card> cards = build_cards(request.hook_instance, checked, *kb_, options);
-  describe_call(audit, request, record, templates_, checked, cards, *kb_, stage, options_.audit_patient_key);
+  describe_call(call.audit, request, record, templates_, checked, cards, *kb_, stage, options_.audit_patient_key);
   return {200, protocol::cards_response_json(cards), "application/json", {}};
 }
 

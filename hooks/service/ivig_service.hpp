@@ -2,15 +2,17 @@
 //
 // Implements server::request_handler: discovery of `ivig-order-select` and `ivig-order-sign`, and
 // the pipeline of one call — parse (depth-limited), validate (CDS Hooks 2.0 + hook context), gather
-// the PatientRecord (prefetch, then the missing-data source), find the IVIg orders, evaluate each
-// with the engine at the injected `now`, and write the cards. Thread-safe: all state is read-only
-// after construction except what each call builds for itself.
+// the PatientRecord (prefetch, then what it lacks fetched from the EHR's FHIR server, asynchronously
+// and under one deadline), find the IVIg orders, evaluate each with the engine at the injected
+// `now`, and write the cards. Thread-safe: all state is read-only after construction except what
+// each call builds for itself.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@
 #include "hooks/audit/audit_sink.hpp"
 #include "hooks/server/request_handler.hpp"
 #include "hooks/service/prefetch_templates.hpp"
+#include "hooks/service/record_fetcher.hpp"
 #include "hooks/service/record_gatherer.hpp"
 #include "rules/engine/knowledge.hpp"
 
@@ -38,17 +41,22 @@ struct service_options {
   /// When set, patients are audited as HMAC-SHA-256 of their id under this key, not as sent.
   std::string audit_patient_key;
   log_function log = log_to_stderr;
+  /// Bounds on fetching what the prefetch lacks (used only with a FHIR client).
+  fetch_limits fetch{};
 };
+
+struct call_in_progress;
 
 class ivig_service final : public server::request_handler {
  public:
   ivig_service(std::shared_ptr<const rules::knowledge> kb, service_options options,
                std::shared_ptr<audit::audit_sink> audit = std::make_shared<audit::null_audit_sink>(),
-               std::shared_ptr<missing_data_source> fallback = std::make_shared<unavailable_data_source>());
+               std::shared_ptr<fhir::client::fhir_client> fhir_client = nullptr);
 
   server::http_reply discovery() override;
-  /// Parses, evaluates and builds the cards on the calling thread, hands the audit record to the
-  /// store, and answers from the store's completion.
+  /// Parses and gathers the prefetch on the calling thread; fetches what it lacks when it has a FHIR
+  /// client and the request a fhirServer (then continues on the client's thread); evaluates, builds
+  /// the cards, hands the audit record to the store, and answers from the store's completion.
   void call_service(std::string_view service_id, std::string body, server::reply_sink done) override;
   server::http_reply health() override;
   void feedback(std::string_view service_id, std::string body, server::reply_sink done) override;
@@ -60,11 +68,18 @@ class ivig_service final : public server::request_handler {
  private:
   std::shared_ptr<const rules::knowledge> kb_;
   service_options options_;
-  /// The call's cards and its audit record (filled as far as the call got).
-  server::http_reply handle_call(std::string_view service_id, std::string_view body, audit::call_record& audit);
+  /// Reads the request and its prefetch into `call`; the error reply when the request is rejected.
+  std::optional<server::http_reply> read_call(std::string_view service_id, std::string_view body,
+                                              call_in_progress& call);
+  /// The cards for the gathered record, with the audit record filled.
+  server::http_reply evaluate_call(call_in_progress& call);
+  /// After the fetches: the record completed, then the cards (or 412 without a patient).
+  server::http_reply continue_after_fetch(call_in_progress& call);
+  /// Audits the call and sends `reply` once it is recorded.
+  void finish(const std::shared_ptr<call_in_progress>& call, server::http_reply reply);
 
   std::shared_ptr<audit::audit_sink> audit_;
-  std::shared_ptr<missing_data_source> fallback_;
+  std::shared_ptr<fhir::client::fhir_client> fhir_client_;
   std::vector<prefetch_template> templates_;
   std::string discovery_body_;
 };

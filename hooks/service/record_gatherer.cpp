@@ -5,36 +5,33 @@
 
 namespace ivig::service {
 
-void unavailable_data_source::supply(const protocol::cds_request& request, const prefetch_template& missing,
-                                     fhir::patient_record& record) {
-  std::string detail = "the EHR did not send " + missing.what + " (prefetch '" + missing.key + "')";
-  detail += request.fhir_server.empty() ? " and gave no FHIR server to query"
-                                        : " and this version does not query the FHIR server";
-  record.set_status(missing.key, {fhir::data_state::not_provided, std::move(detail)});
-}
-
 result<fhir::patient_record, protocol::request_error> gather_record(const protocol::cds_request& request,
                                                                     const std::vector<prefetch_template>& templates,
-                                                                    missing_data_source& fallback) {
+                                                                    std::string_view unfetched) {
   fhir::patient_record record;
   for (const prefetch_template& t : templates) {
     const fhir::json_value* value = request.prefetch == nullptr ? nullptr : fhir::member(request.prefetch, t.key);
     if (value == nullptr) {
-      fallback.supply(request, t, record);
+      record.set_status(t.key, {fhir::data_state::not_provided,
+                                "the EHR did not send " + t.what + " (prefetch '" + t.key + "')" + std::string(unfetched),
+                                false,
+                                "not sent"});
       continue;
     }
     if (value->IsNull()) {  // the client has no data for this key: an answer, not a gap
-      record.set_status(t.key, {fhir::data_state::provided, {}});
+      record.set_status(t.key, {fhir::data_state::provided, {}, false, {}});
       continue;
     }
     if (!value->IsObject() || fhir::resource_type_of(*value).empty()) {
-      record.set_status(t.key, {fhir::data_state::error, "the EHR sent something other than FHIR data for " + t.what});
+      record.set_status(t.key, {fhir::data_state::error, "the EHR sent something other than FHIR data for " + t.what,
+                                false, "not FHIR data"});
       continue;
     }
     const std::string_view type = fhir::resource_type_of(*value);
     if (type == "OperationOutcome") {
-      record.set_status(t.key, {fhir::data_state::error, "the EHR could not provide " + t.what + " (" +
-                                                             fhir::summarize_operation_outcome(*value) + ")"});
+      record.set_status(t.key, {fhir::data_state::error,
+                                "the EHR could not provide " + t.what + " (" + fhir::summarize_operation_outcome(*value) + ")",
+                                false, "operation outcome"});
       continue;
     }
     if (type == "Bundle") {
@@ -53,14 +50,17 @@ result<fhir::patient_record, protocol::request_error> gather_record(const protoc
         record.add_resource(resource);
       });
       if (fhir::has_next_page(*value)) {
-        record.set_status(
-            t.key, {fhir::data_state::incomplete,
-                    "only the first page of " + t.what + " was sent and this version does not fetch further pages"});
+        record.set_status(t.key, {fhir::data_state::incomplete,
+                                  "only the first page of " + t.what + " was sent" +
+                                      (unfetched.empty() ? "" : "; the further pages were not fetched"),
+                                  false,
+                                  "first page only"});
       } else if (had_outcome) {
-        record.set_status(
-            t.key, {fhir::data_state::error, "the search for " + t.what + " reported a problem (" + outcome + ")"});
+        record.set_status(t.key, {fhir::data_state::error,
+                                  "the search for " + t.what + " reported a problem (" + outcome + ")", false,
+                                  "operation outcome"});
       } else {
-        record.set_status(t.key, {fhir::data_state::provided, {}});
+        record.set_status(t.key, {fhir::data_state::provided, {}, false, {}});
       }
       continue;
     }
@@ -71,7 +71,7 @@ result<fhir::patient_record, protocol::request_error> gather_record(const protoc
               " but context.patientId is " + std::string(request.context.patient_id) + "."});
     }
     record.add_resource(*value);
-    record.set_status(t.key, {fhir::data_state::provided, {}});
+    record.set_status(t.key, {fhir::data_state::provided, {}, false, {}});
   }
   return record;
 }

@@ -21,6 +21,8 @@ TEST(ErrorTable, EveryCodeHasItsDocumentedStatusAndAUniqueName) {
                                                               {error_code::hook_mismatch, 400},
                                                               {error_code::selection_not_in_draft_orders, 400},
                                                               {error_code::prefetch_patient_mismatch, 400},
+                                                              {error_code::fhir_server_refused, 400},
+                                                              {error_code::patient_unavailable, 412},
                                                               {error_code::unsupported_media_type, 415},
                                                               {error_code::unknown_service, 404},
                                                               {error_code::route_not_found, 404},

@@ -21,8 +21,7 @@ gathered gather(const ivig::test::hook_request& request) {
   const auto parsed = ivig::protocol::read_cds_request(doc, ivig::protocol::hook_kind::order_select);
   EXPECT_TRUE(parsed) << parsed.error().diagnostics;
   const auto templates = derive_prefetch_templates(*ivig::test::embedded_knowledge());
-  unavailable_data_source fallback;
-  auto result = gather_record(*parsed, templates, fallback);
+  auto result = gather_record(*parsed, templates, " and gave no FHIR server to query");
   gathered out;
   if (result)
     out.record = std::move(result).value();
@@ -44,6 +43,8 @@ TEST(RecordGatherer, AbsentKeyIsNotProvidedWithAReason) {
   EXPECT_EQ(g.record.status_of("conditions").state, data_state::not_provided);
   EXPECT_EQ(g.record.status_of("conditions").detail,
             "the EHR did not send conditions (prefetch 'conditions') and gave no FHIR server to query");
+  EXPECT_EQ(g.record.status_of("conditions").reason, "not sent");
+  EXPECT_FALSE(g.record.status_of("conditions").fetched);
 }
 
 TEST(RecordGatherer, NoPrefetchAtAllMeansEveryKeyIsNotProvided) {
