@@ -28,8 +28,9 @@ struct client_options {
   server_policy policy;
   std::string ca_file;           ///< PEM bundle for https; empty: the system's CA store
   std::size_t max_servers = 16;  ///< FHIR server origins whose connections are kept for reuse
-  /// cpprestsdk's own inactivity timeout, a backstop behind the call's deadline.
-  std::chrono::milliseconds inactivity_timeout{2000};
+  /// cpprestsdk's own inactivity timeout: only a backstop, above any call's deadline (which is what
+  /// bounds a fetch: deadline_watch.hpp).
+  std::chrono::milliseconds inactivity_timeout{30000};
 };
 
 class cpprest_fhir_client final : public fhir_client {

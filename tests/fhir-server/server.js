@@ -1,11 +1,12 @@
 // tests/fhir-server/server.js: a real FHIR R4 server for ivig-cds's tests (not a fake: Medplum's
 // FHIR router and in-memory repository do the reads and searches), behind a small HTTP wrapper.
 //
-//   node server.js --data DIR [--port 0] [--token T] [--page-size N]
+//   node server.js --data DIR [--extra FILE] [--port 0] [--token T] [--page-size N]
 //
 // Loads every Synthea transaction Bundle in DIR (each resource gets its urn:uuid as id, and
-// references are rewritten to Type/id), listens on 127.0.0.1 under /fhir, and prints
-// "listening PORT" on stdout once it answers. The wrapper adds what Medplum lacks for a CDS client:
+// references are rewritten to Type/id) and the resources of the Bundle in FILE (the tests' own
+// fixtures, such as a Medication to resolve), listens on 127.0.0.1 under /fhir, and prints
+// "listening PORT" on stderr once it answers. The wrapper adds what Medplum lacks for a CDS client:
 // a bare patient id in a `patient`/`subject` search is read as Patient/id (FHIR allows both; Medplum
 // matches only the second), and next links point back at this server. With --token, every request
 // needs "Authorization: Bearer T" (401 otherwise): how the tests see the token arrive. With
@@ -24,11 +25,12 @@ function option(name, fallback) {
 }
 
 const dataDir = option('--data', null);
+const extraFile = option('--extra', null);
 const port = Number(option('--port', '0'));
 const token = option('--token', null);
 const pageSize = option('--page-size', null);
 if (!dataDir) {
-  console.error('usage: node server.js --data DIR [--port 0] [--token T] [--page-size N]');
+  console.error('usage: node server.js --data DIR [--extra FILE] [--port 0] [--token T] [--page-size N]');
   process.exit(2);
 }
 
@@ -56,6 +58,9 @@ async function load() {
       else if (!resource.id && entry.fullUrl) resource.id = entry.fullUrl;
       await repo.createResource(resource);
     }
+  }
+  if (extraFile) {
+    for (const entry of JSON.parse(fs.readFileSync(extraFile, 'utf8')).entry || []) await repo.createResource(entry.resource);
   }
 }
 
@@ -113,7 +118,7 @@ load()
       const base = `http://127.0.0.1:${server.address().port}`;
       handle(req, res, base).catch((error) => send(res, 500, outcome('exception', String(error && error.message))));
     });
-    server.listen(port, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
+    server.listen(port, '127.0.0.1', () => console.error(`listening ${server.address().port}`));
   })
   .catch((error) => {
     console.error(error);

@@ -145,6 +145,10 @@ std::string hook_request::json() const {
     out += "]";
   }
   out += R"(,"draftOrders":)" + bundle(draft_orders, "collection") + "}";
+  if (!fhir_server.empty()) out += R"(,"fhirServer":)" + json_string(fhir_server);
+  if (!access_token.empty())
+    out += R"(,"fhirAuthorization":{"access_token":)" + json_string(access_token) +
+           R"(,"token_type":"Bearer","expires_in":300,"scope":"patient/*.read","subject":"ivig-cds"})";
   if (!prefetch.empty()) {
     out += R"(,"prefetch":{)";
     bool first = true;

@@ -59,6 +59,8 @@ struct hook_request {
   std::vector<std::string> draft_orders;
   std::vector<std::string> selections;
   std::map<std::string, std::string> prefetch;
+  std::string fhir_server;   ///< fhirServer; empty: not sent
+  std::string access_token;  ///< fhirAuthorization's access_token; empty: no fhirAuthorization
 
   std::string json() const;
 };

@@ -15,13 +15,14 @@ namespace http = beast::http;
 namespace asio = boost::asio;
 
 http_result http_request(unsigned short port, std::string_view method, std::string_view target, std::string_view body,
-                         std::string_view content_type) {
+                         std::string_view content_type, std::string_view bearer) {
   asio::io_context ioc;
   asio::ip::tcp::socket socket(ioc);
   socket.connect({asio::ip::make_address("127.0.0.1"), port});
   http::request<http::string_body> request{
       http::string_to_verb(boost::beast::string_view(method.data(), method.size())), std::string(target), 11};
   request.set(http::field::host, "127.0.0.1");
+  if (!bearer.empty()) request.set(http::field::authorization, "Bearer " + std::string(bearer));
   if (!body.empty() || method == "POST") {
     if (!content_type.empty()) request.set(http::field::content_type, std::string(content_type));
     request.body() = std::string(body);
@@ -56,13 +57,21 @@ running_service::running_service(fhir::time_point now, std::shared_ptr<const rul
   start(std::move(knowledge), now, {}, std::move(log), std::move(audit));
 }
 
+running_service::running_service(fhir::time_point now, std::shared_ptr<fhir::client::fhir_client> client,
+                                 service::fetch_limits limits, std::shared_ptr<audit::audit_sink> audit,
+                                 service::log_function log) {
+  start(embedded_knowledge(), now, {}, std::move(log), std::move(audit), std::move(client), limits);
+}
+
 void running_service::start(std::shared_ptr<const rules::knowledge> knowledge, fhir::time_point now,
                             server::server_config config, service::log_function log,
-                            std::shared_ptr<audit::audit_sink> audit) {
+                            std::shared_ptr<audit::audit_sink> audit, std::shared_ptr<fhir::client::fhir_client> client,
+                            service::fetch_limits limits) {
   if (!audit) audit = std::make_shared<audit::null_audit_sink>();
   service::service_options options{64, [now] { return now; }, {}};
   if (log) options.log = std::move(log);
-  service_ = std::make_shared<service::ivig_service>(std::move(knowledge), std::move(options), audit);
+  options.fetch = limits;
+  service_ = std::make_shared<service::ivig_service>(std::move(knowledge), std::move(options), audit, std::move(client));
   config.address = "127.0.0.1";
   config.port = 0;
   server_ = std::make_unique<server::http_server>(config, *service_);

@@ -21,9 +21,10 @@ struct http_result {
   std::map<std::string, std::string> headers;  ///< lower-case names
 };
 
-/// One request on a fresh connection.
+/// One request on a fresh connection; with `bearer`, an Authorization header carrying it.
 http_result http_request(unsigned short port, std::string_view method, std::string_view target,
-                         std::string_view body = {}, std::string_view content_type = "application/json");
+                         std::string_view body = {}, std::string_view content_type = "application/json",
+                         std::string_view bearer = {});
 
 /// The real service behind the real server on 127.0.0.1:0, with a fixed clock.
 class running_service {
@@ -34,6 +35,10 @@ class running_service {
   /// optionally an audit sink and a sink for the service's log lines.
   running_service(fhir::time_point now, std::shared_ptr<const rules::knowledge> knowledge,
                   std::shared_ptr<audit::audit_sink> audit = nullptr, service::log_function log = {});
+  /// The same fetching what the prefetch lacks through `client`, within `limits`.
+  running_service(fhir::time_point now, std::shared_ptr<fhir::client::fhir_client> client,
+                  service::fetch_limits limits, std::shared_ptr<audit::audit_sink> audit = nullptr,
+                  service::log_function log = {});
   ~running_service();
   unsigned short port() const { return port_; }
   http_result post(std::string_view service_id, std::string_view body) const;
@@ -42,7 +47,8 @@ class running_service {
 
  private:
   void start(std::shared_ptr<const rules::knowledge> knowledge, fhir::time_point now, server::server_config config,
-             service::log_function log, std::shared_ptr<audit::audit_sink> audit);
+             service::log_function log, std::shared_ptr<audit::audit_sink> audit,
+             std::shared_ptr<fhir::client::fhir_client> client = nullptr, service::fetch_limits limits = {});
 
   std::shared_ptr<service::ivig_service> service_;
   std::unique_ptr<server::http_server> server_;
