@@ -105,7 +105,11 @@ int main(int argc, char** argv) {
     std::cout << "ivig-cds: configuration ok: knowledge " << kb.bundle << " " << kb.version << " (" << kb.rules.size()
               << " rules, " << active << " active; " << kb.value_sets.size() << " value sets; " << kb.products.size()
               << " products; " << site_codes << " site codes; " << service->prefetch_templates().size()
-              << " prefetch templates); would listen on " << o.server.address << ":" << o.server.port << "\n";
+              << " prefetch templates); "
+              << (o.fhir_allow.empty() ? std::string("no FHIR fetching (no --fhir-allow)")
+                                       : "fetches what the prefetch lacks from " + std::to_string(o.fhir_allow.size()) +
+                                             " allowed FHIR server base(s)")
+              << "; would listen on " << o.server.address << ":" << o.server.port << "\n";
     return 0;
   }
   ivig::app::keep_large_call_memory_between_calls();

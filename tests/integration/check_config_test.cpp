@@ -48,6 +48,23 @@ TEST(CheckConfig, EmbeddedDefaultsAreValid) {
   EXPECT_NE(r.output.find("32 rules, 32 active"), std::string::npos) << r.output;
 }
 
+TEST(CheckConfig, SaysWhetherItFetchesFromFhirServers) {
+  EXPECT_NE(run_binary("--check-config").output.find("; no FHIR fetching (no --fhir-allow);"), std::string::npos);
+  const run_result r = run_binary("--check-config --fhir-allow https://ehr.example.org/fhir/r4");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("; fetches what the prefetch lacks from 1 allowed FHIR server base(s);"), std::string::npos)
+      << r.output;
+}
+
+TEST(CheckConfig, RefusesAPlainHttpFhirServerOtherThanLoopback) {
+  const run_result r = run_binary("--check-config --fhir-allow http://ehr.example.org/fhir");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output,
+            "ivig-cds: --fhir-allow http://ehr.example.org/fhir: must be an https URL (http only to loopback, or with "
+            "--fhir-allow-plain-http)\n");
+  EXPECT_EQ(run_binary("--check-config --fhir-allow http://127.0.0.1:8081/fhir").exit_code, 0);
+}
+
 TEST(CheckConfig, RejectsABrokenKnowledgeFolderWithAPreciseMessage) {
   const auto dir = broken_knowledge_copy("broken");
   std::string rules = read_file(dir / "rules.json");
