@@ -30,12 +30,22 @@ server::http_reply error_reply(const protocol::request_error& error) {
           {}};
 }
 
-std::string usage_requirements(const std::vector<prefetch_template>& templates) {
+std::string usage_requirements(const std::vector<prefetch_template>& templates, const fetch_limits* fetching) {
   std::string text =
       "Send the draft IVIg MedicationRequest in context.draftOrders. Checks are only as complete as the data: "
       "provide the prefetch keys";
   for (std::size_t i = 0; i < templates.size(); ++i) text += (i == 0 ? " " : ", ") + templates[i].key;
-  text += "; any key not provided is reported on a card as a check that could not be completed.";
+  if (fetching == nullptr) {
+    text += "; any key not provided is reported on a card as a check that could not be completed (this deployment "
+            "does not fetch missing data from fhirServer).";
+  } else {
+    text += ". A key not provided, or answered with an OperationOutcome, and the further pages of a paged one, are "
+            "fetched from fhirServer with fhirAuthorization's access token, when fhirServer is one this deployment "
+            "is allowed to query (otherwise the call is answered 400), all within " +
+            std::to_string(fetching->deadline.count()) +
+            " ms; whatever is still missing is reported on a card as a check that could not be completed, and a "
+            "Patient that cannot be read is answered 412.";
+  }
   if (std::any_of(templates.begin(), templates.end(),
                   [](const prefetch_template& t) { return t.key == "administrations"; }))
     text +=
@@ -77,7 +87,7 @@ ivig_service::ivig_service(std::shared_ptr<const rules::knowledge> kb, service_o
   templates_ = derive_prefetch_templates(*kb_);
   std::vector<std::pair<std::string, std::string>> prefetch;
   for (const prefetch_template& t : templates_) prefetch.emplace_back(t.key, t.query);
-  const std::string requirements = usage_requirements(templates_);
+  const std::string requirements = usage_requirements(templates_, fhir_client_ ? &options_.fetch : nullptr);
   discovery_body_ = protocol::discovery_json({
       {std::string(order_select_id), "order-select", "IVIg order safety check",
        "Checks a newly selected intravenous immunoglobulin (IVIg) order against the patient's record for labelled "

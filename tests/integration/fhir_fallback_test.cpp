@@ -138,6 +138,18 @@ TEST(FhirFallback, NoPrefetchGetsTheSameCardsAsAFullPrefetch) {
   EXPECT_NE(reference.body.find("Renal boxed warning"), std::string::npos) << "the record's risk factors came";
 }
 
+TEST(FhirFallback, DiscoverySaysWhatHappensWhenThePrefetchIsPartial) {
+  running_service service(scenario_now(), client_for(test_fhir_server()), fetch_limits{});
+  const http_result discovery = service.get("/cds-services");
+  EXPECT_NE(discovery.body.find("A key not provided, or answered with an OperationOutcome, and the further pages of a "
+                                "paged one, are fetched from fhirServer with fhirAuthorization's access token, when "
+                                "fhirServer is one this deployment is allowed to query (otherwise the call is answered "
+                                "400), all within 400 ms; whatever is still missing is reported on a card as a check "
+                                "that could not be completed, and a Patient that cannot be read is answered 412."),
+            std::string::npos)
+      << discovery.body;
+}
+
 TEST(FhirFallback, APartialPrefetchIsCompletedFromTheServer) {
   running_service service(scenario_now(), client_for(test_fhir_server()), roomy_limits());
   const auto full = prefetch_from_server(service, isaiah_patient_id);
