@@ -6,9 +6,9 @@
 #include <cctype>
 #include <system_error>
 
-#include <boost/asio/ssl/context.hpp>
 #include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
+#include <boost/asio/ssl/context.hpp>
 
 namespace ivig::fhir::client {
 namespace {
@@ -102,7 +102,8 @@ std::optional<std::string> cpprest_fhir_client::refusal(std::string_view url) co
 std::shared_ptr<http::client::http_client> cpprest_fhir_client::client_for(const url_origin& origin) {
   const std::string key = origin.scheme + "://" + origin.host + ":" + std::to_string(origin.port);
   std::lock_guard lock(mutex_);
-  const auto found = std::find_if(clients_.begin(), clients_.end(), [&](const auto& entry) { return entry.first == key; });
+  const auto found =
+      std::find_if(clients_.begin(), clients_.end(), [&](const auto& entry) { return entry.first == key; });
   if (found != clients_.end()) {
     clients_.splice(clients_.begin(), clients_, found);
     return clients_.front().second;
@@ -112,9 +113,8 @@ std::shared_ptr<http::client::http_client> cpprest_fhir_client::client_for(const
   config.set_max_redirects(0);  // a redirect answers as the 3xx it is: never followed to another host
   config.set_validate_certificates(true);
   if (!options_.ca_file.empty())
-    config.set_ssl_context_callback([ca = options_.ca_file](boost::asio::ssl::context& context) {
-      context.load_verify_file(ca);
-    });
+    config.set_ssl_context_callback(
+        [ca = options_.ca_file](boost::asio::ssl::context& context) { context.load_verify_file(ca); });
   clients_.emplace_front(key, std::make_shared<http::client::http_client>(web::uri(key), config));
   if (clients_.size() > options_.max_servers) clients_.pop_back();  // in-flight requests hold their own
   return clients_.front().second;
@@ -144,29 +144,28 @@ void cpprest_fhir_client::get(fetch_request request, std::function<void(fetch_re
       late->fail(fetch_failure::timeout, "no complete answer before the call's deadline");
     }
   });
-  client->request(get, call->cancel.get_token())
-      .then([call, client](pplx::task<http::http_response> answered) {
-        try {
-          http::http_response response = answered.get();
-          call->status = response.status_code();
-          if (call->status < 200 || call->status > 299) {
-            std::string detail = "HTTP " + std::to_string(call->status);
-            if (call->status >= 300 && call->status <= 399) detail += ": a redirect, not followed";
-            return call->fail(failure_for_status(call->status), std::move(detail));
-          }
-          const std::string media_type = media_type_of(response.headers());
-          if (!is_fhir_json(media_type))
-            return call->fail(fetch_failure::wrong_content_type,
-                              "Content-Type '" + media_type.substr(0, 64) + "' is not FHIR JSON");
-          if (response.headers().content_length() > call->max_bytes)
-            return call->fail(fetch_failure::too_large,
-                              "the response is larger than " + std::to_string(call->max_bytes) + " bytes");
-          call->source = response.body();
-          call->read_more();
-        } catch (const std::exception& e) {
-          call->on_exception(e);
-        }
-      });
+  client->request(get, call->cancel.get_token()).then([call, client](pplx::task<http::http_response> answered) {
+    try {
+      http::http_response response = answered.get();
+      call->status = response.status_code();
+      if (call->status < 200 || call->status > 299) {
+        std::string detail = "HTTP " + std::to_string(call->status);
+        if (call->status >= 300 && call->status <= 399) detail += ": a redirect, not followed";
+        return call->fail(failure_for_status(call->status), std::move(detail));
+      }
+      const std::string media_type = media_type_of(response.headers());
+      if (!is_fhir_json(media_type))
+        return call->fail(fetch_failure::wrong_content_type,
+                          "Content-Type '" + media_type.substr(0, 64) + "' is not FHIR JSON");
+      if (response.headers().content_length() > call->max_bytes)
+        return call->fail(fetch_failure::too_large,
+                          "the response is larger than " + std::to_string(call->max_bytes) + " bytes");
+      call->source = response.body();
+      call->read_more();
+    } catch (const std::exception& e) {
+      call->on_exception(e);
+    }
+  });
 }
 
 }  // namespace ivig::fhir::client

@@ -35,26 +35,38 @@ enum class fetch_failure {
 /// Stable words for `failure`: "timeout", "401 unauthorized", ... (audit, cards, logs).
 inline std::string_view describe(fetch_failure failure) {
   switch (failure) {
-    case fetch_failure::none: return "none";
-    case fetch_failure::timeout: return "timeout";
-    case fetch_failure::unauthorized: return "401 unauthorized";
-    case fetch_failure::forbidden: return "403 forbidden";
-    case fetch_failure::not_found: return "404 not found";
-    case fetch_failure::server_error: return "server error";
-    case fetch_failure::http_error: return "unexpected HTTP status";
-    case fetch_failure::malformed: return "malformed response";
-    case fetch_failure::wrong_content_type: return "not FHIR JSON";
-    case fetch_failure::too_large: return "too large";
-    case fetch_failure::connection_failed: return "connection failed";
-    case fetch_failure::refused: return "address not allowed";
+    case fetch_failure::none:
+      return "none";
+    case fetch_failure::timeout:
+      return "timeout";
+    case fetch_failure::unauthorized:
+      return "401 unauthorized";
+    case fetch_failure::forbidden:
+      return "403 forbidden";
+    case fetch_failure::not_found:
+      return "404 not found";
+    case fetch_failure::server_error:
+      return "server error";
+    case fetch_failure::http_error:
+      return "unexpected HTTP status";
+    case fetch_failure::malformed:
+      return "malformed response";
+    case fetch_failure::wrong_content_type:
+      return "not FHIR JSON";
+    case fetch_failure::too_large:
+      return "too large";
+    case fetch_failure::connection_failed:
+      return "connection failed";
+    case fetch_failure::refused:
+      return "address not allowed";
   }
   return "unknown";
 }
 
 struct fetch_request {
-  std::string url;           ///< absolute; already checked with `refusal`
-  std::string bearer_token;  ///< empty: no Authorization header
-  std::size_t max_bytes = 0; ///< the body limit for this fetch
+  std::string url;            ///< absolute; already checked with `refusal`
+  std::string bearer_token;   ///< empty: no Authorization header
+  std::size_t max_bytes = 0;  ///< the body limit for this fetch
   std::chrono::steady_clock::time_point deadline;
 };
 

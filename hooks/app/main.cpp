@@ -5,10 +5,10 @@
 #include <memory>
 #include <sstream>
 
+#include "fhir/client/cpprest_fhir_client.hpp"
 #include "fhir/model/result.hpp"
 #include "hooks/app/audit_commands.hpp"
 #include "hooks/app/malloc_settings.hpp"
-#include "fhir/client/cpprest_fhir_client.hpp"
 #include "hooks/app/options.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "hooks/server/http_server.hpp"
@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
   std::shared_ptr<ivig::fhir::client::fhir_client> fhir_client;
   for (const std::string& base : o.fhir_allow) {
     const auto origin = ivig::fhir::client::parse_origin(base);
-    if (!origin || (origin->scheme == "http" && !o.fhir_allow_plain_http &&
-                    !ivig::fhir::client::is_loopback_host(origin->host))) {
+    if (!origin ||
+        (origin->scheme == "http" && !o.fhir_allow_plain_http && !ivig::fhir::client::is_loopback_host(origin->host))) {
       std::cerr << "ivig-cds: --fhir-allow " << base
                 << ": must be an https URL (http only to loopback, or with --fhir-allow-plain-http)\n";
       return 1;
@@ -93,8 +93,12 @@ int main(int argc, char** argv) {
   ivig::service::service_options service_options;
   service_options.max_json_depth = o.json_max_depth;
   service_options.audit_patient_key = patient_key;
-  service_options.fetch = {std::chrono::milliseconds(o.fhir_deadline_ms), o.fhir_max_pages, o.fhir_page_size,
-                           o.fhir_max_bytes_per_fetch, o.fhir_max_bytes_per_call, o.json_max_depth};
+  service_options.fetch = {std::chrono::milliseconds(o.fhir_deadline_ms),
+                           o.fhir_max_pages,
+                           o.fhir_page_size,
+                           o.fhir_max_bytes_per_fetch,
+                           o.fhir_max_bytes_per_call,
+                           o.json_max_depth};
   auto service = std::make_shared<ivig::service::ivig_service>(*loaded, std::move(service_options), audit, fhir_client);
   const auto& kb = **loaded;
   std::size_t active = 0;

@@ -36,15 +36,17 @@ std::string usage_requirements(const std::vector<prefetch_template>& templates, 
       "provide the prefetch keys";
   for (std::size_t i = 0; i < templates.size(); ++i) text += (i == 0 ? " " : ", ") + templates[i].key;
   if (fetching == nullptr) {
-    text += "; any key not provided is reported on a card as a check that could not be completed (this deployment "
-            "does not fetch missing data from fhirServer).";
+    text +=
+        "; any key not provided is reported on a card as a check that could not be completed (this deployment "
+        "does not fetch missing data from fhirServer).";
   } else {
-    text += ". A key not provided, or answered with an OperationOutcome, and the further pages of a paged one, are "
-            "fetched from fhirServer with fhirAuthorization's access token, when fhirServer is one this deployment "
-            "is allowed to query (otherwise the call is answered 400), all within " +
-            std::to_string(fetching->deadline.count()) +
-            " ms; whatever is still missing is reported on a card as a check that could not be completed, and a "
-            "Patient that cannot be read is answered 412.";
+    text +=
+        ". A key not provided, or answered with an OperationOutcome, and the further pages of a paged one, are "
+        "fetched from fhirServer with fhirAuthorization's access token, when fhirServer is one this deployment "
+        "is allowed to query (otherwise the call is answered 400), all within " +
+        std::to_string(fetching->deadline.count()) +
+        " ms; whatever is still missing is reported on a card as a check that could not be completed, and a "
+        "Patient that cannot be read is answered 412.";
   }
   if (std::any_of(templates.begin(), templates.end(),
                   [](const prefetch_template& t) { return t.key == "administrations"; }))
@@ -143,9 +145,8 @@ void ivig_service::finish(const std::shared_ptr<call_in_progress>& call, server:
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - call->started).count();
   // In the log before the response that it describes is sent (docs/audit.md): answer from the
   // completion, which the store runs once the record is committed or spooled.
-  audit_->submit_call(std::move(call->audit), [call, reply = std::move(reply)](bool) mutable {
-    call->done.send(std::move(reply));
-  });
+  audit_->submit_call(std::move(call->audit),
+                      [call, reply = std::move(reply)](bool) mutable { call->done.send(std::move(reply)); });
 }
 
 std::optional<server::http_reply> ivig_service::read_call(std::string_view service_id, std::string_view body,

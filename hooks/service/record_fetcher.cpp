@@ -20,18 +20,30 @@ using fhir::client::fetch_result;
 /// Words a clinician can read for why the FHIR server did not provide the data.
 std::string why_not(fetch_failure failure, int status) {
   switch (failure) {
-    case fetch_failure::timeout: return "it did not answer within the time limit";
-    case fetch_failure::unauthorized: return "it did not accept the access token (HTTP 401)";
-    case fetch_failure::forbidden: return "it refused access (HTTP 403)";
-    case fetch_failure::not_found: return "it answered 'not found' (HTTP " + std::to_string(status) + ")";
-    case fetch_failure::server_error: return "it failed (HTTP " + std::to_string(status) + ")";
-    case fetch_failure::http_error: return "it answered HTTP " + std::to_string(status);
-    case fetch_failure::malformed: return "its answer was not valid JSON";
-    case fetch_failure::wrong_content_type: return "its answer was not FHIR JSON";
-    case fetch_failure::too_large: return "its answer was larger than this service accepts";
-    case fetch_failure::connection_failed: return "it could not be reached";
-    case fetch_failure::refused: return "this service may not query it";
-    case fetch_failure::none: break;
+    case fetch_failure::timeout:
+      return "it did not answer within the time limit";
+    case fetch_failure::unauthorized:
+      return "it did not accept the access token (HTTP 401)";
+    case fetch_failure::forbidden:
+      return "it refused access (HTTP 403)";
+    case fetch_failure::not_found:
+      return "it answered 'not found' (HTTP " + std::to_string(status) + ")";
+    case fetch_failure::server_error:
+      return "it failed (HTTP " + std::to_string(status) + ")";
+    case fetch_failure::http_error:
+      return "it answered HTTP " + std::to_string(status);
+    case fetch_failure::malformed:
+      return "its answer was not valid JSON";
+    case fetch_failure::wrong_content_type:
+      return "its answer was not FHIR JSON";
+    case fetch_failure::too_large:
+      return "its answer was larger than this service accepts";
+    case fetch_failure::connection_failed:
+      return "it could not be reached";
+    case fetch_failure::refused:
+      return "this service may not query it";
+    case fetch_failure::none:
+      break;
   }
   return "it did not answer usefully";
 }
@@ -122,8 +134,8 @@ class fetch_job : public std::enable_shared_from_this<fetch_job> {
         const std::size_t index = data_->keys.size();
         data_->keys.push_back({k.key.key, {fhir::data_state::provided, {}, true, {}}, {}});
         keys_.push_back({std::move(k.key), 0});
-        pages.emplace_back(index, k.continues_prefetch ? k.first
-                                                       : query_url(base_, k.first, patient_id_, limits_.page_size));
+        pages.emplace_back(index,
+                           k.continues_prefetch ? k.first : query_url(base_, k.first, patient_id_, limits_.page_size));
       }
       for (std::string& id : plan.medication_ids)
         if (medications_asked_.insert(id).second) medications.push_back(std::move(id));
@@ -151,10 +163,10 @@ class fetch_job : public std::enable_shared_from_this<fetch_job> {
       std::lock_guard lock(mutex_);
       request.max_bytes = budget_for_next_fetch();
     }
-    if (request.max_bytes == 0) return on_page(index, {fetch_failure::too_large, 0, {}, "the call's byte budget is spent"});
-    client_.get(std::move(request), [self = shared_from_this(), index](fetch_result result) {
-      self->on_page(index, std::move(result));
-    });
+    if (request.max_bytes == 0)
+      return on_page(index, {fetch_failure::too_large, 0, {}, "the call's byte budget is spent"});
+    client_.get(std::move(request),
+                [self = shared_from_this(), index](fetch_result result) { self->on_page(index, std::move(result)); });
   }
 
   void fetch_medication(const std::string& id) {
@@ -164,9 +176,8 @@ class fetch_job : public std::enable_shared_from_this<fetch_job> {
       std::lock_guard lock(mutex_);
       request.max_bytes = budget_for_next_fetch();
     }
-    client_.get(std::move(request), [self = shared_from_this()](fetch_result result) {
-      self->on_medication(std::move(result));
-    });
+    client_.get(std::move(request),
+                [self = shared_from_this()](fetch_result result) { self->on_medication(std::move(result)); });
   }
 
   /// The parsed body, kept in the call's documents; nullptr (and `result` marked malformed) if it is not JSON.
@@ -261,17 +272,17 @@ class fetch_job : public std::enable_shared_from_this<fetch_job> {
       if (!id.empty()) medications.emplace_back(id);
     });
     if (outcome_error)
-      out.status = {fhir::data_state::error,
-                    "the search of the EHR's FHIR server for " + state.key.what + " reported a problem (" + outcome + ")",
-                    true, "operation outcome"};
+      out.status = {
+          fhir::data_state::error,
+          "the search of the EHR's FHIR server for " + state.key.what + " reported a problem (" + outcome + ")", true,
+          "operation outcome"};
   }
 
   void fail_key(fetched_data::key_result& out, const key_state& state, fetch_failure failure, int status) {
     const std::string why = why_not(failure, status);
     if (state.pages <= 1)
-      out.status = {fhir::data_state::error,
-                    "the EHR's FHIR server could not provide " + state.key.what + ": " + why, true,
-                    std::string(fhir::client::describe(failure))};
+      out.status = {fhir::data_state::error, "the EHR's FHIR server could not provide " + state.key.what + ": " + why,
+                    true, std::string(fhir::client::describe(failure))};
     else
       out.status = {fhir::data_state::incomplete,
                     "only part of " + state.key.what + " was read from the EHR's FHIR server: page " +

@@ -31,8 +31,8 @@ struct fetch_limits {
   /// For every fetch of one call together, from the moment the call is read (the spec asks for an
   /// answer "on the order of 500 ms"; the rest of the call needs a few milliseconds).
   std::chrono::milliseconds deadline{400};
-  std::size_t max_pages = 10;                        ///< per search, the first page included
-  std::size_t page_size = 100;                       ///< `_count` asked of each search
+  std::size_t max_pages = 10;   ///< per search, the first page included
+  std::size_t page_size = 100;  ///< `_count` asked of each search
   std::size_t max_bytes_per_fetch = 8U * 1024U * 1024U;
   std::size_t max_bytes_per_call = 32U * 1024U * 1024U;
   std::size_t max_json_depth = 64;
@@ -73,9 +73,8 @@ struct fetched_data {
 
 /// Runs `plan` against the request's fhirServer (which the client must not refuse) and calls `done`
 /// once, from a client thread, when everything is back or the deadline has passed.
-void fetch_missing(fhir::client::fhir_client& client, const fetch_limits& limits,
-                   const protocol::cds_request& request, fetch_plan plan,
-                   std::function<void(std::shared_ptr<fetched_data>)> done);
+void fetch_missing(fhir::client::fhir_client& client, const fetch_limits& limits, const protocol::cds_request& request,
+                   fetch_plan plan, std::function<void(std::shared_ptr<fetched_data>)> done);
 
 /// Adds what was fetched to `record`, with each key's status (fetched, or why not).
 void merge_fetched(const fetched_data& fetched, fhir::patient_record& record);

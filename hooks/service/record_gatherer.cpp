@@ -12,10 +12,10 @@ result<fhir::patient_record, protocol::request_error> gather_record(const protoc
   for (const prefetch_template& t : templates) {
     const fhir::json_value* value = request.prefetch == nullptr ? nullptr : fhir::member(request.prefetch, t.key);
     if (value == nullptr) {
-      record.set_status(t.key, {fhir::data_state::not_provided,
-                                "the EHR did not send " + t.what + " (prefetch '" + t.key + "')" + std::string(unfetched),
-                                false,
-                                "not sent"});
+      record.set_status(
+          t.key, {fhir::data_state::not_provided,
+                  "the EHR did not send " + t.what + " (prefetch '" + t.key + "')" + std::string(unfetched), false,
+                  "not sent"});
       continue;
     }
     if (value->IsNull()) {  // the client has no data for this key: an answer, not a gap
@@ -29,9 +29,10 @@ result<fhir::patient_record, protocol::request_error> gather_record(const protoc
     }
     const std::string_view type = fhir::resource_type_of(*value);
     if (type == "OperationOutcome") {
-      record.set_status(t.key, {fhir::data_state::error,
-                                "the EHR could not provide " + t.what + " (" + fhir::summarize_operation_outcome(*value) + ")",
-                                false, "operation outcome"});
+      record.set_status(
+          t.key, {fhir::data_state::error,
+                  "the EHR could not provide " + t.what + " (" + fhir::summarize_operation_outcome(*value) + ")", false,
+                  "operation outcome"});
       continue;
     }
     if (type == "Bundle") {
@@ -53,12 +54,11 @@ result<fhir::patient_record, protocol::request_error> gather_record(const protoc
         record.set_status(t.key, {fhir::data_state::incomplete,
                                   "only the first page of " + t.what + " was sent" +
                                       (unfetched.empty() ? "" : "; the further pages were not fetched"),
-                                  false,
-                                  "first page only"});
+                                  false, "first page only"});
       } else if (had_outcome) {
-        record.set_status(t.key, {fhir::data_state::error,
-                                  "the search for " + t.what + " reported a problem (" + outcome + ")", false,
-                                  "operation outcome"});
+        record.set_status(
+            t.key, {fhir::data_state::error, "the search for " + t.what + " reported a problem (" + outcome + ")",
+                    false, "operation outcome"});
       } else {
         record.set_status(t.key, {fhir::data_state::provided, {}, false, {}});
       }

@@ -18,8 +18,8 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 std::string outcome(const std::string& text) {
-  return R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"processing","diagnostics":")" + text +
-         R"("}]})";
+  return R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"processing","diagnostics":")" +
+         text + R"("}]})";
 }
 
 std::string searchset(const std::string& entries, const std::string& next = {}) {
@@ -123,12 +123,15 @@ struct fault_fhir_server::impl {
         socket.close(ec);
         return;
       } else if (name == "endless") {
-        send(socket, http::status::ok, searchset("", host + target + (target.find('?') == std::string::npos ? "?" : "&") + "p=1"));
+        send(socket, http::status::ok,
+             searchset("", host + target + (target.find('?') == std::string::npos ? "?" : "&") + "p=1"));
       } else if (name == "redirect") {
         send(socket, http::status::found, "", "text/plain", "http://169.254.169.254/latest/meta-data/");
       } else if (name == "other-patient") {
-        send(socket, http::status::ok,
-             searchset(R"({"resource":{"resourceType":"Condition","id":"x1","code":{"coding":[{"system":"http://snomed.info/sct","code":"38341003"}]},"subject":{"reference":"Patient/someone-else"}}})"));
+        send(
+            socket, http::status::ok,
+            searchset(
+                R"({"resource":{"resourceType":"Condition","id":"x1","code":{"coding":[{"system":"http://snomed.info/sct","code":"38341003"}]},"subject":{"reference":"Patient/someone-else"}}})"));
       } else {
         send(socket, http::status::not_found, outcome("unknown fault " + name));
       }

@@ -163,9 +163,15 @@ std::string hook_request::json() const {
 
 namespace {
 std::map<std::string, std::string> empty_prefetch() {
-  return {{"patient", patient()},    {"conditions", bundle({})},    {"observations", bundle({})},
-          {"allergies", bundle({})}, {"immunizations", bundle({})}, {"medications", bundle({})},
-          {"medicationHistory", bundle({})}, {"administrations", bundle({})}, {"procedures", bundle({})}};
+  return {{"patient", patient()},
+          {"conditions", bundle({})},
+          {"observations", bundle({})},
+          {"allergies", bundle({})},
+          {"immunizations", bundle({})},
+          {"medications", bundle({})},
+          {"medicationHistory", bundle({})},
+          {"administrations", bundle({})},
+          {"procedures", bundle({})}};
 }
 }  // namespace
 

@@ -71,7 +71,8 @@ void running_service::start(std::shared_ptr<const rules::knowledge> knowledge, f
   service::service_options options{64, [now] { return now; }, {}};
   if (log) options.log = std::move(log);
   options.fetch = limits;
-  service_ = std::make_shared<service::ivig_service>(std::move(knowledge), std::move(options), audit, std::move(client));
+  service_ =
+      std::make_shared<service::ivig_service>(std::move(knowledge), std::move(options), audit, std::move(client));
   config.address = "127.0.0.1";
   config.port = 0;
   server_ = std::make_unique<server::http_server>(config, *service_);

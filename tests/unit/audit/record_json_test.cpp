@@ -36,13 +36,29 @@ TEST(RecordJson, WorksheetsAreWrittenAfterTheCardsOnlyWhenThereAreAnyAndReadBack
   EXPECT_EQ(without.find("worksheets"), std::string::npos);  // earlier records keep their text and hash
   call.worksheets = {"**Order:** Privigen\n\n| a | b |\n|---|---|\n| 1 | 2 |"};
   const std::string with = to_json(call);
-  EXPECT_NE(with.find(R"(]}],"worksheets":["**Order:** Privigen\n\n| a | b |\n|---|---|\n| 1 | 2 |"],"knowledge_version")"),
-            std::string::npos)
+  EXPECT_NE(
+      with.find(R"(]}],"worksheets":["**Order:** Privigen\n\n| a | b |\n|---|---|\n| 1 | 2 |"],"knowledge_version")"),
+      std::string::npos)
       << with;
   const std::optional<call_record> back = call_from_json(with);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->worksheets, call.worksheets);
   EXPECT_EQ(to_json(*back), with);
+}
+
+TEST(RecordJson, ADataItemsWhyIsWrittenOnlyWhenThereIsOneAndReadsBack) {
+  call_record call = sample_call("h1", "u1");
+  call.data = {{"patient", "fetched", ""}, {"conditions", "error", "timeout"}};
+  const std::string text = to_json(call);
+  EXPECT_NE(
+      text.find(
+          R"("data":[{"key":"patient","origin":"fetched"},{"key":"conditions","origin":"error","why":"timeout"}],)"),
+      std::string::npos)
+      << text;
+  const std::optional<call_record> back = call_from_json(text);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->data[1].why, "timeout");
+  EXPECT_EQ(to_json(*back), text);
 }
 
 TEST(RecordJson, FeedbackIsEveryFieldInDeclarationOrderAndReadsBack) {

@@ -14,7 +14,9 @@ using namespace ivig::fhir::client;
 
 namespace {
 
-server_policy ehr_policy() { return {{"https://ehr.example.org/fhir/r4", "http://127.0.0.1:8081/fhir"}, false}; }
+server_policy ehr_policy() {
+  return {{"https://ehr.example.org/fhir/r4", "http://127.0.0.1:8081/fhir"}, false};
+}
 
 }  // namespace
 
@@ -29,12 +31,13 @@ TEST(ServerPolicy, AllowsTheBaseAndWhatLiesBelowIt) {
 TEST(ServerPolicy, RefusesEverythingElseAndSaysWhy) {
   const server_policy policy = ehr_policy();
   const std::string off_list = "it is not under a FHIR server base URL this service is allowed to query (--fhir-allow)";
-  EXPECT_EQ(refusal(policy, "https://ehr.example.org/fhir/r4b"), off_list);        // a sibling path, not below
+  EXPECT_EQ(refusal(policy, "https://ehr.example.org/fhir/r4b"), off_list);  // a sibling path, not below
   EXPECT_EQ(refusal(policy, "https://ehr.example.org/admin"), off_list);
-  EXPECT_EQ(refusal(policy, "https://ehr.example.org:8443/fhir/r4"), off_list);    // another port
+  EXPECT_EQ(refusal(policy, "https://ehr.example.org:8443/fhir/r4"), off_list);  // another port
   EXPECT_EQ(refusal(policy, "https://ehr.example.org.evil.test/fhir/r4"), off_list);
   EXPECT_EQ(refusal(policy, "http://127.0.0.1:8082/fhir"), off_list);
-  EXPECT_EQ(refusal(policy, "http://169.254.169.254/latest/meta-data"), "plain http is allowed only to loopback addresses");
+  EXPECT_EQ(refusal(policy, "http://169.254.169.254/latest/meta-data"),
+            "plain http is allowed only to loopback addresses");
   EXPECT_EQ(refusal(policy, "http://ehr.example.org/fhir/r4"), "plain http is allowed only to loopback addresses");
   EXPECT_EQ(refusal(policy, "https://user@ehr.example.org/fhir/r4"),
             "it is not an absolute http(s) URL without user information");
