@@ -46,6 +46,7 @@ struct exchange : std::enable_shared_from_this<exchange> {
   deadline_watch* watch = nullptr;
   deadline_watch::ticket ticket = 0;
   std::size_t max_bytes = 0;
+  std::size_t bytes_read = 0;
   int status = 0;
   std::atomic<bool> finished{false};
   std::atomic<bool> deadline_passed{false};
@@ -68,10 +69,17 @@ struct exchange : std::enable_shared_from_this<exchange> {
     source.read(body, 64 * 1024).then([self = shared_from_this()](pplx::task<std::size_t> read) {
       try {
         const std::size_t n = read.get();
-        if (self->body.collection().size() > self->max_bytes)
+        // Counted from what was read: the buffer's string is sized ahead of each write, so its
+        // size is not the body's until the end.
+        self->bytes_read += n;
+        if (self->bytes_read > self->max_bytes)
           return self->fail(fetch_failure::too_large,
                             "the response is larger than " + std::to_string(self->max_bytes) + " bytes");
-        if (n == 0) return self->finish({fetch_failure::none, self->status, std::move(self->body.collection()), {}});
+        if (n == 0) {
+          std::string text = std::move(self->body.collection());
+          text.resize(self->bytes_read);
+          return self->finish({fetch_failure::none, self->status, std::move(text), {}});
+        }
         self->read_more();
       } catch (const std::exception& e) {
         self->on_exception(e);

@@ -27,6 +27,7 @@
 #include "tests/support/fhir_test_server.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/support/tls_fhir_server.hpp"
 
 using namespace ivig::test;
 using ivig::fhir::client::client_options;
@@ -207,6 +208,20 @@ TEST(FhirFallback, ThePageLimitLeavesDataIncompleteAndTheCardSaysSo) {
                               "service's page limit)"),
             std::string::npos)
       << fetched.body;
+}
+
+TEST(FhirFallback, TheCallsByteBudgetBoundsWhatIsRead) {
+  fetch_limits small_budget = roomy_limits();
+  small_budget.max_bytes_per_call = 16 * 1024;  // less than Isaiah's observations alone
+  running_service service(scenario_now(), client_for(test_fhir_server()), small_budget);
+  hook_request bare = fetching(isaiah_order(), test_fhir_server());
+  bare.prefetch.clear();
+  const http_result fetched = service.post("ivig-order-select", bare.json());
+  ASSERT_EQ(fetched.status, 200u) << fetched.body.substr(0, 2000);
+  EXPECT_NE(fetched.body.find("could not provide laboratory results and vital signs: its answer was larger than this "
+                              "service accepts"),
+            std::string::npos)
+      << fetched.body.substr(0, 4000);
 }
 
 TEST(FhirFallback, AMedicationTheOrderReferencesIsReadFromTheServer) {
@@ -408,4 +423,29 @@ TEST(FaultyServerResources, ResourcesOfAnotherPatientAreDroppedAndLogged) {
   ASSERT_FALSE(log.empty());
   EXPECT_NE(log.back().find("naming a patient other than the call's; they were dropped"), std::string::npos)
       << log.back();
+}
+
+TEST(FhirFallbackTls, AnHttpsServerIsTrustedOnlyThroughTheConfiguredCaFile) {
+  tls_fhir_server server;
+  hook_request bare = fetching(order_select_with(medication_request("ivig-1", privigen()), "ivig-1"), server.base());
+  bare.prefetch.clear();
+  fetch_limits limits;
+  limits.deadline = std::chrono::milliseconds(3000);
+
+  // The system's CA store does not know the test certificate: the handshake fails, and the Patient
+  // with it.
+  client_options untrusting;
+  untrusting.policy.allowed_bases = {server.base()};
+  running_service strict(scenario_now(), std::make_shared<cpprest_fhir_client>(untrusting), limits);
+  const http_result refused = strict.post("ivig-order-select", bare.json());
+  EXPECT_EQ(refused.status, 412u);
+  EXPECT_NE(refused.body.find("could not provide patient demographics: it could not be reached"), std::string::npos)
+      << refused.body;
+
+  client_options trusting = untrusting;
+  trusting.ca_file = server.certificate_file();
+  running_service trusted(scenario_now(), std::make_shared<cpprest_fhir_client>(trusting), limits);
+  const http_result answered = trusted.post("ivig-order-select", bare.json());
+  EXPECT_EQ(answered.status, 200u) << answered.body;
+  EXPECT_EQ(answered.body.find("could not be reached"), std::string::npos) << answered.body;
 }

@@ -1,0 +1,119 @@
+// tests/support/tls_fhir_server.cpp: the certificate, the listener, one thread per connection.
+#include "tests/support/tls_fhir_server.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <list>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace ivig::test {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+}  // namespace
+
+struct tls_fhir_server::impl {
+  std::filesystem::path dir;
+  std::string certificate;
+  asio::io_context io;
+  ssl::context context{ssl::context::tls_server};
+  tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), 0}};
+  std::mutex mutex;
+  std::list<std::shared_ptr<tcp::socket>> sockets;
+  std::list<std::thread> threads;
+  std::thread accepting;
+  std::atomic<bool> stopping{false};
+
+  void serve(tcp::socket& socket) {
+    ssl::stream<tcp::socket&> stream(socket, context);
+    beast::error_code ec;
+    stream.handshake(ssl::stream_base::server, ec);
+    if (ec) return;  // the client did not trust the certificate: what one test wants to see
+    beast::flat_buffer buffer;
+    for (;;) {
+      http::request<http::string_body> request;
+      http::read(stream, buffer, request, ec);
+      if (ec) return;
+      const std::string target(request.target());
+      http::response<http::string_body> response{http::status::ok, 11};
+      response.set(http::field::content_type, "application/fhir+json");
+      const std::string patient = "/fhir/Patient/";
+      response.body() = target.rfind(patient, 0) == 0
+                            ? R"({"resourceType":"Patient","id":")" + target.substr(patient.size()) +
+                                  R"(","gender":"female","birthDate":"1980-04-02"})"
+                            : R"({"resourceType":"Bundle","type":"searchset","entry":[]})";
+      response.prepare_payload();
+      http::write(stream, response, ec);
+      if (ec) return;
+    }
+  }
+};
+
+tls_fhir_server::tls_fhir_server() : impl_(std::make_unique<impl>()) {
+  impl_->dir = std::filesystem::temp_directory_path() / ("ivig-tls-" + std::to_string(::getpid()) + "-" +
+                                                         std::to_string(impl_->acceptor.local_endpoint().port()));
+  std::filesystem::create_directories(impl_->dir);
+  impl_->certificate = (impl_->dir / "cert.pem").string();
+  const std::string key = (impl_->dir / "key.pem").string();
+  const std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext "
+      "subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + impl_->certificate + " >/dev/null 2>&1";
+  if (std::system(command.c_str()) != 0) throw std::runtime_error("openssl could not make a test certificate");
+  impl_->context.use_certificate_chain_file(impl_->certificate);
+  impl_->context.use_private_key_file(key, ssl::context::pem);
+  impl_->accepting = std::thread([this] {
+    for (;;) {
+      auto socket = std::make_shared<tcp::socket>(impl_->io);
+      beast::error_code ec;
+      impl_->acceptor.accept(*socket, ec);
+      if (ec || impl_->stopping) return;
+      std::lock_guard lock(impl_->mutex);
+      impl_->sockets.push_back(socket);
+      impl_->threads.emplace_back([this, socket] { impl_->serve(*socket); });
+    }
+  });
+}
+
+tls_fhir_server::~tls_fhir_server() {
+  impl_->stopping = true;
+  beast::error_code ec;
+  {
+    tcp::socket poke(impl_->io);
+    poke.connect(impl_->acceptor.local_endpoint(), ec);
+  }
+  impl_->accepting.join();
+  impl_->acceptor.close(ec);
+  std::list<std::thread> threads;
+  {
+    std::lock_guard lock(impl_->mutex);
+    for (auto& socket : impl_->sockets) socket->shutdown(tcp::socket::shutdown_both, ec);
+    threads.swap(impl_->threads);
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::filesystem::remove_all(impl_->dir);
+}
+
+std::string tls_fhir_server::base() const {
+  return "https://127.0.0.1:" + std::to_string(impl_->acceptor.local_endpoint().port()) + "/fhir";
+}
+
+const std::string& tls_fhir_server::certificate_file() const {
+  return impl_->certificate;
+}
+
+}  // namespace ivig::test
