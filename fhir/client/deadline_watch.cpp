@@ -47,8 +47,9 @@ void deadline_watch::run() {
       continue;
     }
     const auto first = due_.begin();
-    if (clock::now() < first->first) {
-      changed_.wait_until(lock, first->first);
+    if (const clock::time_point next = first->first; clock::now() < next) {
+      // A copy: while this waits, cancel() may erase the entry the iterator points into.
+      changed_.wait_until(lock, next);
       continue;
     }
     std::function<void()> action = std::move(first->second.second);

@@ -84,3 +84,21 @@ TEST(DeadlineWatch, RunsAnActionAtItsDeadlineAndNotACancelledOne) {
   ASSERT_TRUE(ran_changed.wait_for(lock, std::chrono::seconds(10), [&] { return ran == 1; }));
   EXPECT_FALSE(cancelled_ran.load());
 }
+
+TEST(DeadlineWatch, CancellingTheEntryItWaitsForLeavesItWaitingForTheNext) {
+  // The thread waits for the earliest entry; cancelling that entry erases it under the thread's
+  // wait (valgrind found the wait reading the erased entry before it copied the time).
+  deadline_watch watch;
+  std::mutex mutex;
+  std::condition_variable ran_changed;
+  bool ran = false;
+  const auto far = watch.at(deadline_watch::clock::now() + std::chrono::hours(1), [] {});
+  watch.cancel(far);
+  watch.at(deadline_watch::clock::now() + std::chrono::milliseconds(10), [&] {
+    const std::lock_guard lock(mutex);
+    ran = true;
+    ran_changed.notify_all();
+  });
+  std::unique_lock lock(mutex);
+  EXPECT_TRUE(ran_changed.wait_for(lock, std::chrono::seconds(10), [&] { return ran; }));
+}
