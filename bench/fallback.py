@@ -23,6 +23,8 @@ import time
 import urllib.error
 import urllib.request
 
+import wrk_run
+
 BUILD, SHARED = sys.argv[1], sys.argv[2]
 DURATION = sys.argv[3] if len(sys.argv) > 3 else "5s"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -118,24 +120,7 @@ def order(prefetch=None, fhir_server=None):
 
 
 def wrk(port, body, connections):
-    script = os.path.join(WORK, "post.lua")
-    with open(script, "w") as f:
-        f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-                'local f = io.open("%s", "rb"); wrk.body = f:read("*a"); f:close()\n' % body)
-    out = subprocess.run(["wrk", "-t1", "-c%d" % connections, "-d" + DURATION, "--timeout", "10s", "--latency", "-s",
-                          script, "http://127.0.0.1:%d/cds-services/ivig-order-select" % port],
-                         capture_output=True, text=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-
-    def latency(pct):
-        m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)" % pct, out, re.M)
-        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)] if m else float("nan")
-
-    errors = 0
-    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if m:
-        errors = int(m.group(1))
-    return rps, latency(50), latency(99), errors
+    return wrk_run.wrk(WORK, port, "/cds-services/ivig-order-select", body, connections, DURATION, timeout="10s")
 
 
 def main():

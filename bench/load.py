@@ -22,6 +22,8 @@ import tempfile
 import time
 import urllib.request
 
+import wrk_run
+
 BUILD, BODIES = sys.argv[1], sys.argv[2]
 DURATION = sys.argv[3] if len(sys.argv) > 3 else "5s"
 WORK = tempfile.mkdtemp(prefix="ivig-load-")
@@ -77,29 +79,7 @@ def start_targets():
 
 
 def wrk(port, path, body, connections, duration=DURATION):
-    script = os.path.join(WORK, "post.lua")
-    with open(script, "w") as f:
-        f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-                'local f = io.open("%s", "rb"); wrk.body = f:read("*a"); f:close()\n' % body)
-    out = subprocess.run(["wrk", "-t1", "-c%d" % connections, "-d" + duration, "--latency", "-s", script,
-                          "http://127.0.0.1:%d%s" % (port, path)], capture_output=True, text=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-
-    def latency(pct):
-        m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)" % pct, out, re.M)
-        if not m:
-            return float("nan")
-        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
-        return float(m.group(1)) * scale
-
-    errors = 0
-    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if m:
-        errors += int(m.group(1))
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if m:
-        errors += sum(int(x) for x in m.groups())
-    return rps, latency(50), latency(99), errors
+    return wrk_run.wrk(WORK, port, path, body, connections, duration)
 
 
 def rss_and_fds(pid):

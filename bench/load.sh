@@ -10,11 +10,7 @@ BUILD=${BUILD:-build-bench}
 SHARED=${SHARED:-../shared}
 DURATION=${DURATION:-5s}
 bash deploy/install-deps.sh >/dev/null
-if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends wrk nginx-light >/dev/null
-fi
+bash bench/install-tools.sh
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DIVIG_BUILD_TESTS=OFF -DIVIG_BUILD_BENCH=ON >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target ivig-cds bare_server >/dev/null
 bodies=$(mktemp -d)

@@ -133,7 +133,8 @@ class fetch_job : public std::enable_shared_from_this<fetch_job> {
       for (fetch_plan::key_fetch& k : plan.keys) {
         const std::size_t index = data_->keys.size();
         data_->keys.push_back({k.key.key, {fhir::data_state::provided, {}, true, {}}, {}});
-        keys_.push_back({std::move(k.key), 0});
+        keys_.push_back(
+            {std::move(k.key), k.continues_prefetch ? std::size_t{1} : std::size_t{0}});  // the EHR sent page 1
         pages.emplace_back(index,
                            k.continues_prefetch ? k.first : query_url(base_, k.first, patient_id_, limits_.page_size));
       }

@@ -88,6 +88,14 @@ hook_request isaiah_order() {
   return request;
 }
 
+/// The reference: the answer to Isaiah's order with the prefetch an EHR would send.
+http_result answer_to_full_prefetch(const running_service& service,
+                                    const std::map<std::string, std::string>& prefetch) {
+  hook_request prefetched = isaiah_order();
+  prefetched.prefetch = prefetch;
+  return service.post("ivig-order-select", prefetched.json());
+}
+
 hook_request fetching(hook_request request, const std::string& server, const std::string& token = test_fhir_token) {
   request.fhir_server = server;
   request.access_token = token;
@@ -125,9 +133,7 @@ int open_descriptors() {
 
 TEST(FhirFallback, NoPrefetchGetsTheSameCardsAsAFullPrefetch) {
   running_service service(scenario_now(), client_for(test_fhir_server()), roomy_limits());
-  hook_request prefetched = isaiah_order();
-  prefetched.prefetch = prefetch_from_server(service, isaiah_patient_id);
-  const http_result reference = service.post("ivig-order-select", prefetched.json());
+  const http_result reference = answer_to_full_prefetch(service, prefetch_from_server(service, isaiah_patient_id));
   ASSERT_EQ(reference.status, 200u) << reference.body;
 
   hook_request bare = fetching(isaiah_order(), test_fhir_server());
@@ -153,9 +159,7 @@ TEST(FhirFallback, DiscoverySaysWhatHappensWhenThePrefetchIsPartial) {
 TEST(FhirFallback, APartialPrefetchIsCompletedFromTheServer) {
   running_service service(scenario_now(), client_for(test_fhir_server()), roomy_limits());
   const auto full = prefetch_from_server(service, isaiah_patient_id);
-  hook_request prefetched = isaiah_order();
-  prefetched.prefetch = full;
-  const http_result reference = service.post("ivig-order-select", prefetched.json());
+  const http_result reference = answer_to_full_prefetch(service, full);
 
   hook_request partial = fetching(isaiah_order(), test_fhir_server());
   partial.prefetch = {{"patient", full.at("patient")}, {"conditions", full.at("conditions")}};
@@ -164,12 +168,29 @@ TEST(FhirFallback, APartialPrefetchIsCompletedFromTheServer) {
   EXPECT_TRUE(fetched.body == reference.body) << first_difference(fetched.body, reference.body);
 }
 
+TEST(FhirFallback, APagedPrefetchIsReadToItsLastPage) {
+  running_service service(scenario_now(), client_for(test_fhir_server()), roomy_limits());
+  const auto full = prefetch_from_server(service, isaiah_patient_id);
+  const http_result reference = answer_to_full_prefetch(service, full);
+
+  // The EHR sent only the first page of the conditions, with its next link.
+  const std::string& base = test_fhir_server();
+  const http_result first_page =
+      http_request(port_of(base), "GET", path_of(base) + "/Condition?patient=" + isaiah_patient_id + "&_count=5", {},
+                   {}, test_fhir_token);
+  ASSERT_NE(first_page.body.find(R"("relation":"next")"), std::string::npos) << first_page.body.substr(0, 500);
+  hook_request paged = fetching(isaiah_order(), test_fhir_server());
+  paged.prefetch = full;
+  paged.prefetch["conditions"] = first_page.body;
+  const http_result fetched = service.post("ivig-order-select", paged.json());
+  ASSERT_EQ(fetched.status, 200u) << fetched.body;
+  EXPECT_TRUE(fetched.body == reference.body) << first_difference(fetched.body, reference.body);
+}
+
 TEST(FhirFallback, AKeyHoldingAnOperationOutcomeIsFetchedAgain) {
   running_service service(scenario_now(), client_for(test_fhir_server()), roomy_limits());
   const auto full = prefetch_from_server(service, isaiah_patient_id);
-  hook_request prefetched = isaiah_order();
-  prefetched.prefetch = full;
-  const http_result reference = service.post("ivig-order-select", prefetched.json());
+  const http_result reference = answer_to_full_prefetch(service, full);
 
   hook_request with_outcome = fetching(isaiah_order(), test_fhir_server());
   with_outcome.prefetch = full;
@@ -184,9 +205,7 @@ TEST(FhirFallback, SearchesAreReadPageByPageThroughNextLinks) {
   fetch_limits small_pages = roomy_limits();
   small_pages.page_size = 10;  // Isaiah's conditions and observations take several pages
   running_service service(scenario_now(), client_for(test_fhir_server()), small_pages);
-  hook_request prefetched = isaiah_order();
-  prefetched.prefetch = prefetch_from_server(service, isaiah_patient_id);
-  const http_result reference = service.post("ivig-order-select", prefetched.json());
+  const http_result reference = answer_to_full_prefetch(service, prefetch_from_server(service, isaiah_patient_id));
 
   hook_request bare = fetching(isaiah_order(), test_fhir_server());
   bare.prefetch.clear();

@@ -2,12 +2,12 @@
 #include "tests/support/fault_fhir_server.hpp"
 
 #include <chrono>
-#include <list>
-#include <mutex>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "tests/support/blocking_listener.hpp"
 
 namespace ivig::test {
 namespace {
@@ -31,34 +31,8 @@ std::string searchset(const std::string& entries, const std::string& next = {}) 
 }  // namespace
 
 struct fault_fhir_server::impl {
-  asio::io_context io;
-  tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), 0}};
-  std::mutex mutex;
-  std::list<std::shared_ptr<tcp::socket>> sockets;
-  std::list<std::thread> threads;
-  std::thread accepting;
-  std::atomic<bool> stopping{false};
   std::atomic<int>* requests = nullptr;
-
-  void accept_loop() {
-    for (;;) {
-      auto socket = std::make_shared<tcp::socket>(io);
-      beast::error_code ec;
-      acceptor.accept(*socket, ec);
-      if (ec || stopping) return;
-      std::lock_guard lock(mutex);
-      sockets.push_back(socket);
-      threads.emplace_back([this, socket] {
-        serve(*socket);
-        // Done with it: close it now (under the lock the destructor's shutdown takes), so that a
-        // test counting descriptors sees only what the client keeps.
-        std::lock_guard done(mutex);
-        beast::error_code ignored;
-        socket->close(ignored);
-        sockets.remove(socket);
-      });
-    }
-  }
+  std::unique_ptr<blocking_listener> listener;
 
   void send(tcp::socket& socket, http::status status, const std::string& body,
             const std::string& content_type = "application/fhir+json", const std::string& location = {}) {
@@ -83,7 +57,7 @@ struct fault_fhir_server::impl {
       const std::size_t slash = target.find('/', 1);
       const std::string fault = target.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
       const std::string rest = slash == std::string::npos ? "" : target.substr(slash);
-      const std::string host = "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port());
+      const std::string host = "http://127.0.0.1:" + std::to_string(listener->port());
       if (rest.rfind("/Patient/", 0) == 0 && fault.rfind("patient-", 0) != 0) {
         const std::string id = rest.substr(9);
         send(socket, http::status::ok,
@@ -101,7 +75,7 @@ struct fault_fhir_server::impl {
         const std::string head =
             "HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json\r\nContent-Length: 1000000\r\n\r\n{";
         asio::write(socket, asio::buffer(head), ec);
-        while (!ec && !stopping) {
+        while (!ec && !listener->stopping()) {
           std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the fault itself: a slow drip
           asio::write(socket, asio::buffer(" ", 1), ec);
         }
@@ -141,30 +115,11 @@ struct fault_fhir_server::impl {
 
 fault_fhir_server::fault_fhir_server() : impl_(std::make_unique<impl>()) {
   impl_->requests = &requests_;
-  port_ = impl_->acceptor.local_endpoint().port();
-  impl_->accepting = std::thread([this] { impl_->accept_loop(); });
+  impl_->listener = std::make_unique<blocking_listener>([this](tcp::socket& socket) { impl_->serve(socket); });
+  port_ = impl_->listener->port();
 }
 
-fault_fhir_server::~fault_fhir_server() {
-  impl_->stopping = true;
-  beast::error_code ec;
-  // Wake the accept: connect once, then close the listener.
-  {
-    tcp::socket poke(impl_->io);
-    poke.connect(impl_->acceptor.local_endpoint(), ec);
-  }
-  impl_->accepting.join();
-  impl_->acceptor.close(ec);
-  std::list<std::thread> threads;
-  {
-    std::lock_guard lock(impl_->mutex);
-    // shutdown, not close: it wakes a thread blocked reading this socket without pulling the
-    // descriptor from under it; the socket closes when its thread is done.
-    for (auto& socket : impl_->sockets) socket->shutdown(tcp::socket::shutdown_both, ec);
-    threads.swap(impl_->threads);
-  }
-  for (std::thread& thread : threads) thread.join();
-}
+fault_fhir_server::~fault_fhir_server() = default;
 
 std::string fault_fhir_server::base(const std::string& fault) const {
   return "http://127.0.0.1:" + std::to_string(port_) + "/" + fault;

@@ -3,17 +3,17 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <list>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "tests/support/blocking_listener.hpp"
 
 namespace ivig::test {
 namespace {
@@ -29,14 +29,8 @@ using tcp = asio::ip::tcp;
 struct tls_fhir_server::impl {
   std::filesystem::path dir;
   std::string certificate;
-  asio::io_context io;
   ssl::context context{ssl::context::tls_server};
-  tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), 0}};
-  std::mutex mutex;
-  std::list<std::shared_ptr<tcp::socket>> sockets;
-  std::list<std::thread> threads;
-  std::thread accepting;
-  std::atomic<bool> stopping{false};
+  std::unique_ptr<blocking_listener> listener;
 
   void serve(tcp::socket& socket) {
     ssl::stream<tcp::socket&> stream(socket, context);
@@ -64,8 +58,9 @@ struct tls_fhir_server::impl {
 };
 
 tls_fhir_server::tls_fhir_server() : impl_(std::make_unique<impl>()) {
-  impl_->dir = std::filesystem::temp_directory_path() / ("ivig-tls-" + std::to_string(::getpid()) + "-" +
-                                                         std::to_string(impl_->acceptor.local_endpoint().port()));
+  static std::atomic<int> made{0};
+  impl_->dir = std::filesystem::temp_directory_path() /
+               ("ivig-tls-" + std::to_string(::getpid()) + "-" + std::to_string(made++));
   std::filesystem::create_directories(impl_->dir);
   impl_->certificate = (impl_->dir / "cert.pem").string();
   const std::string key = (impl_->dir / "key.pem").string();
@@ -76,40 +71,16 @@ tls_fhir_server::tls_fhir_server() : impl_(std::make_unique<impl>()) {
   if (std::system(command.c_str()) != 0) throw std::runtime_error("openssl could not make a test certificate");
   impl_->context.use_certificate_chain_file(impl_->certificate);
   impl_->context.use_private_key_file(key, ssl::context::pem);
-  impl_->accepting = std::thread([this] {
-    for (;;) {
-      auto socket = std::make_shared<tcp::socket>(impl_->io);
-      beast::error_code ec;
-      impl_->acceptor.accept(*socket, ec);
-      if (ec || impl_->stopping) return;
-      std::lock_guard lock(impl_->mutex);
-      impl_->sockets.push_back(socket);
-      impl_->threads.emplace_back([this, socket] { impl_->serve(*socket); });
-    }
-  });
+  impl_->listener = std::make_unique<blocking_listener>([this](tcp::socket& socket) { impl_->serve(socket); });
 }
 
 tls_fhir_server::~tls_fhir_server() {
-  impl_->stopping = true;
-  beast::error_code ec;
-  {
-    tcp::socket poke(impl_->io);
-    poke.connect(impl_->acceptor.local_endpoint(), ec);
-  }
-  impl_->accepting.join();
-  impl_->acceptor.close(ec);
-  std::list<std::thread> threads;
-  {
-    std::lock_guard lock(impl_->mutex);
-    for (auto& socket : impl_->sockets) socket->shutdown(tcp::socket::shutdown_both, ec);
-    threads.swap(impl_->threads);
-  }
-  for (std::thread& thread : threads) thread.join();
+  impl_->listener.reset();
   std::filesystem::remove_all(impl_->dir);
 }
 
 std::string tls_fhir_server::base() const {
-  return "https://127.0.0.1:" + std::to_string(impl_->acceptor.local_endpoint().port()) + "/fhir";
+  return "https://127.0.0.1:" + std::to_string(impl_->listener->port()) + "/fhir";
 }
 
 const std::string& tls_fhir_server::certificate_file() const {

@@ -1,0 +1,33 @@
+# bench/wrk_run.py: one wrk run and its figures, shared by bench/load.py and bench/fallback.py.
+import os
+import re
+import subprocess
+
+
+def wrk(workdir, port, path, body, connections, duration, timeout=None):
+    """POSTs `body` (a file) to 127.0.0.1:port/path with wrk -t1; returns (req/s, p50 ms, p99 ms, errors),
+    errors counting non-2xx answers and socket errors."""
+    script = os.path.join(workdir, "post.lua")
+    with open(script, "w") as f:
+        f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                'local f = io.open("%s", "rb"); wrk.body = f:read("*a"); f:close()\n' % body)
+    command = ["wrk", "-t1", "-c%d" % connections, "-d" + duration, "--latency", "-s", script]
+    if timeout:
+        command += ["--timeout", timeout]
+    out = subprocess.run(command + ["http://127.0.0.1:%d%s" % (port, path)], capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def latency(pct):
+        m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)" % pct, out, re.M)
+        if not m:
+            return float("nan")
+        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+
+    errors = 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if m:
+        errors += int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    return rps, latency(50), latency(99), errors
