@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.request
 
-import wrk_run
+import bench_support
 
 BUILD, SHARED = sys.argv[1], sys.argv[2]
 DURATION = sys.argv[3] if len(sys.argv) > 3 else "5s"
@@ -120,7 +120,7 @@ def order(prefetch=None, fhir_server=None):
 
 
 def wrk(port, body, connections):
-    return wrk_run.wrk(WORK, port, "/cds-services/ivig-order-select", body, connections, DURATION, timeout="10s")
+    return bench_support.wrk(WORK, port, "/cds-services/ivig-order-select", body, connections, DURATION, timeout="10s")
 
 
 def main():
@@ -182,13 +182,7 @@ def main():
                 print("| %s | %d | %.0f | %.2f | %.2f | %d | %+.2f ms | %+.2f ms |"
                       % (label, connections, rps, p50, p99, errors, p50 - base[0], p99 - base[1]))
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        bench_support.stop_all(procs)
         shutil.rmtree(WORK, ignore_errors=True)
 
 

@@ -22,7 +22,7 @@ import tempfile
 import time
 import urllib.request
 
-import wrk_run
+import bench_support
 
 BUILD, BODIES = sys.argv[1], sys.argv[2]
 DURATION = sys.argv[3] if len(sys.argv) > 3 else "5s"
@@ -79,7 +79,7 @@ def start_targets():
 
 
 def wrk(port, path, body, connections, duration=DURATION):
-    return wrk_run.wrk(WORK, port, path, body, connections, duration)
+    return bench_support.wrk(WORK, port, path, body, connections, duration)
 
 
 def rss_and_fds(pid):
@@ -152,13 +152,7 @@ def main():
                   % (factor, os.path.getsize(body) // 1024, p50, p50 / base, bare, bare / bare_base, p50 - bare,
                      (p50 - bare) / diff_base if diff_base else 0))
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        bench_support.stop_all(procs)
         shutil.rmtree(WORK, ignore_errors=True)
 
 

@@ -1,4 +1,5 @@
-# bench/wrk_run.py: one wrk run and its figures, shared by bench/load.py and bench/fallback.py.
+# bench/bench_support.py: what bench/load.py and bench/fallback.py share: one wrk run and its figures,
+# and stopping the targets.
 import os
 import re
 import subprocess
@@ -31,3 +32,14 @@ def wrk(workdir, port, path, body, connections, duration, timeout=None):
     if m:
         errors += sum(int(x) for x in m.groups())
     return rps, latency(50), latency(99), errors
+
+
+def stop_all(procs):
+    """Terminates every process, waits up to 15 s for each, kills those still running."""
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
