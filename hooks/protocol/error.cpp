@@ -10,7 +10,7 @@
 namespace ivig::protocol {
 namespace {
 
-constexpr std::array<error_description, 21> table{{
+constexpr std::array<error_description, 22> table{{
     {400, "json-malformed", "structure", "The body is not a well-formed JSON object."},
     {400, "json-too-deep", "too-costly", "The body nests JSON deeper than the configured limit."},
     {413, "body-too-large", "too-costly", "The body is larger than the configured limit."},
@@ -29,6 +29,7 @@ constexpr std::array<error_description, 21> table{{
     {404, "route-not-found", "not-found", "No endpoint has this path."},
     {405, "method-not-allowed", "not-supported", "The endpoint does not accept this method."},
     {408, "request-timeout", "timeout", "The request was not received within the read timeout."},
+    {417, "expectation-failed", "not-supported", "The only expectation this server meets is 100-continue."},
     {503, "service-draining", "transient", "The service is shutting down."},
     {503, "service-unready", "transient", "The service cannot do its whole job now."},
     {500, "internal-error", "exception", "The service failed; the failure has been logged."},

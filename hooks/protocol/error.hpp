@@ -48,6 +48,8 @@ enum class error_code {
   method_not_allowed,
   /// The client did not send a whole request within the read timeout (HTTP 408).
   request_timeout,
+  /// The request's Expect header asks for something other than 100-continue (HTTP 417).
+  expectation_failed,
   /// The server is shutting down and takes no new work (HTTP 503).
   service_draining,
   /// The service is up but cannot do its whole job (its audit store is failing) (HTTP 503 on /readyz).

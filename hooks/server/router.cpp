@@ -191,7 +191,9 @@ std::optional<route_outcome> route(route_request request, request_handler& handl
     case route_kind::service:
     case route_kind::feedback: {
       if (request.method != "POST") return method_not_allowed("POST");
-      if (request.content_type && !is_json_media_type(*request.content_type)) {
+      // Required, not only checked when present: a page in any browser can send a cross-origin
+      // POST without a preflight, but only as a form or plain text (security review 2026-11).
+      if (!request.content_type || !is_json_media_type(*request.content_type)) {
         return router_error(error_code::unsupported_media_type,
                             "Content-Type must be application/json or application/fhir+json.");
       }

@@ -28,6 +28,7 @@
   X(rejected_body_too_large, "requests answered 413: body over body_limit")                       \
   X(rejected_headers_too_large, "requests answered 431: headers over header_limit")               \
   X(rejected_http_malformed, "requests answered 400: not parseable as HTTP/1.1")                  \
+  X(rejected_framing, "requests answered 400 or 417 for framing: Transfer-Encoding, Host, Expect") \
   X(rejected_draining, "requests answered 503 because the server is draining")                    \
   X(request_timeouts, "partial requests answered 408 at read_timeout")                            \
   X(idle_timeouts, "connections closed silently after sending nothing before the deadline")       \

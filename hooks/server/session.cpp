@@ -75,6 +75,38 @@ bool awaits_continue(const http::request_parser<http::string_body>& parser, std:
   return it != req.end() && beast::iequals(it->value(), "100-continue");
 }
 
+/// A defect in how the request is framed, found once its header is read: what a proxy in front of
+/// the service could read differently from Beast is request smuggling (security review 2026-11), so
+/// anything but the one plain reading is refused and the connection closed.
+struct framing_defect {
+  error_code code;
+  std::string diagnostics;
+};
+
+std::optional<framing_defect> find_framing_defect(const http::request<http::string_body>& req) {
+  const auto transfer_encodings = req.count(http::field::transfer_encoding);
+  if (transfer_encodings > 0) {
+    const auto it = req.find(http::field::transfer_encoding);
+    std::string_view value = to_std(it->value());
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (transfer_encodings > 1 || !beast::iequals(beast::string_view(value.data(), value.size()), "chunked"))
+      return framing_defect{error_code::http_malformed, "Transfer-Encoding must be exactly 'chunked'."};
+    if (req.count(http::field::content_length) > 0)
+      return framing_defect{error_code::http_malformed,
+                            "A request must not carry both Transfer-Encoding and Content-Length."};
+  }
+  const auto hosts = req.count(http::field::host);
+  if (hosts > 1 || (req.version() == 11 && hosts == 0))
+    return framing_defect{error_code::http_malformed, "An HTTP/1.1 request needs exactly one Host header."};
+  if (req.version() == 11) {
+    const auto expect = req.find(http::field::expect);
+    if (expect != req.end() && !beast::iequals(expect->value(), "100-continue"))
+      return framing_defect{error_code::expectation_failed, "Expect supports only 100-continue."};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 session::session(tcp::socket&& socket, session_environment env)
@@ -200,6 +232,12 @@ void session::on_read_header(beast::error_code ec) {
     if (!want_requests_) return;  // this connection was already answered (408) and will close
     first_request_ = false;
     handle_read_error(ec);  // 413 and 431 leave before the client was invited to send the body
+    return;
+  }
+  if (const std::optional<framing_defect> defect = find_framing_defect(parser_->get())) {
+    cancel_read_timer();
+    first_request_ = false;
+    reject(defect->code, defect->diagnostics, env_.stats.rejected_framing);
     return;
   }
   // read_timer_ keeps running: read_timeout bounds the body as well.
@@ -372,6 +410,10 @@ void session::fill_response(std::uint64_t seq, http_reply reply) {
     res.insert(beast::string_view(name.data(), name.size()), beast::string_view(value.data(), value.size()));
   }
   res.set(http::field::server, "ivig-cds");
+  // Answers carry patient data or describe the service: never sniffed as another type, never kept
+  // by a browser or proxy cache.
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set(http::field::cache_control, "no-store");
   if (!reply.content_type.empty()) res.set(http::field::content_type, reply.content_type);
   res.body() = std::move(reply.body);
   res.keep_alive(owed.keep_alive);

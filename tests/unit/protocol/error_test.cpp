@@ -28,6 +28,7 @@ TEST(ErrorTable, EveryCodeHasItsDocumentedStatusAndAUniqueName) {
                                                               {error_code::route_not_found, 404},
                                                               {error_code::method_not_allowed, 405},
                                                               {error_code::request_timeout, 408},
+                                                              {error_code::expectation_failed, 417},
                                                               {error_code::service_draining, 503},
                                                               {error_code::internal_error, 500}};
   std::set<std::string_view> names;

@@ -114,9 +114,18 @@ const std::vector<route_case> route_cases = {
     {"DELETE", "/cds-services", {}, false, 405, "GET", {}, error_code::method_not_allowed},
     {"get", "/cds-services", {}, false, 405, "GET", {}, error_code::method_not_allowed},
     // Service calls.
-    {"POST", "/cds-services/ivig-order-select", {}, false, 200, {}, {service_call("ivig-order-select")}, {}},
-    {"POST", "/cds-services/Az09._-", {}, false, 200, {}, {service_call("Az09._-")}, {}},
-    {"POST", "/cds-services/x?debug=1", {}, false, 200, {}, {service_call("x")}, {}},
+    {"POST",
+     "/cds-services/ivig-order-select",
+     "application/json",
+     false,
+     200,
+     {},
+     {service_call("ivig-order-select")},
+     {}},
+    {"POST", "/cds-services/Az09._-", "application/json", false, 200, {}, {service_call("Az09._-")}, {}},
+    {"POST", "/cds-services/x?debug=1", "application/json", false, 200, {}, {service_call("x")}, {}},
+    // No Content-Type at all: a cross-origin form or text POST could look like this (415).
+    {"POST", "/cds-services/x", {}, false, 415, {}, {}, error_code::unsupported_media_type},
     {"POST", "/cds-services/x", "application/json", false, 200, {}, {service_call("x")}, {}},
     {"POST", "/cds-services/x", "application/fhir+json", false, 200, {}, {service_call("x")}, {}},
     {"POST", "/cds-services/x", "Application/JSON; charset=UTF-8", false, 200, {}, {service_call("x")}, {}},
@@ -150,7 +159,8 @@ const std::vector<route_case> route_cases = {
     {"GET", "/CDS-SERVICES", {}, false, 404, {}, {}, error_code::route_not_found},
     {"GET", "http://host/cds-services", {}, false, 404, {}, {}, error_code::route_not_found},
     {"POST", "/cds-services/a/b", {}, false, 404, {}, {}, error_code::route_not_found},
-    {"POST", "/cds-services/x/feedback", {}, false, 200, {}, {feedback_call("x")}, {}},
+    {"POST", "/cds-services/x/feedback", "application/json", false, 200, {}, {feedback_call("x")}, {}},
+    {"POST", "/cds-services/x/feedback", {}, false, 415, {}, {}, error_code::unsupported_media_type},
     {"GET", "/cds-services/x/feedback", {}, false, 405, "POST", {}, error_code::method_not_allowed},
     {"POST", "/cds-services/x/feedback", "text/plain", false, 415, {}, {}, error_code::unsupported_media_type},
     {"POST", "/cds-services/a/b/feedback", {}, false, 404, {}, {}, error_code::route_not_found},
@@ -253,6 +263,7 @@ TEST(Router, HandlerExceptionBecomes500WithoutTheExceptionText) {
   route_request r;
   r.method = "POST";
   r.target = "/cds-services/throw";
+  r.content_type = "application/json";
   const route_outcome out = route_now(r, handler, false);
   EXPECT_EQ(out.reply.status, 500U);
   EXPECT_EQ(out.error, error_code::internal_error);
@@ -320,6 +331,7 @@ route_request post(std::string_view target) {
   route_request r;
   r.method = "POST";
   r.target = target;
+  r.content_type = "application/json";
   r.body = "{}";
   return r;
 }

@@ -345,6 +345,96 @@ TEST_F(HttpServerTest, InvalidContentLengthGets400) {
   EXPECT_TRUE(handler_.calls().empty());
 }
 
+// ---- framing a proxy could read differently (request smuggling; security review 2026-11) ----
+
+// A body whose Transfer-Encoding Beast would not take as chunked is read up to the connection's
+// end, or as the next request by a proxy that reads it otherwise: refused, and the connection closed
+// so that nothing after it is read as a request.
+class SmuggledFraming : public HttpServerTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(SmuggledFraming, Gets400AndClosesBeforeTheHandler) {
+  test_client client(start());
+  client.write(std::string("POST /cds-services/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n") +
+               GetParam() + "\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+  const testing::response res = client.read_response();
+  EXPECT_EQ(res.result_int(), 400U);
+  EXPECT_FALSE(res.keep_alive());
+  expect_closed_silently(client);  // the smuggled GET /healthz is never answered
+  client.close();
+  EXPECT_TRUE(handler_.calls().empty());
+  // Beast refuses Transfer-Encoding beside Content-Length itself, as malformed; the rest are ours.
+  const server_stats_snapshot stats = stats_after_stop();
+  EXPECT_EQ(stats.rejected_framing + stats.rejected_http_malformed, 1U);
+}
+
+INSTANTIATE_TEST_SUITE_P(TransferEncodingAndHost, SmuggledFraming,
+                         ::testing::Values("Transfer-Encoding: chunked, identity\r\n", "Transfer-Encoding: gzip\r\n",
+                                           "Transfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n",
+                                           "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+                                           "Host: other\r\nContent-Length: 0\r\n"));
+
+TEST_F(HttpServerTest, TransferEncodingOtherThanChunkedIsNamedInTheAnswer) {
+  test_client client(start());
+  client.write(
+      "POST /cds-services/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: "
+      "gzip, chunked\r\n\r\n0\r\n\r\n");
+  expect_reply(client.read_response(), 400,
+               outcome("error", "structure", "http-malformed", "The request is not valid HTTP/1.1.",
+                       "Transfer-Encoding must be exactly 'chunked'."));
+}
+
+TEST_F(HttpServerTest, Http11RequestWithoutHostGets400) {
+  test_client client(start());
+  client.write("GET /healthz HTTP/1.1\r\n\r\n");
+  expect_reply(client.read_response(), 400,
+               outcome("error", "structure", "http-malformed", "The request is not valid HTTP/1.1.",
+                       "An HTTP/1.1 request needs exactly one Host header."));
+  EXPECT_TRUE(handler_.calls().empty());
+}
+
+TEST_F(HttpServerTest, PlainChunkedBodyIsStillAccepted) {
+  test_client client(start());
+  client.write(
+      "POST /cds-services/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: "
+      "Chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+  expect_reply(client.read_response(), 200, testing::service_body("x"));
+}
+
+TEST_F(HttpServerTest, AnExpectationOtherThanContinueGets417AndClose) {
+  test_client client(start());
+  client.write(
+      "POST /cds-services/x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: "
+      "2\r\nExpect: 200-ok\r\n\r\n{}");
+  const testing::response res = client.read_response();
+  expect_reply(
+      res, 417,
+      outcome("error", "not-supported", "expectation-failed", "The only expectation this server meets is 100-continue.",
+              "Expect supports only 100-continue."));
+  EXPECT_FALSE(res.keep_alive());
+  expect_closed_silently(client);
+  client.close();
+  EXPECT_TRUE(handler_.calls().empty());
+  EXPECT_EQ(stats_after_stop().rejected_framing, 1U);
+}
+
+TEST_F(HttpServerTest, PostWithoutContentTypeGets415) {
+  test_client client(start());
+  const testing::response res = client.request("POST", "/cds-services/x/feedback", "{}", "");
+  expect_reply(res, 415,
+               outcome("error", "not-supported", "unsupported-media-type", "The body must be application/json.",
+                       "Content-Type must be application/json or application/fhir+json."));
+  EXPECT_TRUE(handler_.calls().empty());
+}
+
+TEST_F(HttpServerTest, EveryAnswerIsNeitherSniffedNorCached) {
+  test_client client(start());
+  for (const testing::response& res : {client.request("GET", "/cds-services"), client.request("GET", "/nowhere"),
+                                       client.request("POST", "/cds-services/x", "{}")}) {
+    EXPECT_EQ(res[http::field::cache_control], "no-store") << res.result_int();
+    EXPECT_EQ(res["X-Content-Type-Options"], "nosniff") << res.result_int();
+  }
+}
+
 // ---- Expect: 100-continue ------------------------------------------------------------------
 // Each client sends the head, then waits as curl does; but where curl gives up after a second and
 // sends the body anyway, these read with test_client's deadline, so a missing 100 Continue fails.

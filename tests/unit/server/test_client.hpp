@@ -52,7 +52,9 @@ inline std::string raw_request(std::string_view method, std::string_view target,
                                std::string_view extra_headers = {}) {
   std::string out;
   out.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-  if (content_type) out.append("Content-Type: ").append(*content_type).append("\r\n");
+  // A POST says it is JSON unless the test chooses a type; an empty one sends no Content-Type.
+  if (!content_type && method == "POST") content_type = "application/json";
+  if (content_type && !content_type->empty()) out.append("Content-Type: ").append(*content_type).append("\r\n");
   if (!body.empty() || method == "POST") {
     out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
   }
