@@ -34,6 +34,11 @@ parse_outcome parse_options(int argc, char** argv) {
       ->check(CLI::Range(1L, 3600000L));
   cli.add_option("--drain-timeout-ms", drain_timeout, "Grace period for in-flight requests on SIGTERM/SIGINT")
       ->check(CLI::Range(0L, 3600000L));
+  cli.add_option("--cors-origin", o.server.cors_origins,
+                 "A browser origin allowed to call the service (CORS), e.g. https://sandbox.cds-hooks.org, or * "
+                 "for any (repeatable; none: no browser may)")
+      ->allow_extra_args(false)
+      ->take_all();
   cli.add_option("--pipeline-limit", o.server.pipeline_limit, "Queued responses per connection (HTTP pipelining)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
   cli.add_option("--json-max-depth", o.json_max_depth, "Deepest JSON nesting accepted in a request (400 above)")

@@ -82,6 +82,18 @@ route_outcome method_not_allowed(std::string_view allow) {
   return out;
 }
 
+/// A CORS preflight (OPTIONS) on an endpoint that takes `method`: which method and headers a
+/// browser may send; the session adds Access-Control-Allow-Origin when the Origin is allowed.
+route_outcome preflight(std::string_view method) {
+  route_outcome out;
+  out.reply.status = 204;
+  out.reply.headers.emplace_back("Allow", std::string(method) + ", OPTIONS");
+  out.reply.headers.emplace_back("Access-Control-Allow-Methods", std::string(method) + ", OPTIONS");
+  out.reply.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
+  out.reply.headers.emplace_back("Access-Control-Max-Age", "600");
+  return out;
+}
+
 /// Why a reply from the handler cannot be sent as it is, or nullptr if it can.
 const char* unsendable(const http_reply& reply) {
   if (reply.status < 200 || reply.status > 599) return "a status outside 200-599";
@@ -180,16 +192,20 @@ std::optional<route_outcome> route(route_request request, request_handler& handl
                           "The endpoints are GET /cds-services, POST /cds-services/{id}, "
                           "POST /cds-services/{id}/feedback, GET /healthz and GET /readyz.");
     case route_kind::discovery:
+      if (request.method == "OPTIONS") return preflight("GET");
       if (request.method != "GET") return method_not_allowed("GET");
       return call_sync("discovery", [&] { return handler.discovery(); });
     case route_kind::health:
+      if (request.method == "OPTIONS") return preflight("GET");
       if (request.method != "GET") return method_not_allowed("GET");
       return call_sync("health", [&] { return handler.health(); });
     case route_kind::readiness:
+      if (request.method == "OPTIONS") return preflight("GET");
       if (request.method != "GET") return method_not_allowed("GET");
       return call_sync("readiness", [&] { return handler.readiness(); });
     case route_kind::service:
     case route_kind::feedback: {
+      if (request.method == "OPTIONS") return preflight("POST");
       if (request.method != "POST") return method_not_allowed("POST");
       // Required, not only checked when present: a page in any browser can send a cross-origin
       // POST without a preflight, but only as a form or plain text (security review 2026-11).

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ivig::server {
 
@@ -42,6 +43,10 @@ struct server_config {
   /// Initial capacity of each connection's read buffer: a default flat_buffer reads 512 bytes at a
   /// time, which is about ten times slower on 80 KB bodies.
   std::size_t read_buffer_reserve = 64U * 1024U;
+  /// Browser origins allowed to call the service (CORS), exactly as a browser sends them
+  /// ("https://sandbox.cds-hooks.org"), or "*" for any. Empty: no Access-Control-Allow-Origin at all,
+  /// so browsers refuse every cross-origin answer (server-to-server EHR calls are unaffected).
+  std::vector<std::string> cors_origins;
 };
 
 /// Throws std::invalid_argument naming the first field that breaks its constraint.

@@ -107,6 +107,26 @@ std::optional<framing_defect> find_framing_defect(const http::request<http::stri
   return std::nullopt;
 }
 
+/// CORS on every answer, errors included: a browser shows a script no answer, not even a 401 or a
+/// 413, without Access-Control-Allow-Origin. Only for an allowed origin; `Vary: Origin` whenever
+/// CORS is configured, so that a cache never hands one origin's answer to another.
+void add_cors_headers(http::response<http::string_body>& res, std::string_view origin,
+                      const std::vector<std::string>& allowed) {
+  if (allowed.empty()) return;
+  res.set(http::field::vary, "Origin");
+  if (origin.empty()) return;
+  for (const std::string& entry : allowed) {
+    if (entry == "*") {
+      res.set(http::field::access_control_allow_origin, "*");
+      return;
+    }
+    if (entry == origin) {
+      res.set(http::field::access_control_allow_origin, beast::string_view(origin.data(), origin.size()));
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 session::session(tcp::socket&& socket, session_environment env)
@@ -208,6 +228,7 @@ void session::start_request_read() {
   read_op_ = read_op::request;
   // A fresh parser per message: limits and state never leak from one request into the next.
   parser_.emplace();
+  request_origin_.clear();
   parser_->body_limit(env_.config.body_limit);
   parser_->header_limit(env_.config.header_limit);
   stream_.expires_never();  // read deadlines are read_timer_'s; see the member comment
@@ -223,6 +244,13 @@ void session::on_read_header(beast::error_code ec) {
   if (read_op_ != read_op::request) return;
   read_op_ = read_op::none;
   if (closed_) return;
+  {
+    // Also when the header failed: a 413 for its Content-Length is an answer a browser must see too.
+    // The value is only compared with the allowlist.
+    const auto& req = parser_->get();
+    if (const auto origin = req.find(http::field::origin); origin != req.end())
+      request_origin_ = to_std(origin->value()).substr(0, 256);
+  }
   if (closing_) {  // lingering: keep the linger deadline, discard whatever came
     continue_lingering(ec);
     return;
@@ -394,7 +422,7 @@ reply_sink session::reply_into(std::uint64_t seq) {
 
 std::uint64_t session::owe_response(unsigned version, bool keep_alive) {
   if (!keep_alive) want_requests_ = false;
-  queue_.push_back(owed_response{next_seq_, version, keep_alive, std::nullopt});
+  queue_.push_back(owed_response{next_seq_, version, keep_alive, request_origin_, std::nullopt});
   return next_seq_++;
 }
 
@@ -414,6 +442,7 @@ void session::fill_response(std::uint64_t seq, http_reply reply) {
   // by a browser or proxy cache.
   res.set("X-Content-Type-Options", "nosniff");
   res.set(http::field::cache_control, "no-store");
+  add_cors_headers(res, owed.origin, env_.config.cors_origins);
   if (!reply.content_type.empty()) res.set(http::field::content_type, reply.content_type);
   res.body() = std::move(reply.body);
   res.keep_alive(owed.keep_alive);

@@ -78,6 +78,7 @@ class session : public std::enable_shared_from_this<session> {
     std::uint64_t seq = 0;
     unsigned version = 11;
     bool keep_alive = true;
+    std::string origin;  ///< the request's Origin header (CORS), empty when it had none
     std::optional<response> message;
   };
 
@@ -148,6 +149,7 @@ class session : public std::enable_shared_from_this<session> {
   std::uint64_t timer_generation_ = 0;
   read_op read_op_ = read_op::none;
   bool first_request_ = true;
+  std::string request_origin_;  ///< Origin of the request being read, once its header is in
   bool want_requests_ = true;  // false once no further request will be read and answered
   bool writing_ = false;       // a response of queue_ or continue_response_ is being written
   bool closing_ = false;       // our send side is shut down; lingering until the peer closes

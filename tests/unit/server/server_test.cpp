@@ -435,6 +435,77 @@ TEST_F(HttpServerTest, EveryAnswerIsNeitherSniffedNorCached) {
   }
 }
 
+// ---- CORS: browser clients (the CDS Hooks sandbox, SMART apps) -------------------------------
+
+server_config cors_for(std::vector<std::string> origins) {
+  server_config config;
+  config.cors_origins = std::move(origins);
+  return config;
+}
+
+std::string preflight(std::string_view target, std::string_view origin) {
+  return "OPTIONS " + std::string(target) + " HTTP/1.1\r\nHost: t\r\nOrigin: " + std::string(origin) +
+         "\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: authorization, "
+         "content-type\r\n\r\n";
+}
+
+TEST_F(HttpServerTest, APreflightFromAnAllowedOriginIsAnswered204WithWhatTheBrowserMaySend) {
+  test_client client(start(cors_for({"https://sandbox.cds-hooks.org"})));
+  client.write(preflight("/cds-services/ivig-order-select", "https://sandbox.cds-hooks.org"));
+  const testing::response res = client.read_response();
+  EXPECT_EQ(res.result_int(), 204U);
+  EXPECT_EQ(res[http::field::access_control_allow_origin], "https://sandbox.cds-hooks.org");
+  EXPECT_EQ(res[http::field::access_control_allow_methods], "POST, OPTIONS");
+  EXPECT_EQ(res[http::field::access_control_allow_headers], "Authorization, Content-Type");
+  EXPECT_EQ(res[http::field::access_control_max_age], "600");
+  EXPECT_EQ(res[http::field::vary], "Origin");
+  EXPECT_TRUE(res.keep_alive());
+  EXPECT_TRUE(handler_.calls().empty());  // a preflight never reaches the service
+  client.write(preflight("/cds-services", "https://sandbox.cds-hooks.org"));
+  EXPECT_EQ(client.read_response()[http::field::access_control_allow_methods], "GET, OPTIONS");
+}
+
+TEST_F(HttpServerTest, AnOriginOffTheListGetsNoAllowOrigin) {
+  test_client client(start(cors_for({"https://sandbox.cds-hooks.org"})));
+  client.write(preflight("/cds-services/x", "https://evil.example"));
+  const testing::response res = client.read_response();
+  EXPECT_EQ(res.result_int(), 204U);
+  EXPECT_EQ(res.count(http::field::access_control_allow_origin), 0U);
+  EXPECT_EQ(res[http::field::vary], "Origin");
+}
+
+TEST_F(HttpServerTest, EveryAnswerToAnAllowedOriginCarriesAllowOriginErrorsIncluded) {
+  server_config config = cors_for({"https://app.example.org"});
+  config.body_limit = 64;
+  test_client client(start(config));
+  const std::string origin = "Origin: https://app.example.org\r\n";
+  for (const auto& [request, status] : std::vector<std::pair<std::string, unsigned>>{
+           {raw_request("POST", "/cds-services/x", "{}", std::nullopt, origin), 200},
+           {raw_request("POST", "/cds-services/x", "{}", "text/plain", origin), 415},
+           {raw_request("GET", "/nowhere", {}, std::nullopt, origin), 404},
+           {raw_request("POST", "/cds-services/x", std::string(65, 'b'), std::nullopt, origin), 413}}) {
+    client.write(request);
+    const testing::response res = client.read_response();
+    EXPECT_EQ(res.result_int(), status);
+    EXPECT_EQ(res[http::field::access_control_allow_origin], "https://app.example.org") << status;
+  }
+}
+
+TEST_F(HttpServerTest, AStarAllowsAnyOrigin) {
+  test_client client(start(cors_for({"*"})));
+  client.write(preflight("/healthz", "https://anywhere.example"));
+  EXPECT_EQ(client.read_response()[http::field::access_control_allow_origin], "*");
+}
+
+TEST_F(HttpServerTest, WithoutAnOriginListNoBrowserMayCall) {
+  test_client client(start());
+  client.write(preflight("/healthz", "https://anywhere.example"));
+  const testing::response res = client.read_response();
+  EXPECT_EQ(res.result_int(), 204U);
+  EXPECT_EQ(res.count(http::field::access_control_allow_origin), 0U);
+  EXPECT_EQ(res.count(http::field::vary), 0U);
+}
+
 // ---- Expect: 100-continue ------------------------------------------------------------------
 // Each client sends the head, then waits as curl does; but where curl gives up after a second and
 // sends the body anyway, these read with test_client's deadline, so a missing 100 Continue fails.
