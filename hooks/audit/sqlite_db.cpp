@@ -4,6 +4,9 @@
 // Statements reset themselves after every use (and every error) so that cached ones stay reusable.
 #include "hooks/audit/sqlite_db.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <sqlite3.h>
 
 namespace ivig::audit {
@@ -25,7 +28,13 @@ void check_fault(const fault_hook& fault, std::string_view step) {
 
 database::database(const std::string& path, open_mode mode) : path_(path) {
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-  if (mode == open_mode::create) flags |= SQLITE_OPEN_CREATE;
+  if (mode == open_mode::create) {
+    flags |= SQLITE_OPEN_CREATE;
+    // Owner-only from the first byte: the log names patients. SQLite gives its WAL and shared-memory
+    // files the database file's mode, so they are owner-only too. An existing file keeps its mode.
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = "audit store: cannot open " + path + ": ";

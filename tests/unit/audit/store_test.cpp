@@ -61,6 +61,17 @@ TEST_F(Store, CheckpointsAfterBatchesKeepTheWalBounded) {
   EXPECT_EQ(count(path(), "calls"), 300);
 }
 
+TEST_F(Store, TheLogAndItsWalAreReadableByTheServiceUserOnly) {
+  sqlite_audit_store store(options());
+  ASSERT_TRUE(store.record_call(sample_call("h1", "u1")));
+  for (const std::string& file : {path(), path() + "-wal"}) {
+    const auto permissions = std::filesystem::status(file).permissions();
+    EXPECT_EQ(permissions & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+        << file;
+  }
+}
+
 TEST_F(Store, RejectedCallIsRecordedWithItsStatusAndCodeOnly) {
   sqlite_audit_store store(options());
   call_record rejected;
