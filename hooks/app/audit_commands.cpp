@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "fhir/model/fhir_time.hpp"
+#include "hooks/app/terminal_text.hpp"
 #include "hooks/audit/audit_event_export.hpp"
 #include "hooks/audit/chain.hpp"
 #include "hooks/audit/queries.hpp"
@@ -19,9 +20,11 @@ namespace ivig::app {
 namespace {
 
 void print_call(const audit::call_row& c) {
-  std::cout << c.received_at << "  " << c.service_id << "  " << c.http_status
-            << (c.error_code.empty() ? "" : " " + c.error_code) << "  " << c.hook_instance << "  " << c.user_id << "  "
-            << c.patient << "  knowledge " << c.knowledge_version << "\n";
+  // Every field through terminal_safe: rejected paths, ids and comments are what callers sent.
+  std::cout << terminal_safe(c.received_at) << "  " << terminal_safe(c.service_id) << "  " << c.http_status
+            << (c.error_code.empty() ? "" : " " + terminal_safe(c.error_code)) << "  " << terminal_safe(c.hook_instance)
+            << "  " << terminal_safe(c.user_id) << "  " << terminal_safe(c.patient) << "  knowledge "
+            << terminal_safe(c.knowledge_version) << "\n";
 }
 
 /// The worksheets the calls of one hookInstance recorded, as text; 1 when there are none.
@@ -31,14 +34,16 @@ int print_worksheets(const audit::hook_instance_view& view) {
     const std::optional<audit::call_record> call = audit::call_from_json(view.payloads[i]);
     if (!call) continue;
     for (const std::string& worksheet : call->worksheets) {
-      std::cout << (printed++ == 0 ? "" : "\n") << "IVIg verification worksheet, " << view.calls[i].hook << " "
-                << view.calls[i].received_at << ", hookInstance " << view.calls[i].hook_instance << ", patient "
-                << view.calls[i].patient << "\n\n"
-                << service::worksheet_text(worksheet);
+      std::cout << (printed++ == 0 ? "" : "\n") << "IVIg verification worksheet, " << terminal_safe(view.calls[i].hook)
+                << " " << terminal_safe(view.calls[i].received_at) << ", hookInstance "
+                << terminal_safe(view.calls[i].hook_instance) << ", patient " << terminal_safe(view.calls[i].patient)
+                << "\n\n"
+                << terminal_safe(service::worksheet_text(worksheet), true);
     }
   }
-  if (printed == 0) std::cout << "ivig-cds: the calls of hookInstance " << view.calls.front().hook_instance
-                              << " recorded no worksheet (worksheets are made at order-sign)\n";
+  if (printed == 0)
+    std::cout << "ivig-cds: the calls of hookInstance " << terminal_safe(view.calls.front().hook_instance)
+              << " recorded no worksheet (worksheets are made at order-sign)\n";
   return printed == 0 ? 1 : 0;
 }
 
@@ -80,22 +85,22 @@ int run_audit_command(const options& o) {
     if (a.name == "show") {
       const audit::hook_instance_view view = audit::show_hook_instance(o.audit_path, a.hook_instance);
       if (view.calls.empty()) {
-        std::cout << "ivig-cds: no call with hookInstance " << a.hook_instance << "\n";
+        std::cout << "ivig-cds: no call with hookInstance " << terminal_safe(a.hook_instance) << "\n";
         return 1;
       }
       if (a.worksheet) return print_worksheets(view);
       for (std::size_t i = 0; i < view.calls.size(); ++i) {
         print_call(view.calls[i]);
-        std::cout << "  recorded: " << view.payloads[i] << "\n";
+        std::cout << "  recorded: " << terminal_safe(view.payloads[i]) << "\n";
       }
       for (const audit::card_row& card : view.cards)
-        std::cout << "  card " << card.card_uuid << " " << card.indicator << " [" << card.rule_ids << "] "
-                  << card.summary << "\n";
+        std::cout << "  card " << terminal_safe(card.card_uuid) << " " << terminal_safe(card.indicator) << " ["
+                  << terminal_safe(card.rule_ids) << "] " << terminal_safe(card.summary) << "\n";
       for (const audit::feedback_row& f : view.feedback)
-        std::cout << "  feedback " << f.card_uuid << " " << f.outcome
-                  << (f.override_code.empty() ? "" : " " + f.override_code)
-                  << (f.user_comment.empty() ? "" : " \"" + f.user_comment + "\"") << " at " << f.outcome_timestamp
-                  << "\n";
+        std::cout << "  feedback " << terminal_safe(f.card_uuid) << " " << terminal_safe(f.outcome)
+                  << (f.override_code.empty() ? "" : " " + terminal_safe(f.override_code))
+                  << (f.user_comment.empty() ? "" : " \"" + terminal_safe(f.user_comment) + "\"") << " at "
+                  << terminal_safe(f.outcome_timestamp) << "\n";
       return 0;
     }
     if (a.name == "report") {

@@ -61,6 +61,18 @@ result<std::string_view, request_error> read_string(const rapidjson::Value& obje
   return std::string_view{value->GetString(), value->GetStringLength()};
 }
 
+/// "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" in hexadecimal digits of either case, optionally after
+/// "urn:uuid:".
+bool is_uuid(std::string_view text) {
+  if (text.substr(0, 9) == "urn:uuid:") text.remove_prefix(9);
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash_here = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash_here ? text[i] != '-' : std::isxdigit(static_cast<unsigned char>(text[i])) == 0) return false;
+  }
+  return true;
+}
+
 /// fhirAuthorization, when present: an object with a bearer token, only beside fhirServer (cds-r-1).
 /// The value is the access token, or nothing when fhirAuthorization is absent.
 result<std::optional<std::string_view>, request_error> read_authorization(const rapidjson::Value& body,
@@ -161,7 +173,10 @@ result<cds_request, request_error> read_cds_request(const rapidjson::Value& body
   const auto hook_instance = read_string(body, "hookInstance", "hookInstance", true);
   if (!hook_instance) return failure(hook_instance.error());
   request.hook_instance = *hook_instance;
-  if (request.hook_instance.size() > 256) return invalid("hookInstance", "is longer than 256 characters.");
+  // A UUID, as the spec types it (bare, or as urn:uuid:): free text here reached the audit CLI's
+  // output raw, control characters included (security review 2026-11).
+  if (!is_uuid(request.hook_instance))
+    return invalid("hookInstance", "must be a UUID (8-4-4-4-12 hexadecimal digits).");
   const rapidjson::Value* context = member(body, "context");
   if (context == nullptr) return missing("context");
   if (!context->IsObject()) return invalid("context", "must be a JSON object.");

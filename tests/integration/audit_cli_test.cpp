@@ -47,7 +47,7 @@ TEST(AuditCli, ListShowReportExportPurgeAndVerify) {
     auto store = std::make_shared<ivig::audit::sqlite_audit_store>(options);
     running_service server(scenario_now(), ivig::server::server_config{}, store);
     hook_request r = order_select_with(medication_request("ivig-1", privigen()), "ivig-1");
-    r.hook_instance = "cli-1";
+    r.hook_instance = "00000000-0000-4000-8000-00000000c011";
     set_prefetch(r, "conditions", {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia type I"))});
     set_prefetch(
         r, "observations",
@@ -58,18 +58,26 @@ TEST(AuditCli, ListShowReportExportPurgeAndVerify) {
     card_uuid = doc["cards"][0]["uuid"].GetString();
     const std::string feedback =
         R"({"feedback":[{"card":")" + card_uuid +
-        R"(","outcome":"overridden","overrideReason":{"userComment":"known"},"outcomeTimestamp":"2026-11-22T12:01:00Z"}]})";
+        R"(","outcome":"overridden","overrideReason":{"userComment":"known\u001b[2J\nFORGED LINE\u009b"},)"
+        R"("outcomeTimestamp":"2026-11-22T12:01:00Z"}]})";
     ASSERT_EQ(http_request(server.port(), "POST", "/cds-services/ivig-order-select/feedback", feedback).status, 200u);
   }
   const run_result list = run("audit list --rule R4 --audit-path " + db);
   EXPECT_EQ(list.exit_code, 0) << list.output;
-  EXPECT_NE(list.output.find("2026-11-22T12:00:00Z  ivig-order-select  200  cli-1  Practitioner/example  example"),
+  EXPECT_NE(list.output.find("2026-11-22T12:00:00Z  ivig-order-select  200  00000000-0000-4000-8000-00000000c011  "
+                             "Practitioner/example  example"),
             std::string::npos)
       << list.output;
-  const run_result show = run("audit show cli-1 --audit-path " + db);
+  const run_result show = run("audit show 00000000-0000-4000-8000-00000000c011 --audit-path " + db);
   EXPECT_EQ(show.exit_code, 0) << show.output;
   EXPECT_NE(show.output.find("card " + card_uuid + " critical [R4]"), std::string::npos) << show.output;
-  EXPECT_NE(show.output.find("feedback " + card_uuid + " overridden \"known\""), std::string::npos) << show.output;
+  // The comment's escape sequence, newline and C1 control are printed as escapes, not obeyed: no
+  // terminal control reaches the operator's screen and no line can be forged.
+  EXPECT_NE(show.output.find("feedback " + card_uuid + " overridden \"known\\x1b[2J\\x0aFORGED LINE\\u009b\""),
+            std::string::npos)
+      << show.output;
+  EXPECT_EQ(show.output.find('\x1b'), std::string::npos);
+  EXPECT_EQ(show.output.find("\nFORGED"), std::string::npos);
   const run_result report = run("audit report --csv --audit-path " + db);
   EXPECT_EQ(report.exit_code, 0) << report.output;
   EXPECT_NE(report.output.find("R4"), std::string::npos) << report.output;
@@ -101,7 +109,7 @@ TEST(AuditCli, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord)
     auto store = std::make_shared<ivig::audit::sqlite_audit_store>(options);
     running_service server(scenario_now(), ivig::server::server_config{}, store);
     hook_request sign = order_sign_with({medication_request("ivig-1", privigen())});
-    sign.hook_instance = "sign-1";
+    sign.hook_instance = "00000000-0000-4000-8000-00000000519a";
     set_prefetch(sign, "observations", {body_weight(70), body_height(170), serum_creatinine(0.9)});
     const auto doc = parse(server.post("ivig-order-sign", sign.json()).body);
     for (const auto& card : doc["cards"].GetArray())
@@ -109,21 +117,24 @@ TEST(AuditCli, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord)
         worksheet_markdown = card["detail"].GetString();
     ASSERT_FALSE(worksheet_markdown.empty());
     hook_request select = order_select_with(medication_request("ivig-1", privigen()), "ivig-1");
-    select.hook_instance = "select-1";
+    select.hook_instance = "00000000-0000-4000-8000-000000005e1e";
     ASSERT_EQ(server.post("ivig-order-select", select.json()).status, 200u);
   }
-  const run_result shown = run("audit show sign-1 --worksheet --audit-path " + db);
+  const run_result shown = run("audit show 00000000-0000-4000-8000-00000000519a --worksheet --audit-path " + db);
   EXPECT_EQ(shown.exit_code, 0) << shown.output;
-  EXPECT_EQ(shown.output, "IVIg verification worksheet, order-sign 2026-11-22T12:00:00Z, hookInstance sign-1, patient "
-                          "example\n\n" +
-                              ivig::service::worksheet_text(worksheet_markdown));
+  EXPECT_EQ(shown.output,
+            "IVIg verification worksheet, order-sign 2026-11-22T12:00:00Z, hookInstance "
+            "00000000-0000-4000-8000-00000000519a, patient "
+            "example\n\n" +
+                ivig::service::worksheet_text(worksheet_markdown));
   EXPECT_NE(shown.output.find("Dosing weight               70 kg"), std::string::npos) << shown.output;
   EXPECT_EQ(shown.output.find("**"), std::string::npos);
   EXPECT_EQ(shown.output.find("|---"), std::string::npos);
 
-  const run_result none = run("audit show select-1 --worksheet --audit-path " + db);
+  const run_result none = run("audit show 00000000-0000-4000-8000-000000005e1e --worksheet --audit-path " + db);
   EXPECT_EQ(none.exit_code, 1) << none.output;
   EXPECT_EQ(none.output,
-            "ivig-cds: the calls of hookInstance select-1 recorded no worksheet (worksheets are made at order-sign)\n");
+            "ivig-cds: the calls of hookInstance 00000000-0000-4000-8000-000000005e1e recorded no worksheet "
+            "(worksheets are made at order-sign)\n");
   std::filesystem::remove_all(dir);
 }

@@ -51,10 +51,11 @@ class AuditOverHttp : public ::testing::Test {
 }  // namespace
 
 TEST_F(AuditOverHttp, EveryCardUuidIsInTheLogWithItsCall) {
-  const http_result result = server_->post("ivig-order-select", two_card_request("hi-1").json());
+  const http_result result =
+      server_->post("ivig-order-select", two_card_request("00000000-0000-4000-8000-0000000000a1").json());
   ASSERT_EQ(result.status, 200u);
   const auto doc = parse(result.body);
-  const audit::hook_instance_view view = audit::show_hook_instance(path(), "hi-1");
+  const audit::hook_instance_view view = audit::show_hook_instance(path(), "00000000-0000-4000-8000-0000000000a1");
   ASSERT_EQ(view.calls.size(), 1u);
   EXPECT_EQ(view.calls[0].service_id, "ivig-order-select");
   EXPECT_EQ(view.calls[0].hook, "order-select");
@@ -77,7 +78,8 @@ TEST_F(AuditOverHttp, EveryCardUuidIsInTheLogWithItsCall) {
 }
 
 TEST_F(AuditOverHttp, FeedbackIsRecordedOnceMatchedToItsCardAndUnknownCardsAreKept) {
-  const auto doc = parse(server_->post("ivig-order-select", two_card_request("hi-2").json()).body);
+  const auto doc =
+      parse(server_->post("ivig-order-select", two_card_request("00000000-0000-4000-8000-0000000000a2").json()).body);
   ASSERT_EQ(doc["cards"].Size(), 2u);
   const std::string critical = doc["cards"][0]["uuid"].GetString();  // R4
   const std::string warning = doc["cards"][1]["uuid"].GetString();   // R3, with suggestions
@@ -103,7 +105,7 @@ TEST_F(AuditOverHttp, FeedbackIsRecordedOnceMatchedToItsCardAndUnknownCardsAreKe
   const http_result again = http_request(server_->port(), "POST", "/cds-services/ivig-order-select/feedback", batch);
   EXPECT_EQ(again.body, R"({"recorded":0,"duplicates":5,"unmatched":0})");
 
-  const audit::hook_instance_view view = audit::show_hook_instance(path(), "hi-2");
+  const audit::hook_instance_view view = audit::show_hook_instance(path(), "00000000-0000-4000-8000-0000000000a2");
   ASSERT_EQ(view.feedback.size(), 4u);  // the unknown card's feedback is kept, but belongs to no call
   EXPECT_EQ(view.feedback[0].outcome, "accepted");
   EXPECT_EQ(view.feedback[1].override_code, "benefit-outweighs-risk");
@@ -130,7 +132,7 @@ TEST_F(AuditOverHttp, MalformedFeedbackIs400NamingTheItemAndNothingIsRecorded) {
 }
 
 TEST_F(AuditOverHttp, RejectedCallsAreRecordedWithTheirCodeAndWithoutTheirBody) {
-  hook_request wrong_hook = two_card_request("hi-3");
+  hook_request wrong_hook = two_card_request("00000000-0000-4000-8000-0000000000a3");
   EXPECT_EQ(server_->post("ivig-order-sign", wrong_hook.json()).status, 400u);
   EXPECT_EQ(server_->get("/nowhere").status, 404u);
   audit::call_filter all;
@@ -150,7 +152,8 @@ TEST_F(AuditOverHttp, RejectedCallsAreRecordedWithTheirCodeAndWithoutTheirBody) 
 
 TEST_F(AuditOverHttp, AFailingStoreStillAnswersSpoolsTurnsUnreadyAndReplaysWhenItRecovers) {
   failing_ = true;
-  const http_result during = server_->post("ivig-order-select", two_card_request("hi-fail").json());
+  const http_result during =
+      server_->post("ivig-order-select", two_card_request("00000000-0000-4000-8000-0000000000fa").json());
   ASSERT_EQ(during.status, 200u);  // clinical safety first: the cards still reach the clinician
   EXPECT_EQ(parse(during.body)["cards"].Size(), 2u);
   EXPECT_FALSE(store_->ready());
@@ -160,15 +163,16 @@ TEST_F(AuditOverHttp, AFailingStoreStillAnswersSpoolsTurnsUnreadyAndReplaysWhenI
   EXPECT_EQ(store_->spooled_records(), 1u);
   EXPECT_GE(store_->store_failures(), 1u);
   EXPECT_GT(std::filesystem::file_size(path() + ".spool"), 0u);
-  EXPECT_TRUE(audit::show_hook_instance(path(), "hi-fail").calls.empty());
+  EXPECT_TRUE(audit::show_hook_instance(path(), "00000000-0000-4000-8000-0000000000fa").calls.empty());
 
   failing_ = false;
-  ASSERT_EQ(server_->post("ivig-order-select", two_card_request("hi-after").json()).status, 200u);
+  ASSERT_EQ(server_->post("ivig-order-select", two_card_request("00000000-0000-4000-8000-0000000000af").json()).status,
+            200u);
   EXPECT_TRUE(store_->ready());
   EXPECT_EQ(server_->get("/readyz").status, 200u);
   EXPECT_EQ(store_->replayed_records(), 1u);
-  EXPECT_EQ(audit::show_hook_instance(path(), "hi-fail").calls.size(), 1u);
-  EXPECT_EQ(audit::show_hook_instance(path(), "hi-after").calls.size(), 1u);
+  EXPECT_EQ(audit::show_hook_instance(path(), "00000000-0000-4000-8000-0000000000fa").calls.size(), 1u);
+  EXPECT_EQ(audit::show_hook_instance(path(), "00000000-0000-4000-8000-0000000000af").calls.size(), 1u);
   EXPECT_EQ(std::filesystem::file_size(path() + ".spool"), 0u);
   EXPECT_TRUE(audit::verify_chain(path()).ok);
 }

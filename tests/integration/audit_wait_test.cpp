@@ -74,7 +74,7 @@ TEST(AuditOffTheIoThreads, HealthIsAnsweredWhileCallsWaitForAStuckAuditDisk) {
   std::vector<std::future<http_result>> calls;
   for (int i = 0; i < 4; ++i) {
     hook_request request = order_select_with(medication_request("m1", privigen()), "m1");
-    request.hook_instance = "stuck-" + std::to_string(i);
+    request.hook_instance = numbered_uuid(i);
     calls.push_back(std::async(std::launch::async, [port, body = request.json()] {
       return http_request(port, "POST", "/cds-services/ivig-order-select", body);
     }));

@@ -69,7 +69,7 @@ TEST_P(Crash, EveryAnsweredCallIsAuditedAfterSigkill) {
   auto client = [&](int id) {
     for (int i = 0; i < 1000 && !killed.load(); ++i) {
       hook_request request = order_select_with(medication_request("m1", privigen()), "m1");
-      request.hook_instance = "crash-" + std::to_string(id) + "-" + std::to_string(i);
+      request.hook_instance = numbered_uuid(id * 1'000'000 + i);
       try {
         const http_result result = http_request(port, "POST", "/cds-services/ivig-order-select", request.json());
         if (result.status == 200) {

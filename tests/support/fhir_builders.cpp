@@ -1,6 +1,7 @@
 // tests/support/fhir_builders.cpp: JSON text builders for test requests.
 #include "tests/support/fhir_builders.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <rapidjson/stringbuffer.h>
@@ -174,6 +175,11 @@ std::map<std::string, std::string> empty_prefetch() {
           {"procedures", bundle({})}};
 }
 }  // namespace
+
+std::string numbered_uuid(long long n) {
+  std::string digits = std::to_string(n);
+  return "00000000-0000-4000-8000-" + std::string(12 - std::min<std::size_t>(12, digits.size()), '0') + digits;
+}
 
 hook_request order_select_with(const std::string& order_json, const std::string& order_id) {
   hook_request r;

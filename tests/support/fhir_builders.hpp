@@ -66,6 +66,9 @@ struct hook_request {
 };
 
 hook_request order_select_with(const std::string& order_json, const std::string& order_id);
+
+/// A hookInstance for the n-th of many calls: "00000000-0000-4000-8000-" and n in 12 digits.
+std::string numbered_uuid(long long n);
 hook_request order_sign_with(const std::vector<std::string>& orders);
 
 /// Puts `resources` into the prefetch key as a searchset Bundle.

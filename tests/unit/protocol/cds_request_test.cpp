@@ -45,10 +45,23 @@ TEST(CdsRequest, RequiresHookHookInstanceAndContext) {
                "The required field 'hook' is missing.");
   expect_error(check(with(valid_select(), R"("hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",)", "")),
                error_code::field_missing, "The required field 'hookInstance' is missing.");
-  expect_error(check(R"({"hook":"order-select","hookInstance":"x"})"), error_code::field_missing,
-               "The required field 'context' is missing.");
-  expect_error(check(R"({"hook":"order-select","hookInstance":"x","context":[]})"), error_code::field_invalid,
-               "The field 'context' must be a JSON object.");
+  expect_error(check(R"({"hook":"order-select","hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea"})"),
+               error_code::field_missing, "The required field 'context' is missing.");
+  expect_error(check(R"({"hook":"order-select","hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea","context":[]})"),
+               error_code::field_invalid, "The field 'context' must be a JSON object.");
+}
+
+// The spec types hookInstance as a UUID; free text reached the audit CLI raw (security review).
+TEST(CdsRequest, HookInstanceMustBeAUuidBareOrAsUrn) {
+  for (const char* bad : {"x", "cli-1", "d1577c69-dfbe-44ad-ba6d-3e05e953b2e", "d1577c69-dfbe-44ad-ba6d-3e05e953b2eaa",
+                          "d1577c69xdfbe-44ad-ba6d-3e05e953b2ea", "g1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+                          "\\u001b[2Jd1577c69-dfbe-44ad-ba6d-3e05e953b2ea"})
+    expect_error(check(with(valid_select(), "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", bad)), error_code::field_invalid,
+                 "The field 'hookInstance' must be a UUID (8-4-4-4-12 hexadecimal digits).");
+  EXPECT_FALSE(
+      check(with(valid_select(), "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", "D1577C69-DFBE-44AD-BA6D-3E05E953B2EA")));
+  EXPECT_FALSE(check(
+      with(valid_select(), "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", "urn:uuid:d1577c69-dfbe-44ad-ba6d-3e05e953b2ea")));
 }
 
 TEST(CdsRequest, FhirAuthorizationWithoutFhirServerIsRejected) {
