@@ -2,7 +2,9 @@
 # and stopping the targets.
 import os
 import re
+import socket
 import subprocess
+import time
 
 
 def wrk(workdir, port, path, body, connections, duration, timeout=None):
@@ -43,3 +45,21 @@ def stop_all(procs):
             p.wait(timeout=15)
         except subprocess.TimeoutExpired:
             p.kill()
+
+
+def free_port():
+    """A TCP port free on loopback now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, attempts=600):
+    """Returns once something accepts connections on loopback `port` (tries every 50 ms)."""
+    for _ in range(attempts):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("nothing listens on port %d" % port)

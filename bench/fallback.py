@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,22 +33,6 @@ TOKEN = "bench-token"
 PATIENT = "0e61c3ad-d11e-4080-a6aa-cac89cae4e37"  # Isaiah Schaden
 FILES = {"Condition": "conditions", "Observation": "observations", "AllergyIntolerance": "allergies",
          "Immunization": "immunizations", "MedicationAdministration": "administrations", "Procedure": "procedures"}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port):
-    for _ in range(600):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("nothing listens on port %d" % port)
 
 
 def get(url, token=None):
@@ -78,7 +61,7 @@ def start_nginx(answers):
     for name, body in answers.items():
         with open(os.path.join(root, name + ".json"), "w") as f:
             f.write(body)
-    port = free_port()
+    port = bench_support.free_port()
     os.makedirs(os.path.join(WORK, "nginx", "logs"), exist_ok=True)
     routes = "".join("    location = /fhir/%s { try_files /%s.json =404; }\n" % (t, f) for t, f in FILES.items())
     with open(os.path.join(WORK, "nginx", "nginx.conf"), "w") as f:
@@ -91,7 +74,7 @@ def start_nginx(answers):
                 "    location = /fhir/MedicationRequest { try_files /$medication_file.json =404; }\n%s  } }\n"
                 % (WORK, WORK, port, root, routes))
     proc = subprocess.Popen(["nginx", "-p", os.path.join(WORK, "nginx"), "-c", "nginx.conf"], stderr=subprocess.DEVNULL)
-    wait_port(port)
+    bench_support.wait_port(port)
     return proc, port
 
 
@@ -129,13 +112,13 @@ def main():
         medplum, medplum_port = start_medplum()
         procs.append(medplum)
         medplum_base = "http://127.0.0.1:%d/fhir" % medplum_port
-        port = free_port()
+        port = bench_support.free_port()
         service = subprocess.Popen([os.path.join(BUILD, "hooks/app/ivig-cds"), "--port", str(port), "--threads", "2",
                                     "--audit-path", os.path.join(WORK, "audit.sqlite3"),
                                     "--fhir-allow", medplum_base, "--fhir-allow", "http://127.0.0.1/fhir"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(service)
-        wait_port(port)
+        bench_support.wait_port(port)
         templates = json.loads(get("http://127.0.0.1:%d/cds-services" % port))["services"][0]["prefetch"]
         prefetch, answers = {}, {}
         for key, template in templates.items():
@@ -156,7 +139,7 @@ def main():
                                     "--fhir-allow", medplum_base, "--fhir-allow", nginx_base],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(service)
-        wait_port(port)
+        bench_support.wait_port(port)
         bodies = [("full prefetch", order(prefetch=prefetch)),
                   ("no prefetch, fetched from nginx", order(fhir_server=nginx_base)),
                   ("no prefetch, fetched from the Medplum server", order(fhir_server=medplum_base))]

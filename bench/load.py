@@ -19,7 +19,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 
 import bench_support
@@ -31,22 +30,6 @@ FIXED = '{"cards":[{"uuid":"5d0c0e53-47f4-5e2a-9f7e-5b2a3d0e6a11","summary":"ngi
         '"source":{"label":"bench/nginx"}}]}'
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(port, path="/"):
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("target on port %d did not start" % port)
-
-
 def start_targets():
     procs, targets = [], {}
     ivig = os.path.join(BUILD, "hooks", "app", "ivig-cds")
@@ -55,14 +38,14 @@ def start_targets():
                                                               "--audit-durability", "process-crash"]),
                         ("ivig-cds audit off", ["--no-audit"]),
                         ("ivig-cds audit off, 2 workers", ["--no-audit", "--worker-threads", "2"])):
-        port = free_port()
+        port = bench_support.free_port()
         procs.append(subprocess.Popen([ivig, "--port", str(port), "--threads", "2"] + extra,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         targets[name] = (port, "/cds-services/ivig-order-select", procs[-1])
-    port = free_port()
+    port = bench_support.free_port()
     procs.append(subprocess.Popen([os.path.join(BUILD, "bench", "bare_server"), str(port), "2"]))
     targets["bare Beast + RapidJSON"] = (port, "/cds-services/ivig-order-select", procs[-1])
-    port = free_port()
+    port = bench_support.free_port()
     os.makedirs(os.path.join(WORK, "nginx", "logs"), exist_ok=True)
     with open(os.path.join(WORK, "nginx", "nginx.conf"), "w") as f:
         f.write("worker_processes 2; daemon off; pid %s/nginx/nginx.pid; error_log %s/nginx/logs/error.log;\n"
@@ -74,7 +57,7 @@ def start_targets():
                                   stderr=subprocess.DEVNULL))
     targets["nginx fixed JSON"] = (port, "/", procs[-1])
     for port, _, _ in targets.values():
-        wait_ready(port)
+        bench_support.wait_port(port)
     return procs, targets
 
 
