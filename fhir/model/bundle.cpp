@@ -7,6 +7,16 @@ bool is_resource_of_type(const json_value& value, std::string_view type) {
   return value.IsObject() && string_member(value, "resourceType") == type;
 }
 
+std::optional<std::string> for_each_search_result(const json_value& bundle,
+                                                  const std::function<void(const json_value&)>& visit) {
+  std::optional<std::string> error;
+  for_each_bundle_resource(bundle, [&](const json_value& resource) {
+    if (!is_resource_of_type(resource, "OperationOutcome")) return visit(resource);
+    if (operation_outcome_has_error(resource)) error = summarize_operation_outcome(resource);
+  });
+  return error;
+}
+
 bool has_next_page(const json_value& bundle) {
   return !next_page_url(bundle).empty();
 }

@@ -4,6 +4,8 @@
 // `next` link; all are read without complaint. Paging is reported, never silently ignored.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +31,13 @@ std::string_view next_page_url(const json_value& bundle);
 
 /// True when an OperationOutcome has an issue of severity error or fatal.
 bool operation_outcome_has_error(const json_value& outcome);
+
+/// Calls `visit` for each resource of a search result that is not an OperationOutcome, and returns
+/// the summary of the last OperationOutcome entry that reports an error, or nothing. A search may
+/// return warnings as an OperationOutcome entry beside its results; only errors mean the results
+/// are not to be trusted.
+std::optional<std::string> for_each_search_result(const json_value& bundle,
+                                                  const std::function<void(const json_value&)>& visit);
 
 /// A short, single-line account of an OperationOutcome: "error/not-found: <diagnostics>", at most
 /// 200 characters, for telling the clinician why a check could not be done.

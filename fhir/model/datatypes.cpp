@@ -61,6 +61,14 @@ std::string_view read_reference(const json_value* value) {
   return string_member(value, "reference");
 }
 
+bool is_fhir_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (const char c : id)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
+      return false;
+  return true;
+}
+
 std::optional<reference_parts> split_reference(std::string_view reference) {
   if (reference.empty() || reference.front() == '#') return std::nullopt;
   if (const auto history = reference.find("/_history/"); history != std::string_view::npos)

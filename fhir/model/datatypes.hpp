@@ -57,4 +57,7 @@ struct reference_parts {
 };
 std::optional<reference_parts> split_reference(std::string_view reference);
 
+/// A FHIR id: [A-Za-z0-9\-\.]{1,64}.
+bool is_fhir_id(std::string_view id);
+
 }  // namespace ivig::fhir

@@ -37,14 +37,6 @@ bool valid_user_id(std::string_view id) {
   return true;
 }
 
-/// FHIR id: [A-Za-z0-9\-\.]{1,64}
-bool valid_fhir_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (const char c : id)
-    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '.') return false;
-  return true;
-}
-
 bool valid_server_url(std::string_view url) {
   return (url.rfind("https://", 0) == 0 && url.size() > 8) || (url.rfind("http://", 0) == 0 && url.size() > 7);
 }
@@ -103,11 +95,12 @@ result<order_context, request_error> read_order_context(const rapidjson::Value& 
   const auto patient_id = read_string(context, "patientId", "context.patientId", true);
   if (!patient_id) return failure(patient_id.error());
   ctx.patient_id = *patient_id;
-  if (!valid_fhir_id(ctx.patient_id)) return invalid("context.patientId", "must be a FHIR id ([A-Za-z0-9-.]{1,64}).");
+  if (!fhir::is_fhir_id(ctx.patient_id))
+    return invalid("context.patientId", "must be a FHIR id ([A-Za-z0-9-.]{1,64}).");
   const auto encounter_id = read_string(context, "encounterId", "context.encounterId", false);
   if (!encounter_id) return failure(encounter_id.error());
   ctx.encounter_id = *encounter_id;
-  if (!ctx.encounter_id.empty() && !valid_fhir_id(ctx.encounter_id))
+  if (!ctx.encounter_id.empty() && !fhir::is_fhir_id(ctx.encounter_id))
     return invalid("context.encounterId", "must be a FHIR id ([A-Za-z0-9-.]{1,64}).");
 
   ctx.draft_orders = member(context, "draftOrders");

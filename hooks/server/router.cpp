@@ -56,12 +56,6 @@ matched_route match(std::string_view target) {
   return {};
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -164,6 +158,12 @@ void call_async(std::string_view route_name, const handler_dispatch& dispatch, r
 
 }  // namespace
 
+std::string_view trim_whitespace(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 http_reply error_reply(protocol::error_code code, std::string_view diagnostics) {
   http_reply reply;
   reply.status = protocol::describe(code).http_status;
@@ -173,7 +173,7 @@ http_reply error_reply(protocol::error_code code, std::string_view diagnostics) 
 }
 
 bool is_json_media_type(std::string_view content_type) {
-  const std::string_view essence = trim(content_type.substr(0, content_type.find(';')));
+  const std::string_view essence = trim_whitespace(content_type.substr(0, content_type.find(';')));
   return iequals(essence, "application/json") || iequals(essence, "application/fhir+json");
 }
 

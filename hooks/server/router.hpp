@@ -59,4 +59,7 @@ http_reply error_reply(protocol::error_code code, std::string_view diagnostics);
 /// True for application/json and application/fhir+json, with any parameters, in any case.
 bool is_json_media_type(std::string_view content_type);
 
+/// `s` without the spaces and tabs HTTP allows around a field value or a parameter (RFC 9110 5.6.3).
+std::string_view trim_whitespace(std::string_view s);
+
 }  // namespace ivig::server

@@ -87,9 +87,7 @@ std::optional<framing_defect> find_framing_defect(const http::request<http::stri
   const auto transfer_encodings = req.count(http::field::transfer_encoding);
   if (transfer_encodings > 0) {
     const auto it = req.find(http::field::transfer_encoding);
-    std::string_view value = to_std(it->value());
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    const std::string_view value = trim_whitespace(to_std(it->value()));
     if (transfer_encodings > 1 || !beast::iequals(beast::string_view(value.data(), value.size()), "chunked"))
       return framing_defect{error_code::http_malformed, "Transfer-Encoding must be exactly 'chunked'."};
     if (req.count(http::field::content_length) > 0)

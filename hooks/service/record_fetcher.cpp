@@ -80,17 +80,11 @@ bool under_base(std::string_view url, std::string_view base) {
   return url.size() == base.size() || url[base.size()] == '/' || url[base.size()] == '?';
 }
 
-bool valid_fhir_id(std::string_view id) {
-  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-  });
-}
-
 /// The Medication id of a reference the request does not resolve itself, or empty.
 std::string_view external_medication_id(std::string_view reference) {
   if (reference.empty() || reference.front() == '#') return {};
   const auto parts = fhir::split_reference(reference);
-  if (!parts || parts->type != "Medication" || !valid_fhir_id(parts->id)) return {};
+  if (!parts || parts->type != "Medication" || !fhir::is_fhir_id(parts->id)) return {};
   return parts->id;
 }
 
@@ -254,28 +248,20 @@ class fetch_job : public std::enable_shared_from_this<fetch_job> {
 
   void read_bundle_page(const fhir::json_value& bundle, fetched_data::key_result& out, const key_state& state,
                         std::vector<std::string>& medications) {
-    bool outcome_error = false;
-    std::string outcome;
-    fhir::for_each_bundle_resource(bundle, [&](const fhir::json_value& resource) {
-      if (fhir::resource_type_of(resource) == "OperationOutcome") {
-        if (fhir::operation_outcome_has_error(resource)) {
-          outcome_error = true;
-          outcome = fhir::summarize_operation_outcome(resource);
-        }
-        return;
-      }
-      if (names_other_patient(resource, patient_id_)) {
-        ++data_->other_patient_resources;
-        return;
-      }
-      out.resources.push_back(&resource);
-      const std::string_view id = external_medication_id(medication_reference_of(resource));
-      if (!id.empty()) medications.emplace_back(id);
-    });
-    if (outcome_error)
+    const std::optional<std::string> outcome =
+        fhir::for_each_search_result(bundle, [&](const fhir::json_value& resource) {
+          if (names_other_patient(resource, patient_id_)) {
+            ++data_->other_patient_resources;
+            return;
+          }
+          out.resources.push_back(&resource);
+          const std::string_view id = external_medication_id(medication_reference_of(resource));
+          if (!id.empty()) medications.emplace_back(id);
+        });
+    if (outcome)
       out.status = {
           fhir::data_state::error,
-          "the search of the EHR's FHIR server for " + state.key.what + " reported a problem (" + outcome + ")", true,
+          "the search of the EHR's FHIR server for " + state.key.what + " reported a problem (" + *outcome + ")", true,
           "operation outcome"};
   }
 

@@ -19,7 +19,7 @@ result<fhir::patient_record, protocol::request_error> gather_record(const protoc
       continue;
     }
     if (value->IsNull()) {  // the client has no data for this key: an answer, not a gap
-      record.set_status(t.key, {fhir::data_state::provided, {}, false, {}});
+      record.set_status(t.key, {fhir::data_state::provided, {}});
       continue;
     }
     if (!value->IsObject() || fhir::resource_type_of(*value).empty()) {
@@ -36,31 +36,19 @@ result<fhir::patient_record, protocol::request_error> gather_record(const protoc
       continue;
     }
     if (type == "Bundle") {
-      bool had_outcome = false;
-      std::string outcome;
-      fhir::for_each_bundle_resource(*value, [&](const fhir::json_value& resource) {
-        if (fhir::resource_type_of(resource) == "OperationOutcome") {
-          // A search may return warnings as an OperationOutcome entry beside its results; only
-          // errors mean the results are not to be trusted.
-          if (fhir::operation_outcome_has_error(resource)) {
-            had_outcome = true;
-            outcome = fhir::summarize_operation_outcome(resource);
-          }
-          return;
-        }
-        record.add_resource(resource);
-      });
+      const std::optional<std::string> outcome = fhir::for_each_search_result(
+          *value, [&](const fhir::json_value& resource) { record.add_resource(resource); });
       if (fhir::has_next_page(*value)) {
         record.set_status(t.key, {fhir::data_state::incomplete,
                                   "only the first page of " + t.what + " was sent" +
                                       (unfetched.empty() ? "" : "; the further pages were not fetched"),
                                   false, "first page only"});
-      } else if (had_outcome) {
+      } else if (outcome) {
         record.set_status(
-            t.key, {fhir::data_state::error, "the search for " + t.what + " reported a problem (" + outcome + ")",
+            t.key, {fhir::data_state::error, "the search for " + t.what + " reported a problem (" + *outcome + ")",
                     false, "operation outcome"});
       } else {
-        record.set_status(t.key, {fhir::data_state::provided, {}, false, {}});
+        record.set_status(t.key, {fhir::data_state::provided, {}});
       }
       continue;
     }
@@ -71,7 +59,7 @@ result<fhir::patient_record, protocol::request_error> gather_record(const protoc
               " but context.patientId is " + std::string(request.context.patient_id) + "."});
     }
     record.add_resource(*value);
-    record.set_status(t.key, {fhir::data_state::provided, {}, false, {}});
+    record.set_status(t.key, {fhir::data_state::provided, {}});
   }
   return record;
 }
