@@ -52,7 +52,7 @@ server::http_reply call_and_wait(service::ivig_service& service, const std::stri
   std::promise<server::http_reply> replied;
   std::future<server::http_reply> reply = replied.get_future();
   service.call_service(
-      "ivig-order-select", body,
+      server::caller{}, "ivig-order-select", body,
       server::reply_sink([&replied](server::http_reply r, bool) { replied.set_value(std::move(r)); }, {}));
   return reply.get();
 }

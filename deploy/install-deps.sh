@@ -9,6 +9,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   g++ cmake ninja-build pkg-config ca-certificates \
   libboost-dev libboost-system-dev rapidjson-dev libcli11-dev libssl-dev libsqlite3-dev libcpprest-dev openssl \
+  libcjose-dev libjansson-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   > /dev/null
 echo "install-deps: packages installed"

@@ -25,12 +25,6 @@ std::string media_type_of(const http::http_headers& headers) {
   return type;
 }
 
-bool is_fhir_json(std::string_view media_type) {
-  // application/json+fhir is DSTU2's name for it; real servers still send it.
-  return media_type == "application/fhir+json" || media_type == "application/json" ||
-         media_type == "application/json+fhir";
-}
-
 fetch_failure failure_for_status(int status) {
   if (status == 401) return fetch_failure::unauthorized;
   if (status == 403) return fetch_failure::forbidden;
@@ -143,7 +137,7 @@ void cpprest_fhir_client::get(fetch_request request, std::function<void(fetch_re
   } catch (const std::exception& e) {
     return call->finish({fetch_failure::connection_failed, 0, {}, e.what()});
   }
-  get.headers().add(http::header_names::accept, "application/fhir+json");
+  get.headers().add(http::header_names::accept, options_.accept);
   if (!request.bearer_token.empty())
     get.headers().add(http::header_names::authorization, "Bearer " + request.bearer_token);
   call->ticket = watch_.at(request.deadline, [weak = std::weak_ptr<exchange>(call)] {
@@ -152,28 +146,29 @@ void cpprest_fhir_client::get(fetch_request request, std::function<void(fetch_re
       late->fail(fetch_failure::timeout, "no complete answer before the call's deadline");
     }
   });
-  client->request(get, call->cancel.get_token()).then([call, client](pplx::task<http::http_response> answered) {
-    try {
-      http::http_response response = answered.get();
-      call->status = response.status_code();
-      if (call->status < 200 || call->status > 299) {
-        std::string detail = "HTTP " + std::to_string(call->status);
-        if (call->status >= 300 && call->status <= 399) detail += ": a redirect, not followed";
-        return call->fail(failure_for_status(call->status), std::move(detail));
-      }
-      const std::string media_type = media_type_of(response.headers());
-      if (!is_fhir_json(media_type))
-        return call->fail(fetch_failure::wrong_content_type,
-                          "Content-Type '" + media_type.substr(0, 64) + "' is not FHIR JSON");
-      if (response.headers().content_length() > call->max_bytes)
-        return call->fail(fetch_failure::too_large,
-                          "the response is larger than " + std::to_string(call->max_bytes) + " bytes");
-      call->source = response.body();
-      call->read_more();
-    } catch (const std::exception& e) {
-      call->on_exception(e);
-    }
-  });
+  client->request(get, call->cancel.get_token())
+      .then([call, client, &accepted = options_.media_types](pplx::task<http::http_response> answered) {
+        try {
+          http::http_response response = answered.get();
+          call->status = response.status_code();
+          if (call->status < 200 || call->status > 299) {
+            std::string detail = "HTTP " + std::to_string(call->status);
+            if (call->status >= 300 && call->status <= 399) detail += ": a redirect, not followed";
+            return call->fail(failure_for_status(call->status), std::move(detail));
+          }
+          const std::string media_type = media_type_of(response.headers());
+          if (std::find(accepted.begin(), accepted.end(), media_type) == accepted.end())
+            return call->fail(fetch_failure::wrong_content_type,
+                              "Content-Type '" + media_type.substr(0, 64) + "' is not " + accepted.front());
+          if (response.headers().content_length() > call->max_bytes)
+            return call->fail(fetch_failure::too_large,
+                              "the response is larger than " + std::to_string(call->max_bytes) + " bytes");
+          call->source = response.body();
+          call->read_more();
+        } catch (const std::exception& e) {
+          call->on_exception(e);
+        }
+      });
 }
 
 }  // namespace ivig::fhir::client

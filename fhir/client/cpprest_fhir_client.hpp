@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "fhir/client/deadline_watch.hpp"
 #include "fhir/client/fhir_client.hpp"
@@ -31,6 +32,11 @@ struct client_options {
   /// cpprestsdk's own inactivity timeout: only a backstop, above any call's deadline (which is what
   /// bounds a fetch: deadline_watch.hpp).
   std::chrono::milliseconds inactivity_timeout{30000};
+  /// The Accept header sent, and the media types a 2xx body may be declared as (lower case, without
+  /// parameters). FHIR JSON by default (application/json+fhir is DSTU2's name for it; real servers
+  /// still send it); the client that fetches JWK Sets for caller authentication takes JWK Set JSON.
+  std::string accept = "application/fhir+json";
+  std::vector<std::string> media_types{"application/fhir+json", "application/json", "application/json+fhir"};
 };
 
 class cpprest_fhir_client final : public fhir_client {

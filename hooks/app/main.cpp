@@ -8,6 +8,7 @@
 #include "fhir/client/cpprest_fhir_client.hpp"
 #include "fhir/model/result.hpp"
 #include "hooks/app/audit_commands.hpp"
+#include "hooks/app/caller_authentication.hpp"
 #include "hooks/app/malloc_settings.hpp"
 #include "hooks/app/options.hpp"
 #include "hooks/audit/sqlite_store.hpp"
@@ -33,6 +34,15 @@ int main(int argc, char** argv) {
   if (!outcome.parsed) return outcome.exit_code;
   const ivig::app::options& o = *outcome.parsed;
   if (!o.audit.name.empty()) return ivig::app::run_audit_command(o);
+  if (const auto refused = ivig::app::exposure_refusal(o)) {
+    std::cerr << "ivig-cds: " << *refused << "\n";
+    return 1;
+  }
+  auto authentication = ivig::app::set_up_authentication(o, ivig::service::log_to_stderr);
+  if (!authentication) {
+    std::cerr << "ivig-cds: " << authentication.error() << "\n";
+    return 1;
+  }
 
   // Site codes join the knowledge during the load: afterwards it is immutable and shared.
   ivig::rules::load_options load_options;
@@ -93,6 +103,7 @@ int main(int argc, char** argv) {
   ivig::service::service_options service_options;
   service_options.max_json_depth = o.json_max_depth;
   service_options.audit_patient_key = patient_key;
+  service_options.issuer_fhir_servers = authentication->issuer_fhir_servers;
   service_options.fetch = {std::chrono::milliseconds(o.fhir_deadline_ms),
                            o.fhir_max_pages,
                            o.fhir_page_size,
@@ -113,19 +124,36 @@ int main(int argc, char** argv) {
               << (o.fhir_allow.empty() ? std::string("no FHIR fetching (no --fhir-allow)")
                                        : "fetches what the prefetch lacks from " + std::to_string(o.fhir_allow.size()) +
                                              " allowed FHIR server base(s)")
+              << "; "
+              << (authentication->authenticator
+                      ? "callers authenticated by JWT from " + std::to_string(authentication->issuers) + " issuer(s)"
+                      : std::string("caller authentication OFF"))
               << "; would listen on " << o.server.address << ":" << o.server.port << "\n";
     return 0;
   }
   ivig::app::keep_large_call_memory_between_calls();
   try {
-    ivig::server::http_server server(o.server, *service);
+    ivig::server::http_server server(o.server, *service, authentication->authenticator.get());
     const unsigned short port = server.start();
+    if (!authentication->authenticator)
+      std::cerr << "ivig-cds: WARNING: caller authentication is OFF (no --issuers-file): any process that can "
+                   "reach "
+                << o.server.address << " may call this service. Register the EHR's issuer before real use "
+                << "(docs/security.md).\n";
     std::cerr << "ivig-cds: listening on " << o.server.address << ":" << port << " with knowledge " << kb.version
               << " (" << active << " active rules)\n";
     server.run_until_signal();
   } catch (const std::exception& e) {
     std::cerr << "ivig-cds: " << e.what() << "\n";
     return 1;
+  }
+  if (authentication->authenticator) {
+    const auto& counters = authentication->authenticator->counters();
+    std::string refused;
+    for (const auto& [reason, count] : counters.nonzero())
+      refused += " " + std::string(reason) + "=" + std::to_string(count);
+    std::cerr << "ivig-cds: callers accepted " << counters.accepted()
+              << ", refused:" << (refused.empty() ? " none" : refused) << "\n";
   }
   std::cerr << "ivig-cds: stopped\n";
   return 0;

@@ -97,6 +97,36 @@ parse_outcome parse_options(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 31));
   cli.add_option("--fhir-max-servers", o.fhir_max_servers, "FHIR servers whose connections are kept for reuse")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+  // Caller authentication (docs/security.md): CDS Hooks clients prove who they are with a signed JWT.
+  cli.add_option("--issuers-file", o.issuers_file,
+                 "JSON file registering the EHR issuers whose JWTs are accepted (none: authentication off, "
+                 "loopback only)")
+      ->check(CLI::ExistingFile);
+  cli.add_option("--public-url", o.public_urls,
+                 "This service's external base URL, e.g. https://cds.example.org: a token's aud must be it "
+                 "followed by the path called (repeatable)")
+      ->allow_extra_args(false)
+      ->take_all();
+  cli.add_option("--jwt-algorithms", o.jwt_algorithms,
+                 "Signature algorithms accepted (ES384 RS384 by default; ES256 RS256 PS256 PS384 may be added)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"ES256", "ES384", "RS256", "RS384", "PS256", "PS384"}))
+      ->take_all();
+  cli.add_option("--jwt-clock-skew-seconds", o.jwt_clock_skew_seconds, "Clock tolerance for exp, nbf and iat")
+      ->check(CLI::Range(0U, 600U));
+  cli.add_option("--jwt-max-lifetime-seconds", o.jwt_max_lifetime_seconds,
+                 "Longest accepted token lifetime, exp - iat (local policy; bounds the replay cache)")
+      ->check(CLI::Range(60U, 86400U));
+  cli.add_option("--jwt-replay-capacity", o.jwt_replay_capacity,
+                 "Token ids remembered against replay; a token that does not fit is refused")
+      ->check(CLI::Range(std::size_t{1000}, std::size_t{100'000'000}));
+  cli.add_option("--jwks-fetch-timeout-ms", o.jwks_fetch_timeout_ms, "Deadline for fetching an issuer's jku JWK Set")
+      ->check(CLI::Range(100U, 30000U));
+  cli.add_option("--jwks-refresh-min-seconds", o.jwks_refresh_min_seconds,
+                 "Shortest time between two fetches of one jku (an unknown kid refreshes it)")
+      ->check(CLI::Range(1U, 86400U));
+  cli.add_flag("--allow-unauthenticated", o.allow_unauthenticated,
+               "Serve without caller authentication on a non-loopback address (never in production)");
   cli.add_flag("--check-config", o.check_config, "Load and cross-check configuration and knowledge, then exit 0 or 1");
 
   // ivig-cds audit …: read and maintain the audit log (docs/audit.md).

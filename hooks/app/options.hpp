@@ -50,6 +50,17 @@ struct options {
   std::size_t fhir_max_bytes_per_fetch = 8U * 1024U * 1024U;
   std::size_t fhir_max_bytes_per_call = 32U * 1024U * 1024U;
   std::size_t fhir_max_servers = 16;
+  /// Caller authentication (docs/security.md): the JSON file registering the EHR issuers; empty:
+  /// authentication off, which is allowed only on loopback or with allow_unauthenticated.
+  std::string issuers_file;
+  std::vector<std::string> public_urls;  ///< the service's external base URLs (a token's aud)
+  std::vector<std::string> jwt_algorithms{"ES384", "RS384"};
+  unsigned jwt_clock_skew_seconds = 60;
+  unsigned jwt_max_lifetime_seconds = 3600;
+  std::size_t jwt_replay_capacity = 1'000'000;
+  unsigned jwks_fetch_timeout_ms = 2000;
+  unsigned jwks_refresh_min_seconds = 60;
+  bool allow_unauthenticated = false;
   bool check_config = false;
   audit_command audit;
 };

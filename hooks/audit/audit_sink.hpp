@@ -57,10 +57,13 @@ struct call_record {
   std::vector<data_source_record> data;
   double service_ms = 0;
   unsigned http_status = 200;
-  std::string error_code;  ///< the stable error code of a rejected call (docs/errors.md), else empty
-  std::string client_iss;  ///< the client's JWT claims when known; never the token itself
+  std::string error_code;      ///< the stable error code of a rejected call (docs/errors.md), else empty
+  std::string error_reason{};  ///< for a 401, the authentication reason code (docs/security.md)
+  std::string client_iss;      ///< the client's JWT claims when known; never the token itself
   std::string client_tenant;
   std::string client_jti;
+  std::string client_sub{};
+  std::string client_address{};  ///< the peer's address and port
 };
 
 /// One feedback item (CDS Hooks 2.0 §feedback), as received.
@@ -75,6 +78,12 @@ struct feedback_record {
   std::string override_display;
   std::string user_comment;
   std::string outcome_timestamp;  ///< as sent (RFC 3339)
+  /// Who sent it: the peer's address and port; the JWT's claims when the caller was authenticated.
+  std::string client_address{};
+  std::string client_iss{};
+  std::string client_sub{};
+  std::string client_tenant{};
+  std::string client_jti{};
 };
 
 enum class feedback_result {

@@ -167,6 +167,10 @@ std::string to_json(const call_record& call) {
   field(w, "client_iss", call.client_iss);
   field(w, "client_tenant", call.client_tenant);
   field(w, "client_jti", call.client_jti);
+  // Only when known, so that the canonical text (and hash) of earlier records is unchanged.
+  if (!call.error_reason.empty()) field(w, "error_reason", call.error_reason);
+  if (!call.client_sub.empty()) field(w, "client_sub", call.client_sub);
+  if (!call.client_address.empty()) field(w, "client_address", call.client_address);
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
@@ -185,6 +189,12 @@ std::string to_json(const feedback_record& feedback) {
   field(w, "override_display", feedback.override_display);
   field(w, "user_comment", feedback.user_comment);
   field(w, "outcome_timestamp", feedback.outcome_timestamp);
+  // Only when known, so that the canonical text (and hash) of earlier records is unchanged.
+  if (!feedback.client_address.empty()) field(w, "client_address", feedback.client_address);
+  if (!feedback.client_iss.empty()) field(w, "client_iss", feedback.client_iss);
+  if (!feedback.client_sub.empty()) field(w, "client_sub", feedback.client_sub);
+  if (!feedback.client_tenant.empty()) field(w, "client_tenant", feedback.client_tenant);
+  if (!feedback.client_jti.empty()) field(w, "client_jti", feedback.client_jti);
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
@@ -229,6 +239,9 @@ std::optional<call_record> call_from_json(std::string_view json) {
     r.read("client_iss", c.client_iss);
     r.read("client_tenant", c.client_tenant);
     r.read("client_jti", c.client_jti);
+    r.read("error_reason", c.error_reason);
+    r.read("client_sub", c.client_sub);
+    r.read("client_address", c.client_address);
   });
 }
 
@@ -244,6 +257,11 @@ std::optional<feedback_record> feedback_from_json(std::string_view json) {
     r.read("override_display", f.override_display);
     r.read("user_comment", f.user_comment);
     r.read("outcome_timestamp", f.outcome_timestamp);
+    r.read("client_address", f.client_address);
+    r.read("client_iss", f.client_iss);
+    r.read("client_sub", f.client_sub);
+    r.read("client_tenant", f.client_tenant);
+    r.read("client_jti", f.client_jti);
   });
 }
 

@@ -10,7 +10,7 @@
 namespace ivig::protocol {
 namespace {
 
-constexpr std::array<error_description, 22> table{{
+constexpr std::array<error_description, 23> table{{
     {400, "json-malformed", "structure", "The body is not a well-formed JSON object."},
     {400, "json-too-deep", "too-costly", "The body nests JSON deeper than the configured limit."},
     {413, "body-too-large", "too-costly", "The body is larger than the configured limit."},
@@ -30,6 +30,7 @@ constexpr std::array<error_description, 22> table{{
     {405, "method-not-allowed", "not-supported", "The endpoint does not accept this method."},
     {408, "request-timeout", "timeout", "The request was not received within the read timeout."},
     {417, "expectation-failed", "not-supported", "The only expectation this server meets is 100-continue."},
+    {401, "unauthorized", "login", "The request carries no valid credentials."},
     {503, "service-draining", "transient", "The service is shutting down."},
     {503, "service-unready", "transient", "The service cannot do its whole job now."},
     {500, "internal-error", "exception", "The service failed; the failure has been logged."},
@@ -44,7 +45,7 @@ const error_description& describe(error_code code) {
   return table[static_cast<std::size_t>(code)];
 }
 
-std::string operation_outcome_json(error_code code, std::string_view diagnostics) {
+std::string operation_outcome_json(error_code code, std::string_view diagnostics, std::string_view reason) {
   const error_description& d = describe(code);
   rapidjson::StringBuffer out;
   rapidjson::Writer<rapidjson::StringBuffer> w(out);
@@ -70,6 +71,14 @@ std::string operation_outcome_json(error_code code, std::string_view diagnostics
   w.Key("display");
   w.String(d.summary.data(), static_cast<rapidjson::SizeType>(d.summary.size()));
   w.EndObject();
+  if (!reason.empty()) {
+    w.StartObject();
+    w.Key("system");
+    w.String("urn:ivig-cds:auth-reason");
+    w.Key("code");
+    w.String(reason.data(), static_cast<rapidjson::SizeType>(reason.size()));
+    w.EndObject();
+  }
   w.EndArray();
   w.EndObject();
   const std::string_view text = diagnostics.empty() ? d.summary : diagnostics;

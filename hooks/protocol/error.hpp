@@ -50,6 +50,8 @@ enum class error_code {
   request_timeout,
   /// The request's Expect header asks for something other than 100-continue (HTTP 417).
   expectation_failed,
+  /// The caller did not prove who it is: no valid JWT (HTTP 401, with WWW-Authenticate and a reason).
+  unauthorized,
   /// The server is shutting down and takes no new work (HTTP 503).
   service_draining,
   /// The service is up but cannot do its whole job (its audit store is failing) (HTTP 503 on /readyz).
@@ -73,7 +75,9 @@ const error_description& describe(error_code code);
 
 /// A FHIR OperationOutcome body for `code`; `diagnostics` says precisely what was wrong
 /// (it must never contain tokens or clinical content).
-std::string operation_outcome_json(error_code code, std::string_view diagnostics);
+/// With `reason`, a second coding (system `urn:ivig-cds:auth-reason`) names the precise reason of a
+/// 401 (docs/security.md).
+std::string operation_outcome_json(error_code code, std::string_view diagnostics, std::string_view reason = {});
 
 /// A rejected request: the code and the precise diagnostics for the OperationOutcome.
 struct request_error {

@@ -57,8 +57,8 @@ std::string endpoint_text(const net::ip::address& address, unsigned short port) 
 }  // namespace
 
 struct http_server::state {
-  state(server_config c, request_handler& h)
-      : config(std::move(c)), handler(h), registry([this] { on_last_session_gone(); }) {}
+  state(server_config c, request_handler& h, request_authenticator* a)
+      : config(std::move(c)), handler(h), authenticator(a), registry([this] { on_last_session_gone(); }) {}
 
   void do_accept();
   void on_accept(const boost_error& ec, tcp::socket socket);
@@ -69,6 +69,7 @@ struct http_server::state {
   // Declared before ioc so that they outlive every handler (and so every session) it may destroy.
   const server_config config;
   request_handler& handler;
+  request_authenticator* authenticator;
   /// With worker_threads, service and feedback calls run on `workers`; otherwise on the I/O thread
   /// that read them. A session holds I/O work while its call is out, so the I/O threads outlive it.
   std::optional<net::thread_pool> workers;  // made by start(), after the config is validated
@@ -129,8 +130,8 @@ void http_server::state::on_accept(const boost_error& ec, tcp::socket socket) {
     }
     server_stats::bump(stats.connections_accepted);
     try {
-      s = std::make_shared<session>(std::move(socket),
-                                    session_environment{config, handler, dispatch, stats, draining, registry});
+      s = std::make_shared<session>(
+          std::move(socket), session_environment{config, handler, dispatch, stats, draining, registry, authenticator});
       registry.add(s);
     } catch (const std::exception& e) {
       log_line(std::string("could not set up a connection: ") + e.what());
@@ -169,8 +170,8 @@ void http_server::state::run_io() noexcept {
   }
 }
 
-http_server::http_server(server_config config, request_handler& handler)
-    : state_(std::make_unique<state>(std::move(config), handler)) {}
+http_server::http_server(server_config config, request_handler& handler, request_authenticator* authenticator)
+    : state_(std::make_unique<state>(std::move(config), handler, authenticator)) {}
 
 http_server::~http_server() {
   stop();

@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "hooks/server/request_authenticator.hpp"
 #include "hooks/server/request_handler.hpp"
 #include "hooks/server/server_config.hpp"
 #include "hooks/server/server_stats.hpp"
@@ -18,8 +19,9 @@ namespace ivig::server {
 
 class http_server {
  public:
-  /// `handler` must outlive the server and be callable from several I/O threads at once.
-  http_server(server_config config, request_handler& handler);
+  /// `handler` must outlive the server and be callable from several I/O threads at once; so must
+  /// `authenticator`, which when set decides every discovery, service and feedback request first.
+  http_server(server_config config, request_handler& handler, request_authenticator* authenticator = nullptr);
   ~http_server();
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;

@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "hooks/server/request_authenticator.hpp"
+
 namespace ivig::server {
 
 /// A complete HTTP response produced by the application.
@@ -74,7 +76,9 @@ struct rejection {
   std::string_view method;  ///< empty when the request could not be parsed
   std::string_view path;
   unsigned status = 0;
-  std::string_view code;  ///< the stable error code (docs/errors.md)
+  std::string_view code;      ///< the stable error code (docs/errors.md)
+  std::string_view reason{};  ///< for a 401, the authentication reason code (docs/security.md)
+  std::string_view peer{};    ///< the client's address and port
 };
 
 class request_handler {
@@ -83,12 +87,13 @@ class request_handler {
   /// GET /cds-services
   virtual http_reply discovery() = 0;
   /// POST /cds-services/{id}: `body` is the raw request body (already within the body limit), now
-  /// the handler's. Unknown ids are the handler's to answer (404 unknown-service). Answers via `done`.
-  virtual void call_service(std::string_view service_id, std::string body, reply_sink done) = 0;
+  /// the handler's; `who` made the request (authenticated when the server has an authenticator).
+  /// Unknown ids are the handler's to answer (404 unknown-service). Answers via `done`.
+  virtual void call_service(const caller& who, std::string_view service_id, std::string body, reply_sink done) = 0;
   /// GET /healthz while the server is not draining: the process is alive.
   virtual http_reply health() = 0;
   /// POST /cds-services/{id}/feedback (CDS Hooks 2.0 feedback). Unknown ids are the handler's.
-  virtual void feedback(std::string_view service_id, std::string body, reply_sink done) = 0;
+  virtual void feedback(const caller& who, std::string_view service_id, std::string body, reply_sink done) = 0;
   /// GET /readyz while the server is not draining: the service can do its whole job (for example,
   /// its audit store is writable); 503 otherwise.
   virtual http_reply readiness() = 0;

@@ -177,8 +177,23 @@ bool is_json_media_type(std::string_view content_type) {
   return iequals(essence, "application/json") || iequals(essence, "application/fhir+json");
 }
 
+route_outcome unauthorized(const authentication_failure& failure) {
+  route_outcome out;
+  out.reply.status = protocol::describe(error_code::unauthorized).http_status;
+  out.reply.body = protocol::operation_outcome_json(error_code::unauthorized, failure.diagnostics, failure.reason);
+  // RFC 6750 §3: no error attribute when the request had no token at all.
+  out.reply.headers.emplace_back(
+      "WWW-Authenticate", failure.no_token ? std::string(R"(Bearer realm="ivig-cds")")
+                                           : R"(Bearer realm="ivig-cds", error="invalid_token", error_description=")" +
+                                                 failure.reason + "\"");
+  out.error = error_code::unauthorized;
+  out.reason = failure.reason;
+  return out;
+}
+
 std::optional<route_outcome> route(route_request request, request_handler& handler, bool draining,
-                                   const handler_dispatch& dispatch, route_callback on_reply) {
+                                   const handler_dispatch& dispatch, route_callback on_reply,
+                                   request_authenticator* authenticator) {
   if (draining) {
     route_outcome out =
         router_error(error_code::service_draining, "The service is shutting down; retry on a new connection.");
@@ -191,10 +206,6 @@ std::optional<route_outcome> route(route_request request, request_handler& handl
       return router_error(error_code::route_not_found,
                           "The endpoints are GET /cds-services, POST /cds-services/{id}, "
                           "POST /cds-services/{id}/feedback, GET /healthz and GET /readyz.");
-    case route_kind::discovery:
-      if (request.method == "OPTIONS") return preflight("GET");
-      if (request.method != "GET") return method_not_allowed("GET");
-      return call_sync("discovery", [&] { return handler.discovery(); });
     case route_kind::health:
       if (request.method == "OPTIONS") return preflight("GET");
       if (request.method != "GET") return method_not_allowed("GET");
@@ -203,8 +214,12 @@ std::optional<route_outcome> route(route_request request, request_handler& handl
       if (request.method == "OPTIONS") return preflight("GET");
       if (request.method != "GET") return method_not_allowed("GET");
       return call_sync("readiness", [&] { return handler.readiness(); });
+    case route_kind::discovery:
+      if (request.method == "OPTIONS") return preflight("GET");
+      if (request.method != "GET") return method_not_allowed("GET");
+      break;
     case route_kind::service:
-    case route_kind::feedback: {
+    case route_kind::feedback:
       if (request.method == "OPTIONS") return preflight("POST");
       if (request.method != "POST") return method_not_allowed("POST");
       // Required, not only checked when present: a page in any browser can send a cross-origin
@@ -213,23 +228,42 @@ std::optional<route_outcome> route(route_request request, request_handler& handl
         return router_error(error_code::unsupported_media_type,
                             "Content-Type must be application/json or application/fhir+json.");
       }
-      // The id is a view into the request target, which the session frees once route() returns.
-      std::string id(m.service_id);
-      if (m.kind == route_kind::feedback) {
-        call_async("feedback", dispatch, std::move(on_reply),
-                   [&handler, id, body = std::move(request.body)](reply_sink& sink) mutable {
-                     handler.feedback(id, std::move(body), sink);
-                   });
-      } else {
-        call_async("call_service", dispatch, std::move(on_reply),
-                   [&handler, id, body = std::move(request.body)](reply_sink& sink) mutable {
-                     handler.call_service(id, std::move(body), sink);
-                   });
-      }
-      return std::nullopt;
-    }
+      break;
   }
-  return router_error(error_code::internal_error, {});  // unreachable: every kind is handled above
+  // Discovery, a service call or feedback: the handler once the caller is known. Everything the
+  // continuation needs is copied now: the views point into the request, which the session frees
+  // once route() returns, and the authenticator may answer later.
+  const route_kind kind = m.kind;
+  std::string id(m.service_id);
+  auto proceed = [&handler, &dispatch, kind, id = std::move(id), body = std::move(request.body),
+                  on_reply](const caller& who) mutable {
+    if (kind == route_kind::discovery) return on_reply(call_sync("discovery", [&] { return handler.discovery(); }));
+    if (kind == route_kind::feedback) {
+      return call_async("feedback", dispatch, on_reply,
+                        [&handler, who, id, body = std::move(body)](reply_sink& sink) mutable {
+                          handler.feedback(who, id, std::move(body), sink);
+                        });
+    }
+    call_async("call_service", dispatch, on_reply,
+               [&handler, who, id, body = std::move(body)](reply_sink& sink) mutable {
+                 handler.call_service(who, id, std::move(body), sink);
+               });
+  };
+  if (authenticator == nullptr) {
+    if (kind == route_kind::discovery) return call_sync("discovery", [&] { return handler.discovery(); });
+    proceed(caller{std::string(request.peer), {}, {}, {}, {}});
+    return std::nullopt;
+  }
+  authentication_request asked{std::string(request.target.substr(0, request.target.find('?'))), std::nullopt,
+                               std::string(request.peer)};
+  if (request.authorization) asked.authorization = std::string(*request.authorization);
+  auto decided = [proceed = std::move(proceed), on_reply](authentication_outcome outcome) mutable {
+    if (!outcome.accepted) return on_reply(unauthorized(outcome.failure));
+    proceed(*outcome.accepted);
+  };
+  const std::string failure = failure_of([&] { authenticator->authenticate(std::move(asked), std::move(decided)); });
+  if (!failure.empty()) on_reply(handler_failed("authentication", failure));
+  return std::nullopt;
 }
 
 }  // namespace ivig::server

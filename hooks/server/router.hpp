@@ -12,6 +12,9 @@
 //   POST /cds-services/{id}              -> request_handler::call_service(id, body)
 //                                           id: one non-empty segment of [A-Za-z0-9._-], not "." or ".."
 //   GET  /healthz                        -> request_handler::health()
+//
+// With an authenticator, discovery, service calls and feedback proceed only once it accepts the
+// caller (401 unauthorized with WWW-Authenticate otherwise); health and readiness never ask it.
 #pragma once
 
 #include <functional>
@@ -20,16 +23,19 @@
 #include <string_view>
 
 #include "hooks/protocol/error.hpp"
+#include "hooks/server/request_authenticator.hpp"
 #include "hooks/server/request_handler.hpp"
 
 namespace ivig::server {
 
 /// The parts of a request the router looks at. Views into the parsed request.
 struct route_request {
-  std::string_view method;                       // as sent, e.g. "GET"; compared case-sensitively (RFC 9110 §9.1)
-  std::string_view target;                       // origin-form request target, query string included
-  std::optional<std::string_view> content_type;  // absent when the header is absent
-  std::string body;                              // moved to the handler of a service or feedback call
+  std::string_view method;                        // as sent, e.g. "GET"; compared case-sensitively (RFC 9110 §9.1)
+  std::string_view target;                        // origin-form request target, query string included
+  std::optional<std::string_view> content_type;   // absent when the header is absent
+  std::optional<std::string_view> authorization;  // the Authorization header, absent when the request had none
+  std::string_view peer;                          // the client's address and port
+  std::string body;                               // moved to the handler of a service or feedback call
 };
 
 struct route_outcome {
@@ -38,6 +44,8 @@ struct route_outcome {
   std::optional<protocol::error_code> error;
   /// The connection must close after this reply (503 while draining).
   bool close_connection = false;
+  /// For a 401: the authenticator's reason code, for the audit record.
+  std::string reason{};
 };
 
 /// Receives the outcome of a request routed to an asynchronous handler method, exactly once.
@@ -47,14 +55,19 @@ using handler_dispatch = std::function<void(std::function<void()> call)>;
 
 /// Routes one request. `draining`: the server is shutting down, so every request gets 503.
 /// Returns the outcome when it is known at once (the router's errors, discovery, health,
-/// readiness). Otherwise returns nullopt: the call went to call_service or feedback through
-/// `dispatch`, and `on_reply` gets its outcome exactly once, on whatever thread completes it.
+/// readiness without an authenticator). Otherwise returns nullopt: the request went to the
+/// authenticator, or to call_service or feedback through `dispatch`, and `on_reply` gets its outcome
+/// exactly once, on whatever thread completes it. `authenticator` may be null (no authentication).
 /// Never throws because of the handler: its exceptions become 500 internal-error and are logged.
 std::optional<route_outcome> route(route_request request, request_handler& handler, bool draining,
-                                   const handler_dispatch& dispatch, route_callback on_reply);
+                                   const handler_dispatch& dispatch, route_callback on_reply,
+                                   request_authenticator* authenticator = nullptr);
 
 /// An OperationOutcome reply for `code` with the status that protocol::describe gives it.
 http_reply error_reply(protocol::error_code code, std::string_view diagnostics);
+
+/// The 401 for a refused caller: its reason in the OperationOutcome and a Bearer challenge (RFC 6750).
+route_outcome unauthorized(const authentication_failure& failure);
 
 /// True for application/json and application/fhir+json, with any parameters, in any case.
 bool is_json_media_type(std::string_view content_type);

@@ -133,6 +133,12 @@ session::session(tcp::socket&& socket, session_environment env)
       continue_response_(http::status::continue_, 11),
       read_timer_(stream_.get_executor()) {
   buffer_.reserve(env_.config.read_buffer_reserve);
+  beast::error_code ec;
+  const tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
+  if (!ec) {
+    const std::string address = remote.address().to_string();
+    peer_ = (remote.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(remote.port());
+  }
 }
 
 session::~session() {
@@ -344,6 +350,10 @@ void session::handle_request() {
   if (const auto it = req.find(http::field::content_type); it != req.end()) {
     r.content_type = to_std(it->value());
   }
+  if (const auto it = req.find(http::field::authorization); it != req.end()) {
+    r.authorization = to_std(it->value());
+  }
+  r.peer = peer_;
   r.body = std::move(req.body());  // the handler's now: it may answer after the parser is gone
 
   // A reply that comes later may still be a rejection to record (a handler failure): keep what the
@@ -352,13 +362,14 @@ void session::handle_request() {
   const std::string path(r.target.substr(0, r.target.find('?')).substr(0, 256));
   const std::uint64_t seq = owe_response(version, client_keep_alive);
   const auto work = std::make_shared<net::executor_work_guard<net::any_io_executor>>(stream_.get_executor());
-  std::optional<route_outcome> now =
-      route(std::move(r), env_.handler, env_.draining.load(), env_.dispatch,
-            [self = shared_from_this(), seq, method, path, work](route_outcome out) {
-              net::post(self->stream_.get_executor(), [self, seq, method, path, out = std::move(out)]() mutable {
-                self->guarded([&] { self->on_routed(seq, method, path, std::move(out)); });
-              });
-            });
+  std::optional<route_outcome> now = route(
+      std::move(r), env_.handler, env_.draining.load(), env_.dispatch,
+      [self = shared_from_this(), seq, method, path, work](route_outcome out) {
+        net::post(self->stream_.get_executor(), [self, seq, method, path, out = std::move(out)]() mutable {
+          self->guarded([&] { self->on_routed(seq, method, path, std::move(out)); });
+        });
+      },
+      env_.authenticator);
   if (now) {
     if (now->close_connection) {
       queue_.back().keep_alive = false;
@@ -378,12 +389,12 @@ void session::on_routed(std::uint64_t seq, const std::string& method, const std:
     return;
   }
   // The router's own errors never reached the application: tell it, so that it can audit them.
-  answer_rejection(seq, method, path, std::move(out.reply), *out.error);
+  answer_rejection(seq, method, path, std::move(out.reply), *out.error, out.reason);
 }
 
 void session::answer_rejection(std::uint64_t seq, std::string_view method, std::string_view path, http_reply reply,
-                               error_code code) {
-  const rejection what{method, path, reply.status, protocol::describe(code).code};
+                               error_code code, std::string_view reason) {
+  const rejection what{method, path, reply.status, protocol::describe(code).code, reason, peer_};
   // Without the application the rejection is answered unrecorded rather than not at all.
   http_reply fallback = reply;
   reply_sink done = reply_into(seq);

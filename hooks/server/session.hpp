@@ -53,6 +53,8 @@ struct session_environment {
   server_stats& stats;
   const std::atomic<bool>& draining;
   session_registry& registry;
+  /// Null: every caller proceeds unauthenticated (known only by its address).
+  request_authenticator* authenticator = nullptr;
 };
 
 class session : public std::enable_shared_from_this<session> {
@@ -103,7 +105,7 @@ class session : public std::enable_shared_from_this<session> {
   void handle_request();
   void on_routed(std::uint64_t seq, const std::string& method, const std::string& path, route_outcome out);
   void answer_rejection(std::uint64_t seq, std::string_view method, std::string_view target, http_reply reply,
-                        protocol::error_code code);
+                        protocol::error_code code, std::string_view reason = {});
   void reject(protocol::error_code code, std::string_view diagnostics, std::atomic<std::uint64_t>& counter);
   std::uint64_t owe_response(unsigned version, bool keep_alive);
   void fill_response(std::uint64_t seq, http_reply reply);
@@ -150,9 +152,10 @@ class session : public std::enable_shared_from_this<session> {
   read_op read_op_ = read_op::none;
   bool first_request_ = true;
   std::string request_origin_;  ///< Origin of the request being read, once its header is in
-  bool want_requests_ = true;  // false once no further request will be read and answered
-  bool writing_ = false;       // a response of queue_ or continue_response_ is being written
-  bool closing_ = false;       // our send side is shut down; lingering until the peer closes
+  std::string peer_;            ///< the client's address and port, for the audit record
+  bool want_requests_ = true;   // false once no further request will be read and answered
+  bool writing_ = false;        // a response of queue_ or continue_response_ is being written
+  bool closing_ = false;        // our send side is shut down; lingering until the peer closes
   bool closed_ = false;
 };
 

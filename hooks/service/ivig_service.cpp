@@ -57,6 +57,15 @@ std::string usage_requirements(const std::vector<prefetch_template>& templates, 
   return text;
 }
 
+/// Who made the call, as the audit record keeps it: never the token, only what identifies its sender.
+void set_caller(audit::call_record& audit, const server::caller& who) {
+  audit.client_address = who.peer;
+  audit.client_iss = who.issuer;
+  audit.client_sub = who.subject;
+  audit.client_tenant = who.tenant;
+  audit.client_jti = who.token_id;
+}
+
 }  // namespace
 
 void log_to_stderr(std::string_view line) {
@@ -114,9 +123,22 @@ server::http_reply ivig_service::health() {
   return {200, R"({"status":"ok","knowledgeVersion":")" + kb_->version + R"("})", "application/json", {}};
 }
 
-void ivig_service::call_service(std::string_view service_id, std::string body, server::reply_sink done) {
+std::optional<std::string> ivig_service::issuer_refusal(const server::caller& who, std::string_view fhir_server) const {
+  if (!options_.issuer_fhir_servers) return std::nullopt;
+  const auto bound = options_.issuer_fhir_servers->find(who.issuer);
+  if (bound != options_.issuer_fhir_servers->end()) {
+    for (const std::string& base : bound->second) {
+      if (under_base(fhir_server, base)) return std::nullopt;
+    }
+  }
+  return std::string("it is not a FHIR server the calling issuer is bound to");
+}
+
+void ivig_service::call_service(const server::caller& who, std::string_view service_id, std::string body,
+                                server::reply_sink done) {
   auto call = std::make_shared<call_in_progress>(std::move(done));
   call->audit.received_at = fhir::format_instant(options_.now());
+  set_caller(call->audit, who);
   call->audit.service_id = std::string(service_id.substr(0, 64));
   call->audit.knowledge_version = kb_->version;
   std::optional<server::http_reply> rejected = read_call(service_id, body, *call);
@@ -127,7 +149,9 @@ void ivig_service::call_service(std::string_view service_id, std::string body, s
                               ? plan_fetches(request, templates_, call->record)
                               : fetch_plan{};
   if (plan.empty()) return finish(call, evaluate_call(*call));
-  if (const auto refused = fhir_client_->refusal(request.fhir_server)) {
+  auto refused = fhir_client_->refusal(request.fhir_server);
+  if (!refused) refused = issuer_refusal(who, request.fhir_server);
+  if (refused) {
     const protocol::request_error error{protocol::error_code::fhir_server_refused,
                                         "The prefetch lacks data and fhirServer may not be queried: " + *refused + "."};
     call->audit.error_code = std::string(protocol::describe(error.code).code);
@@ -225,11 +249,13 @@ server::http_reply ivig_service::evaluate_call(call_in_progress& call) {
   return {200, protocol::cards_response_json(cards), "application/json", {}};
 }
 
-void ivig_service::feedback(std::string_view service_id, std::string body, server::reply_sink done) {
+void ivig_service::feedback(const server::caller& who, std::string_view service_id, std::string body,
+                            server::reply_sink done) {
   audit::call_record audit;
   audit.received_at = fhir::format_instant(options_.now());
   audit.service_id = std::string(service_id.substr(0, 64)) + "/feedback";
   audit.knowledge_version = kb_->version;
+  set_caller(audit, who);
   auto reject = [&](const protocol::request_error& error) {
     audit.error_code = std::string(protocol::describe(error.code).code);
     audit.http_status = protocol::describe(error.code).http_status;
@@ -258,6 +284,11 @@ void ivig_service::feedback(std::string_view service_id, std::string body, serve
     f.override_display = std::string(item.override_display);
     f.user_comment = std::string(item.user_comment);
     f.outcome_timestamp = std::string(item.outcome_timestamp);
+    f.client_address = who.peer;
+    f.client_iss = who.issuer;
+    f.client_sub = who.subject;
+    f.client_tenant = who.tenant;
+    f.client_jti = who.token_id;
   }
   audit_->submit_feedback(std::move(items), [done](std::vector<audit::feedback_result> results) {
     int recorded = 0, duplicates = 0, unmatched = 0;
@@ -297,6 +328,8 @@ void ivig_service::rejected(const server::rejection& what, server::http_reply re
   audit.knowledge_version = kb_->version;
   audit.http_status = what.status;
   audit.error_code = std::string(what.code);
+  audit.error_reason = std::string(what.reason);
+  audit.client_address = std::string(what.peer);
   audit_->submit_call(std::move(audit), [done = std::move(done), reply = std::move(reply)](bool) mutable {
     done.send(std::move(reply));
   });

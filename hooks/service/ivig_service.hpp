@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,10 @@ struct service_options {
   log_function log = log_to_stderr;
   /// Bounds on fetching what the prefetch lacks (used only with a FHIR client).
   fetch_limits fetch{};
+  /// With caller authentication: the FHIR base URLs each issuer may name as fhirServer for fetching
+  /// (beside the client's own allowlist). An authenticated caller whose issuer is not here never
+  /// makes the service fetch. Unset: no binding (authentication off).
+  std::optional<std::map<std::string, std::vector<std::string>, std::less<>>> issuer_fhir_servers{};
 };
 
 struct call_in_progress;
@@ -57,9 +62,11 @@ class ivig_service final : public server::request_handler {
   /// Parses and gathers the prefetch on the calling thread; fetches what it lacks when it has a FHIR
   /// client and the request a fhirServer (then continues on the client's thread); evaluates, builds
   /// the cards, hands the audit record to the store, and answers from the store's completion.
-  void call_service(std::string_view service_id, std::string body, server::reply_sink done) override;
+  void call_service(const server::caller& who, std::string_view service_id, std::string body,
+                    server::reply_sink done) override;
   server::http_reply health() override;
-  void feedback(std::string_view service_id, std::string body, server::reply_sink done) override;
+  void feedback(const server::caller& who, std::string_view service_id, std::string body,
+                server::reply_sink done) override;
   server::http_reply readiness() override;
   void rejected(const server::rejection& what, server::http_reply reply, server::reply_sink done) override;
 
@@ -75,6 +82,8 @@ class ivig_service final : public server::request_handler {
   server::http_reply evaluate_call(call_in_progress& call);
   /// After the fetches: the record completed, then the cards (or 412 without a patient).
   server::http_reply continue_after_fetch(call_in_progress& call);
+  /// Why `who` may not make this service fetch from `fhir_server`, or nothing when it may.
+  std::optional<std::string> issuer_refusal(const server::caller& who, std::string_view fhir_server) const;
   /// Audits the call and sends `reply` once it is recorded.
   void finish(const std::shared_ptr<call_in_progress>& call, server::http_reply reply);
 

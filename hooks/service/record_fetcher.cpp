@@ -73,13 +73,6 @@ std::string query_url(std::string_view base, std::string_view query, std::string
   return url;
 }
 
-/// True when `url` is `base` or lies below it: a next link must stay on the server the call named.
-bool under_base(std::string_view url, std::string_view base) {
-  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
-  if (url.substr(0, base.size()) != base) return false;
-  return url.size() == base.size() || url[base.size()] == '/' || url[base.size()] == '?';
-}
-
 /// The Medication id of a reference the request does not resolve itself, or empty.
 std::string_view external_medication_id(std::string_view reference) {
   if (reference.empty() || reference.front() == '#') return {};
@@ -363,6 +356,12 @@ void merge_fetched(const fetched_data& fetched, fhir::patient_record& record) {
     record.set_status(key.key, std::move(status));
   }
   for (const rapidjson::Value* medication : fetched.medications) record.add_resource(*medication);
+}
+
+bool under_base(std::string_view url, std::string_view base) {
+  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  if (url.substr(0, base.size()) != base) return false;
+  return url.size() == base.size() || url[base.size()] == '/' || url[base.size()] == '?';
 }
 
 }  // namespace ivig::service

@@ -79,4 +79,8 @@ void fetch_missing(fhir::client::fhir_client& client, const fetch_limits& limits
 /// Adds what was fetched to `record`, with each key's status (fetched, or why not).
 void merge_fetched(const fetched_data& fetched, fhir::patient_record& record);
 
+/// True when `url` is `base` or lies below it (a next link must stay on the server the call named;
+/// a caller's fhirServer must lie under a base its issuer is bound to).
+bool under_base(std::string_view url, std::string_view base);
+
 }  // namespace ivig::service

@@ -85,13 +85,86 @@ TEST(CheckConfig, RejectsOutOfRangeOptions) {
   EXPECT_NE(r.output.find("--threads"), std::string::npos) << r.output;
 }
 
+/// A folder with an issuers file (one EHR, the spec example's JWK Set) and a patient-id key file
+/// (owner-only, 40 bytes), as a site deploys them.
+struct site_files {
+  std::filesystem::path dir;
+  site_files() {
+    dir = std::filesystem::temp_directory_path() / ("ivig-site-" + std::to_string(::getpid()) + "-" +
+                                                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(shared_dir() / "cds-hooks/examples/spec201-24-example.json", dir / "ehr-jwks.json");
+    write_file(dir / "issuers.json", R"({"issuers":[{"iss":"https://ehr.example.org","jwks_file":"ehr-jwks.json",)"
+                                     R"("fhir_servers":["https://ehr.example.org/fhir/R4"]}]})");
+    write_file(dir / "patient.key", std::string(40, 'k'));
+    std::filesystem::permissions(dir / "patient.key",
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+  ~site_files() { std::filesystem::remove_all(dir); }
+  std::string path(const std::string& name) const { return (dir / name).string(); }
+};
+
 TEST(CheckConfig, ReadsAConfigFile) {
-  const auto path = std::filesystem::temp_directory_path() / ("ivig-config-" + std::to_string(::getpid()) + ".ini");
-  write_file(path, "port = 9123\nlisten = 0.0.0.0\n");
+  const site_files site;
+  const auto path = site.dir / "ivig-cds.ini";
+  write_file(path, "port = 9123\nlisten = 0.0.0.0\nissuers-file = " + site.path("issuers.json") +
+                       "\npublic-url = https://cds.example.org\naudit-patient-key-file = " + site.path("patient.key") +
+                       "\n");
   const run_result r = run_binary("--check-config --config " + path.string());
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("would listen on 0.0.0.0:9123"), std::string::npos) << r.output;
-  std::filesystem::remove(path);
+  EXPECT_NE(r.output.find("; callers authenticated by JWT from 1 issuer(s); would listen on 0.0.0.0:9123"),
+            std::string::npos)
+      << r.output;
+}
+
+TEST(CheckConfig, OnLoopbackWithoutIssuersSaysAuthenticationIsOff) {
+  const run_result r = run_binary("--check-config");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("; caller authentication OFF; would listen on 127.0.0.1:8080"), std::string::npos)
+      << r.output;
+}
+
+TEST(CheckConfig, RefusesAnExposedListenerWithoutIssuers) {
+  const run_result r = run_binary("--check-config --listen 0.0.0.0");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.output,
+            "ivig-cds: --listen 0.0.0.0 is not a loopback address, and no --issuers-file registers who may call: "
+            "every host that can reach it could read patient data. Register the EHR's issuer (docs/security.md), "
+            "or give --allow-unauthenticated for a closed test network.\n");
+}
+
+TEST(CheckConfig, AnExposedListenerNeedsThePatientIdKeyEvenWhenUnauthenticatedIsAllowed) {
+  const run_result r = run_binary("--check-config --listen 0.0.0.0 --allow-unauthenticated");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.output,
+            "ivig-cds: --listen 0.0.0.0 is not a loopback address: the audit log must then record patients as "
+            "keyed hashes (--audit-patient-key-file, docs/audit.md).\n");
+  const site_files site;
+  const run_result keyed = run_binary(
+      "--check-config --listen 0.0.0.0 --allow-unauthenticated "
+      "--audit-patient-key-file " +
+      site.path("patient.key"));
+  EXPECT_EQ(keyed.exit_code, 0) << keyed.output;
+}
+
+TEST(CheckConfig, RefusesAnIssuersFileWithAMisspeltMember) {
+  const site_files site;
+  write_file(site.dir / "issuers.json",
+             R"({"issuers":[{"iss":"https://ehr.example.org","jwks_file":"ehr-jwks.json","tenant":"a"}]})");
+  const run_result r = run_binary("--check-config --issuers-file " + site.path("issuers.json") +
+                                  " --public-url https://cds.example.org");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.output, "ivig-cds: --issuers-file " + site.path("issuers.json") +
+                          ": issuer https://ehr.example.org: unknown member \"tenant\"\n");
+}
+
+TEST(CheckConfig, IssuersNeedThePublicUrlThatTheirTokensNameAsAudience) {
+  const site_files site;
+  const run_result r = run_binary("--check-config --issuers-file " + site.path("issuers.json"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.output, "ivig-cds: --issuers-file " + site.path("issuers.json") +
+                          ": no public URL: the audience of a token cannot be checked (--public-url)\n");
 }
 
 TEST(CheckConfig, AcceptsTheSitesAntiIgaTestCodesFromFlagsAndFile) {

@@ -6,6 +6,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -31,6 +34,9 @@ struct tls_fhir_server::impl {
   std::string certificate;
   ssl::context context{ssl::context::tls_server};
   std::unique_ptr<blocking_listener> listener;
+  mutable std::mutex mutex;
+  std::map<std::string, std::pair<std::string, std::string>> documents;  // path -> (content type, body)
+  std::map<std::string, int> requests;
 
   void serve(tcp::socket& socket) {
     ssl::stream<tcp::socket&> stream(socket, context);
@@ -46,10 +52,20 @@ struct tls_fhir_server::impl {
       http::response<http::string_body> response{http::status::ok, 11};
       response.set(http::field::content_type, "application/fhir+json");
       const std::string patient = "/fhir/Patient/";
-      response.body() = target.rfind(patient, 0) == 0
-                            ? R"({"resourceType":"Patient","id":")" + target.substr(patient.size()) +
-                                  R"(","gender":"female","birthDate":"1980-04-02"})"
-                            : R"({"resourceType":"Bundle","type":"searchset","entry":[]})";
+      std::optional<std::pair<std::string, std::string>> document;
+      {
+        const std::lock_guard lock(mutex);
+        ++requests[target];
+        if (const auto found = documents.find(target); found != documents.end()) document = found->second;
+      }
+      if (document) {
+        response.set(http::field::content_type, document->first);
+        response.body() = document->second;
+      } else
+        response.body() = target.rfind(patient, 0) == 0
+                              ? R"({"resourceType":"Patient","id":")" + target.substr(patient.size()) +
+                                    R"(","gender":"female","birthDate":"1980-04-02"})"
+                              : R"({"resourceType":"Bundle","type":"searchset","entry":[]})";
       response.prepare_payload();
       http::write(stream, response, ec);
       if (ec) return;
@@ -85,6 +101,21 @@ std::string tls_fhir_server::base() const {
 
 const std::string& tls_fhir_server::certificate_file() const {
   return impl_->certificate;
+}
+
+std::string tls_fhir_server::url(const std::string& path) const {
+  return "https://127.0.0.1:" + std::to_string(impl_->listener->port()) + path;
+}
+
+void tls_fhir_server::put_document(const std::string& path, const std::string& content_type, const std::string& body) {
+  const std::lock_guard lock(impl_->mutex);
+  impl_->documents[path] = {content_type, body};
+}
+
+int tls_fhir_server::requests_for(const std::string& path) const {
+  const std::lock_guard lock(impl_->mutex);
+  const auto found = impl_->requests.find(path);
+  return found == impl_->requests.end() ? 0 : found->second;
 }
 
 }  // namespace ivig::test

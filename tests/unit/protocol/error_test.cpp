@@ -29,6 +29,7 @@ TEST(ErrorTable, EveryCodeHasItsDocumentedStatusAndAUniqueName) {
                                                               {error_code::method_not_allowed, 405},
                                                               {error_code::request_timeout, 408},
                                                               {error_code::expectation_failed, 417},
+                                                              {error_code::unauthorized, 401},
                                                               {error_code::service_draining, 503},
                                                               {error_code::internal_error, 500}};
   std::set<std::string_view> names;
@@ -45,6 +46,14 @@ TEST(OperationOutcome, CarriesTheStableCodeAndDiagnostics) {
       R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","details":{"coding":[)"
       R"({"system":"urn:ivig-cds:error","code":"hook-mismatch","display":"The request's hook is not the hook this )"
       R"(service answers."}]},"diagnostics":"This service answers the hook 'order-select', not 'x'."}]})");
+}
+
+TEST(OperationOutcome, AnAuthenticationRefusalNamesItsReasonInASecondCoding) {
+  EXPECT_EQ(operation_outcome_json(error_code::unauthorized, "The token expired 61 s ago.", "token-expired"),
+            R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"login","details":{"coding":[)"
+            R"({"system":"urn:ivig-cds:error","code":"unauthorized","display":"The request carries no valid )"
+            R"(credentials."},{"system":"urn:ivig-cds:auth-reason","code":"token-expired"}]},)"
+            R"("diagnostics":"The token expired 61 s ago."}]})");
 }
 
 TEST(OperationOutcome, ServerErrorsAreFatal) {

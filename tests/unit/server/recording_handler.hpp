@@ -84,7 +84,11 @@ class recording_handler final : public request_handler {
     return {200, std::string(discovery_body), "application/json", {}};
   }
 
-  void call_service(std::string_view service_id, std::string body, reply_sink done) override {
+  void call_service(const caller& who, std::string_view service_id, std::string body, reply_sink done) override {
+    {
+      const std::lock_guard lock(mutex_);
+      last_caller = who;
+    }
     if (service_id == "later") {
       // Held before the call is recorded: a test that saw the call can answer it at once.
       {
@@ -111,7 +115,7 @@ class recording_handler final : public request_handler {
     return {200, std::string(health_body), "application/json", {}};
   }
 
-  void feedback(std::string_view service_id, std::string body, reply_sink done) override {
+  void feedback(const caller&, std::string_view service_id, std::string body, reply_sink done) override {
     record({"feedback", std::string(service_id), std::move(body)});
     done.send({200, "{}", "application/json", {}});
   }
@@ -122,11 +126,19 @@ class recording_handler final : public request_handler {
   }
 
   /// Transport-level rejections are counted, not recorded as calls, so that existing call lists stay exact.
-  void rejected(const rejection&, http_reply reply, reply_sink done) override {
+  void rejected(const rejection& what, http_reply reply, reply_sink done) override {
+    {
+      const std::lock_guard lock(mutex_);
+      last_rejection_reason = std::string(what.reason);
+    }
     ++rejections;
     done.send(std::move(reply));
   }
   std::atomic<int> rejections{0};
+  /// The caller of the last service call, and the reason of the last rejection (guarded by mutex_;
+  /// read them once the requests are answered).
+  caller last_caller;
+  std::string last_rejection_reason;
 
   /// Answers the "later" calls held so far, oldest first, from the test's thread (as the audit
   /// store's writer thread does in the service): `answer(i)` is the body of the i-th.

@@ -277,9 +277,9 @@ class scripted_handler final : public request_handler {
  public:
   explicit scripted_handler(http_reply r) : reply(std::move(r)) {}
   http_reply discovery() override { return answer(); }
-  void call_service(std::string_view, std::string, reply_sink done) override { done.send(answer()); }
+  void call_service(const caller&, std::string_view, std::string, reply_sink done) override { done.send(answer()); }
   http_reply health() override { return answer(); }
-  void feedback(std::string_view, std::string, reply_sink done) override { done.send(answer()); }
+  void feedback(const caller&, std::string_view, std::string, reply_sink done) override { done.send(answer()); }
   http_reply readiness() override { return answer(); }
   void rejected(const rejection&, http_reply r, reply_sink done) override { done.send(std::move(r)); }
   http_reply reply;
