@@ -9,7 +9,7 @@
 #include "fhir/model/fhir_time.hpp"
 #include "hooks/app/terminal_text.hpp"
 #include "hooks/audit/audit_event_export.hpp"
-#include "hooks/audit/chain.hpp"
+#include "hooks/audit/chain_verify.hpp"
 #include "hooks/audit/queries.hpp"
 #include "hooks/audit/record_json.hpp"
 #include "hooks/audit/report.hpp"
