@@ -173,8 +173,9 @@ TEST_F(Purge, LaterPurgeReplacesTheAnchorAndKeepsTheTotal) {
   EXPECT_EQ(second.last_purged_hash, hash4);
   EXPECT_EQ(rows(path(), "SELECT seq, kind FROM entries ORDER BY seq"),
             (std::vector<std::string>{"4|purge-anchor", "5|call"}));
-  EXPECT_NE(query(path(), "SELECT payload FROM entries WHERE seq = 4").find(R"("purged":2,"purged_total":4,"head_seq":5})"),
-            std::string::npos);
+  EXPECT_NE(
+      query(path(), "SELECT payload FROM entries WHERE seq = 4").find(R"("purged":2,"purged_total":4,"head_seq":5})"),
+      std::string::npos);
   const verify_result result = verify_chain(path());
   EXPECT_TRUE(result.ok) << result.problem;
   EXPECT_EQ(result.entries, 2);
