@@ -1,13 +1,13 @@
 // hooks/app/main.cpp: the ivig-cds executable — options, knowledge, wiring, signals. Thin on purpose.
+#include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "fhir/client/cpprest_fhir_client.hpp"
 #include "fhir/model/result.hpp"
 #include "hooks/app/audit_commands.hpp"
+#include "hooks/app/key_file.hpp"
 #include "hooks/app/malloc_settings.hpp"
 #include "hooks/app/options.hpp"
 #include "hooks/audit/sqlite_store.hpp"
@@ -48,17 +48,24 @@ int main(int argc, char** argv) {
     std::cerr << "ivig-cds: " << audit_location.error() << "\n";
     return 1;
   }
+  // Both keys are read (and their files checked) before anything opens, --check-config included.
   std::string patient_key;
   if (!o.audit_patient_key_file.empty()) {
-    std::ifstream in(o.audit_patient_key_file);
-    std::ostringstream key;
-    key << in.rdbuf();
-    patient_key = key.str();
-    while (!patient_key.empty() && (patient_key.back() == '\n' || patient_key.back() == '\r')) patient_key.pop_back();
-    if (patient_key.empty()) {
-      std::cerr << "ivig-cds: --audit-patient-key-file: the file is empty\n";
+    auto key = ivig::app::read_key_file(o.audit_patient_key_file, "--audit-patient-key-file");
+    if (!key) {
+      std::cerr << "ivig-cds: " << key.error() << "\n";
       return 1;
     }
+    patient_key = std::move(*key);
+  }
+  std::string chain_key;
+  if (!o.audit_chain_key_file.empty()) {
+    auto key = ivig::app::read_key_file(o.audit_chain_key_file, "--audit-chain-key-file");
+    if (!key) {
+      std::cerr << "ivig-cds: " << key.error() << "\n";
+      return 1;
+    }
+    chain_key = std::move(*key);
   }
   std::shared_ptr<ivig::audit::audit_sink> audit = std::make_shared<ivig::audit::null_audit_sink>();
   if (o.audit_enabled && !o.check_config) {
@@ -67,6 +74,14 @@ int main(int argc, char** argv) {
       audit_options.path = o.audit_path;
       audit_options.durable_against = o.audit_durability == "process-crash" ? ivig::audit::durability::process_crash
                                                                             : ivig::audit::durability::power_loss;
+      audit_options.chain_key = chain_key;
+      if (o.audit_head_log_seconds > 0) {
+        // Seq and hash only, never record content: operators ship this line to a write-once store.
+        audit_options.head_interval = std::chrono::seconds(o.audit_head_log_seconds);
+        audit_options.on_head = [](const ivig::audit::chain_position& head) {
+          std::cerr << "ivig-cds audit: " + ivig::audit::head_line(head) + "\n";
+        };
+      }
       audit = std::make_shared<ivig::audit::sqlite_audit_store>(audit_options);
     } catch (const std::exception& e) {
       std::cerr << "ivig-cds: the audit log cannot be opened: " << e.what() << "\n";
