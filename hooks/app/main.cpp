@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <string_view>
 
 #include "fhir/client/cpprest_fhir_client.hpp"
 #include "fhir/model/result.hpp"
@@ -24,6 +25,12 @@ ivig::result<void, std::string> check_audit_location(const std::string& path) {
   if (!std::filesystem::is_directory(parent, ec))
     return ivig::failure("--audit-path: the folder " + parent.string() + " does not exist");
   return {};
+}
+
+/// The key in `file`, checked (key_file.hpp); an empty key when no file is named.
+ivig::result<std::string, std::string> optional_key(const std::string& file, std::string_view option) {
+  if (file.empty()) return std::string();
+  return ivig::app::read_key_file(file, option);
 }
 
 }  // namespace
@@ -49,23 +56,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   // Both keys are read (and their files checked) before anything opens, --check-config included.
-  std::string patient_key;
-  if (!o.audit_patient_key_file.empty()) {
-    auto key = ivig::app::read_key_file(o.audit_patient_key_file, "--audit-patient-key-file");
-    if (!key) {
-      std::cerr << "ivig-cds: " << key.error() << "\n";
+  const auto patient_key = optional_key(o.audit_patient_key_file, "--audit-patient-key-file");
+  const auto chain_key = optional_key(o.audit_chain_key_file, "--audit-chain-key-file");
+  for (const auto* key : {&patient_key, &chain_key}) {
+    if (!*key) {
+      std::cerr << "ivig-cds: " << key->error() << "\n";
       return 1;
     }
-    patient_key = std::move(*key);
-  }
-  std::string chain_key;
-  if (!o.audit_chain_key_file.empty()) {
-    auto key = ivig::app::read_key_file(o.audit_chain_key_file, "--audit-chain-key-file");
-    if (!key) {
-      std::cerr << "ivig-cds: " << key.error() << "\n";
-      return 1;
-    }
-    chain_key = std::move(*key);
   }
   std::shared_ptr<ivig::audit::audit_sink> audit = std::make_shared<ivig::audit::null_audit_sink>();
   if (o.audit_enabled && !o.check_config) {
@@ -74,7 +71,7 @@ int main(int argc, char** argv) {
       audit_options.path = o.audit_path;
       audit_options.durable_against = o.audit_durability == "process-crash" ? ivig::audit::durability::process_crash
                                                                             : ivig::audit::durability::power_loss;
-      audit_options.chain_key = chain_key;
+      audit_options.chain_key = *chain_key;
       if (o.audit_head_log_seconds > 0) {
         // Seq and hash only, never record content: operators ship this line to a write-once store.
         audit_options.head_interval = std::chrono::seconds(o.audit_head_log_seconds);
@@ -107,7 +104,7 @@ int main(int argc, char** argv) {
   }
   ivig::service::service_options service_options;
   service_options.max_json_depth = o.json_max_depth;
-  service_options.audit_patient_key = patient_key;
+  service_options.audit_patient_key = *patient_key;
   service_options.fetch = {std::chrono::milliseconds(o.fhir_deadline_ms),
                            o.fhir_max_pages,
                            o.fhir_page_size,
