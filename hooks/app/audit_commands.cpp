@@ -7,9 +7,11 @@
 #include <iostream>
 
 #include "fhir/model/fhir_time.hpp"
+#include "hooks/app/key_file.hpp"
 #include "hooks/app/terminal_text.hpp"
 #include "hooks/audit/audit_event_export.hpp"
 #include "hooks/audit/chain.hpp"
+#include "hooks/audit/chain_verify.hpp"
 #include "hooks/audit/queries.hpp"
 #include "hooks/audit/record_json.hpp"
 #include "hooks/audit/report.hpp"
@@ -55,20 +57,64 @@ std::string horizon(const audit_command& a, unsigned default_days) {
   return fhir::format_instant(now - std::chrono::days{days});
 }
 
+/// Prints what `audit verify` found; returns its exit code. The head line is printed alone and only
+/// for a chain that verified, so that a script can take it as the head to export.
+int print_verification(const audit::verify_result& result, const std::string& expect_head) {
+  if (result.ok) {
+    std::cout << "ivig-cds: audit chain verifies: " << result.entries << " entries, sealed with " << result.seal
+              << (result.key_id.empty() ? " (unkeyed: finds accidents, not an insider who can write the file)"
+                                        : " (key id " + result.key_id + ")")
+              << "\n"
+              << audit::head_line(result.head) << "\n";
+    if (!expect_head.empty())
+      std::cout << "ivig-cds: expected head seq " << expect_head.substr(0, expect_head.find(':')) << " "
+                << result.expected_head_note << "\n";
+    return 0;
+  }
+  if (result.expected_head_missing) {
+    std::cout << "ivig-cds: audit chain does not hold the expected head " << expect_head << ": " << result.problem
+              << "\n";
+    return 1;
+  }
+  if (result.first_bad_seq == 0) {
+    std::cout << "ivig-cds: audit chain cannot be verified: " << result.problem << "\n";
+    return 1;
+  }
+  std::cout << "ivig-cds: audit chain broken at entry " << result.first_bad_seq << ": " << result.problem << " ("
+            << result.entries << " entries verified before it)\n";
+  return 1;
+}
+
+/// The chain seal for verify and purge: keyed when --audit-chain-key-file names a key.
+result<audit::chain_seal, std::string> chain_seal_of(const options& o) {
+  if (o.audit_chain_key_file.empty()) return audit::chain_seal{};
+  auto key = read_key_file(o.audit_chain_key_file, "--audit-chain-key-file");
+  if (!key) return failure(key.error());
+  return audit::chain_seal(std::move(*key));
+}
+
 }  // namespace
 
 int run_audit_command(const options& o) {
   const audit_command& a = o.audit;
   try {
     if (a.name == "verify") {
-      const audit::verify_result result = audit::verify_chain(o.audit_path);
-      if (result.ok) {
-        std::cout << "ivig-cds: audit chain verifies: " << result.entries << " entries\n";
-        return 0;
+      audit::verify_options verify;
+      if (!a.expect_head.empty()) {
+        verify.expected_head = audit::parse_position(a.expect_head);
+        if (!verify.expected_head) {
+          std::cerr << "ivig-cds: audit verify --expect-head: '" << terminal_safe(a.expect_head)
+                    << "' is not SEQ:HASH (a seq and 64 lower-case hex digits, as the head line gives them)\n";
+          return 2;
+        }
       }
-      std::cout << "ivig-cds: audit chain broken at entry " << result.first_bad_seq << ": " << result.problem << " ("
-                << result.entries << " entries verified before it)\n";
-      return 1;
+      auto seal = chain_seal_of(o);
+      if (!seal) {
+        std::cerr << "ivig-cds: " << seal.error() << "\n";
+        return 2;
+      }
+      verify.seal = std::move(*seal);
+      return print_verification(audit::verify_chain(o.audit_path, verify), a.expect_head);
     }
     if (a.name == "list") {
       audit::call_filter filter;
@@ -118,7 +164,12 @@ int run_audit_command(const options& o) {
         std::cerr << "ivig-cds: audit purge needs --before, --retention-days or --audit-retention-days\n";
         return 2;
       }
-      const audit::purge_result result = audit::purge_before(o.audit_path, before);
+      const auto seal = chain_seal_of(o);
+      if (!seal) {
+        std::cerr << "ivig-cds: " << seal.error() << "\n";
+        return 2;
+      }
+      const audit::purge_result result = audit::purge_before(o.audit_path, before, *seal);
       std::cout << "ivig-cds: purged " << result.purged << " entries received before " << before << "\n";
       return 0;
     }

@@ -25,6 +25,10 @@ std::optional<std::string> exposure_refusal(const options& o) {
     return "--listen " + o.server.address +
            " is not a loopback address: the audit log must then record patients as keyed hashes "
            "(--audit-patient-key-file, docs/audit.md).";
+  if (o.audit_enabled && o.audit_chain_key_file.empty())
+    return "--listen " + o.server.address +
+           " is not a loopback address: the audit log's chain must then be keyed, so that whoever can write "
+           "its file cannot rewrite it unnoticed (--audit-chain-key-file, docs/audit.md).";
   return std::nullopt;
 }
 

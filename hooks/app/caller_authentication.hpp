@@ -5,7 +5,8 @@
 // feedback request needs a valid JWT. Without issuers the service answers only on a loopback
 // address, where only processes of this machine can reach it (the README's one-command start); a
 // non-loopback listener without issuers needs the explicit --allow-unauthenticated. Away from
-// loopback the audit log must also hash patient ids under a key (--audit-patient-key-file).
+// loopback the audit log must also hash patient ids under a key (--audit-patient-key-file) and seal
+// its chain with a key (--audit-chain-key-file).
 #pragma once
 
 #include <functional>
@@ -34,7 +35,7 @@ result<caller_authentication, std::string> set_up_authentication(const options& 
                                                                  std::function<void(std::string_view)> log);
 
 /// Why this configuration must not serve, or nothing: a non-loopback listener without issuers (unless
-/// --allow-unauthenticated), or without the patient-id key for the audit log.
+/// --allow-unauthenticated), or without the audit log's patient-id key or chain key.
 std::optional<std::string> exposure_refusal(const options& o);
 
 bool is_loopback_address(const std::string& address);

@@ -1,14 +1,15 @@
 // hooks/app/main.cpp: the ivig-cds executable — options, knowledge, wiring, signals. Thin on purpose.
+#include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
+#include <string_view>
 
 #include "fhir/client/cpprest_fhir_client.hpp"
 #include "fhir/model/result.hpp"
 #include "hooks/app/audit_commands.hpp"
 #include "hooks/app/caller_authentication.hpp"
+#include "hooks/app/key_file.hpp"
 #include "hooks/app/malloc_settings.hpp"
 #include "hooks/app/options.hpp"
 #include "hooks/audit/sqlite_store.hpp"
@@ -25,6 +26,12 @@ ivig::result<void, std::string> check_audit_location(const std::string& path) {
   if (!std::filesystem::is_directory(parent, ec))
     return ivig::failure("--audit-path: the folder " + parent.string() + " does not exist");
   return {};
+}
+
+/// The key in `file`, checked (key_file.hpp); an empty key when no file is named.
+ivig::result<std::string, std::string> optional_key(const std::string& file, std::string_view option) {
+  if (file.empty()) return std::string();
+  return ivig::app::read_key_file(file, option);
 }
 
 }  // namespace
@@ -58,15 +65,12 @@ int main(int argc, char** argv) {
     std::cerr << "ivig-cds: " << audit_location.error() << "\n";
     return 1;
   }
-  std::string patient_key;
-  if (!o.audit_patient_key_file.empty()) {
-    std::ifstream in(o.audit_patient_key_file);
-    std::ostringstream key;
-    key << in.rdbuf();
-    patient_key = key.str();
-    while (!patient_key.empty() && (patient_key.back() == '\n' || patient_key.back() == '\r')) patient_key.pop_back();
-    if (patient_key.empty()) {
-      std::cerr << "ivig-cds: --audit-patient-key-file: the file is empty\n";
+  // Both keys are read (and their files checked) before anything opens, --check-config included.
+  const auto patient_key = optional_key(o.audit_patient_key_file, "--audit-patient-key-file");
+  const auto chain_key = optional_key(o.audit_chain_key_file, "--audit-chain-key-file");
+  for (const auto* key : {&patient_key, &chain_key}) {
+    if (!*key) {
+      std::cerr << "ivig-cds: " << key->error() << "\n";
       return 1;
     }
   }
@@ -77,6 +81,14 @@ int main(int argc, char** argv) {
       audit_options.path = o.audit_path;
       audit_options.durable_against = o.audit_durability == "process-crash" ? ivig::audit::durability::process_crash
                                                                             : ivig::audit::durability::power_loss;
+      audit_options.chain_key = *chain_key;
+      if (o.audit_head_log_seconds > 0) {
+        // Seq and hash only, never record content: operators ship this line to a write-once store.
+        audit_options.head_interval = std::chrono::seconds(o.audit_head_log_seconds);
+        audit_options.on_head = [](const ivig::audit::chain_position& head) {
+          std::cerr << "ivig-cds audit: " + ivig::audit::head_line(head) + "\n";
+        };
+      }
       audit = std::make_shared<ivig::audit::sqlite_audit_store>(audit_options);
     } catch (const std::exception& e) {
       std::cerr << "ivig-cds: the audit log cannot be opened: " << e.what() << "\n";
@@ -102,7 +114,7 @@ int main(int argc, char** argv) {
   }
   ivig::service::service_options service_options;
   service_options.max_json_depth = o.json_max_depth;
-  service_options.audit_patient_key = patient_key;
+  service_options.audit_patient_key = *patient_key;
   service_options.issuer_fhir_servers = authentication->issuer_fhir_servers;
   service_options.fetch = {std::chrono::milliseconds(o.fhir_deadline_ms),
                            o.fhir_max_pages,

@@ -55,6 +55,14 @@ parse_outcome parse_options(int argc, char** argv) {
   cli.add_option("--audit-patient-key-file", o.audit_patient_key_file,
                  "File with a secret key: patients are audited as HMAC-SHA-256 of their id, not as sent")
       ->check(CLI::ExistingFile);
+  cli.add_option("--audit-chain-key-file", o.audit_chain_key_file,
+                 "File with a secret key (32+ bytes, owner-only): the audit chain is sealed with HMAC-SHA-256 "
+                 "under it, so that nobody without the key can rewrite it (default: plain SHA-256)")
+      ->check(CLI::ExistingFile);
+  cli.add_option("--audit-head-log-seconds", o.audit_head_log_seconds,
+                 "Log the audit chain's head (seq and hash) at most this often while it moves, and at start and "
+                 "stop, to ship to a write-once store (0: never)")
+      ->check(CLI::Range(0U, 86400U));
   cli.add_option("--audit-retention-days", o.audit_retention_days,
                  "Default horizon of `audit purge`, in days (0: keep everything)");
   // No LOINC code exists for anti-IgA antibody tests: the site names its own, so that R2 finds the
@@ -135,9 +143,12 @@ parse_outcome parse_options(int argc, char** argv) {
   // `ivig-cds audit verify --audit-path F` reads as well as `ivig-cds --audit-path F audit verify`.
   audit->fallthrough();
   audit_command& a = o.audit;
-  audit->add_subcommand("verify", "Verify the hash chain; report the first broken link")->callback([&a] {
-    a.name = "verify";
-  });
+  CLI::App* verify =
+      audit->add_subcommand("verify", "Verify the hash chain, print its head; report the first broken link");
+  verify->add_option("--expect-head", a.expect_head,
+                     "SEQ:HASH of a head printed or logged earlier: fail if the chain no longer holds it (rows "
+                     "removed from its end, or rewritten)");
+  verify->callback([&a] { a.name = "verify"; });
   CLI::App* list = audit->add_subcommand("list", "List calls by patient, user, date range, rule or indicator");
   list->add_option("--patient", a.patient, "Patient as stored (id, or its keyed hash)");
   list->add_option("--user", a.user, "User, e.g. Practitioner/123");

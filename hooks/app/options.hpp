@@ -20,6 +20,7 @@ namespace ivig::app {
 struct audit_command {
   std::string name;  ///< verify, list, show, report, export, purge; empty: serve
   std::string patient, user, from, to, rule, indicator, hook_instance, before;
+  std::string expect_head;  ///< verify: SEQ:HASH of a head exported earlier; empty: none
   std::size_t limit = 0;
   bool csv = false;
   bool worksheet = false;  ///< show: print the call's verification worksheets as text
@@ -35,7 +36,11 @@ struct options {
   /// "process-crash" or "power-loss" (audit::durability; docs/audit.md says why the default).
   std::string audit_durability = "power-loss";
   std::string audit_patient_key_file;  ///< a file holding the key for hashing patient ids (kept out of argv)
-  unsigned audit_retention_days = 0;   ///< the default horizon of `audit purge`; 0: keep everything
+  /// A file holding the audit chain's key (HMAC-SHA-256 seals; docs/audit.md, "Keyed chain"); empty:
+  /// plain SHA-256, which finds accidents but not an insider who can write the file.
+  std::string audit_chain_key_file;
+  unsigned audit_head_log_seconds = 300;  ///< how often the chain head is logged while it moves; 0: never
+  unsigned audit_retention_days = 0;      ///< the default horizon of `audit purge`; 0: keep everything
   /// The site's local codes of anti-IgA antibody tests ("system|code"): no LOINC code exists, so
   /// without them such results are found only by their words and never requested by code.
   std::vector<std::string> anti_iga_test_codes;

@@ -4,7 +4,6 @@
 // feedback lookups (dedupe, card match) run inside the same transaction, so a batch sees its own rows.
 #include "hooks/audit/entry_writer.hpp"
 
-#include "hooks/audit/chain.hpp"
 #include "hooks/audit/record_json.hpp"
 
 namespace ivig::audit {
@@ -21,8 +20,9 @@ std::string join_rule_ids(const std::vector<std::string>& ids) {
 
 }  // namespace
 
-entry_writer::entry_writer(database& db, fault_hook fault)
+entry_writer::entry_writer(database& db, chain_seal seal, fault_hook fault)
     : db_(db),
+      seal_(std::move(seal)),
       fault_(std::move(fault)),
       entry_(db, "INSERT INTO entries(kind, received_at, payload, prev_hash, hash) VALUES(?, ?, ?, ?, ?)"),
       call_(db,
@@ -45,7 +45,7 @@ void entry_writer::insert(statement& s) {
 
 std::int64_t entry_writer::append_entry(std::string& head, std::string_view kind, const std::string& received_at,
                                         const std::string& payload) {
-  std::string hash = entry_hash(head, kind, received_at, payload);
+  std::string hash = seal_.seal(head, kind, received_at, payload);
   entry_.bind_text(1, kind).bind_text(2, received_at).bind_text(3, payload).bind_text(4, head).bind_text(5, hash);
   insert(entry_);
   head = std::move(hash);

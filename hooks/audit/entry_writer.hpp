@@ -10,14 +10,16 @@
 #include <string>
 
 #include "hooks/audit/audit_sink.hpp"
+#include "hooks/audit/chain_seal.hpp"
 #include "hooks/audit/sqlite_db.hpp"
 
 namespace ivig::audit {
 
 class entry_writer {
  public:
-  /// `fault` is asked about "insert" before every INSERT (tests loop the failure point over them).
-  entry_writer(database& db, fault_hook fault);
+  /// Each entry is sealed with `seal` (chain_seal.hpp). `fault` is asked about "insert" before every
+  /// INSERT (tests loop the failure point over them).
+  entry_writer(database& db, chain_seal seal, fault_hook fault);
 
   /// Appends a call; `head` is the hash to link to and becomes the new entry's hash. Returns its seq.
   std::int64_t append_call(std::string& head, const call_record& call, const std::string& payload);
@@ -38,6 +40,7 @@ class entry_writer {
   void insert(statement& s);
 
   database& db_;
+  const chain_seal seal_;
   fault_hook fault_;
   std::int64_t last_seq_ = 0;
   statement entry_;

@@ -21,7 +21,7 @@ struct migration {
   const char* sql;
 };
 
-constexpr std::array<migration, 2> migrations{{
+constexpr std::array<migration, 3> migrations{{
     {1, R"sql(
 CREATE TABLE entries(
   seq INTEGER PRIMARY KEY,
@@ -89,6 +89,13 @@ CREATE TRIGGER call_rules_append_only BEFORE UPDATE ON call_rules
   BEGIN SELECT RAISE(ABORT, 'audit tables are append-only'); END;
 CREATE TRIGGER feedback_append_only BEFORE UPDATE ON feedback
   BEGIN SELECT RAISE(ABORT, 'audit tables are append-only'); END;
+)sql"},
+    // Which seal the chain uses (plain SHA-256 or HMAC-SHA-256) and the key's identifier, so that a
+    // keyed log is refused without its key (chain_meta.hpp). The key itself is never stored.
+    {3, R"sql(
+CREATE TABLE chain_meta(
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL);
 )sql"},
 }};
 

@@ -10,7 +10,7 @@ namespace ivig::audit {
 class database;
 
 /// The newest schema this build knows. A file at a newer version is refused (`migrate` throws).
-inline constexpr int latest_schema_version = 2;
+inline constexpr int latest_schema_version = 3;
 
 /// The version a file is at: the highest row of `schema_version`, 0 for a file without one.
 int schema_version(database& db);

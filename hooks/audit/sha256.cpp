@@ -1,7 +1,7 @@
-// hooks/audit/sha256.cpp: hex SHA-256 and random ids through OpenSSL EVP.
+// hooks/audit/sha256.cpp: hex SHA-256, HMAC-SHA-256 and random ids through OpenSSL.
 //
-// Only EVP_Digest and RAND_bytes: the SHA256_* functions are deprecated in OpenSSL 3. A failure of
-// either throws, since a chain built on a wrong digest or ids that repeat would be worse than stopping.
+// Only EVP_Digest, HMAC and RAND_bytes: the SHA256_* functions are deprecated in OpenSSL 3. A failure
+// of any throws, since a chain built on a wrong digest or ids that repeat would be worse than stopping.
 #include "hooks/audit/sha256.hpp"
 
 #include <array>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 namespace ivig::audit {
@@ -34,6 +35,16 @@ std::string sha256_hex(std::string_view data) {
   if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1)
     throw std::runtime_error("audit: OpenSSL SHA-256 failed");
   return to_hex(digest.data(), length);
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int length = 0;
+  // HMAC returns null only when OpenSSL cannot compute it; a chain sealed with nothing is no chain.
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+           data.size(), mac.data(), &length) == nullptr)
+    throw std::runtime_error("audit: OpenSSL HMAC-SHA-256 failed");
+  return to_hex(mac.data(), length);
 }
 
 std::string random_hex(std::size_t count) {

@@ -63,6 +63,7 @@
 #include <sqlite3.h>
 
 #include "hooks/audit/chain.hpp"
+#include "hooks/audit/chain_meta.hpp"
 #include "hooks/audit/entry_writer.hpp"
 #include "hooks/audit/group_commit.hpp"
 #include "hooks/audit/record_json.hpp"
@@ -106,11 +107,13 @@ std::string_view durability_name(durability d) {
   return d == durability::power_loss ? "power-loss" : "process-crash";
 }
 
-sqlite_audit_store::sqlite_audit_store(audit_options options) : options_(with_defaults(std::move(options))) {
+sqlite_audit_store::sqlite_audit_store(audit_options options)
+    : options_(with_defaults(std::move(options))), seal_(options_.chain_key) {
   db_ = std::make_unique<database>(options_.path, database::open_mode::create);
   configure(*db_, options_.busy_timeout, options_.durable_against);
   migrate(*db_);
-  writer_ = std::make_unique<entry_writer>(*db_, options_.fail_at);
+  bind_seal(*db_, seal_);  // refuses a keyed file without its key before anything is written
+  writer_ = std::make_unique<entry_writer>(*db_, seal_, options_.fail_at);
   spool_ = std::make_unique<spool_file>(options_.spool_path, options_.fail_at);
   // No checkpoint inside a COMMIT (SQLite's automatic one): the writer checkpoints after a batch's
   // responses are released (checkpoint_if_due). The hook only notes how large the WAL has grown.
@@ -118,12 +121,23 @@ sqlite_audit_store::sqlite_audit_store(audit_options options) : options_(with_de
   sqlite3_wal_hook(db_->handle(), on_wal_commit, &wal_frames_);
   spool_pending_ = spool_->has_content();
   if (spool_pending_) write_batch({});  // replay what an earlier run spooled (invariant 6)
-  queue_ = std::make_unique<group_commit>([this](std::span<pending_record* const> batch) { write_batch(batch); },
-                                          options_.max_batch, options_.idle_retry, [this] { checkpoint_if_due(); });
+  head_ = read_head(*db_);
+  if (options_.on_head) {
+    options_.on_head(head_);
+    reported_head_ = head_;
+    next_head_report_ = options_.now() + options_.head_interval;
+  }
+  queue_ = std::make_unique<group_commit>(
+      [this](std::span<pending_record* const> batch) {
+        write_batch(batch);
+        report_head_if_due(false);
+      },
+      options_.max_batch, options_.idle_retry, [this] { checkpoint_if_due(); });
 }
 
 sqlite_audit_store::~sqlite_audit_store() {
   queue_.reset();  // the last commits; closing the connection then checkpoints the rest
+  report_head_if_due(true);
 }
 
 void sqlite_audit_store::submit_call(call_record call, call_done done) {
@@ -200,6 +214,7 @@ std::size_t sqlite_audit_store::write_to_store(std::span<pending_record* const> 
   check_fault(options_.fail_at, "begin");
   transaction tx(*db_);
   std::string head = chain_head(*db_);
+  const std::string head_before = head;
   std::size_t replayed = 0;
   if (spool_pending_) {
     for (const std::string& line : spool_->read_lines()) {
@@ -232,6 +247,7 @@ std::size_t sqlite_audit_store::write_to_store(std::span<pending_record* const> 
   check_fault(options_.fail_at, "commit");
   tx.commit();
   ++commits_;
+  if (head != head_before) head_ = {writer_->last_seq(), head};  // this batch appended: its last entry
   replayed_ += replayed;
   // Only now is the batch durable (invariant 3).
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -302,6 +318,17 @@ void sqlite_audit_store::checkpoint_if_due() {
     checkpoint_failing_ = true;
   }
   wal_frames_ = 0;  // the next commit reports the size again
+}
+
+void sqlite_audit_store::report_head_if_due(bool at_close) {
+  // Only a head that moved is told again: an idle service repeats nothing. At close the last head is
+  // told whatever the interval, so that a clean stop always leaves its final head in the log.
+  if (!options_.on_head || head_ == reported_head_) return;
+  const auto now = options_.now();
+  if (!at_close && now < next_head_report_) return;
+  options_.on_head(head_);
+  reported_head_ = head_;
+  next_head_report_ = now + options_.head_interval;
 }
 
 void sqlite_audit_store::note_failure(const std::exception& error, std::chrono::system_clock::time_point now) {

@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "hooks/audit/audit_sink.hpp"
+#include "hooks/audit/chain.hpp"
+#include "hooks/audit/chain_seal.hpp"
 #include "hooks/audit/sqlite_db.hpp"
 
 namespace ivig::audit {
@@ -66,6 +68,16 @@ struct audit_options {
   fault_hook fail_at;
   /// Where the store's log lines go (never record content); default: one line to stderr.
   std::function<void(std::string_view line)> log;
+  /// The chain key (kept outside the database): entries are sealed with HMAC-SHA-256 under it. Empty:
+  /// plain SHA-256, which finds accidents but not an insider. A keyed file is refused without its key
+  /// and a plain file with entries is refused with one (chain_meta.hpp).
+  std::string chain_key;
+  /// Told the chain's head (seq and hash, never record content) once the store is open, after a
+  /// commit when the head has moved and `head_interval` has passed since it was last told (measured
+  /// on `now`), and at close if it moved since; operators ship it to a write-once store to detect a
+  /// truncated or replaced log later (`audit verify --expect-head`). Unset: never.
+  std::function<void(const chain_position& head)> on_head;
+  std::chrono::seconds head_interval{300};
 };
 
 class sqlite_audit_store final : public audit_sink {
@@ -107,8 +119,10 @@ class sqlite_audit_store final : public audit_sink {
   void spool(std::span<pending_record* const> batch);
   void note_failure(const std::exception& error, std::chrono::system_clock::time_point now);
   void checkpoint_if_due();
+  void report_head_if_due(bool at_close);
 
   audit_options options_;
+  chain_seal seal_;
   std::unique_ptr<database> db_;
   std::unique_ptr<entry_writer> writer_;
   std::unique_ptr<spool_file> spool_;
@@ -120,6 +134,9 @@ class sqlite_audit_store final : public audit_sink {
   int wal_frames_ = 0;          ///< frames in the WAL after the last commit (SQLite's WAL hook)
   bool checkpoint_failing_ = false;
   std::chrono::system_clock::time_point next_retry_{};
+  chain_position head_;           ///< the chain's head after the last commit
+  chain_position reported_head_;  ///< the head on_head was last told
+  std::chrono::system_clock::time_point next_head_report_{};
 
   std::atomic<bool> ready_{true};
   std::atomic<std::uint64_t> spooled_{0};

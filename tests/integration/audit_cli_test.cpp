@@ -1,13 +1,19 @@
 // tests/integration/audit_cli_test.cpp: `ivig-cds audit …` on a log the real service wrote.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
+#include "hooks/audit/chain_verify.hpp"
+#include "hooks/audit/sqlite_db.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "hooks/service/worksheet.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/fhir_builders.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/test_support.hpp"
@@ -31,6 +37,51 @@ run_result run(const std::string& arguments) {
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }
+
+/// A folder of its own for one test, removed at the end.
+struct scratch_folder {
+  explicit scratch_folder(const std::string& name)
+      : path(std::filesystem::temp_directory_path() / ("ivig-" + name + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~scratch_folder() { std::filesystem::remove_all(path); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+  std::filesystem::path path;
+};
+
+/// Writes `key` to `path` with `mode` (0600 unless told).
+std::string write_key(const std::string& path, const std::string& key, mode_t mode = 0600) {
+  std::ofstream(path) << key << "\n";
+  ::chmod(path.c_str(), mode);
+  return path;
+}
+
+/// A log of `calls` calls received a minute apart, sealed with `chain_key` (empty: plain SHA-256).
+void write_log(const std::string& path, int calls, const std::string& chain_key = {}) {
+  ivig::audit::audit_options options;
+  options.path = path;
+  options.chain_key = chain_key;
+  ivig::audit::sqlite_audit_store store(options);
+  for (int i = 1; i <= calls; ++i) {
+    ivig::audit::call_record call;
+    call.received_at = "2026-11-22T12:0" + std::to_string(i) + ":00Z";
+    call.service_id = "ivig-order-select";
+    call.hook = "order-select";
+    call.hook_instance = "00000000-0000-4000-8000-00000000000" + std::to_string(i);
+    call.http_status = 200;
+    ASSERT_TRUE(store.record_call(call));
+  }
+}
+
+std::string head_of(const std::string& path, const std::string& chain_key = {}) {
+  ivig::audit::verify_options options;
+  options.seal = ivig::audit::chain_seal(chain_key);
+  return ivig::audit::head_line(ivig::audit::verify_chain(path, options).head);
+}
+
+const std::string plain_verified =
+    " entries, sealed with sha256 (unkeyed: finds accidents, not an insider who can write the file)\n";
 
 }  // namespace
 
@@ -137,4 +188,131 @@ TEST(AuditCli, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord)
             "ivig-cds: the calls of hookInstance 00000000-0000-4000-8000-000000005e1e recorded no worksheet "
             "(worksheets are made at order-sign)\n");
   std::filesystem::remove_all(dir);
+}
+
+// The head `audit verify` prints, and `--expect-head` with it after the newest rows were deleted.
+TEST(AuditCli, VerifyPrintsTheHeadAndFailsWhenTheExpectedHeadWasCutOff) {
+  const scratch_folder dir("audit-head");
+  const std::string db = dir.file("audit.sqlite3");
+  write_log(db, 3);
+  const std::string head = head_of(db);  // "head seq=3 hash=<64 hex>"
+  ASSERT_EQ(head.rfind("head seq=3 hash=", 0), 0u) << head;
+  const std::string hash = head.substr(head.find("hash=") + 5);
+
+  const run_result verified = run("audit verify --audit-path " + db);
+  EXPECT_EQ(verified.exit_code, 0);
+  EXPECT_EQ(verified.output, "ivig-cds: audit chain verifies: 3" + plain_verified + head + "\n");
+
+  const run_result found = run("audit verify --expect-head 3:" + hash + " --audit-path " + db);
+  EXPECT_EQ(found.exit_code, 0);
+  EXPECT_EQ(found.output,
+            "ivig-cds: audit chain verifies: 3" + plain_verified + head + "\nivig-cds: expected head seq 3 found\n");
+
+  {  // someone with write access deletes the newest row and its query row
+    ivig::audit::database file(db, ivig::audit::database::open_mode::existing);
+    file.exec("DELETE FROM entries WHERE seq = 3; DELETE FROM calls WHERE seq = 3");
+  }
+  EXPECT_EQ(run("audit verify --audit-path " + db).exit_code, 0);  // alone, nothing shows
+  const run_result cut = run("audit verify --expect-head 3:" + hash + " --audit-path " + db);
+  EXPECT_EQ(cut.exit_code, 1);
+  EXPECT_EQ(cut.output, "ivig-cds: audit chain does not hold the expected head 3:" + hash +
+                            ": the chain ends at seq 2, before seq 3: entries were removed from its end (or the file "
+                            "was replaced by an older copy)\n");
+
+  const run_result malformed = run("audit verify --expect-head 3 --audit-path " + db);
+  EXPECT_EQ(malformed.exit_code, 2);
+  EXPECT_EQ(malformed.output,
+            "ivig-cds: audit verify --expect-head: '3' is not SEQ:HASH (a seq and 64 lower-case hex digits, as the "
+            "head line gives them)\n");
+}
+
+// A keyed log is verified and purged only with its key file; a key file others can read is refused.
+TEST(AuditCli, AKeyedLogIsVerifiedAndPurgedOnlyWithItsKeyFile) {
+  const scratch_folder dir("audit-keyed");
+  const std::string db = dir.file("audit.sqlite3");
+  const std::string key = "5b0e4c1f9a7d3e2b8c6a4f1d0e9b7c5a3f2e1d0c";
+  const std::string key_file = write_key(dir.file("chain.key"), key);
+  write_log(db, 3, key);
+  const std::string key_id = ivig::audit::chain_key_id(key);
+
+  const run_result verified = run("audit verify --audit-chain-key-file " + key_file + " --audit-path " + db);
+  EXPECT_EQ(verified.exit_code, 0);
+  EXPECT_EQ(verified.output, "ivig-cds: audit chain verifies: 3 entries, sealed with hmac-sha256 (key id " + key_id +
+                                 ")\n" + head_of(db, key) + "\n");
+
+  const run_result without = run("audit verify --audit-path " + db);
+  EXPECT_EQ(without.exit_code, 1);
+  EXPECT_EQ(without.output, "ivig-cds: audit chain cannot be verified: audit store: " + db +
+                                " has a keyed chain (hmac-sha256, key id " + key_id +
+                                "): give its key with --audit-chain-key-file\n");
+
+  const std::string other = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c";
+  const std::string other_file = write_key(dir.file("other.key"), other);
+  const run_result wrong = run("audit verify --audit-chain-key-file " + other_file + " --audit-path " + db);
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_EQ(wrong.output, "ivig-cds: audit chain cannot be verified: audit store: " + db +
+                              " has a chain keyed with key id " + key_id + ", not with the given key (key id " +
+                              ivig::audit::chain_key_id(other) + ")\n");
+
+  const std::string readable = write_key(dir.file("readable.key"), key, 0640);
+  const run_result exposed = run("audit verify --audit-chain-key-file " + readable + " --audit-path " + db);
+  EXPECT_EQ(exposed.exit_code, 2);
+  EXPECT_EQ(exposed.output, "ivig-cds: --audit-chain-key-file: " + readable +
+                                ": readable or writable by group or other (mode 0640); make it owner-only: chmod 600 " +
+                                readable + "\n");
+  const std::string short_key = write_key(dir.file("short.key"), "too short");
+  const run_result shorter = run("audit verify --audit-chain-key-file " + short_key + " --audit-path " + db);
+  EXPECT_EQ(shorter.exit_code, 2);
+  EXPECT_EQ(shorter.output, "ivig-cds: --audit-chain-key-file: " + short_key +
+                                ": holds 9 bytes; a key needs at least 32 (e.g. openssl rand -hex 32 > " + short_key +
+                                ")\n");
+
+  EXPECT_EQ(run("audit purge --before 2026-11-22T12:02:30Z --audit-path " + db).exit_code, 1);
+  const run_result purged =
+      run("audit purge --before 2026-11-22T12:02:30Z --audit-chain-key-file " + key_file + " --audit-path " + db);
+  EXPECT_EQ(purged.exit_code, 0) << purged.output;
+  EXPECT_EQ(purged.output, "ivig-cds: purged 2 entries received before 2026-11-22T12:02:30Z\n");
+  EXPECT_EQ(run("audit verify --audit-chain-key-file " + key_file + " --audit-path " + db).exit_code, 0);
+}
+
+// The service refuses to start on a keyed log without its key, and refuses a key file others can read.
+TEST(AuditCli, TheServiceRefusesAKeyedLogWithoutItsKeyAndAnExposedKeyFile) {
+  const scratch_folder dir("audit-refused");
+  const std::string db = dir.file("audit.sqlite3");
+  const std::string key = "5b0e4c1f9a7d3e2b8c6a4f1d0e9b7c5a3f2e1d0c";
+  write_log(db, 1, key);
+  const run_result without = run("--port 0 --audit-path " + db);
+  EXPECT_EQ(without.exit_code, 1);
+  EXPECT_EQ(without.output, "ivig-cds: the audit log cannot be opened: audit store: " + db +
+                                " has a keyed chain (hmac-sha256, key id " + ivig::audit::chain_key_id(key) +
+                                "): give its key with --audit-chain-key-file\n");
+  const std::string readable = write_key(dir.file("chain.key"), key, 0604);
+  const run_result exposed = run("--check-config --audit-chain-key-file " + readable);
+  EXPECT_EQ(exposed.exit_code, 1);
+  EXPECT_EQ(exposed.output, "ivig-cds: --audit-chain-key-file: " + readable +
+                                ": readable or writable by group or other (mode 0604); make it owner-only: chmod 600 " +
+                                readable + "\n");
+}
+
+// The running service logs the head at start and at stop, in the form `audit verify` prints it.
+TEST(AuditCli, TheServiceLogsTheHeadThatVerifyPrints) {
+  const scratch_folder dir("audit-head-log");
+  const std::string db = dir.file("audit.sqlite3");
+  const std::string key_file = write_key(dir.file("chain.key"), "5b0e4c1f9a7d3e2b8c6a4f1d0e9b7c5a3f2e1d0c");
+  child_process server(IVIG_BINARY, {"--port", "0", "--audit-path", db, "--audit-chain-key-file", key_file,
+                                     "--audit-head-log-seconds", "300"});
+  EXPECT_EQ(server.wait_for_line("ivig-cds audit: head"),
+            "ivig-cds audit: head seq=0 hash=" + ivig::audit::genesis_hash);
+  const std::string line = server.wait_for_line("listening on");
+  ASSERT_FALSE(line.empty()) << "the server did not start";
+  const auto port = static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
+  hook_request request = order_select_with(medication_request("ivig-1", privigen()), "ivig-1");
+  request.hook_instance = "00000000-0000-4000-8000-0000000000e1";
+  ASSERT_EQ(http_request(port, "POST", "/cds-services/ivig-order-select", request.json()).status, 200u);
+  ::kill(server.pid(), SIGTERM);
+  const std::string last = server.wait_for_line("ivig-cds audit: head");
+  EXPECT_EQ(server.wait_exit(), 0);
+  const run_result verified = run("audit verify --audit-chain-key-file " + key_file + " --audit-path " + db);
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  EXPECT_EQ(last, "ivig-cds audit: head seq=1 hash=" + verified.output.substr(verified.output.find("hash=") + 5, 64));
 }

@@ -7,7 +7,7 @@
 #include <atomic>
 #include <filesystem>
 
-#include "hooks/audit/chain.hpp"
+#include "hooks/audit/chain_verify.hpp"
 #include "hooks/audit/queries.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "tests/support/fhir_builders.hpp"

@@ -97,9 +97,10 @@ struct site_files {
     std::filesystem::copy_file(shared_dir() / "cds-hooks/examples/spec201-24-example.json", dir / "ehr-jwks.json");
     write_file(dir / "issuers.json", R"({"issuers":[{"iss":"https://ehr.example.org","jwks_file":"ehr-jwks.json",)"
                                      R"("fhir_servers":["https://ehr.example.org/fhir/R4"]}]})");
-    write_file(dir / "patient.key", std::string(40, 'k'));
-    std::filesystem::permissions(dir / "patient.key",
-                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    for (const char* key : {"patient.key", "chain.key"}) {
+      write_file(dir / key, std::string(40, key[0]));
+      std::filesystem::permissions(dir / key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    }
   }
   ~site_files() { std::filesystem::remove_all(dir); }
   std::string path(const std::string& name) const { return (dir / name).string(); }
@@ -110,7 +111,7 @@ TEST(CheckConfig, ReadsAConfigFile) {
   const auto path = site.dir / "ivig-cds.ini";
   write_file(path, "port = 9123\nlisten = 0.0.0.0\nissuers-file = " + site.path("issuers.json") +
                        "\npublic-url = https://cds.example.org\naudit-patient-key-file = " + site.path("patient.key") +
-                       "\n");
+                       "\naudit-chain-key-file = " + site.path("chain.key") + "\n");
   const run_result r = run_binary("--check-config --config " + path.string());
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("; callers authenticated by JWT from 1 issuer(s); would listen on 0.0.0.0:9123"),
@@ -134,17 +135,21 @@ TEST(CheckConfig, RefusesAnExposedListenerWithoutIssuers) {
             "or give --allow-unauthenticated for a closed test network.\n");
 }
 
-TEST(CheckConfig, AnExposedListenerNeedsThePatientIdKeyEvenWhenUnauthenticatedIsAllowed) {
+TEST(CheckConfig, AnExposedListenerNeedsTheAuditKeysEvenWhenUnauthenticatedIsAllowed) {
   const run_result r = run_binary("--check-config --listen 0.0.0.0 --allow-unauthenticated");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_EQ(r.output,
             "ivig-cds: --listen 0.0.0.0 is not a loopback address: the audit log must then record patients as "
             "keyed hashes (--audit-patient-key-file, docs/audit.md).\n");
   const site_files site;
-  const run_result keyed = run_binary(
-      "--check-config --listen 0.0.0.0 --allow-unauthenticated "
-      "--audit-patient-key-file " +
-      site.path("patient.key"));
+  const std::string exposed =
+      "--check-config --listen 0.0.0.0 --allow-unauthenticated --audit-patient-key-file " + site.path("patient.key");
+  const run_result unsealed = run_binary(exposed);
+  EXPECT_EQ(unsealed.exit_code, 1) << unsealed.output;
+  EXPECT_EQ(unsealed.output,
+            "ivig-cds: --listen 0.0.0.0 is not a loopback address: the audit log's chain must then be keyed, so that "
+            "whoever can write its file cannot rewrite it unnoticed (--audit-chain-key-file, docs/audit.md).\n");
+  const run_result keyed = run_binary(exposed + " --audit-chain-key-file " + site.path("chain.key"));
   EXPECT_EQ(keyed.exit_code, 0) << keyed.output;
 }
 

@@ -41,6 +41,20 @@ std::vector<std::string> audit_test::log_lines() const {
   return log_;
 }
 
+std::string day(int d) {
+  return "2026-11-0" + std::to_string(d) + "T12:00:00Z";
+}
+
+void record_days(const audit_options& options, int days) {
+  sqlite_audit_store store(options);
+  for (int d = 1; d <= days; ++d)
+    ASSERT_TRUE(store.record_call(sample_call("h" + std::to_string(d), "u" + std::to_string(d), day(d))));
+}
+
+void drop_guards(const std::string& path) {
+  execute(path, "DROP TRIGGER IF EXISTS entries_append_only");
+}
+
 call_record sample_call(const std::string& hook_instance, const std::string& card_uuid,
                         const std::string& received_at) {
   call_record call;

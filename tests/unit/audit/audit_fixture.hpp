@@ -45,6 +45,13 @@ call_record sample_call(const std::string& hook_instance, const std::string& car
 feedback_record sample_feedback(const std::string& card_uuid, const std::string& outcome,
                                 const std::string& received_at = "2026-11-22T12:05:00Z");
 
+/// "2026-11-0<d>T12:00:00Z" (d from 1 to 9): the received_at of day d.
+std::string day(int d);
+/// A store with `options` records calls h1..hN, each received on its day (1..N), then closes.
+void record_days(const audit_options& options, int days);
+/// What an attacker with write access does first: drops the trigger that refuses UPDATE on entries.
+void drop_guards(const std::string& path);
+
 /// The first column of the first row of `sql`, as text, on a connection of the test's own.
 std::string query(const std::string& path, const std::string& sql);
 std::int64_t count(const std::string& path, const std::string& table_and_condition);

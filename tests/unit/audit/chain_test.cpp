@@ -4,7 +4,7 @@
 // each test asserts the exact seq and problem the verifier reports.
 #include <gtest/gtest.h>
 
-#include "hooks/audit/chain.hpp"
+#include "hooks/audit/chain_verify.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "tests/unit/audit/audit_fixture.hpp"
 
@@ -13,22 +13,6 @@ namespace {
 
 using Chain = audit_test;
 using Purge = audit_test;
-
-std::string day(int d) {
-  return "2026-11-0" + std::to_string(d) + "T12:00:00Z";
-}
-
-// Calls h1..hN received on days 1..N, then feedback on u1 (received on day N).
-void record_days(const audit_options& options, int days) {
-  sqlite_audit_store store(options);
-  for (int d = 1; d <= days; ++d)
-    ASSERT_TRUE(store.record_call(sample_call("h" + std::to_string(d), "u" + std::to_string(d), day(d))));
-}
-
-// What an attacker with write access does first.
-void drop_guards(const std::string& path) {
-  execute(path, "DROP TRIGGER entries_append_only");
-}
 
 void tamper_one_byte(const std::string& path, int seq) {
   drop_guards(path);
@@ -117,7 +101,7 @@ TEST_F(Purge, KeepsTheRestVerifiable) {
   EXPECT_EQ(rows(path(), "SELECT seq, kind, received_at, payload, prev_hash FROM entries WHERE seq = 2"),
             (std::vector<std::string>{"2|purge-anchor|" + day(3) + R"(|{"horizon":")" + day(3) +
                                       R"(","last_purged_seq":2,"last_purged_hash":")" + hash2 +
-                                      R"(","purged":2,"purged_total":2}|)" + hash2}));
+                                      R"(","purged":2,"purged_total":2,"head_seq":5}|)" + hash2}));
   EXPECT_EQ(rows(path(), "SELECT seq FROM entries ORDER BY seq"), (std::vector<std::string>{"2", "3", "4", "5"}));
   EXPECT_EQ(rows(path(), "SELECT DISTINCT seq FROM calls ORDER BY seq"), (std::vector<std::string>{"3", "4", "5"}));
   EXPECT_EQ(rows(path(), "SELECT DISTINCT seq FROM cards ORDER BY seq"), (std::vector<std::string>{"3", "4", "5"}));
@@ -189,8 +173,9 @@ TEST_F(Purge, LaterPurgeReplacesTheAnchorAndKeepsTheTotal) {
   EXPECT_EQ(second.last_purged_hash, hash4);
   EXPECT_EQ(rows(path(), "SELECT seq, kind FROM entries ORDER BY seq"),
             (std::vector<std::string>{"4|purge-anchor", "5|call"}));
-  EXPECT_NE(query(path(), "SELECT payload FROM entries WHERE seq = 4").find(R"("purged":2,"purged_total":4})"),
-            std::string::npos);
+  EXPECT_NE(
+      query(path(), "SELECT payload FROM entries WHERE seq = 4").find(R"("purged":2,"purged_total":4,"head_seq":5})"),
+      std::string::npos);
   const verify_result result = verify_chain(path());
   EXPECT_TRUE(result.ok) << result.problem;
   EXPECT_EQ(result.entries, 2);

@@ -13,7 +13,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hooks/audit/chain.hpp"
+#include "hooks/audit/chain_verify.hpp"
 #include "hooks/audit/group_commit.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "tests/unit/audit/audit_fixture.hpp"

@@ -15,15 +15,19 @@ namespace {
 
 using Schema = audit_test;
 
-const std::vector<std::string> all_tables = {"call_rules", "calls",          "cards",        "entries",
-                                             "feedback",   "schema_version", "spool_replays"};
+const std::vector<std::string> all_tables = {"call_rules", "calls",    "cards",          "chain_meta",
+                                             "entries",    "feedback", "schema_version", "spool_replays"};
 
 TEST_F(Schema, NewFileIsCreatedAtTheLatestVersionInWalMode) {
   { sqlite_audit_store store(options()); }
   EXPECT_EQ(rows(path(), "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"), all_tables);
-  EXPECT_EQ(rows(path(), "SELECT version FROM schema_version ORDER BY version"), (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(rows(path(), "SELECT version FROM schema_version ORDER BY version"),
+            (std::vector<std::string>{"1", "2", "3"}));
   EXPECT_EQ(query(path(), "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(latest_schema_version, 2);
+  EXPECT_EQ(latest_schema_version, 3);
+  // A new file is bound to the seal it was opened with: here none, plain SHA-256.
+  EXPECT_EQ(rows(path(), "SELECT name, value FROM chain_meta ORDER BY name"),
+            (std::vector<std::string>{"key_id|", "seal|sha256"}));
 }
 
 TEST_F(Schema, FileAtVersionZeroIsUpgraded) {
@@ -36,11 +40,11 @@ TEST_F(Schema, FileAtVersionZeroIsUpgraded) {
   }
   { sqlite_audit_store store(options()); }
   EXPECT_EQ(rows(path(), "SELECT version FROM schema_version ORDER BY version"),
-            (std::vector<std::string>{"0", "1", "2"}));
+            (std::vector<std::string>{"0", "1", "2", "3"}));
   EXPECT_EQ(rows(path(), "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"), all_tables);
 }
 
-TEST_F(Schema, FileAtVersionOneKeepsItsRowsAndGetsMigrationTwo) {
+TEST_F(Schema, FileAtVersionOneKeepsItsRowsAndGetsMigrationsTwoAndThree) {
   {
     database db(path(), database::open_mode::create);
     migrate(db, 1);
@@ -49,9 +53,12 @@ TEST_F(Schema, FileAtVersionOneKeepsItsRowsAndGetsMigrationTwo) {
   }
   EXPECT_EQ(count(path(), "sqlite_master WHERE type = 'index' AND name = 'cards_by_uuid'"), 0);
   { sqlite_audit_store store(options()); }
-  EXPECT_EQ(query(path(), "SELECT MAX(version) FROM schema_version"), "2");
+  EXPECT_EQ(query(path(), "SELECT MAX(version) FROM schema_version"), "3");
   EXPECT_EQ(count(path(), "sqlite_master WHERE type = 'index' AND name = 'cards_by_uuid'"), 1);
   EXPECT_EQ(rows(path(), "SELECT seq, kind, payload FROM entries"), (std::vector<std::string>{"1|call|{}"}));
+  // Its chain was plain SHA-256, and the file now says so.
+  EXPECT_EQ(rows(path(), "SELECT name, value FROM chain_meta ORDER BY name"),
+            (std::vector<std::string>{"key_id|", "seal|sha256"}));
 }
 
 TEST_F(Schema, NewerVersionIsRefusedWithAClearError) {
@@ -65,7 +72,7 @@ TEST_F(Schema, NewerVersionIsRefusedWithAClearError) {
     FAIL() << "opened a file from the future";
   } catch (const store_error& e) {
     EXPECT_EQ(std::string(e.what()), "audit store: " + path() +
-                                         " is at schema version 99, newer than this ivig-cds knows (2); run the "
+                                         " is at schema version 99, newer than this ivig-cds knows (3); run the "
                                          "ivig-cds release that wrote it, or a newer one");
   }
 }
@@ -73,7 +80,7 @@ TEST_F(Schema, NewerVersionIsRefusedWithAClearError) {
 TEST_F(Schema, MigratingTwiceChangesNothing) {
   { sqlite_audit_store store(options()); }
   { sqlite_audit_store store(options()); }
-  EXPECT_EQ(count(path(), "schema_version"), 2);
+  EXPECT_EQ(count(path(), "schema_version"), 3);
 }
 
 TEST_F(Schema, UpdatesAreRefusedByTheFileItself) {

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hooks/audit/chain.hpp"
+#include "hooks/audit/chain_verify.hpp"
 #include "hooks/audit/record_json.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "tests/unit/audit/audit_fixture.hpp"
