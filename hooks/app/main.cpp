@@ -147,6 +147,10 @@ int main(int argc, char** argv) {
   try {
     ivig::server::http_server server(o.server, *service, authentication->authenticator.get());
     const unsigned short port = server.start();
+    if (o.server.tls_certificate_file.empty() && !ivig::app::is_loopback_address(o.server.address))
+      std::cerr << "ivig-cds: WARNING: plain HTTP on " << o.server.address
+                << ": CDS Hooks traffic must be HTTPS, so this needs a TLS-terminating proxy in front (or "
+                   "--tls-cert and --tls-key).\n";
     if (!authentication->authenticator)
       std::cerr << "ivig-cds: WARNING: caller authentication is OFF (no --issuers-file): any process that can "
                    "reach "

@@ -105,6 +105,11 @@ parse_outcome parse_options(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 31));
   cli.add_option("--fhir-max-servers", o.fhir_max_servers, "FHIR servers whose connections are kept for reuse")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+  // HTTPS (docs/security.md): the listener speaks TLS 1.2+ with this certificate; SIGHUP reloads it.
+  cli.add_option("--tls-cert", o.server.tls_certificate_file, "PEM certificate chain for HTTPS (with --tls-key)")
+      ->check(CLI::ExistingFile);
+  cli.add_option("--tls-key", o.server.tls_key_file, "PEM private key for HTTPS (with --tls-cert)")
+      ->check(CLI::ExistingFile);
   // Caller authentication (docs/security.md): CDS Hooks clients prove who they are with a signed JWT.
   cli.add_option("--issuers-file", o.issuers_file,
                  "JSON file registering the EHR issuers whose JWTs are accepted (none: authentication off, "

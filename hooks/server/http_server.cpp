@@ -28,10 +28,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "hooks/server/server_log.hpp"
 #include "hooks/server/session.hpp"
 #include "hooks/server/session_registry.hpp"
+#include "hooks/server/tls_context.hpp"
 
 namespace ivig::server {
 namespace {
@@ -70,6 +73,9 @@ struct http_server::state {
   const server_config config;
   request_handler& handler;
   request_authenticator* authenticator;
+  /// The TLS context new connections get (null: plain HTTP); replaced whole by reload_tls().
+  std::shared_ptr<net::ssl::context> tls;
+  std::mutex tls_mutex;
   /// With worker_threads, service and feedback calls run on `workers`; otherwise on the I/O thread
   /// that read them. A session holds I/O work while its call is out, so the I/O threads outlive it.
   std::optional<net::thread_pool> workers;  // made by start(), after the config is validated
@@ -130,8 +136,17 @@ void http_server::state::on_accept(const boost_error& ec, tcp::socket socket) {
     }
     server_stats::bump(stats.connections_accepted);
     try {
-      s = std::make_shared<session>(
-          std::move(socket), session_environment{config, handler, dispatch, stats, draining, registry, authenticator});
+      const session_environment env{config, handler, dispatch, stats, draining, registry, authenticator};
+      std::shared_ptr<net::ssl::context> context;
+      {
+        const std::lock_guard tls_lock(tls_mutex);
+        context = tls;
+      }
+      if (context)
+        s = std::make_shared<basic_session<boost::beast::ssl_stream<boost::beast::tcp_stream>>>(std::move(socket), env,
+                                                                                                context);
+      else
+        s = std::make_shared<basic_session<boost::beast::tcp_stream>>(std::move(socket), env, nullptr);
       registry.add(s);
     } catch (const std::exception& e) {
       log_line(std::string("could not set up a connection: ") + e.what());
@@ -183,6 +198,8 @@ unsigned short http_server::start() {
   validate(st.config);
   const std::lock_guard lock(st.mutex);
   if (st.started) throw std::logic_error("ivig-cds server: start() called twice");
+  if (!st.config.tls_certificate_file.empty())
+    st.tls = make_tls_context(st.config.tls_certificate_file, st.config.tls_key_file);
 
   boost_error ec;
   const net::ip::address address = net::ip::make_address(st.config.address, ec);
@@ -213,8 +230,8 @@ unsigned short http_server::start() {
     const std::lock_guard threads_lock(st.threads_mutex);
     for (unsigned i = 0; i < st.config.threads; ++i) st.threads.emplace_back([&st] { st.run_io(); });
   }
-  log_line("listening on " + endpoint_text(address, port) + " with " + std::to_string(st.config.threads) +
-           " I/O thread(s)" +
+  log_line(std::string(st.tls ? "listening (HTTPS, TLS 1.2+) on " : "listening on ") + endpoint_text(address, port) +
+           " with " + std::to_string(st.config.threads) + " I/O thread(s)" +
            (st.config.worker_threads == 0 ? std::string()
                                           : " and " + std::to_string(st.config.worker_threads) + " worker thread(s)"));
   return port;
@@ -263,14 +280,41 @@ void http_server::run_until_signal() {
     if (!st.started) throw std::logic_error("ivig-cds server: run_until_signal() before start()");
     if (!st.draining.load()) {
       st.signals.emplace(st.ioc, SIGINT, SIGTERM);
-      st.signals->async_wait([this](const boost_error& ec, int signal_number) {
-        if (ec) return;  // cancelled by stop()
-        log_line("received signal " + std::to_string(signal_number) + ": draining");
-        stop();
-      });
+      if (st.tls) st.signals->add(SIGHUP);
+      wait_for_signal();
     }
   }
   wait();
+}
+
+void http_server::wait_for_signal() {
+  state& st = *state_;
+  st.signals->async_wait([this](const boost_error& ec, int signal_number) {
+    if (ec) return;  // cancelled by stop()
+    if (signal_number == SIGHUP) {
+      const std::string problem = reload_tls();
+      log_line(problem.empty() ? "received SIGHUP: TLS certificate reloaded for new connections"
+                               : "received SIGHUP: TLS certificate NOT reloaded, the old one stays in use: " + problem);
+      const std::lock_guard lock(state_->mutex);
+      if (state_->signals) wait_for_signal();
+      return;
+    }
+    log_line("received signal " + std::to_string(signal_number) + ": draining");
+    stop();
+  });
+}
+
+std::string http_server::reload_tls() {
+  state& st = *state_;
+  if (st.config.tls_certificate_file.empty()) return {};
+  try {
+    auto fresh = make_tls_context(st.config.tls_certificate_file, st.config.tls_key_file);
+    const std::lock_guard lock(st.tls_mutex);
+    st.tls = std::move(fresh);
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
 }
 
 bool http_server::draining() const {

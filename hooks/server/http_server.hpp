@@ -26,7 +26,8 @@ class http_server {
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;
 
-  /// Validates the config (std::invalid_argument), binds and listens (std::system_error whose
+  /// Validates the config (std::invalid_argument), loads the TLS certificate when configured
+  /// (std::runtime_error), binds and listens (std::system_error whose
   /// what() names the address and port, e.g. when the address is in use or not an IP address),
   /// then starts config.threads I/O threads. Returns the bound port (useful with port 0).
   /// May be called once.
@@ -44,8 +45,13 @@ class http_server {
   void wait();
 
   /// Installs SIGINT and SIGTERM handling, blocks until one arrives (or stop() is called), drains
-  /// and returns after wait(). For main(), after start().
+  /// and returns after wait(); SIGHUP reloads the TLS certificate. For main(), after start().
   void run_until_signal();
+
+  /// Reads the TLS certificate and key files again (SIGHUP does this under run_until_signal): new
+  /// connections get the new certificate, open ones keep theirs. Returns the problem, empty on success;
+  /// on failure the old certificate stays in use. A no-op (empty) without TLS.
+  std::string reload_tls();
 
   /// True from the moment stop() is called.
   [[nodiscard]] bool draining() const;
@@ -53,6 +59,8 @@ class http_server {
   [[nodiscard]] const server_stats& stats() const;
 
  private:
+  /// Waits for the next signal of the set run_until_signal installed (again after each SIGHUP).
+  void wait_for_signal();
   struct state;
   std::unique_ptr<state> state_;
 };

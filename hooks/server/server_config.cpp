@@ -30,6 +30,8 @@ void validate(const server_config& config) {
   require(config.drain_timeout.count() >= 0, "drain_timeout must not be negative");
   require(config.pipeline_limit >= 1, "pipeline_limit must be at least 1");
   require(config.read_buffer_reserve >= 512, "read_buffer_reserve must be at least 512 bytes");
+  require(config.tls_certificate_file.empty() == config.tls_key_file.empty(),
+          "tls_certificate_file and tls_key_file must be given together");
 }
 
 }  // namespace ivig::server

@@ -47,6 +47,10 @@ struct server_config {
   /// ("https://sandbox.cds-hooks.org"), or "*" for any. Empty: no Access-Control-Allow-Origin at all,
   /// so browsers refuse every cross-origin answer (server-to-server EHR calls are unaffected).
   std::vector<std::string> cors_origins;
+  /// HTTPS: the PEM certificate chain and private key. Both set: the listener speaks only TLS (1.2+);
+  /// neither: plain HTTP (loopback, or behind a TLS-terminating proxy). SIGHUP reloads them.
+  std::string tls_certificate_file;
+  std::string tls_key_file;
 };
 
 /// Throws std::invalid_argument naming the first field that breaks its constraint.

@@ -22,6 +22,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
@@ -29,6 +30,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "hooks/server/router.hpp"
 #include "hooks/server/server_log.hpp"
@@ -52,7 +54,7 @@ bool is_ordinary_disconnect(const beast::error_code& ec) {
   return ec == net::error::operation_aborted || ec == net::error::eof || ec == net::error::connection_reset ||
          ec == net::error::connection_aborted || ec == net::error::broken_pipe || ec == net::error::timed_out ||
          ec == net::error::not_connected || ec == net::error::bad_descriptor || ec == net::error::shut_down ||
-         ec == beast::error::timeout;
+         ec == beast::error::timeout || ec == net::ssl::error::stream_truncated;
 }
 
 bool is_http_parse_error(const beast::error_code& ec) {
@@ -127,27 +129,42 @@ void add_cors_headers(http::response<http::string_body>& res, std::string_view o
 
 }  // namespace
 
-session::session(tcp::socket&& socket, session_environment env)
+template <class Stream>
+basic_session<Stream>::basic_session(tcp::socket&& socket, session_environment env,
+                                     std::shared_ptr<net::ssl::context> tls)
     : env_(env),
-      stream_(std::move(socket)),
+      tls_(std::move(tls)),
+      stream_(make_stream(std::move(socket), tls_.get())),
       continue_response_(http::status::continue_, 11),
       read_timer_(stream_.get_executor()) {
   buffer_.reserve(env_.config.read_buffer_reserve);
   beast::error_code ec;
-  const tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
+  const tcp::endpoint remote = lowest().socket().remote_endpoint(ec);
   if (!ec) {
     const std::string address = remote.address().to_string();
     peer_ = (remote.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(remote.port());
   }
 }
 
-session::~session() {
+template <class Stream>
+Stream basic_session<Stream>::make_stream(tcp::socket&& socket, net::ssl::context* tls) {
+  if constexpr (is_tls) {
+    return Stream(std::move(socket), *tls);
+  } else {
+    (void)tls;
+    return Stream(std::move(socket));
+  }
+}
+
+template <class Stream>
+basic_session<Stream>::~basic_session() {
   server_stats::bump(env_.stats.connections_closed);
   env_.registry.remove(this);
 }
 
+template <class Stream>
 template <class F>
-void session::guarded(F&& f) noexcept {
+void basic_session<Stream>::guarded(F&& f) noexcept {
   // No exception may escape into the io_context: it would unwind an I/O thread. A throw here is a
   // defect (or memory exhaustion), so the connection is dropped and the server carries on.
   try {
@@ -161,17 +178,46 @@ void session::guarded(F&& f) noexcept {
   }
 }
 
-void session::start() {
-  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->guarded([&] { self->do_read(); }); });
+template <class Stream>
+void basic_session<Stream>::start() {
+  net::dispatch(stream_.get_executor(), [self = this->self()] {
+    self->guarded([&] {
+      if constexpr (is_tls) {
+        // The handshake is bounded like a request: a client that stalls in it is closed.
+        self->read_op_ = read_op::handshake;
+        self->arm_read_timer(self->env_.config.read_timeout);
+        self->stream_.async_handshake(net::ssl::stream_base::server,
+                                      [self](beast::error_code ec) { self->guarded([&] { self->on_handshake(ec); }); });
+      } else {
+        self->do_read();
+      }
+    });
+  });
 }
 
-void session::drain() {
-  net::post(stream_.get_executor(),
-            [self = shared_from_this()] { self->guarded([&] { self->finish_drain_if_idle(); }); });
+template <class Stream>
+void basic_session<Stream>::on_handshake(beast::error_code ec) {
+  if (read_op_ != read_op::handshake) return;
+  read_op_ = read_op::none;
+  if (closed_) return;
+  cancel_read_timer();
+  if (ec) {
+    // A client that does not trust the certificate, speaks TLS 1.1 or plain HTTP: nothing to answer.
+    server_stats::bump(env_.stats.tls_handshake_failures);
+    close_socket();
+    return;
+  }
+  do_read();
 }
 
-void session::force_close() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void basic_session<Stream>::drain() {
+  net::post(stream_.get_executor(), [self = this->self()] { self->guarded([&] { self->finish_drain_if_idle(); }); });
+}
+
+template <class Stream>
+void basic_session<Stream>::force_close() {
+  net::post(stream_.get_executor(), [self = this->self()] {
     self->guarded([&] {
       if (self->closed_) return;
       server_stats::bump(self->env_.stats.connections_force_closed);
@@ -182,7 +228,8 @@ void session::force_close() {
 
 // ---- reading -------------------------------------------------------------------------------
 
-void session::do_read() {
+template <class Stream>
+void basic_session<Stream>::do_read() {
   if (closed_ || closing_ || !want_requests_ || read_op_ != read_op::none) return;
   if (queue_.size() >= env_.config.pipeline_limit) return;  // on_write resumes reading
   if (buffer_.size() > 0) {
@@ -197,12 +244,25 @@ void session::do_read() {
   // idle_timeout while a request that has begun gets read_timeout and, if it stalls, a 408.
   read_op_ = read_op::wait;
   arm_read_timer(first_request_ ? env_.config.read_timeout : env_.config.idle_timeout);
-  stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
-    self->guarded([&] { self->on_readable(ec); });
-  });
+  if constexpr (is_tls) {
+    // Bytes of the next request may already sit decrypted-to-be inside the TLS engine, where a wait
+    // on the socket would not see them: read what there is instead, and give it to the parser.
+    stream_.async_read_some(buffer_.prepare(env_.config.read_buffer_reserve),
+                            [self = this->self()](beast::error_code ec, std::size_t n) {
+                              self->guarded([&] {
+                                self->buffer_.commit(n);
+                                self->on_readable(ec);
+                              });
+                            });
+  } else {
+    lowest().socket().async_wait(tcp::socket::wait_read, [self = this->self()](beast::error_code ec) {
+      self->guarded([&] { self->on_readable(ec); });
+    });
+  }
 }
 
-void session::continue_lingering(beast::error_code ec) {
+template <class Stream>
+void basic_session<Stream>::continue_lingering(beast::error_code ec) {
   if (ec) {
     close_socket();
   } else {
@@ -210,7 +270,8 @@ void session::continue_lingering(beast::error_code ec) {
   }
 }
 
-void session::on_readable(beast::error_code ec) {
+template <class Stream>
+void basic_session<Stream>::on_readable(beast::error_code ec) {
   if (read_op_ != read_op::wait) return;
   read_op_ = read_op::none;
   if (closed_) return;
@@ -228,23 +289,25 @@ void session::on_readable(beast::error_code ec) {
   start_request_read();
 }
 
-void session::start_request_read() {
+template <class Stream>
+void basic_session<Stream>::start_request_read() {
   read_op_ = read_op::request;
   // A fresh parser per message: limits and state never leak from one request into the next.
   parser_.emplace();
   request_origin_.clear();
   parser_->body_limit(env_.config.body_limit);
   parser_->header_limit(env_.config.header_limit);
-  stream_.expires_never();  // read deadlines are read_timer_'s; see the member comment
+  lowest().expires_never();  // read deadlines are read_timer_'s; see the member comment
   arm_read_timer(env_.config.read_timeout);
   // The header alone first: Expect: 100-continue is answered, and a Content-Length over body_limit
   // or an oversized header rejected, before the client sends the body.
-  http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+  http::async_read_header(stream_, buffer_, *parser_, [self = this->self()](beast::error_code ec, std::size_t) {
     self->guarded([&] { self->on_read_header(ec); });
   });
 }
 
-void session::on_read_header(beast::error_code ec) {
+template <class Stream>
+void basic_session<Stream>::on_read_header(beast::error_code ec) {
   if (read_op_ != read_op::request) return;
   read_op_ = read_op::none;
   if (closed_) return;
@@ -281,17 +344,19 @@ void session::on_read_header(beast::error_code ec) {
   read_body();
 }
 
-void session::read_body() {
+template <class Stream>
+void basic_session<Stream>::read_body() {
   read_op_ = read_op::request;
   // A write started while no read was pending (the 100 Continue, or a response to an earlier
   // request) armed the stream's read deadline too; read deadlines are read_timer_'s.
-  stream_.expires_never();
-  http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+  lowest().expires_never();
+  http::async_read(stream_, buffer_, *parser_, [self = this->self()](beast::error_code ec, std::size_t) {
     self->guarded([&] { self->on_read(ec); });
   });
 }
 
-void session::on_read(beast::error_code ec) {
+template <class Stream>
+void basic_session<Stream>::on_read(beast::error_code ec) {
   if (read_op_ != read_op::request) return;
   read_op_ = read_op::none;
   if (closed_) return;
@@ -309,7 +374,8 @@ void session::on_read(beast::error_code ec) {
   handle_request();
 }
 
-void session::handle_read_error(beast::error_code ec) {
+template <class Stream>
+void basic_session<Stream>::handle_read_error(beast::error_code ec) {
   const server_config& c = env_.config;
   if (ec == http::error::end_of_stream) {
     stop_requests();  // the client closed between requests: a normal end
@@ -337,7 +403,8 @@ void session::handle_read_error(beast::error_code ec) {
   close_socket();
 }
 
-void session::handle_request() {
+template <class Stream>
+void basic_session<Stream>::handle_request() {
   server_stats& stats = env_.stats;
   server_stats::bump(stats.requests_total);
   auto& req = parser_->get();
@@ -364,7 +431,7 @@ void session::handle_request() {
   const auto work = std::make_shared<net::executor_work_guard<net::any_io_executor>>(stream_.get_executor());
   std::optional<route_outcome> now = route(
       std::move(r), env_.handler, env_.draining.load(), env_.dispatch,
-      [self = shared_from_this(), seq, method, path, work](route_outcome out) {
+      [self = this->self(), seq, method, path, work](route_outcome out) {
         net::post(self->stream_.get_executor(), [self, seq, method, path, out = std::move(out)]() mutable {
           self->guarded([&] { self->on_routed(seq, method, path, std::move(out)); });
         });
@@ -381,7 +448,9 @@ void session::handle_request() {
   do_read();        // pipelining: read the next request while the queue has room
 }
 
-void session::on_routed(std::uint64_t seq, const std::string& method, const std::string& path, route_outcome out) {
+template <class Stream>
+void basic_session<Stream>::on_routed(std::uint64_t seq, const std::string& method, const std::string& path,
+                                      route_outcome out) {
   if (out.error == error_code::service_draining) server_stats::bump(env_.stats.rejected_draining);
   if (out.error == error_code::internal_error) server_stats::bump(env_.stats.handler_exceptions);
   if (!out.error) {
@@ -392,8 +461,9 @@ void session::on_routed(std::uint64_t seq, const std::string& method, const std:
   answer_rejection(seq, method, path, std::move(out.reply), *out.error, out.reason);
 }
 
-void session::answer_rejection(std::uint64_t seq, std::string_view method, std::string_view path, http_reply reply,
-                               error_code code, std::string_view reason) {
+template <class Stream>
+void basic_session<Stream>::answer_rejection(std::uint64_t seq, std::string_view method, std::string_view path,
+                                             http_reply reply, error_code code, std::string_view reason) {
   const rejection what{method, path, reply.status, protocol::describe(code).code, reason, peer_};
   // Without the application the rejection is answered unrecorded rather than not at all.
   http_reply fallback = reply;
@@ -409,7 +479,8 @@ void session::answer_rejection(std::uint64_t seq, std::string_view method, std::
   }
 }
 
-void session::reject(error_code code, std::string_view diagnostics, std::atomic<std::uint64_t>& counter) {
+template <class Stream>
+void basic_session<Stream>::reject(error_code code, std::string_view diagnostics, std::atomic<std::uint64_t>& counter) {
   server_stats::bump(counter);
   // The stream is no longer at a message boundary (or the peer is too slow): answer and close.
   want_requests_ = false;
@@ -417,9 +488,10 @@ void session::reject(error_code code, std::string_view diagnostics, std::atomic<
   answer_rejection(seq, {}, {}, error_reply(code, diagnostics), code);
 }
 
-reply_sink session::reply_into(std::uint64_t seq) {
+template <class Stream>
+reply_sink basic_session<Stream>::reply_into(std::uint64_t seq) {
   const auto work = std::make_shared<net::executor_work_guard<net::any_io_executor>>(stream_.get_executor());
-  auto deliver = [self = shared_from_this(), seq, work](http_reply reply, bool) {
+  auto deliver = [self = this->self(), seq, work](http_reply reply, bool) {
     net::post(self->stream_.get_executor(), [self, seq, reply = std::move(reply)]() mutable {
       self->guarded([&] { self->fill_response(seq, std::move(reply)); });
     });
@@ -429,13 +501,15 @@ reply_sink session::reply_into(std::uint64_t seq) {
 
 // ---- writing -------------------------------------------------------------------------------
 
-std::uint64_t session::owe_response(unsigned version, bool keep_alive) {
+template <class Stream>
+std::uint64_t basic_session<Stream>::owe_response(unsigned version, bool keep_alive) {
   if (!keep_alive) want_requests_ = false;
   queue_.push_back(owed_response{next_seq_, version, keep_alive, request_origin_, std::nullopt});
   return next_seq_++;
 }
 
-void session::fill_response(std::uint64_t seq, http_reply reply) {
+template <class Stream>
+void basic_session<Stream>::fill_response(std::uint64_t seq, http_reply reply) {
   if (closed_ || queue_.empty() || seq < queue_.front().seq) return;  // the connection is gone
   owed_response& owed = queue_[static_cast<std::size_t>(seq - queue_.front().seq)];
   if (owed.message) return;  // answered already
@@ -451,6 +525,8 @@ void session::fill_response(std::uint64_t seq, http_reply reply) {
   // by a browser or proxy cache.
   res.set("X-Content-Type-Options", "nosniff");
   res.set(http::field::cache_control, "no-store");
+  // Over HTTPS: browsers must not fall back to plain HTTP for this host for a year.
+  if constexpr (is_tls) res.set(http::field::strict_transport_security, "max-age=31536000");
   add_cors_headers(res, owed.origin, env_.config.cors_origins);
   if (!reply.content_type.empty()) res.set(http::field::content_type, reply.content_type);
   res.body() = std::move(reply.body);
@@ -476,7 +552,8 @@ void session::fill_response(std::uint64_t seq, http_reply reply) {
   do_write();
 }
 
-void session::do_write() {
+template <class Stream>
+void basic_session<Stream>::do_write() {
   if (writing_ || closed_ || queue_.empty() || !queue_.front().message) return;
   response& res = *queue_.front().message;
   // Draining: the last response this connection will send says so, unless a request that will be
@@ -486,13 +563,14 @@ void session::do_write() {
     want_requests_ = false;
   }
   writing_ = true;
-  stream_.expires_after(env_.config.write_timeout);
-  http::async_write(stream_, res, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+  lowest().expires_after(env_.config.write_timeout);
+  http::async_write(stream_, res, [self = this->self()](beast::error_code ec, std::size_t) {
     self->guarded([&] { self->on_write(ec); });
   });
 }
 
-void session::on_write(beast::error_code ec) {
+template <class Stream>
+void basic_session<Stream>::on_write(beast::error_code ec) {
   writing_ = false;
   if (ec) {
     handle_write_error(ec);
@@ -517,18 +595,20 @@ void session::on_write(beast::error_code ec) {
   finish_drain_if_idle();
 }
 
-void session::send_continue_if_due() {
+template <class Stream>
+void basic_session<Stream>::send_continue_if_due() {
   // The interim response belongs to the request being read, so it must not overtake (or be
   // interleaved with) the final responses to the requests pipelined before it.
   if (closed_ || read_op_ != read_op::interim || writing_ || !queue_.empty()) return;
   writing_ = true;
-  stream_.expires_after(env_.config.write_timeout);
-  http::async_write(stream_, continue_response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+  lowest().expires_after(env_.config.write_timeout);
+  http::async_write(stream_, continue_response_, [self = this->self()](beast::error_code ec, std::size_t) {
     self->guarded([&] { self->on_continue_written(ec); });
   });
 }
 
-void session::on_continue_written(beast::error_code ec) {
+template <class Stream>
+void basic_session<Stream>::on_continue_written(beast::error_code ec) {
   writing_ = false;
   if (ec) {
     handle_write_error(ec);
@@ -541,7 +621,8 @@ void session::on_continue_written(beast::error_code ec) {
   do_write();
 }
 
-void session::handle_write_error(beast::error_code ec) {
+template <class Stream>
+void basic_session<Stream>::handle_write_error(beast::error_code ec) {
   if (ec == beast::error::timeout) {
     server_stats::bump(env_.stats.write_timeouts);
   } else if (!closed_ && !is_ordinary_disconnect(ec)) {
@@ -550,18 +631,21 @@ void session::handle_write_error(beast::error_code ec) {
   close_socket();
 }
 
-bool session::more_requests_pending() const {
+template <class Stream>
+bool basic_session<Stream>::more_requests_pending() const {
   return read_op_ == read_op::request || read_op_ == read_op::interim || buffer_.size() > 0;
 }
 
 // ---- closing -------------------------------------------------------------------------------
 
-void session::stop_requests() {
+template <class Stream>
+void basic_session<Stream>::stop_requests() {
   want_requests_ = false;
   if (queue_.empty() && !writing_) begin_close();
 }
 
-void session::finish_drain_if_idle() {
+template <class Stream>
+void basic_session<Stream>::finish_drain_if_idle() {
   if (!env_.draining.load() || closed_ || closing_) return;
   if (writing_ || !queue_.empty()) return;                // do_write marks the last response Connection: close
   if (want_requests_ && more_requests_pending()) return;  // it is answered 503, then we close
@@ -569,26 +653,37 @@ void session::finish_drain_if_idle() {
   begin_close();
 }
 
-void session::begin_close() {
+template <class Stream>
+void basic_session<Stream>::begin_close() {
   if (closing_ || closed_) return;
   closing_ = true;
   want_requests_ = false;
-  beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  if constexpr (!is_tls) {  // TLS closes its send side with close_notify (do_discard)
+    beast::error_code ignored;
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
   arm_read_timer(env_.config.read_timeout);  // bounds the linger
   if (read_op_ == read_op::none) do_discard();
   // Otherwise the pending read's completion sees closing_ and continues with do_discard().
 }
 
-void session::do_discard() {
+template <class Stream>
+void basic_session<Stream>::do_discard() {
   read_op_ = read_op::discard;
   buffer_.clear();
-  stream_.socket().async_read_some(
-      buffer_.prepare(env_.config.read_buffer_reserve),
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->guarded([&] { self->on_discard(ec); }); });
+  if constexpr (is_tls) {
+    // close_notify, then the peer's (or its close): the linger of a TLS connection.
+    stream_.async_shutdown(
+        [self = this->self()](beast::error_code) { self->guarded([&] { self->on_discard(net::error::eof); }); });
+  } else {
+    lowest().socket().async_read_some(
+        buffer_.prepare(env_.config.read_buffer_reserve),
+        [self = this->self()](beast::error_code ec, std::size_t) { self->guarded([&] { self->on_discard(ec); }); });
+  }
 }
 
-void session::on_discard(beast::error_code ec) {
+template <class Stream>
+void basic_session<Stream>::on_discard(beast::error_code ec) {
   if (read_op_ != read_op::discard) return;
   read_op_ = read_op::none;
   if (closed_) return;
@@ -599,7 +694,8 @@ void session::on_discard(beast::error_code ec) {
   do_discard();
 }
 
-void session::close_socket() {
+template <class Stream>
+void basic_session<Stream>::close_socket() {
   if (closed_) return;
   closed_ = true;
   try {
@@ -607,28 +703,33 @@ void session::close_socket() {
   } catch (...) {
     // A timer that cannot be cancelled still expires; its handler sees closed_ and returns.
   }
-  stream_.close();  // completes every pending operation with operation_aborted
+  lowest().close();  // completes every pending operation with operation_aborted
 }
 
 // ---- deadlines -----------------------------------------------------------------------------
 
-void session::arm_read_timer(std::chrono::milliseconds timeout) {
+template <class Stream>
+void basic_session<Stream>::arm_read_timer(std::chrono::milliseconds timeout) {
   const std::uint64_t generation = ++timer_generation_;
   read_timer_.expires_after(timeout);
-  read_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+  read_timer_.async_wait([self = this->self(), generation](beast::error_code ec) {
     self->guarded([&] { self->on_read_timer(ec, generation); });
   });
 }
 
-void session::cancel_read_timer() {
+template <class Stream>
+void basic_session<Stream>::cancel_read_timer() {
   ++timer_generation_;
   read_timer_.cancel();
 }
 
-void session::on_read_timer(beast::error_code ec, std::uint64_t generation) {
+template <class Stream>
+void basic_session<Stream>::on_read_timer(beast::error_code ec, std::uint64_t generation) {
   if (ec || generation != timer_generation_ || closed_) return;
-  if (closing_) {
-    close_socket();  // the peer did not close within the linger deadline
+  if (closing_ || read_op_ == read_op::handshake) {
+    // The peer did not close within the linger deadline, or did not finish its TLS handshake.
+    if (read_op_ == read_op::handshake) server_stats::bump(env_.stats.tls_handshake_failures);
+    close_socket();
     return;
   }
   const bool partial_request =
@@ -648,5 +749,8 @@ void session::on_read_timer(beast::error_code ec, std::uint64_t generation) {
     stop_requests();  // nothing was sent: close without an answer
   }
 }
+
+template class basic_session<beast::tcp_stream>;
+template class basic_session<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace ivig::server

@@ -24,8 +24,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -33,6 +35,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "hooks/protocol/error.hpp"
 #include "hooks/server/request_handler.hpp"
@@ -57,20 +60,41 @@ struct session_environment {
   request_authenticator* authenticator = nullptr;
 };
 
+/// What the server and its registry see of a connection, plain or TLS.
 class session : public std::enable_shared_from_this<session> {
  public:
-  /// `socket` must use a strand executor: every handler of this session runs on it.
-  session(boost::asio::ip::tcp::socket&& socket, session_environment env);
-  ~session();
+  session() = default;
+  virtual ~session() = default;
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
-  /// Starts serving requests. Thread-safe (posts onto the strand), as are the two below.
-  void start();
+  /// Starts serving requests (after the TLS handshake, on TLS). Thread-safe (posts onto the
+  /// strand), as are the two below.
+  virtual void start() = 0;
   /// The server began draining: finish what is in flight, then close; close at once if idle.
-  void drain();
+  virtual void drain() = 0;
   /// The drain deadline passed: close the socket now, abandoning whatever is in flight.
-  void force_close();
+  virtual void force_close() = 0;
+};
+
+/// One connection over `Stream`: boost::beast::tcp_stream (HTTP) or ssl_stream<tcp_stream> (HTTPS).
+/// Both are instantiated in session.cpp; what differs is the handshake, how an idle connection waits
+/// for its next request, the close (TLS sends close_notify) and the HSTS header.
+template <class Stream>
+class basic_session final : public session {
+ public:
+  static constexpr bool is_tls = !std::is_same_v<Stream, boost::beast::tcp_stream>;
+
+  /// `socket` must use a strand executor: every handler of this session runs on it. `tls` is the
+  /// certificate context for an HTTPS connection (kept alive by the session across a reload), null
+  /// for HTTP.
+  basic_session(boost::asio::ip::tcp::socket&& socket, session_environment env,
+                std::shared_ptr<boost::asio::ssl::context> tls);
+  ~basic_session() override;
+
+  void start() override;
+  void drain() override;
+  void force_close() override;
 
  private:
   using response = boost::beast::http::response<boost::beast::http::string_body>;
@@ -87,11 +111,17 @@ class session : public std::enable_shared_from_this<session> {
   /// What read-side operation is pending on the socket. At most one at a time.
   enum class read_op {
     none,
-    wait,     // waiting for the first byte of the next request (idle deadline)
-    request,  // reading one request with the parser, header then body (read deadline)
-    interim,  // header read; its 100 Continue is queued or being written, then the body is read
-    discard,  // lingering close: reading and discarding until the peer closes
+    wait,       // waiting for the first byte of the next request (idle deadline)
+    request,    // reading one request with the parser, header then body (read deadline)
+    interim,    // header read; its 100 Continue is queued or being written, then the body is read
+    discard,    // lingering close: reading and discarding until the peer closes (TLS: close_notify)
+    handshake,  // TLS: the handshake, under the read deadline
   };
+
+  std::shared_ptr<basic_session> self() { return std::static_pointer_cast<basic_session>(shared_from_this()); }
+  boost::beast::tcp_stream& lowest() { return boost::beast::get_lowest_layer(stream_); }
+  static Stream make_stream(boost::asio::ip::tcp::socket&& socket, boost::asio::ssl::context* tls);
+  void on_handshake(boost::beast::error_code ec);
 
   void do_read();
   /// A read completed while lingering: keep discarding until the peer closes (or an error).
@@ -131,7 +161,8 @@ class session : public std::enable_shared_from_this<session> {
   void guarded(F&& f) noexcept;
 
   session_environment env_;
-  boost::beast::tcp_stream stream_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  Stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   /// Responses owed, in request order; front() is being written when writing_ (unless the interim

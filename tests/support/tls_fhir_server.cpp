@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -17,6 +16,7 @@
 #include <boost/beast/http.hpp>
 
 #include "tests/support/blocking_listener.hpp"
+#include "tests/support/test_certificate.hpp"
 
 namespace ivig::test {
 namespace {
@@ -78,13 +78,9 @@ tls_fhir_server::tls_fhir_server() : impl_(std::make_unique<impl>()) {
   impl_->dir = std::filesystem::temp_directory_path() /
                ("ivig-tls-" + std::to_string(::getpid()) + "-" + std::to_string(made++));
   std::filesystem::create_directories(impl_->dir);
-  impl_->certificate = (impl_->dir / "cert.pem").string();
-  const std::string key = (impl_->dir / "key.pem").string();
-  const std::string command =
-      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext "
-      "subjectAltName=IP:127.0.0.1 -keyout " +
-      key + " -out " + impl_->certificate + " >/dev/null 2>&1";
-  if (std::system(command.c_str()) != 0) throw std::runtime_error("openssl could not make a test certificate");
+  const test_certificate certificate = make_test_certificate(impl_->dir, "127.0.0.1");
+  impl_->certificate = certificate.certificate_file;
+  const std::string key = certificate.key_file;
   impl_->context.use_certificate_chain_file(impl_->certificate);
   impl_->context.use_private_key_file(key, ssl::context::pem);
   impl_->listener = std::make_unique<blocking_listener>([this](tcp::socket& socket) { impl_->serve(socket); });
