@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
   service_options.max_json_depth = o.json_max_depth;
   service_options.audit_patient_key = *patient_key;
   service_options.issuer_fhir_servers = authentication->issuer_fhir_servers;
+  service_options.rejections_recorded_per_minute = o.audit_rejections_per_minute;
   service_options.fetch = {std::chrono::milliseconds(o.fhir_deadline_ms),
                            o.fhir_max_pages,
                            o.fhir_page_size,
@@ -159,6 +160,7 @@ int main(int argc, char** argv) {
     std::cerr << "ivig-cds: listening on " << o.server.address << ":" << port << " with knowledge " << kb.version
               << " (" << active << " active rules)\n";
     server.run_until_signal();
+    service->flush_rejection_summaries();  // the server has stopped; the audit store is still open
   } catch (const std::exception& e) {
     std::cerr << "ivig-cds: " << e.what() << "\n";
     return 1;

@@ -63,6 +63,10 @@ parse_outcome parse_options(int argc, char** argv) {
                  "Log the audit chain's head (seq and hash) at most this often while it moves, and at start and "
                  "stop, to ship to a write-once store (0: never)")
       ->check(CLI::Range(0U, 86400U));
+  cli.add_option("--audit-rejections-per-minute", o.audit_rejections_per_minute,
+                 "Rejected requests (404, 401, 413 ...) recorded one by one per minute; the rest in one summary "
+                 "record per status and reason")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
   cli.add_option("--audit-retention-days", o.audit_retention_days,
                  "Default horizon of `audit purge`, in days (0: keep everything)");
   // No LOINC code exists for anti-IgA antibody tests: the site names its own, so that R2 finds the

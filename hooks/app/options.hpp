@@ -40,7 +40,9 @@ struct options {
   /// plain SHA-256, which finds accidents but not an insider who can write the file.
   std::string audit_chain_key_file;
   unsigned audit_head_log_seconds = 300;  ///< how often the chain head is logged while it moves; 0: never
-  unsigned audit_retention_days = 0;      ///< the default horizon of `audit purge`; 0: keep everything
+  unsigned audit_retention_days = 0;
+  /// Rejected requests (404, 401, 413 …) recorded one by one per minute; the rest are summarised.
+  std::size_t audit_rejections_per_minute = 60;  ///< the default horizon of `audit purge`; 0: keep everything
   /// The site's local codes of anti-IgA antibody tests ("system|code"): no LOINC code exists, so
   /// without them such results are found only by their words and never requested by code.
   std::vector<std::string> anti_iga_test_codes;

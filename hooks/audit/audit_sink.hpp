@@ -8,6 +8,7 @@
 // the server's I/O threads hand a record over and are called back once it is in the log.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <future>
 #include <string>
@@ -64,6 +65,10 @@ struct call_record {
   std::string client_jti;
   std::string client_sub{};
   std::string client_address{};  ///< the peer's address and port
+  /// A summary of rejected requests that were not recorded one by one (a flood): how many, and from
+  /// which hosts (the first ten). 0 for every other record.
+  std::uint64_t rejections_summarised = 0;
+  std::vector<std::string> rejection_peers{};
 };
 
 /// One feedback item (CDS Hooks 2.0 §feedback), as received.

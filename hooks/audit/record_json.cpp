@@ -62,6 +62,9 @@ class object_reader {
   void read(const char* name, unsigned& out) {
     if (const rapidjson::Value* v = find(name, &rapidjson::Value::IsUint)) out = v->GetUint();
   }
+  void read(const char* name, std::uint64_t& out) {
+    if (const rapidjson::Value* v = find(name, &rapidjson::Value::IsUint64)) out = v->GetUint64();
+  }
   /// Calls `each(reader)` for every object of the array `name`.
   template <typename Each>
   void read_objects(const char* name, Each each) {
@@ -171,6 +174,11 @@ std::string to_json(const call_record& call) {
   if (!call.error_reason.empty()) field(w, "error_reason", call.error_reason);
   if (!call.client_sub.empty()) field(w, "client_sub", call.client_sub);
   if (!call.client_address.empty()) field(w, "client_address", call.client_address);
+  if (call.rejections_summarised > 0) {
+    w.Key("rejections_summarised");
+    w.Uint64(call.rejections_summarised);
+    field(w, "rejection_peers", call.rejection_peers);
+  }
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
@@ -242,6 +250,8 @@ std::optional<call_record> call_from_json(std::string_view json) {
     r.read("error_reason", c.error_reason);
     r.read("client_sub", c.client_sub);
     r.read("client_address", c.client_address);
+    r.read("rejections_summarised", c.rejections_summarised);
+    r.read("rejection_peers", c.rejection_peers);
   });
 }
 

@@ -661,6 +661,11 @@ void basic_session<Stream>::begin_close() {
   if constexpr (!is_tls) {  // TLS closes its send side with close_notify (do_discard)
     beast::error_code ignored;
     lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+  } else if (read_op_ != read_op::none) {
+    // An idle TLS connection's pending read would wait for the peer, which has no FIN to answer:
+    // end it now (its completion closes the socket) instead of at the drain deadline.
+    beast::error_code ignored;
+    lowest().socket().cancel(ignored);
   }
   arm_read_timer(env_.config.read_timeout);  // bounds the linger
   if (read_op_ == read_op::none) do_discard();

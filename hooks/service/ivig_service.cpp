@@ -94,7 +94,11 @@ struct call_in_progress {
 ivig_service::ivig_service(std::shared_ptr<const rules::knowledge> kb, service_options options,
                            std::shared_ptr<audit::audit_sink> audit,
                            std::shared_ptr<fhir::client::fhir_client> fhir_client)
-    : kb_(std::move(kb)), options_(std::move(options)), audit_(std::move(audit)), fhir_client_(std::move(fhir_client)) {
+    : kb_(std::move(kb)),
+      options_(std::move(options)),
+      audit_(std::move(audit)),
+      rejections_(options_.rejections_recorded_per_minute),
+      fhir_client_(std::move(fhir_client)) {
   templates_ = derive_prefetch_templates(*kb_);
   std::vector<std::pair<std::string, std::string>> prefetch;
   for (const prefetch_template& t : templates_) prefetch.emplace_back(t.key, t.query);
@@ -137,7 +141,9 @@ std::optional<std::string> ivig_service::issuer_refusal(const server::caller& wh
 void ivig_service::call_service(const server::caller& who, std::string_view service_id, std::string body,
                                 server::reply_sink done) {
   auto call = std::make_shared<call_in_progress>(std::move(done));
-  call->audit.received_at = fhir::format_instant(options_.now());
+  const fhir::time_point now = options_.now();
+  submit_due_rejection_summaries(now);
+  call->audit.received_at = fhir::format_instant(now);
   set_caller(call->audit, who);
   call->audit.service_id = std::string(service_id.substr(0, 64));
   call->audit.knowledge_version = kb_->version;
@@ -321,8 +327,10 @@ server::http_reply ivig_service::readiness() {
 }
 
 void ivig_service::rejected(const server::rejection& what, server::http_reply reply, server::reply_sink done) {
+  const fhir::time_point now = options_.now();
+  submit_due_rejection_summaries(now);
   audit::call_record audit;
-  audit.received_at = fhir::format_instant(options_.now());
+  audit.received_at = fhir::format_instant(now);
   audit.service_id =
       std::string(what.method.substr(0, 16)) + (what.method.empty() ? "" : " ") + std::string(what.path.substr(0, 128));
   audit.knowledge_version = kb_->version;
@@ -330,9 +338,25 @@ void ivig_service::rejected(const server::rejection& what, server::http_reply re
   audit.error_code = std::string(what.code);
   audit.error_reason = std::string(what.reason);
   audit.client_address = std::string(what.peer);
+  // A flood is answered at once and counted: it must neither fill the log nor wait for its disk.
+  if (!rejections_.record_individually(audit, now)) return done.send(std::move(reply));
   audit_->submit_call(std::move(audit), [done = std::move(done), reply = std::move(reply)](bool) mutable {
     done.send(std::move(reply));
   });
+}
+
+void ivig_service::submit_due_rejection_summaries(fhir::time_point now) {
+  for (audit::call_record& summary : rejections_.due(now)) {
+    summary.knowledge_version = kb_->version;
+    audit_->submit_call(std::move(summary), [](bool) {});
+  }
+}
+
+void ivig_service::flush_rejection_summaries() {
+  for (audit::call_record& summary : rejections_.flush()) {
+    summary.knowledge_version = kb_->version;
+    audit_->record_call(summary);
+  }
 }
 
 }  // namespace ivig::service

@@ -23,6 +23,7 @@
 #include "hooks/service/prefetch_templates.hpp"
 #include "hooks/service/record_fetcher.hpp"
 #include "hooks/service/record_gatherer.hpp"
+#include "hooks/service/rejection_audit.hpp"
 #include "rules/engine/knowledge.hpp"
 
 namespace ivig::service {
@@ -48,6 +49,9 @@ struct service_options {
   /// (beside the client's own allowlist). An authenticated caller whose issuer is not here never
   /// makes the service fetch. Unset: no binding (authentication off).
   std::optional<std::map<std::string, std::vector<std::string>, std::less<>>> issuer_fhir_servers{};
+  /// Transport rejections (404, 401, 413 …) recorded one by one per minute; the rest are summarised
+  /// (rejection_audit.hpp).
+  std::size_t rejections_recorded_per_minute = 60;
 };
 
 struct call_in_progress;
@@ -72,6 +76,10 @@ class ivig_service final : public server::request_handler {
 
   const std::vector<prefetch_template>& prefetch_templates() const { return templates_; }
 
+  /// Writes the summaries of rejections not yet recorded and waits for them: after the server has
+  /// stopped, before the audit store closes. Not on an I/O thread.
+  void flush_rejection_summaries();
+
  private:
   std::shared_ptr<const rules::knowledge> kb_;
   service_options options_;
@@ -87,7 +95,11 @@ class ivig_service final : public server::request_handler {
   /// Audits the call and sends `reply` once it is recorded.
   void finish(const std::shared_ptr<call_in_progress>& call, server::http_reply reply);
 
+  /// Submits the summaries of rejection windows that have ended (cheap when there are none).
+  void submit_due_rejection_summaries(fhir::time_point now);
+
   std::shared_ptr<audit::audit_sink> audit_;
+  rejection_audit rejections_;
   std::shared_ptr<fhir::client::fhir_client> fhir_client_;
   std::vector<prefetch_template> templates_;
   std::string discovery_body_;
