@@ -60,6 +60,7 @@ std::string markdown_text(std::string_view record_text) {
   std::string out;
   out.reserve(text.size() + text.size() / 8);
   const bool two_tildes = std::count(text.begin(), text.end(), '~') >= 2;
+  const bool may_define_link = text.find("]:") != std::string::npos;
   const std::size_t list_delimiter = ordered_list_delimiter(text);
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
@@ -96,10 +97,10 @@ std::string markdown_text(std::string_view record_text) {
         out += '\\';
         break;
       case '[':  // a link reference definition ("[c]: http://evil" would link every "[C]") starts a line
-        if (i == 0) out += '\\';
+        if (i == 0 && may_define_link) out += '\\';
         break;
-      case ']':  // a link or image needs "](" or "][": "Hemoglobin [Mass/volume] in Blood" stays
-        if (after == '(' || after == '[' || last) out += '\\';
+      case ']':  // a link or image needs "](" or "][": "Insulin … [Humulin]" stays (see the header)
+        if (after == '(' || after == '[') out += '\\';
         break;
       case '\\':
         if (is_ascii_punctuation(after) || last) out += '\\';

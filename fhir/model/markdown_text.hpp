@@ -20,18 +20,26 @@ namespace ivig::fhir {
 /// - `&lt;` for a `<` that could open HTML or an autolink (before a letter, `/`, `!`, `?`, or last);
 ///   `&amp;` for an `&` that could start an entity (before a letter or `#`, or last);
 /// - a backslash before `` ` ``, `*`, `|` (code spans, emphasis, table cells); before a `]` followed
-///   by `(` or `[`, or last (a link or an image needs one; "[Mass/volume]" alone is text, as the
-///   document holds no link definition); before `\` when an escape could follow (punctuation, or
-///   last); before `_` unless it is between two letters or digits (intraword `_` is no emphasis);
-///   before `!` followed by `[`; and before every `~` when the text holds two (strikethrough);
-/// - at the start, where the text may begin a line: a backslash before `[` (a link reference
-///   definition, which would turn the service's "[C]" markers into links), `#`, `-`, `+` or `=`
+///   by `(` or `[` (a link or an image needs one; "[Mass/volume]" alone is text, as the document
+///   holds no link definition); before `\` when an escape could follow (punctuation, or last); before `_` unless it is
+///   between two letters or digits (intraword `_` is no emphasis); before `!` followed by `[`; and before every `~`
+///   when the text holds two (strikethrough);
+/// - at the start, where the text may begin a line: a backslash before `[` when the text holds `]:`
+///   (a link reference definition, which would turn the service's "[C]" markers into links; a UCUM
+///   unit "[lb_av]" stays), before `#`, before `-`, `+` or `=`
 ///   followed by a space, the same character or nothing (list, thematic break, setext underline),
 ///   `&gt;` for `>` (block quote), and a backslash before the `.` or `)` of digits that would make an
 ///   ordered list ("1. x" becomes "1\. x"; "2.5 g" stays);
 /// - line breaks, tabs and every other control character (C0, DEL, C1) become a space each, and
 ///   leading and trailing spaces go (FHIR strings should have none), so record text never starts a
 ///   block of its own or ends in a hard line break.
+///
+/// The caller's side of the bargain: the service's own text never follows record text directly with
+/// `(`, `[` or `:` (a separator comes first: a space, a quote, a comma, a closing parenthesis). A `]`
+/// ending record text is left as it is, because real displays and units end that way (RxNorm's
+/// "… Injectable Suspension [Humulin]", ICD-10-CM's "… immunoglobulin A [IgA]", UCUM's "[lb_av]")
+/// and a backslash there would show in every plain-text reader; right before `(` it would close a
+/// link, right before `:` at a line's start it would define one.
 std::string markdown_text(std::string_view record_text);
 
 /// `record_text` for a plain-text field a clinician reads (a card's summary, a suggestion's label):
