@@ -1,6 +1,8 @@
 // fhir/model/bundle.cpp: Bundle paging and OperationOutcome summaries.
 #include "fhir/model/bundle.hpp"
 
+#include "fhir/model/markdown_text.hpp"
+
 namespace ivig::fhir {
 
 bool is_resource_of_type(const json_value& value, std::string_view type) {
@@ -53,10 +55,13 @@ std::string summarize_operation_outcome(const json_value& outcome) {
     }
   });
   if (summary.empty()) summary = "OperationOutcome without issues";
-  for (char& c : summary)
-    if (c == '\n' || c == '\r' || c == '|') c = ' ';
-  if (summary.size() > 200) summary.resize(200);
-  return summary;
+  if (summary.size() > 200) {
+    std::size_t end = 200;  // a whole character: back off UTF-8 continuation bytes
+    while (end > 0 && (static_cast<unsigned char>(summary[end]) & 0xC0) == 0x80) --end;
+    summary.resize(end);
+  }
+  // The diagnostics are the server's words: card Markdown only once escaped (one line, no markup).
+  return markdown_text(summary);
 }
 
 }  // namespace ivig::fhir

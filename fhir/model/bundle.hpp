@@ -40,7 +40,8 @@ std::optional<std::string> for_each_search_result(const json_value& bundle,
                                                   const std::function<void(const json_value&)>& visit);
 
 /// A short, single-line account of an OperationOutcome: "error/not-found: <diagnostics>", at most
-/// 200 characters, for telling the clinician why a check could not be done.
+/// 200 bytes of it (whole characters), for telling the clinician why a check could not be done; as
+/// card Markdown, the outcome's words escaped (markdown_text.hpp).
 std::string summarize_operation_outcome(const json_value& outcome);
 
 }  // namespace ivig::fhir

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "fhir/model/datatypes.hpp"
+#include "fhir/model/markdown_text.hpp"
 
 namespace ivig::fhir {
 namespace {
@@ -212,8 +213,10 @@ struct problem_sink {
   void add(std::string_view text) const { lines.push_back(prefix + std::string(text)); }
 };
 
+/// The order's own words in a problem, which becomes card Markdown (an evidence line, the
+/// worksheet): escaped (markdown_text.hpp).
 std::string quoted(std::string_view text) {
-  return "'" + std::string(text) + "'";
+  return "'" + markdown_text(text) + "'";
 }
 
 // ---- quantities --------------------------------------------------------------------------------

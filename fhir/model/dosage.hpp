@@ -71,7 +71,8 @@ struct dosage_reading {
   std::optional<double> max_dose_period_days;     ///< maxDosePerPeriod denominator in days
   std::string text;                               ///< dosageInstruction.text
   /// What could not be read, in words a clinician reads ("dose unit 'tablespoons' is not a mass or
-  /// mass per kg unit", "rateQuantity without a value").
+  /// mass per kg unit", "rateQuantity without a value"), as card Markdown: the order's words quoted in
+  /// them are escaped (markdown_text.hpp).
   std::vector<std::string> problems;
 
   /// The entry typed "ordered", else the first untyped entry, else nullptr.

@@ -8,7 +8,6 @@
 
 #include "fhir/model/fhir_time.hpp"
 #include "hooks/app/key_file.hpp"
-#include "hooks/app/terminal_text.hpp"
 #include "hooks/audit/audit_event_export.hpp"
 #include "hooks/audit/chain.hpp"
 #include "hooks/audit/chain_verify.hpp"
@@ -16,10 +15,16 @@
 #include "hooks/audit/record_json.hpp"
 #include "hooks/audit/report.hpp"
 #include "hooks/audit/sqlite_db.hpp"
+#include "hooks/protocol/sent_text.hpp"
 #include "hooks/service/worksheet.hpp"
 
 namespace ivig::app {
 namespace {
+
+/// What callers sent, as the operator's terminal may show it (hooks/protocol/sent_text.hpp).
+std::string terminal_safe(std::string_view text, bool keep_lines = false) {
+  return protocol::escape_controls(text, keep_lines);
+}
 
 void print_call(const audit::call_row& c) {
   // Every field through terminal_safe: rejected paths, ids and comments are what callers sent.

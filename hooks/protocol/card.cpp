@@ -1,6 +1,7 @@
 // hooks/protocol/card.cpp: the strict CDS Hooks response writer.
 #include "hooks/protocol/card.hpp"
 
+#include "fhir/model/markdown_text.hpp"
 #include "hooks/protocol/json_writer.hpp"
 
 namespace ivig::protocol {
@@ -25,7 +26,7 @@ void write_coding(writer& w, const coding& c) {
 void write_action(writer& w, const action& a) {
   w.StartObject();
   put(w, "type", a.type);
-  put(w, "description", a.description);
+  put(w, "description", fhir::plain_text_line(a.description));
   if (!a.resource_json.empty()) {
     w.Key("resource");
     w.RawValue(a.resource_json.data(), a.resource_json.size(), rapidjson::kObjectType);
@@ -36,7 +37,7 @@ void write_action(writer& w, const action& a) {
 
 void write_suggestion(writer& w, const suggestion& s) {
   w.StartObject();
-  put(w, "label", s.label);
+  put(w, "label", fhir::plain_text_line(s.label));
   put(w, "uuid", s.uuid);
   if (s.is_recommended) {
     w.Key("isRecommended");
@@ -54,7 +55,8 @@ void write_suggestion(writer& w, const suggestion& s) {
 void write_card(writer& w, const card& c) {
   w.StartObject();
   put(w, "uuid", c.uuid);
-  put(w, "summary", limit_characters(c.summary, max_summary_characters));
+  // Plain text (CDS Hooks): the record's words as written, but on one line (no control characters).
+  put(w, "summary", limit_characters(fhir::plain_text_line(c.summary), max_summary_characters));
   put(w, "detail", c.detail);
   put(w, "indicator", c.indicator);
   w.Key("source");

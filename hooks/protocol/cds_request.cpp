@@ -7,6 +7,7 @@
 
 #include "fhir/model/datatypes.hpp"
 #include "fhir/model/json_view.hpp"
+#include "hooks/protocol/sent_text.hpp"
 
 namespace ivig::protocol {
 namespace {
@@ -122,9 +123,9 @@ result<order_context, request_error> read_order_context(const rapidjson::Value& 
     const std::string_view reference(selection.GetString(), selection.GetStringLength());
     const rapidjson::Value* selected = ctx.draft_index.find(reference);
     if (selected == nullptr)
-      return failure(request_error{
-          error_code::selection_not_in_draft_orders,
-          "The selection '" + std::string(reference.substr(0, 200)) + "' names no resource in context.draftOrders."});
+      return failure(
+          request_error{error_code::selection_not_in_draft_orders,
+                        "The selection " + quoted_excerpt(reference) + " names no resource in context.draftOrders."});
     ctx.selections.push_back(reference);
     ctx.selected.insert(selected);
   }
@@ -192,8 +193,8 @@ result<cds_request, request_error> read_cds_request(const rapidjson::Value& body
 
   if (request.hook != hook_name(expected_hook))
     return failure(request_error{error_code::hook_mismatch, "This service answers the hook '" +
-                                                                std::string(hook_name(expected_hook)) + "', not '" +
-                                                                std::string(request.hook) + "'."});
+                                                                std::string(hook_name(expected_hook)) + "', not " +
+                                                                quoted_excerpt(request.hook) + "."});
 
   auto context_read = read_order_context(*context, expected_hook);
   if (!context_read) return failure(std::move(context_read).error());

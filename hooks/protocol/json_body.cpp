@@ -18,6 +18,7 @@ class depth_limited_handler {
   depth_limited_handler(rapidjson::Document& document, std::size_t limit) : document_(document), limit_(limit) {}
 
   bool too_deep() const { return too_deep_; }
+  bool lone_surrogate() const { return lone_surrogate_; }
 
   bool Null() { return document_.Null(); }
   bool Bool(bool b) { return document_.Bool(b); }
@@ -27,8 +28,12 @@ class depth_limited_handler {
   bool Uint64(std::uint64_t i) { return document_.Uint64(i); }
   bool Double(double d) { return document_.Double(d); }
   bool RawNumber(const char* s, rapidjson::SizeType length, bool copy) { return document_.RawNumber(s, length, copy); }
-  bool String(const char* s, rapidjson::SizeType length, bool copy) { return document_.String(s, length, copy); }
-  bool Key(const char* s, rapidjson::SizeType length, bool copy) { return document_.Key(s, length, copy); }
+  bool String(const char* s, rapidjson::SizeType length, bool copy) {
+    return utf8(s, length) && document_.String(s, length, copy);
+  }
+  bool Key(const char* s, rapidjson::SizeType length, bool copy) {
+    return utf8(s, length) && document_.Key(s, length, copy);
+  }
   bool StartObject() { return enter() && document_.StartObject(); }
   bool EndObject(rapidjson::SizeType members) {
     --depth_;
@@ -41,6 +46,17 @@ class depth_limited_handler {
   }
 
  private:
+  /// RapidJSON validates the body's bytes, but decodes a lone low surrogate escape ("\uDC00") into
+  /// the bytes of a surrogate (ED B0 80), which are not UTF-8: the only way one gets here.
+  bool utf8(const char* s, rapidjson::SizeType length) {
+    for (rapidjson::SizeType i = 0; i + 1 < length; ++i)
+      if (static_cast<unsigned char>(s[i]) == 0xED && static_cast<unsigned char>(s[i + 1]) >= 0xA0) {
+        lone_surrogate_ = true;
+        return false;
+      }
+    return true;
+  }
+
   bool enter() {
     if (++depth_ <= limit_) return true;
     too_deep_ = true;
@@ -51,6 +67,7 @@ class depth_limited_handler {
   std::size_t limit_;
   std::size_t depth_ = 0;
   bool too_deep_ = false;
+  bool lone_surrogate_ = false;
 };
 
 request_error too_deep(std::size_t max_depth) {
@@ -113,7 +130,11 @@ result<json_body, request_error> parse_json_body(std::string_view body, std::siz
   rapidjson::ParseResult parsed;
   auto build = [&](rapidjson::Document&) {  // the handler already holds the document
     rapidjson::Reader reader;
-    parsed = reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag>(stream, handler);
+    // The body must be UTF-8 (RFC 8259): an overlong form, a lone continuation byte, a truncated
+    // sequence or an encoded surrogate is refused here, and never reaches a card, the audit log or
+    // an error message (security review 2026-11, M2).
+    parsed = reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag |
+                          rapidjson::kParseValidateEncodingFlag>(stream, handler);
     return !parsed.IsError();
   };
   doc.Populate(build);
@@ -123,6 +144,16 @@ result<json_body, request_error> parse_json_body(std::string_view body, std::siz
   // was checked by a scan of the whole body before parsing.
   if ((parsed.IsError() || stream.Tell() < body.size()) && json_nesting_depth(body, max_depth) > max_depth)
     return failure(too_deep(max_depth));
+  if (handler.lone_surrogate()) {
+    return failure(request_error{error_code::json_malformed, "The body is not valid UTF-8: the string before byte " +
+                                                                 std::to_string(parsed.Offset()) +
+                                                                 " holds a lone surrogate escape (\\uDC00-\\uDFFF)."});
+  }
+  if (parsed.IsError() && parsed.Code() == rapidjson::kParseErrorStringInvalidEncoding) {
+    return failure(request_error{error_code::json_malformed, "The body is not valid UTF-8: the byte sequence at byte " +
+                                                                 std::to_string(parsed.Offset()) +
+                                                                 " is not a UTF-8 character."});
+  }
   if (parsed.IsError()) {
     return failure(request_error{error_code::json_malformed, std::string("Invalid JSON at byte ") +
                                                                  std::to_string(parsed.Offset()) + ": " +

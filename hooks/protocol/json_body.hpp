@@ -38,7 +38,8 @@ class json_body {
 std::size_t json_nesting_depth(std::string_view body, std::size_t limit);
 
 /// The parsed document (an object), or json_too_deep / json_malformed. Views read from it (a
-/// cds_request) must not outlive it.
+/// cds_request) must not outlive it. The body must be UTF-8: an invalid sequence in a string is
+/// json_malformed naming its byte offset.
 [[nodiscard]] result<json_body, request_error> parse_json_body(std::string_view body, std::size_t max_depth);
 
 }  // namespace ivig::protocol

@@ -10,6 +10,7 @@
 #include <rapidjson/writer.h>
 
 #include "fhir/model/json_view.hpp"
+#include "fhir/model/markdown_text.hpp"
 #include "hooks/protocol/uuid.hpp"
 #include "hooks/service/lab_order_json.hpp"
 #include "hooks/service/order_correction_json.hpp"
@@ -33,11 +34,17 @@ void append_citation_line(std::string& out, const rules::citation& c) {
 }
 
 // The markdown is appended piece by piece into one string: a card's detail runs to kilobytes, and
-// joining it from temporaries copied it once per line.
+// joining it from temporaries copied it once per line. The finding's evidence, explanation and notes
+// are Markdown already (the engine escapes the record's words where they enter them); the order's
+// reference is the record's id as read, escaped here.
 std::string detail_of(const rules::finding& f, const rules::knowledge& kb) {
   std::string detail;
   detail.reserve(1024);
-  detail.append("**Order:** ").append(f.product_description).append(" (").append(f.order_reference).append(")\n\n");
+  detail.append("**Order:** ")
+      .append(f.product_description)
+      .append(" (")
+      .append(fhir::markdown_text(f.order_reference))
+      .append(")\n\n");
   if (!f.evidence.empty()) {
     detail.append("**Found in the record:**\n\n");
     for (const std::string& line : f.evidence) detail.append("- ").append(line).append("\n");
@@ -263,8 +270,8 @@ protocol::card card_of(std::string_view hook_instance, const rules::ivig_order& 
 /// Lists each unchecked check with its reason on the card, and the rules it concerns.
 void list_checks(protocol::card& c, const std::vector<rules::incomplete_check>& checks, const rules::knowledge& kb) {
   for (const rules::incomplete_check& check : checks) {
-    c.detail +=
-        "- **" + check.rule_id + " " + check.check + "** (" + check.order_reference + "): " + check.reason + "\n";
+    c.detail += "- **" + check.rule_id + " " + check.check + "** (" + fhir::markdown_text(check.order_reference) +
+                "): " + check.reason + "\n";
     if (std::find(c.rule_ids.begin(), c.rule_ids.end(), check.rule_id) == c.rule_ids.end())
       c.rule_ids.push_back(check.rule_id);
   }

@@ -12,6 +12,7 @@
 #include "hooks/protocol/error.hpp"
 #include "hooks/protocol/feedback.hpp"
 #include "hooks/protocol/json_body.hpp"
+#include "hooks/protocol/sent_text.hpp"
 #include "hooks/service/call_audit.hpp"
 #include "hooks/service/card_builder.hpp"
 #include "hooks/service/order_finder.hpp"
@@ -191,7 +192,7 @@ std::optional<server::http_reply> ivig_service::read_call(std::string_view servi
     call.hook = protocol::hook_kind::order_sign;
   else
     return reject({protocol::error_code::unknown_service,
-                   "No CDS service has the id '" + std::string(service_id.substr(0, 64)) + "'."});
+                   "No CDS service has the id " + protocol::quoted_excerpt(service_id) + "."});
 
   auto doc = protocol::parse_json_body(body, options_.max_json_depth);
   if (!doc) return reject(doc.error());
@@ -271,7 +272,7 @@ void ivig_service::feedback(const server::caller& who, std::string_view service_
   };
   if (service_id != order_select_id && service_id != order_sign_id)
     return reject({protocol::error_code::unknown_service,
-                   "No CDS service has the id '" + std::string(service_id.substr(0, 64)) + "'."});
+                   "No CDS service has the id " + protocol::quoted_excerpt(service_id) + "."});
   const auto doc = protocol::parse_json_body(body, options_.max_json_depth);
   if (!doc) return reject(doc.error());
   const auto parsed = protocol::read_feedback(*doc);

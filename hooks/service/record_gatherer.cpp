@@ -2,6 +2,7 @@
 #include "hooks/service/record_gatherer.hpp"
 
 #include "fhir/model/bundle.hpp"
+#include "hooks/protocol/sent_text.hpp"
 
 namespace ivig::service {
 
@@ -55,8 +56,8 @@ result<fhir::patient_record, protocol::request_error> gather_record(const protoc
     if (t.key == "patient" && type == "Patient" && fhir::resource_id_of(*value) != request.context.patient_id) {
       return failure(protocol::request_error{
           protocol::error_code::prefetch_patient_mismatch,
-          "prefetch.patient is Patient/" + std::string(fhir::resource_id_of(*value).substr(0, 64)) +
-              " but context.patientId is " + std::string(request.context.patient_id) + "."});
+          "prefetch.patient is the Patient " + protocol::quoted_excerpt(fhir::resource_id_of(*value)) +
+              " but context.patientId is " + protocol::quoted_excerpt(request.context.patient_id) + "."});
     }
     record.add_resource(*value);
     record.set_status(t.key, {fhir::data_state::provided, {}});

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "fhir/model/markdown_text.hpp"
 #include "hooks/protocol/uuid.hpp"
 #include "rules/engine/dosing_rules.hpp"
 #include "rules/engine/infusion_rules.hpp"
@@ -57,7 +58,7 @@ void order_section(std::string& md, const checked_order& checked) {
   if (p != nullptr && p->concentration_mg_per_ml)
     md += (p->name.find('%') == std::string::npos ? " " + num(p->concentration_mg_per_ml->value / 10.0) + "%" : "") +
           " (" + num(p->concentration_mg_per_ml->value) + " mg/mL)";
-  md += ", " + order.reference() + "\n\n";
+  md += ", " + fhir::markdown_text(order.reference()) + "\n\n";
 
   md += "**Indication:** ";
   if (facts.indication.empty()) {
@@ -78,10 +79,13 @@ void order_section(std::string& md, const checked_order& checked) {
   if (!coverage) {
     md += "not stated on the order";
   } else {
-    md += "coverage " + std::string(coverage->covered.empty() ? "not stated" : coverage->covered) +
-          "; prior authorisation " + std::string(coverage->pa_needed.empty() ? "not stated" : coverage->pa_needed);
-    if (!coverage->satisfied_pa_id.empty()) md += " (" + std::string(coverage->satisfied_pa_id) + ")";
-    if (!coverage->date.empty()) md += ", " + std::string(coverage->date);
+    // The payer's words on the order: escaped (fhir/model/markdown_text.hpp).
+    md += "coverage " +
+          (coverage->covered.empty() ? std::string("not stated") : fhir::markdown_text(coverage->covered)) +
+          "; prior authorisation " +
+          (coverage->pa_needed.empty() ? std::string("not stated") : fhir::markdown_text(coverage->pa_needed));
+    if (!coverage->satisfied_pa_id.empty()) md += " (" + fhir::markdown_text(coverage->satisfied_pa_id) + ")";
+    if (!coverage->date.empty()) md += ", " + fhir::markdown_text(coverage->date);
     md += " (payer's coverage information on the order)";
   }
   md += "\n\n";

@@ -1,7 +1,11 @@
 // hooks/service/worksheet_text.cpp: the worksheet's markdown as plain text for the pharmacy record.
-// Emphasis markers go; a table becomes columns padded to their widest cell; everything else stays.
+// Emphasis markers go; a table becomes columns padded to their widest cell; the escapes that keep
+// record text inert in Markdown (fhir/model/markdown_text.hpp) are undone, so the record's words
+// read as written; everything else stays.
 #include <algorithm>
 #include <sstream>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hooks/service/worksheet.hpp"
@@ -27,16 +31,58 @@ std::string without_emphasis(std::string_view line) {
   return out;
 }
 
+bool is_ascii_punctuation(char c) {
+  return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
+}
+
+/// The text a Markdown reader shows for escaped record text: a backslash before punctuation and
+/// the entities markdown_text writes (`&lt;`, `&gt;`, `&amp;`) give back the character.
+std::string unescaped(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size() && is_ascii_punctuation(text[i + 1])) {
+      out += text[++i];
+      continue;
+    }
+    if (text[i] == '&') {
+      bool replaced = false;
+      for (const auto& [entity, character] : {std::pair{"&lt;", '<'}, std::pair{"&gt;", '>'}, std::pair{"&amp;", '&'}})
+        if (text.substr(i).starts_with(entity)) {
+          out += character;
+          i += std::string_view(entity).size() - 1;
+          replaced = true;
+          break;
+        }
+      if (replaced) continue;
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+/// The next `|` that separates cells: an escaped `\|` is part of a cell's text.
+std::size_t next_bar(std::string_view text, std::size_t from) {
+  for (std::size_t i = from; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (text[i] == '|') return i;
+  }
+  return std::string_view::npos;
+}
+
 std::vector<std::string> cells_of(std::string_view row) {
   std::vector<std::string> cells;
   std::string_view inner = row.substr(1, row.size() >= 2 ? row.size() - 2 : 0);  // drop the outer pipes
   std::size_t start = 0;
   while (start <= inner.size()) {
-    const std::size_t bar = inner.find('|', start);
+    const std::size_t bar = next_bar(inner, start);
     std::string_view cell = inner.substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start);
     while (!cell.empty() && cell.front() == ' ') cell.remove_prefix(1);
     while (!cell.empty() && cell.back() == ' ') cell.remove_suffix(1);
-    cells.emplace_back(cell);
+    cells.push_back(unescaped(cell));
     if (bar == std::string_view::npos) break;
     start = bar + 1;
   }
@@ -82,7 +128,7 @@ std::string worksheet_text(std::string_view markdown) {
       continue;
     }
     if (!table.empty()) flush_table(table, out);
-    out += plain + "\n";
+    out += unescaped(plain) + "\n";
   }
   if (!table.empty()) flush_table(table, out);
   return out;

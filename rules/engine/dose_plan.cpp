@@ -5,13 +5,16 @@
 #include <cmath>
 #include <cstdio>
 
+#include "fhir/model/markdown_text.hpp"
 #include "rules/engine/number_format.hpp"
 
 namespace ivig::rules {
 namespace {
 
+// The units and texts below are the order's words: escaped where they enter the Markdown of the
+// evidence lines and the worksheet (fhir/model/markdown_text.hpp).
 std::string dose_text(const fhir::dose_value& dose) {
-  return format_number(dose.value) + " " + dose.unit;
+  return format_number(dose.value) + " " + fhir::markdown_text(dose.unit);
 }
 
 std::optional<double> concentration_of(const ivig_order& order) {
@@ -36,13 +39,13 @@ std::optional<double> to_mg_per_kg_min(const fhir::rate_value& rate, std::option
     case fhir::rate_kind::ml_per_hour:
       if (!concentration) break;
       if (weight_kg <= 0) {
-        problems.push_back("the rate " + format_number(rate.value) + " " + rate.unit +
+        problems.push_back("the rate " + format_number(rate.value) + " " + fhir::markdown_text(rate.unit) +
                            " cannot be converted to mg/kg/min without a weight");
         return std::nullopt;
       }
       return rate.value * *concentration / (60.0 * weight_kg);
   }
-  problems.push_back("the rate " + format_number(rate.value) + " " + rate.unit +
+  problems.push_back("the rate " + format_number(rate.value) + " " + fhir::markdown_text(rate.unit) +
                      " cannot be converted to mg/kg/min: the product's concentration is not known");
   return std::nullopt;
 }
@@ -93,10 +96,11 @@ dose_plan plan_instruction(const fhir::dosage_reading& dosage, std::optional<dou
     const fhir::timing_reading& t = *dosage.timing;
     if (t.count) plan.as_written += "; " + std::to_string(*t.count) + " doses";
     if (t.period)
-      plan.as_written +=
-          ", " + std::to_string(t.frequency.value_or(1)) + " per " + format_number(*t.period) + " " + t.period_unit;
+      plan.as_written += ", " + std::to_string(t.frequency.value_or(1)) + " per " + format_number(*t.period) + " " +
+                         fhir::markdown_text(t.period_unit);
   }
-  if (plan.as_written.empty() && !dosage.text.empty()) plan.as_written = "text only: " + dosage.text;
+  if (plan.as_written.empty() && !dosage.text.empty())
+    plan.as_written = "text only: " + fhir::markdown_text(dosage.text);
 
   if (dose != nullptr) {
     plan.has_dose = true;
@@ -119,8 +123,9 @@ dose_plan plan_instruction(const fhir::dosage_reading& dosage, std::optional<dou
             "the dose is written in grams and no usable weight is on file, so it cannot be checked per kg");
     }
   } else if (!dosage.text.empty() || !dosage.entries.empty()) {
-    plan.problems.push_back("no dose quantity could be read from the order" +
-                            (dosage.text.empty() ? std::string{} : " (its text says “" + dosage.text + "”)"));
+    plan.problems.push_back(
+        "no dose quantity could be read from the order" +
+        (dosage.text.empty() ? std::string{} : " (its text says “" + fhir::markdown_text(dosage.text) + "”)"));
   }
   // A maintenance order's "course" is one administration; its count is how many there will be.
   const int doses_in_course = plan.interval_days ? 1 : plan.course_doses;
@@ -146,7 +151,7 @@ dose_plan plan_instruction(const fhir::dosage_reading& dosage, std::optional<dou
     const std::optional<fhir::rate_value>& low = rate_entry->rate_low ? rate_entry->rate_low : rate_entry->rate;
     if (high) {
       plan.rate_mg_per_kg_min = to_mg_per_kg_min(*high, plan.concentration_mg_per_ml, weight_kg, plan.problems);
-      plan.rate_as_written = format_number(high->value) + " " + high->unit;
+      plan.rate_as_written = format_number(high->value) + " " + fhir::markdown_text(high->unit);
     }
     if (low) {
       // When a high end was converted above, its conversion problem is already reported once.
@@ -154,8 +159,8 @@ dose_plan plan_instruction(const fhir::dosage_reading& dosage, std::optional<dou
       plan.initial_rate_mg_per_kg_min =
           to_mg_per_kg_min(*low, plan.concentration_mg_per_ml, weight_kg, high ? ignored : plan.problems);
       if (rate_entry->rate_low)
-        plan.rate_as_written =
-            high ? format_number(low->value) + "–" + plan.rate_as_written : format_number(low->value) + " " + low->unit;
+        plan.rate_as_written = high ? format_number(low->value) + "–" + plan.rate_as_written
+                                    : format_number(low->value) + " " + fhir::markdown_text(low->unit);
     }
   }
   return plan;

@@ -17,9 +17,10 @@
 namespace ivig::rules {
 
 struct dose_plan {
-  bool has_dose = false;              ///< a dose was written at all (order-select may not have one yet)
-  bool readable = false;              ///< g/kg per dose is known (needs a weight for absolute doses)
-  bool unreadable_fields = false;     ///< the dosage has fields that are present but cannot be read
+  bool has_dose = false;           ///< a dose was written at all (order-select may not have one yet)
+  bool readable = false;           ///< g/kg per dose is known (needs a weight for absolute doses)
+  bool unreadable_fields = false;  ///< the dosage has fields that are present but cannot be read
+  // The texts are card Markdown: the order's words in them (units, dosage text) are escaped.
   std::vector<std::string> problems;  ///< what could not be read or computed
   std::string as_written;             ///< "ordered 400 mg/kg; calculated 28000 mg; 5 doses, 1 per 1 d"
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "fhir/model/markdown_text.hpp"
 #include "rules/engine/number_format.hpp"
 #include "rules/engine/record_queries.hpp"
 
@@ -43,7 +44,7 @@ std::vector<measurement> measurements(const fhir::patient_record& record, const 
     if (!value) {
       problems.push_back(std::string(what) + " on " + fhir::format_date(o.effective->at) +
                          " is in a unit the service " + "cannot read (" +
-                         std::string(o.value_quantity->effective_unit()) + ")");
+                         fhir::markdown_text(o.value_quantity->effective_unit()) + ")");
       continue;
     }
     measurement m;

@@ -4,6 +4,12 @@
 // detail), the record entries that support it, and its citations. hooks/service turns findings
 // into CDS Hooks cards; nothing here knows the card format. An incomplete check is a check that
 // could not be done, with the reason: it is never dropped silently.
+//
+// Text from the record: `summary` is plain text (the record's words in it as written; the card
+// writer keeps control characters out). `evidence`, `explanation`, `policy_notes` and an incomplete
+// check's `reason` are card Markdown: every word taken from the record is escaped where it enters
+// them (fhir/model/markdown_text.hpp), so the card builder adds them as they are. `order_reference`
+// is the record's id as read (it keys uuids and joins); whoever puts it into Markdown escapes it.
 #pragma once
 
 #include <optional>

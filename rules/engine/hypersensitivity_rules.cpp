@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "fhir/model/markdown_text.hpp"
 #include "rules/engine/rule_support.hpp"
 
 namespace ivig::rules {
@@ -252,7 +253,7 @@ std::optional<iga_level_verdict> judge_serum_iga(const value_set& serum_iga_test
     const std::optional<double> mg_per_dl = to_mg_per_dl(q.value, q.effective_unit());
     if (!mg_per_dl) {
       verdict.problem = "the newest serum IgA result is in a unit the service cannot interpret (" +
-                        std::string(q.effective_unit()) + ")";
+                        fhir::markdown_text(q.effective_unit()) + ")";
       return verdict;
     }
     const threshold& level = deficiency_level;

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 
+#include "fhir/model/markdown_text.hpp"
 #include "rules/engine/ivig_order.hpp"
 #include "rules/engine/number_format.hpp"
+#include "rules/engine/record_queries.hpp"
 #include "rules/engine/rule_unit.hpp"
 #include "rules/engine/terminology.hpp"
 
@@ -120,10 +122,11 @@ ig_history gather_ig_history(const fhir::patient_record& record, const knowledge
     r.order = &o;
     r.what = found->first;
     r.identified = found->second;
-    r.reference = std::string(o.resource_type) + "/" + std::string(o.id);
-    r.status = std::string(o.status);
+    r.reference = reference_text(o.resource_type, o.id);
+    r.status = fhir::markdown_text(o.status);
     date_record(r, o.authored ? std::optional<fhir::time_point>(o.authored->at) : std::nullopt, now);
-    for (std::string_view text : o.dosage_texts) r.dose_text += (r.dose_text.empty() ? "" : "; ") + std::string(text);
+    for (std::string_view text : o.dosage_texts)
+      r.dose_text += (r.dose_text.empty() ? "" : "; ") + fhir::markdown_text(text);
     history.records.push_back(std::move(r));
   }
   for (const fhir::medication_administration& a : record.administrations) {
@@ -138,15 +141,15 @@ ig_history gather_ig_history(const fhir::patient_record& record, const knowledge
     r.kind = ig_record_kind::administration;
     r.what = found->first;
     r.identified = found->second;
-    r.reference = "MedicationAdministration/" + std::string(a.id);
-    r.status = std::string(a.status);
+    r.reference = reference_text("MedicationAdministration", a.id);
+    r.status = fhir::markdown_text(a.status);
     date_record(r, a.effective ? std::optional<fhir::time_point>(a.effective->at) : std::nullopt, now);
     r.grams = grams_of(a.dose);
     if (a.dose)
-      r.dose_text = format_rounded(a.dose->value) + " " + std::string(a.dose->effective_unit());
+      r.dose_text = format_rounded(a.dose->value) + " " + fhir::markdown_text(a.dose->effective_unit());
     else
-      r.dose_text = std::string(a.dosage_text);
-    for (std::string_view note : a.notes) r.notes.emplace_back(note);
+      r.dose_text = fhir::markdown_text(a.dosage_text);
+    for (std::string_view note : a.notes) r.notes.push_back(fhir::markdown_text(note));
     history.records.push_back(std::move(r));
   }
   for (const fhir::immunization& i : record.immunizations) {
@@ -159,8 +162,8 @@ ig_history gather_ig_history(const fhir::patient_record& record, const knowledge
     // Only intravenous immune globulin (CVX 87, an IV product code) makes an IVIg infusion "not the first".
     r.intravenous = kb.recognition.iv_product_codes != nullptr &&
                     match_concept(kb, *kb.recognition.iv_product_codes, i.vaccine).has_value();
-    r.reference = "Immunization/" + std::string(i.id);
-    r.status = std::string(i.status);
+    r.reference = reference_text("Immunization", i.id);
+    r.status = fhir::markdown_text(i.status);
     date_record(r, i.occurrence->at, now);
     history.records.push_back(std::move(r));
   }

@@ -38,8 +38,9 @@ struct ig_record {
   const fhir::medication_order* order = nullptr;  ///< for orders
   const product* identified = nullptr;            ///< the product, when one is identified
   bool intravenous = true;  ///< false for an Immunization record that is not IV immune globulin (CVX 86, 14)
-  std::string what;         ///< "Privigen (RxNorm 758996)"
-  std::string reference;    ///< "MedicationAdministration/a1"
+  // The text fields are card Markdown: the record's words in them are escaped where they were read.
+  std::string what;       ///< "Privigen (RxNorm 758996)"
+  std::string reference;  ///< "MedicationAdministration/a1"
   std::string status;
   std::optional<fhir::time_point> when;  ///< given (administration, immunization) or written (order)
   long days_ago = 0;                     ///< when `when` is set

@@ -291,7 +291,7 @@ void check_r26(const r26_inputs& in, const rule_context& context, evaluation& ou
     if (other == context.order.order) continue;
     if (const auto match = match_concept(context.kb, substances, other->medication_concept))
       lines.push_back("Also in this ordering session: " + match->describe() + " (" +
-                      std::string(other->resource_type) + "/" + std::string(other->id) + ")");
+                      reference_text(other->resource_type, other->id) + ")");
   }
   if (lines.empty()) return;
   finding f = start_finding(context, severity::warning,

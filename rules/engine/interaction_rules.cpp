@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 
+#include "fhir/model/markdown_text.hpp"
 #include "rules/engine/hypersensitivity_rules.hpp"
 #include "rules/engine/rule_support.hpp"
 
@@ -53,15 +54,15 @@ treatments_found fcrn_blockers_found(const r31_inputs& in, const rule_context& c
   for (const fhir::medication_order& order : context.record.medication_orders) {
     const auto match = match_concept(context.kb, in.fcrn_blockers, order.medication_concept);
     if (!match) continue;
-    const std::string where = std::string(order.resource_type) + "/" + std::string(order.id);
+    const std::string where = reference_text(order.resource_type, order.id);
     const std::string authored = order.authored ? ", authored " + fhir::format_date(order.authored->at) : "";
     if (order.status == "active" || order.status == "on-hold") {
-      found.lines.push_back("FcRn blocker: " + match->describe() + " (" + std::string(order.status) + " order " +
-                            where + authored + ")");
+      found.lines.push_back("FcRn blocker: " + match->describe() + " (" + fhir::markdown_text(order.status) +
+                            " order " + where + authored + ")");
     } else if ((order.status == "completed" || order.status == "stopped") &&
                within(order.authored, in.fcrn_window, context.now)) {
-      found.lines.push_back("FcRn blocker: " + match->describe() + " (" + std::string(order.status) + " order " +
-                            where + authored + ")");
+      found.lines.push_back("FcRn blocker: " + match->describe() + " (" + fhir::markdown_text(order.status) +
+                            " order " + where + authored + ")");
       found.used_window = true;
     }
   }
@@ -71,15 +72,15 @@ treatments_found fcrn_blockers_found(const r31_inputs& in, const rule_context& c
     const auto match = match_concept(context.kb, in.fcrn_blockers, given.medication_concept);
     if (!match || !within(given.effective, in.fcrn_window, context.now)) continue;
     found.lines.push_back("FcRn blocker: " + match->describe() + " (given " + fhir::format_date(given.effective->at) +
-                          ", " + std::to_string(fhir::days_between(given.effective->at, context.now)) +
-                          " days ago, MedicationAdministration/" + std::string(given.id) + ")");
+                          ", " + std::to_string(fhir::days_between(given.effective->at, context.now)) + " days ago, " +
+                          reference_text("MedicationAdministration", given.id) + ")");
     found.used_window = true;
   }
   for (const fhir::medication_order* order : context.session.medication_orders) {
     if (order == context.order.order || order->status == "entered-in-error" || order->status == "cancelled") continue;
     if (const auto match = match_concept(context.kb, in.fcrn_blockers, order->medication_concept))
       found.lines.push_back("FcRn blocker: " + match->describe() + " (ordered now, " +
-                            std::string(order->resource_type) + "/" + std::string(order->id) + ")");
+                            reference_text(order->resource_type, order->id) + ")");
   }
   return found;
 }
@@ -91,8 +92,8 @@ treatments_found exchanges_found(const r31_inputs& in, const rule_context& conte
   for (const fhir::service_request& request : context.session.service_requests) {
     if (request.status == "revoked" || request.status == "completed" || request.status == "entered-in-error") continue;
     if (const auto match = match_concept(context.kb, in.plasma_exchange, request.code))
-      found.lines.push_back("Plasma exchange: " + match->describe() + " (ordered now, ServiceRequest/" +
-                            std::string(request.id) + ")");
+      found.lines.push_back("Plasma exchange: " + match->describe() + " (ordered now, " +
+                            reference_text("ServiceRequest", request.id) + ")");
   }
   for (const fhir::procedure& p : context.record.procedures) {
     if (p.status == "entered-in-error" || p.status == "not-done") continue;
@@ -101,8 +102,8 @@ treatments_found exchanges_found(const r31_inputs& in, const rule_context& conte
     const bool under_way = p.status == "preparation" || p.status == "in-progress";
     if (!under_way && !within(p.performed, in.exchange_window, context.now)) continue;
     found.used_window = found.used_window || !under_way;
-    found.lines.push_back("Plasma exchange: " + match->describe() + " (Procedure/" + std::string(p.id) + ", " +
-                          std::string(p.status.empty() ? "status not given" : p.status) +
+    found.lines.push_back("Plasma exchange: " + match->describe() + " (" + reference_text("Procedure", p.id) + ", " +
+                          (p.status.empty() ? std::string("status not given") : fhir::markdown_text(p.status)) +
                           (p.performed ? ", " + fhir::format_date(p.performed->at) : std::string()) + ")");
   }
   return found;

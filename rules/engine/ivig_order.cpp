@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "fhir/model/markdown_text.hpp"
 #include "rules/engine/terminology.hpp"
 
 namespace ivig::rules {
@@ -78,7 +79,7 @@ std::optional<ivig_order> recognise_ivig(const fhir::medication_order& order,
       const std::string_view code = normalise_code(system, c.code, scratch);
       if (const auto it = kb.product_index.find(code_key_parts{system, code}); it != kb.product_index.end()) {
         add_candidates(result.candidates, it->second);
-        if (!is_ivig) result.recognised_by = std::string(system_short_name(system)) + " " + std::string(c.code);
+        if (!is_ivig) result.recognised_by = std::string(system_short_name(system)) + " " + fhir::markdown_text(c.code);
         is_ivig = true;
       }
     }

@@ -20,7 +20,8 @@ struct ivig_order {
   const fhir::medication_order* order = nullptr;
   /// Products the order may be: one when identified, several for a shared brand, none when unknown.
   std::vector<const product*> candidates;
-  /// How it was recognised, e.g. "RxNorm 1809521" or "text “IVIG 10%” with route intravenous".
+  /// How it was recognised, e.g. "RxNorm 1809521" or "text “IVIG 10%” with route intravenous", as
+  /// card Markdown (a record code in it is escaped).
   std::string recognised_by;
 
   const product* identified_product() const { return candidates.size() == 1 ? candidates.front() : nullptr; }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "fhir/model/markdown_text.hpp"
 #include "rules/engine/number_format.hpp"
 
 namespace ivig::rules {
@@ -14,6 +15,25 @@ bool passes(const fhir::record_status& status, status_filter filter) {
 }
 
 }  // namespace
+
+using fhir::markdown_text;
+
+std::string comparator_text(std::string_view comparator) {
+  for (const std::string_view known : {"<", "<=", ">=", ">", "ad"})
+    if (comparator == known) return std::string(known);
+  return markdown_text(comparator);
+}
+
+std::string quantity_text(const fhir::quantity& q, std::string_view number) {
+  std::string out = comparator_text(q.comparator) + std::string(number);
+  const std::string_view unit = q.effective_unit();
+  if (!unit.empty()) out += " " + markdown_text(unit);
+  return out;
+}
+
+std::string reference_text(std::string_view resource_type, std::string_view id) {
+  return markdown_text(resource_type) + "/" + markdown_text(id);
+}
 
 std::string on_date(const std::optional<fhir::fhir_time>& when) {
   if (!when) return {};
@@ -64,7 +84,7 @@ std::vector<matched<fhir::observation>> observations_in(const fhir::patient_reco
 std::string describe(const matched<fhir::condition>& found) {
   const fhir::condition& c = *found.resource;
   std::string line = "Condition: " + found.match.describe();
-  if (!c.status.clinical.empty()) line += ", " + std::string(c.status.clinical);
+  if (!c.status.clinical.empty()) line += ", " + markdown_text(c.status.clinical);
   if (c.onset)
     line += ", onset " + fhir::format_date(c.onset->at);
   else if (c.recorded)
@@ -75,11 +95,11 @@ std::string describe(const matched<fhir::condition>& found) {
 std::string describe(const matched<fhir::allergy_intolerance>& found) {
   const fhir::allergy_intolerance& a = *found.resource;
   std::string line = "Allergy: " + found.match.describe();
-  if (!a.criticality.empty()) line += ", criticality " + std::string(a.criticality);
+  if (!a.criticality.empty()) line += ", criticality " + markdown_text(a.criticality);
   for (const fhir::allergy_reaction& reaction : a.reactions) {
-    if (!reaction.severity.empty()) line += ", " + std::string(reaction.severity) + " reaction";
+    if (!reaction.severity.empty()) line += ", " + markdown_text(reaction.severity) + " reaction";
     for (const fhir::codeable_concept& manifestation : reaction.manifestations)
-      line += " (" + std::string(manifestation.label()) + ")";
+      line += " (" + markdown_text(manifestation.label()) + ")";
   }
   if (a.recorded) line += ", recorded " + fhir::format_date(a.recorded->at);
   return line;
@@ -89,12 +109,11 @@ std::string describe(const matched<fhir::observation>& found) {
   const fhir::observation& o = *found.resource;
   std::string line = "Result: " + found.match.describe();
   if (o.value_quantity) {
-    line += " = " + std::string(o.value_quantity->comparator) + format_number(o.value_quantity->value) + " " +
-            std::string(o.value_quantity->effective_unit());
+    line += " = " + quantity_text(*o.value_quantity, format_number(o.value_quantity->value));
   } else if (!o.value_concept.empty()) {
-    line += " = " + std::string(o.value_concept.label());
+    line += " = " + markdown_text(o.value_concept.label());
   } else if (!o.value_string.empty()) {
-    line += " = " + std::string(o.value_string);
+    line += " = " + markdown_text(o.value_string);
   }
   line += on_date(o.effective);
   return line;

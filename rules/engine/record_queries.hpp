@@ -37,9 +37,19 @@ std::vector<matched<fhir::allergy_intolerance>> allergies_in(const fhir::patient
 std::vector<matched<fhir::observation>> observations_in(const fhir::patient_record& record, const knowledge& kb,
                                                         const value_set& set);
 
+// The evidence lines are card Markdown: every word taken from the record in them is escaped
+// (fhir/model/markdown_text.hpp), the line's own words and punctuation are not.
 std::string describe(const matched<fhir::condition>& found);
 std::string describe(const matched<fhir::allergy_intolerance>& found);
 std::string describe(const matched<fhir::observation>& found);
+/// A Quantity's comparator for card Markdown: one of FHIR's codes (`<`, `<=`, `>=`, `>`, `ad`) as
+/// it is, anything else escaped as record text.
+std::string comparator_text(std::string_view comparator);
+/// "<7 mg/dL": the comparator, `number` (the value as the caller formats it) and the unit, as card
+/// Markdown.
+std::string quantity_text(const fhir::quantity& q, std::string_view number);
+/// "MedicationRequest/abc": a record entry's type and id as card Markdown (the id is the record's).
+std::string reference_text(std::string_view resource_type, std::string_view id);
 /// " on 2024-01-02" or "" when the date is unknown.
 std::string on_date(const std::optional<fhir::fhir_time>& when);
 

@@ -46,7 +46,7 @@ void add_medications(const rule_context& context, const value_set& set, std::str
     if (not_systemic != nullptr && applied_locally(context.kb, order, *not_systemic)) return;
     if (const auto match = match_concept(context.kb, set, order.medication_concept))
       lines.push_back(std::string(label) + ": " + match->describe() + " (" + std::string(where) + " " +
-                      std::string(order.resource_type) + "/" + std::string(order.id) + ")");
+                      reference_text(order.resource_type, order.id) + ")");
   };
   for (const fhir::medication_order& order : context.record.medication_orders) consider(order, "active order");
   for (const fhir::medication_order* order : context.session.medication_orders)

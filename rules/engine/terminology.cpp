@@ -6,6 +6,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "fhir/model/markdown_text.hpp"
+
 namespace ivig::rules {
 namespace {
 
@@ -123,10 +125,12 @@ bool text_matches(const value_set& set, std::string_view text) {
                      [&](const std::string& term) { return contains_term(lower.view(), term); });
 }
 
+// Markdown: the display, the code and an unknown system's URI are the record's words, escaped here
+// where they enter card text (fhir/model/markdown_text.hpp).
 std::string concept_match::describe() const {
-  if (by_text) return "“" + display + "” (matched by text)";
-  std::string out = display.empty() ? std::string{} : display + " ";
-  out += "(" + system + " " + code + ")";
+  if (by_text) return "“" + fhir::markdown_text(display) + "” (matched by text)";
+  std::string out = display.empty() ? std::string{} : fhir::markdown_text(display) + " ";
+  out += "(" + fhir::markdown_text(system) + " " + fhir::markdown_text(code) + ")";
   return out;
 }
 

@@ -42,10 +42,11 @@ struct concept_match {
   evidence_level evidence = evidence_level::unconfirmed;
   std::string system;  ///< short system name; empty for a text match
   std::string code;
-  std::string display;  ///< the record's display/text for the concept
+  std::string display;  ///< the record's display/text for the concept, as written (plain text)
   bool by_text = false;
 
-  /// "Hyperprolinemia (ICD-10-CM E72.59)" or "“corn” (matched by text)"
+  /// "Hyperprolinemia (ICD-10-CM E72.59)" or "“corn” (matched by text)", as card Markdown: the
+  /// record's words in it are escaped (fhir/model/markdown_text.hpp).
   std::string describe() const;
 };
 

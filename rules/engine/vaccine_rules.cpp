@@ -93,17 +93,17 @@ void check_r23(const r23_inputs& in, const rule_context& context, evaluation& ou
   for (const fhir::medication_order* other : context.session.medication_orders) {
     if (other == context.order.order) continue;
     if (const auto match = affected(other->medication_concept))
-      lines.push_back("Ordered in this session: " + match->describe() + " (" + std::string(other->resource_type) + "/" +
-                      std::string(other->id) + ")");
+      lines.push_back("Ordered in this session: " + match->describe() + " (" +
+                      reference_text(other->resource_type, other->id) + ")");
   }
   for (const fhir::service_request& request : context.session.service_requests)
     if (const auto match = affected(request.code))
-      lines.push_back("Ordered in this session: " + match->describe() + " (ServiceRequest/" + std::string(request.id) +
-                      ")");
+      lines.push_back("Ordered in this session: " + match->describe() + " (" +
+                      reference_text("ServiceRequest", request.id) + ")");
   for (const fhir::medication_order& existing : context.record.medication_orders)
     if (const auto match = affected(existing.medication_concept))
-      lines.push_back("Active order: " + match->describe() + " (" + std::string(existing.resource_type) + "/" +
-                      std::string(existing.id) + ")");
+      lines.push_back("Active order: " + match->describe() + " (" +
+                      reference_text(existing.resource_type, existing.id) + ")");
   for (const fhir::immunization& i : context.record.immunizations) {
     if (!i.occurrence || i.occurrence->at <= context.now || i.status == "entered-in-error") continue;
     if (const auto match = affected(i.vaccine))

@@ -1,6 +1,7 @@
 // rules/engine/verification_data.cpp: gathering the worksheet's results and allergies.
 #include "rules/engine/verification_data.hpp"
 
+#include "fhir/model/markdown_text.hpp"
 #include "rules/engine/number_format.hpp"
 #include "rules/engine/record_queries.hpp"
 #include "rules/engine/rule_unit.hpp"
@@ -14,12 +15,11 @@ std::optional<lab_reading> newest(const fhir::patient_record& record, const know
   const fhir::observation& o = *found.front().resource;
   lab_reading reading;
   if (o.value_quantity)
-    reading.value = std::string(o.value_quantity->comparator) + format_trimmed(o.value_quantity->value, 2) + " " +
-                    std::string(o.value_quantity->effective_unit());
+    reading.value = quantity_text(*o.value_quantity, format_trimmed(o.value_quantity->value, 2));
   else if (!o.value_concept.empty())
-    reading.value = std::string(o.value_concept.label());
+    reading.value = fhir::markdown_text(o.value_concept.label());
   else
-    reading.value = std::string(o.value_string);
+    reading.value = fhir::markdown_text(o.value_string);
   if (o.effective) reading.date = fhir::format_date(o.effective->at);
   return reading;
 }
@@ -45,8 +45,8 @@ verification_data gather_verification_data(const fhir::patient_record& record, c
   data.allergies_sent = record.status_of("allergies").complete();
   for (const fhir::allergy_intolerance& a : record.allergies) {
     if (!a.status.active()) continue;
-    std::string line = std::string(a.code.label());
-    if (!a.criticality.empty()) line += ", criticality " + std::string(a.criticality);
+    std::string line = fhir::markdown_text(a.code.label());
+    if (!a.criticality.empty()) line += ", criticality " + fhir::markdown_text(a.criticality);
     data.allergies.push_back(std::move(line));
   }
   for (const auto& found : allergies_in(record, kb, in.ig_substances, status_filter::any_not_refuted))

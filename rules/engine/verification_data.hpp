@@ -29,13 +29,13 @@ verification_inputs bind_verification(role_binder& b);
 
 /// The newest result of one test: its value as written and its date.
 struct lab_reading {
-  std::string value;  ///< "0.9 mg/dL", "Detected"
+  std::string value;  ///< "0.9 mg/dL", "Detected" (card Markdown: record words escaped)
   std::string date;   ///< "2026-11-15", or "" when the result has no date
 };
 
 struct verification_data {
   std::optional<lab_reading> creatinine, egfr, bun, hemoglobin, hematocrit, iga, anti_iga;
-  std::vector<std::string> allergies;          ///< every active allergy, described
+  std::vector<std::string> allergies;           ///< every active allergy, described (card Markdown)
   std::vector<std::string> infusion_reactions;  ///< allergies to immune globulin (any status), described
   bool allergies_sent = false;
 };

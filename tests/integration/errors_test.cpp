@@ -101,7 +101,7 @@ TEST_F(Errors, PrefetchedPatientMismatchIs400) {
   auto request = order_select_with(medication_request("m1", privigen()), "m1");
   request.prefetch["patient"] = patient("other");
   expect_error(server_->post("ivig-order-select", request.json()), 400, "prefetch-patient-mismatch",
-               "prefetch.patient is Patient/other but context.patientId is example.");
+               "prefetch.patient is the Patient 'other' but context.patientId is 'example'.");
 }
 
 TEST_F(Errors, WrongContentTypeIs415) {

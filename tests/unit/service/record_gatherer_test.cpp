@@ -103,7 +103,7 @@ TEST(RecordGatherer, APatientOtherThanTheContextPatientIsRejected) {
   request.prefetch["patient"] = ivig::test::patient("someone-else");
   const gathered g = gather(request);
   ASSERT_TRUE(g.error);
-  EXPECT_EQ(g.error->diagnostics, "prefetch.patient is Patient/someone-else but context.patientId is example.");
+  EXPECT_EQ(g.error->diagnostics, "prefetch.patient is the Patient 'someone-else' but context.patientId is 'example'.");
 }
 
 TEST(RecordGatherer, NonResourceValueIsAnError) {
