@@ -1,5 +1,5 @@
-# bench/bench_support.py: what bench/load.py and bench/fallback.py share: one wrk run and its figures,
-# and stopping the targets.
+# bench/bench_support.py: what bench/load.py, bench/fallback.py and bench/auth.py share: one wrk run
+# and its figures, and stopping the targets.
 import os
 import re
 import socket
@@ -14,6 +14,11 @@ def wrk(workdir, port, path, body, connections, duration, timeout=None):
     with open(script, "w") as f:
         f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
                 'local f = io.open("%s", "rb"); wrk.body = f:read("*a"); f:close()\n' % body)
+    return wrk_script(script, port, path, connections, duration, timeout)
+
+
+def wrk_script(script, port, path, connections, duration, timeout=None):
+    """Runs wrk -t1 with the Lua `script` against 127.0.0.1:port/path; returns what wrk() returns."""
     command = ["wrk", "-t1", "-c%d" % connections, "-d" + duration, "--latency", "-s", script]
     if timeout:
         command += ["--timeout", timeout]

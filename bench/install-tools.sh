@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/install-tools.sh: the load tools the benchmarks drive, from Debian (wrk, nginx-light), when
-# missing. Used by bench/load.sh and bench/fallback.sh.
+# missing. Used by bench/load.sh, bench/fallback.sh and bench/auth.sh.
 set -euo pipefail
 if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
   SUDO=""

@@ -4,12 +4,14 @@
 #
 # The FHIR fallback's tests need a real FHIR server: this installs the pinned test server
 # (tests/fhir-server, `npm ci`: Medplum on Node 20), starts one for the whole run on a free
-# loopback port over ../shared's Synthea records, and stops it at the end.
+# loopback port over ../shared's Synthea records, and stops it at the end. The CORS test drives
+# Debian's headless chromium with playwright-core (tests/browser/install.sh installs both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${SHARED:-../shared}
 bash deploy/install-deps.sh
 bash tests/fhir-server/install.sh
+bash tests/browser/install.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Debug
 cmake --build build -j"$(nproc)"
 
