@@ -421,3 +421,103 @@ TEST(MediaType, JsonTypesWithParametersInAnyCaseAreJson) {
 
 }  // namespace
 }  // namespace ivig::server
+
+// ---- with an authenticator ---------------------------------------------------------------------
+
+namespace ivig::server {
+namespace {
+
+/// Holds each decision until the test gives it (an authenticator waiting for a JWK Set), or throws.
+class held_authenticator final : public request_authenticator {
+ public:
+  void authenticate(authentication_request request, done_function done) override {
+    if (throws) throw std::runtime_error("secret-detail-from-the-authenticator");
+    asked.push_back(request);
+    pending.push_back(std::move(done));
+  }
+  std::vector<authentication_request> asked;
+  std::vector<done_function> pending;
+  bool throws = false;
+};
+
+}  // namespace
+
+TEST(RouterAuthentication, TheHandlerRunsOnlyOnceTheCallerIsAcceptedAndSeesWhoItIs) {
+  recording_handler handler;
+  held_authenticator auth;
+  std::vector<route_outcome> outcomes;
+  std::string target = "/cds-services/ivig-order-sign?x=1";
+  route_request r = post(target);
+  const std::string authorization = "Bearer a.b.c";
+  r.authorization = authorization;
+  r.peer = "127.0.0.1:5000";
+  EXPECT_FALSE(route(
+      std::move(r), handler, false, in_place, [&](route_outcome o) { outcomes.push_back(std::move(o)); }, &auth));
+  target.assign(target.size(), 'x');  // the request's memory is gone once route() returns
+  ASSERT_EQ(auth.asked.size(), 1u);
+  EXPECT_EQ(auth.asked[0].path, "/cds-services/ivig-order-sign");
+  EXPECT_EQ(auth.asked[0].authorization, "Bearer a.b.c");
+  EXPECT_EQ(auth.asked[0].peer, "127.0.0.1:5000");
+  EXPECT_TRUE(handler.calls().empty());  // nothing ran before the decision
+
+  authentication_outcome accepted;
+  accepted.accepted = caller{"127.0.0.1:5000", "https://ehr.example.org", "client-7", "tenant-a", "jti-1"};
+  auth.pending[0](accepted);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].reply.status, 200u);
+  EXPECT_EQ(handler.calls(), (std::vector<call>{service_call("ivig-order-sign")}));
+  EXPECT_EQ(handler.last_caller.issuer, "https://ehr.example.org");
+  EXPECT_EQ(handler.last_caller.token_id, "jti-1");
+}
+
+TEST(RouterAuthentication, ARefusalIsA401WithTheReasonAndNoHandlerCall) {
+  recording_handler handler;
+  held_authenticator auth;
+  std::vector<route_outcome> outcomes;
+  route_request r;
+  r.method = "GET";
+  r.target = "/cds-services";
+  EXPECT_FALSE(route(
+      std::move(r), handler, false, in_place, [&](route_outcome o) { outcomes.push_back(std::move(o)); }, &auth));
+  authentication_outcome refused;
+  refused.failure = {"token-missing", "This service requires Authorization: Bearer <JWT>.", true};
+  auth.pending[0](refused);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].reply.status, 401u);
+  EXPECT_EQ(outcomes[0].error, error_code::unauthorized);
+  EXPECT_EQ(outcomes[0].reason, "token-missing");
+  EXPECT_EQ(header(outcomes[0].reply, "WWW-Authenticate"), R"(Bearer realm="ivig-cds")");
+  EXPECT_TRUE(handler.calls().empty());
+}
+
+TEST(RouterAuthentication, HealthReadinessAndPreflightsAreNeverAuthenticated) {
+  recording_handler handler;
+  held_authenticator auth;
+  for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/healthz"}, {"GET", "/readyz"}, {"OPTIONS", "/cds-services/ivig-order-select"}}) {
+    route_request r;
+    r.method = method;
+    r.target = target;
+    const auto out = route(
+        std::move(r), handler, false, in_place, [](route_outcome) {}, &auth);
+    ASSERT_TRUE(out) << target;
+    EXPECT_EQ(out->reply.status, method == "OPTIONS" ? 204u : 200u) << target;
+  }
+  EXPECT_TRUE(auth.asked.empty());
+}
+
+TEST(RouterAuthentication, AnAuthenticatorThatThrowsIsA500WithoutItsText) {
+  recording_handler handler;
+  held_authenticator auth;
+  auth.throws = true;
+  std::vector<route_outcome> outcomes;
+  EXPECT_FALSE(route(
+      post("/cds-services/ivig-order-select"), handler, false, in_place,
+      [&](route_outcome o) { outcomes.push_back(std::move(o)); }, &auth));
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].reply.status, 500u);
+  EXPECT_EQ(outcomes[0].reply.body.find("secret-detail"), std::string::npos);
+  EXPECT_TRUE(handler.calls().empty());
+}
+
+}  // namespace ivig::server
