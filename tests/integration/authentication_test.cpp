@@ -4,7 +4,6 @@
 // over real TLS, the replay cache, CORS on a 401, the caller in a real SQLite audit log, and the
 // binding of issuers to the FHIR servers they may name. The clock is injected.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <filesystem>
@@ -14,9 +13,11 @@
 #include "hooks/audit/record_json.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "hooks/auth/jwt_authenticator.hpp"
+#include "tests/support/audit_entries.hpp"
 #include "tests/support/fhir_builders.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/jwt_minting.hpp"
+#include "tests/support/scratch_folder.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/support/tls_fhir_server.hpp"
 
@@ -429,32 +430,10 @@ TEST_F(JkuAuthentication, AnUnreachableJkuIsRefusedWithItsCause) {
 
 // ---- the caller in the audit log; issuers bound to FHIR servers ----------------------------------
 
-namespace {
-
-/// The JSON payloads of the audit log's entries, in order (read with SQLite itself).
-std::vector<std::string> entry_payloads(const std::string& path) {
-  sqlite3* db = nullptr;
-  std::vector<std::string> out;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* statement = nullptr;
-    sqlite3_prepare_v2(db, "SELECT payload FROM entries ORDER BY seq", -1, &statement, nullptr);
-    while (sqlite3_step(statement) == SQLITE_ROW)
-      out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
-    sqlite3_finalize(statement);
-  }
-  sqlite3_close(db);
-  return out;
-}
-
-}  // namespace
-
 TEST_F(Authentication, TheAuditLogRecordsWhoCalledNeverTheToken) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("ivig-auth-audit-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const scratch_folder dir("auth-audit");
   ivig::audit::audit_options options;
-  options.path = (dir / "audit.sqlite3").string();
+  options.path = dir.file("audit.sqlite3");
   options.log = [](std::string_view) {};
   running_service::authenticated_setup setup;
   setup.audit = std::make_shared<ivig::audit::sqlite_audit_store>(options);
@@ -474,7 +453,7 @@ TEST_F(Authentication, TheAuditLogRecordsWhoCalledNeverTheToken) {
   ASSERT_EQ(refused.status, 401u);
   server_.reset();  // drains: both records are committed
 
-  const auto payloads = entry_payloads(options.path);
+  const auto payloads = audit_entry_payloads(options.path);
   ASSERT_EQ(payloads.size(), 2u);
   const auto accepted = ivig::audit::call_from_json(payloads[0]);
   ASSERT_TRUE(accepted);
@@ -494,7 +473,6 @@ TEST_F(Authentication, TheAuditLogRecordsWhoCalledNeverTheToken) {
     EXPECT_EQ(payload.find(jwt.substr(jwt.rfind('.') + 1)), std::string::npos);
     EXPECT_EQ(payload.find(jwt.substr(0, jwt.find('.'))), std::string::npos);
   }
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(Authentication, AnIssuerMayMakeTheServiceFetchOnlyFromItsBoundFhirServers) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "tests/support/scratch_folder.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace ivig::test;
@@ -88,12 +89,9 @@ TEST(CheckConfig, RejectsOutOfRangeOptions) {
 /// A folder with an issuers file (one EHR, the spec example's JWK Set) and a patient-id key file
 /// (owner-only, 40 bytes), as a site deploys them.
 struct site_files {
-  std::filesystem::path dir;
+  scratch_folder folder{"site"};
+  const std::filesystem::path& dir = folder.path();
   site_files() {
-    dir = std::filesystem::temp_directory_path() / ("ivig-site-" + std::to_string(::getpid()) + "-" +
-                                                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
     std::filesystem::copy_file(shared_dir() / "cds-hooks/examples/spec201-24-example.json", dir / "ehr-jwks.json");
     write_file(dir / "issuers.json", R"({"issuers":[{"iss":"https://ehr.example.org","jwks_file":"ehr-jwks.json",)"
                                      R"("fhir_servers":["https://ehr.example.org/fhir/R4"]}]})");
@@ -102,8 +100,7 @@ struct site_files {
       std::filesystem::permissions(dir / key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     }
   }
-  ~site_files() { std::filesystem::remove_all(dir); }
-  std::string path(const std::string& name) const { return (dir / name).string(); }
+  std::string path(const std::string& name) const { return folder.file(name); }
 };
 
 TEST(CheckConfig, ReadsAConfigFile) {

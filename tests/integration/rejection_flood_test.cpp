@@ -3,49 +3,24 @@
 // answered at once and summarised, and the summary is written when the minute has passed or when the
 // service stops. The clock is injected.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <filesystem>
 
-#include "hooks/audit/record_json.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "hooks/server/http_server.hpp"
 #include "hooks/service/ivig_service.hpp"
+#include "tests/support/audit_entries.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/scratch_folder.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace ivig::test;
 namespace audit = ivig::audit;
 
-namespace {
-
-std::vector<audit::call_record> recorded_calls(const std::string& path) {
-  sqlite3* db = nullptr;
-  std::vector<audit::call_record> out;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* statement = nullptr;
-    sqlite3_prepare_v2(db, "SELECT payload FROM entries WHERE kind = 'call' ORDER BY seq", -1, &statement, nullptr);
-    while (sqlite3_step(statement) == SQLITE_ROW) {
-      if (auto call = audit::call_from_json(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0))))
-        out.push_back(std::move(*call));
-    }
-    sqlite3_finalize(statement);
-  }
-  sqlite3_close(db);
-  return out;
-}
-
-}  // namespace
-
 TEST(RejectionFlood, TheFirstRejectionsOfAMinuteAreRecordedAndTheRestSummarised) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("ivig-flood-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const scratch_folder dir("flood");
   audit::audit_options store_options;
-  store_options.path = (dir / "audit.sqlite3").string();
+  store_options.path = dir.file("audit.sqlite3");
   store_options.log = [](std::string_view) {};
   auto store = std::make_shared<audit::sqlite_audit_store>(store_options);
   std::atomic<int> seconds{0};
@@ -66,7 +41,7 @@ TEST(RejectionFlood, TheFirstRejectionsOfAMinuteAreRecordedAndTheRestSummarised)
   service.flush_rejection_summaries();  // what the second minute suppressed, at shutdown
   store.reset();
 
-  const auto calls = recorded_calls(store_options.path);
+  const auto calls = audit_calls(store_options.path);
   std::vector<std::string> seen;
   for (const auto& c : calls) {
     seen.push_back(c.service_id + " " + std::to_string(c.http_status) + " " + c.error_code + " x" +
@@ -86,5 +61,4 @@ TEST(RejectionFlood, TheFirstRejectionsOfAMinuteAreRecordedAndTheRestSummarised)
                       "PUT /healthz 405 method-not-allowed x0",
                       "rejections not recorded one by one 405 method-not-allowed x2",
                   }));
-  std::filesystem::remove_all(dir);
 }

@@ -2,21 +2,19 @@
 // reloading its certificate without a restart.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <unistd.h>
 
 #include <filesystem>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/scratch_folder.hpp"
 #include "tests/support/test_certificate.hpp"
 #include "tests/support/tls_client.hpp"
 
 using namespace ivig::test;
 
 TEST(TlsBinary, ServesHttpsAndReloadsItsCertificateOnSighup) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("ivig-tls-binary-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const scratch_folder folder("tls-binary");
+  const std::filesystem::path& dir = folder.path();
   const test_certificate first = make_test_certificate(dir, "ivig-binary-first");
   const test_certificate second = make_test_certificate(dir, "ivig-binary-second");
   const auto server_pem = dir / "server.pem";
@@ -46,5 +44,4 @@ TEST(TlsBinary, ServesHttpsAndReloadsItsCertificateOnSighup) {
 
   ::kill(service.pid(), SIGTERM);
   EXPECT_EQ(service.wait_exit(), 0);
-  std::filesystem::remove_all(dir);
 }

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <memory>
@@ -18,6 +17,7 @@
 
 #include "hooks/server/http_server.hpp"
 #include "recording_handler.hpp"
+#include "tests/support/scratch_folder.hpp"
 #include "tests/support/test_certificate.hpp"
 #include "tests/support/tls_client.hpp"
 
@@ -35,10 +35,8 @@ using ivig::test::tls_client;
 class Tls : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("ivig-tls-server-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    folder_ = std::make_unique<ivig::test::scratch_folder>("tls-server");
+    dir_ = folder_->path();
     first_ = make_test_certificate(dir_, "ivig-test-first");
     second_ = make_test_certificate(dir_, "ivig-test-second");
     // The server reads the files at these paths; a reload reads them again.
@@ -53,7 +51,7 @@ class Tls : public ::testing::Test {
   }
   void TearDown() override {
     server_.reset();
-    std::filesystem::remove_all(dir_);
+    folder_.reset();
   }
   void install(const test_certificate& certificate) {
     std::filesystem::copy_file(certificate.certificate_file, dir_ / "server.pem",
@@ -62,6 +60,7 @@ class Tls : public ::testing::Test {
                                std::filesystem::copy_options::overwrite_existing);
   }
 
+  std::unique_ptr<ivig::test::scratch_folder> folder_;
   std::filesystem::path dir_;
   test_certificate first_, second_;
   ivig::server::testing::recording_handler handler_;
