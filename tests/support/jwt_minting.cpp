@@ -29,32 +29,28 @@ std::string with_members(const std::string& jwk_json, const std::string& kid, co
 
 }  // namespace
 
-test_signing_key test_signing_key::es384(std::string kid) {
+test_signing_key test_signing_key::make(std::string kid, std::string alg, std::shared_ptr<_cjose_jwk_int> jwk) {
   test_signing_key key;
-  cjose_err err{};
   key.kid_ = std::move(kid);
-  key.alg_ = "ES384";
-  key.jwk_ = owned(cjose_jwk_create_EC_random(CJOSE_JWK_EC_P_384, &err));
+  key.alg_ = std::move(alg);
+  key.jwk_ = std::move(jwk);
   return key;
+}
+
+test_signing_key test_signing_key::es384(std::string kid) {
+  cjose_err err{};
+  return make(std::move(kid), "ES384", owned(cjose_jwk_create_EC_random(CJOSE_JWK_EC_P_384, &err)));
 }
 
 test_signing_key test_signing_key::es256(std::string kid) {
-  test_signing_key key;
   cjose_err err{};
-  key.kid_ = std::move(kid);
-  key.alg_ = "ES256";
-  key.jwk_ = owned(cjose_jwk_create_EC_random(CJOSE_JWK_EC_P_256, &err));
-  return key;
+  return make(std::move(kid), "ES256", owned(cjose_jwk_create_EC_random(CJOSE_JWK_EC_P_256, &err)));
 }
 
 test_signing_key test_signing_key::rs384(std::string kid) {
-  test_signing_key key;
   cjose_err err{};
-  key.kid_ = std::move(kid);
-  key.alg_ = "RS384";
   const uint8_t exponent[] = {0x01, 0x00, 0x01};
-  key.jwk_ = owned(cjose_jwk_create_RSA_random(2048, exponent, sizeof exponent, &err));
-  return key;
+  return make(std::move(kid), "RS384", owned(cjose_jwk_create_RSA_random(2048, exponent, sizeof exponent, &err)));
 }
 
 std::string test_signing_key::public_jwk() const {

@@ -28,6 +28,8 @@ class test_signing_key {
   std::string sign(const std::string& claims_json, std::map<std::string, std::string> header = {}) const;
 
  private:
+  static test_signing_key make(std::string kid, std::string alg, std::shared_ptr<_cjose_jwk_int> jwk);
+
   std::string kid_;
   std::string alg_;
   std::shared_ptr<_cjose_jwk_int> jwk_;
