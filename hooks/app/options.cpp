@@ -16,6 +16,7 @@ parse_outcome parse_options(int argc, char** argv) {
 
   long read_timeout = o.server.read_timeout.count(), write_timeout = o.server.write_timeout.count();
   long idle_timeout = o.server.idle_timeout.count(), drain_timeout = o.server.drain_timeout.count();
+  long connection_lifetime = o.server.max_connection_lifetime.count();
 
   cli.add_option("--listen", o.server.address, "Address to listen on")->capture_default_str();
   cli.add_option("--port", o.server.port, "TCP port (0 = any free port)")->check(CLI::Range(0, 65535));
@@ -41,6 +42,15 @@ parse_outcome parse_options(int argc, char** argv) {
       ->take_all();
   cli.add_option("--pipeline-limit", o.server.pipeline_limit, "Queued responses per connection (HTTP pipelining)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+  cli.add_option("--max-connections", o.server.max_connections,
+                 "Connections open at once; more are answered 503 too-many-connections at accept")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  cli.add_option("--max-connections-per-peer", o.server.max_connections_per_peer,
+                 "Connections open at once from one client address (at most --max-connections)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  cli.add_option("--max-connection-lifetime-ms", connection_lifetime,
+                 "A connection older than this is closed after its next response")
+      ->check(CLI::Range(1000L, 86'400'000L));
   cli.add_option("--json-max-depth", o.json_max_depth, "Deepest JSON nesting accepted in a request (400 above)")
       ->check(CLI::Range(std::size_t{8}, std::size_t{1024}));
   cli.add_option("--knowledge-dir", o.knowledge_dir,
@@ -195,6 +205,7 @@ parse_outcome parse_options(int argc, char** argv) {
   o.server.read_timeout = std::chrono::milliseconds(read_timeout);
   o.server.write_timeout = std::chrono::milliseconds(write_timeout);
   o.server.idle_timeout = std::chrono::milliseconds(idle_timeout);
+  o.server.max_connection_lifetime = std::chrono::milliseconds(connection_lifetime);
   o.server.drain_timeout = std::chrono::milliseconds(drain_timeout);
   return {o, 0};
 }

@@ -10,7 +10,7 @@
 namespace ivig::protocol {
 namespace {
 
-constexpr std::array<error_description, 23> table{{
+constexpr std::array<error_description, 24> table{{
     {400, "json-malformed", "structure", "The body is not a well-formed JSON object."},
     {400, "json-too-deep", "too-costly", "The body nests JSON deeper than the configured limit."},
     {413, "body-too-large", "too-costly", "The body is larger than the configured limit."},
@@ -31,6 +31,7 @@ constexpr std::array<error_description, 23> table{{
     {408, "request-timeout", "timeout", "The request was not received within the read timeout."},
     {417, "expectation-failed", "not-supported", "The only expectation this server meets is 100-continue."},
     {401, "unauthorized", "login", "The request carries no valid credentials."},
+    {503, "too-many-connections", "transient", "The service has as many connections open as it allows."},
     {503, "service-draining", "transient", "The service is shutting down."},
     {503, "service-unready", "transient", "The service cannot do its whole job now."},
     {500, "internal-error", "exception", "The service failed; the failure has been logged."},

@@ -52,6 +52,8 @@ enum class error_code {
   expectation_failed,
   /// The caller did not prove who it is: no valid JWT (HTTP 401, with WWW-Authenticate and a reason).
   unauthorized,
+  /// The server has as many connections open as it allows, in all or from this client (HTTP 503).
+  too_many_connections,
   /// The server is shutting down and takes no new work (HTTP 503).
   service_draining,
   /// The service is up but cannot do its whole job (its audit store is failing) (HTTP 503 on /readyz).

@@ -31,6 +31,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "hooks/protocol/error.hpp"
 #include "hooks/server/server_log.hpp"
 #include "hooks/server/session.hpp"
 #include "hooks/server/session_registry.hpp"
@@ -52,6 +53,21 @@ constexpr std::chrono::milliseconds accept_retry_delay{100};
   throw std::system_error(std::error_code(ec.value(), std::system_category()), "ivig-cds server: " + what);
 }
 
+/// At most one "accept failed" line per this interval: with file descriptors exhausted every accept
+/// fails, and a line each time would fill the log.
+constexpr std::chrono::seconds accept_failure_log_interval{10};
+
+/// The whole answer to a connection over a cap, written without a session: a short 503 that a
+/// client (or its load balancer) can act on, then close.
+std::string connection_limit_answer() {
+  const std::string body = protocol::operation_outcome_json(
+      protocol::error_code::too_many_connections,
+      "The service has as many connections open as it allows, in all or from this address; retry shortly.");
+  return "HTTP/1.1 503 Service Unavailable\r\nServer: ivig-cds\r\nContent-Type: application/json\r\n"
+         "Cache-Control: no-store\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
 std::string endpoint_text(const net::ip::address& address, unsigned short port) {
   const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
   return host + ":" + std::to_string(port);
@@ -66,6 +82,9 @@ struct http_server::state {
   void do_accept();
   void on_accept(const boost_error& ec, tcp::socket socket);
   void on_drain_deadline(const boost_error& ec);
+  /// Writes the 503 too-many-connections without blocking (a fresh socket's send buffer takes it
+  /// whole; what it does not take is dropped) and closes.
+  void refuse_connection(tcp::socket& socket);
   void on_last_session_gone();
   void run_io() noexcept;
 
@@ -76,6 +95,8 @@ struct http_server::state {
   /// The TLS context new connections get (null: plain HTTP); replaced whole by reload_tls().
   std::shared_ptr<net::ssl::context> tls;
   std::mutex tls_mutex;
+  std::chrono::steady_clock::time_point last_accept_failure_log{};
+  const std::string connection_limit_bytes = connection_limit_answer();
   /// With worker_threads, service and feedback calls run on `workers`; otherwise on the I/O thread
   /// that read them. A session holds I/O work while its call is out, so the I/O threads outlive it.
   std::optional<net::thread_pool> workers;  // made by start(), after the config is validated
@@ -125,7 +146,13 @@ void http_server::state::on_accept(const boost_error& ec, tcp::socket socket) {
       return;
     }
     if (ec) {
-      log_line("accept failed: " + ec.message() + "; retrying");
+      server_stats::bump(stats.accept_failures);
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_accept_failure_log >= accept_failure_log_interval) {
+        log_line("accept failed: " + ec.message() + "; retrying (" + std::to_string(stats.accept_failures.load()) +
+                 " accept failures so far)");
+        last_accept_failure_log = now;
+      }
       accept_retry_timer.expires_after(accept_retry_delay);
       accept_retry_timer.async_wait([this](const boost_error& timer_ec) {
         if (timer_ec) return;
@@ -135,6 +162,15 @@ void http_server::state::on_accept(const boost_error& ec, tcp::socket socket) {
       return;
     }
     server_stats::bump(stats.connections_accepted);
+    boost_error peer_ec;
+    const std::string peer_host = socket.remote_endpoint(peer_ec).address().to_string();
+    if (registry.size() >= config.max_connections ||
+        registry.count_from(peer_host) >= config.max_connections_per_peer) {
+      server_stats::bump(stats.rejected_connection_limit);
+      refuse_connection(socket);
+      do_accept();
+      return;
+    }
     try {
       const session_environment env{config, handler, dispatch, stats, draining, registry, authenticator};
       std::shared_ptr<net::ssl::context> context;
@@ -147,7 +183,7 @@ void http_server::state::on_accept(const boost_error& ec, tcp::socket socket) {
                                                                                                 context);
       else
         s = std::make_shared<basic_session<boost::beast::tcp_stream>>(std::move(socket), env, nullptr);
-      registry.add(s);
+      registry.add(s, peer_host);
     } catch (const std::exception& e) {
       log_line(std::string("could not set up a connection: ") + e.what());
       s.reset();  // not registered, so its destructor does not call back into us
@@ -155,6 +191,14 @@ void http_server::state::on_accept(const boost_error& ec, tcp::socket socket) {
     do_accept();
   }
   if (s) s->start();
+}
+
+void http_server::state::refuse_connection(tcp::socket& socket) {
+  boost_error ignored;
+  socket.non_blocking(true, ignored);
+  socket.write_some(net::buffer(connection_limit_bytes), ignored);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
 }
 
 void http_server::state::on_drain_deadline(const boost_error& ec) {

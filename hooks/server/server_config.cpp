@@ -30,6 +30,11 @@ void validate(const server_config& config) {
   require(config.drain_timeout.count() >= 0, "drain_timeout must not be negative");
   require(config.pipeline_limit >= 1, "pipeline_limit must be at least 1");
   require(config.read_buffer_reserve >= 512, "read_buffer_reserve must be at least 512 bytes");
+  require(config.max_connections >= 1, "max_connections must be at least 1");
+  require(config.max_connections_per_peer >= 1 && config.max_connections_per_peer <= config.max_connections,
+          "max_connections_per_peer must be between 1 and max_connections");
+  require(config.max_connection_lifetime.count() > 0, "max_connection_lifetime must be positive");
+  require(static_cast<bool>(config.steady_now), "steady_now must be set");
   require(config.tls_certificate_file.empty() == config.tls_key_file.empty(),
           "tls_certificate_file and tls_key_file must be given together");
 }

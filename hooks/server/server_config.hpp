@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,15 @@ struct server_config {
   /// neither: plain HTTP (loopback, or behind a TLS-terminating proxy). SIGHUP reloads them.
   std::string tls_certificate_file;
   std::string tls_key_file;
+  /// Connections open at once, in all and from one client address. A connection over either cap is
+  /// answered 503 too-many-connections (Retry-After) and closed at accept, before it costs a session.
+  std::size_t max_connections = 10'000;
+  std::size_t max_connections_per_peer = 512;
+  /// A connection older than this gets `Connection: close` on its next response, so that no client
+  /// holds one for ever (idle ones are closed sooner, by idle_timeout).
+  std::chrono::milliseconds max_connection_lifetime{600'000};
+  /// The clock of connection lifetimes; injected by tests.
+  std::function<std::chrono::steady_clock::time_point()> steady_now = [] { return std::chrono::steady_clock::now(); };
 };
 
 /// Throws std::invalid_argument naming the first field that breaks its constraint.

@@ -138,6 +138,7 @@ basic_session<Stream>::basic_session(tcp::socket&& socket, session_environment e
       continue_response_(http::status::continue_, 11),
       read_timer_(stream_.get_executor()) {
   buffer_.reserve(env_.config.read_buffer_reserve);
+  opened_ = env_.config.steady_now();
   beast::error_code ec;
   const tcp::endpoint remote = lowest().socket().remote_endpoint(ec);
   if (!ec) {
@@ -503,6 +504,8 @@ reply_sink basic_session<Stream>::reply_into(std::uint64_t seq) {
 
 template <class Stream>
 std::uint64_t basic_session<Stream>::owe_response(unsigned version, bool keep_alive) {
+  // An old connection ends with this answer: no client holds one for ever.
+  if (env_.config.steady_now() - opened_ >= env_.config.max_connection_lifetime) keep_alive = false;
   if (!keep_alive) want_requests_ = false;
   queue_.push_back(owed_response{next_seq_, version, keep_alive, request_origin_, std::nullopt});
   return next_seq_++;

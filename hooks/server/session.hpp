@@ -184,9 +184,11 @@ class basic_session final : public session {
   bool first_request_ = true;
   std::string request_origin_;  ///< Origin of the request being read, once its header is in
   std::string peer_;            ///< the client's address and port, for the audit record
-  bool want_requests_ = true;   // false once no further request will be read and answered
-  bool writing_ = false;        // a response of queue_ or continue_response_ is being written
-  bool closing_ = false;        // our send side is shut down; lingering until the peer closes
+  /// When the connection was accepted (server_config::steady_now), for max_connection_lifetime.
+  std::chrono::steady_clock::time_point opened_;
+  bool want_requests_ = true;  // false once no further request will be read and answered
+  bool writing_ = false;       // a response of queue_ or continue_response_ is being written
+  bool closing_ = false;       // our send side is shut down; lingering until the peer closes
   bool closed_ = false;
 };
 

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -22,16 +23,24 @@ class session_registry {
   /// `on_empty` runs, without the registry's lock held, each time remove() takes out the last one.
   explicit session_registry(std::function<void()> on_empty) : on_empty_(std::move(on_empty)) {}
 
-  void add(const std::shared_ptr<session>& s);
+  /// `peer_host` is the client's address without its port, for the per-peer connection cap.
+  void add(const std::shared_ptr<session>& s, const std::string& peer_host);
   void remove(const session* s) noexcept;
   /// Strong references to every session still alive. Callers must drop them without holding any
   /// lock that on_empty takes: dropping the last reference runs ~session, which calls remove().
   [[nodiscard]] std::vector<std::shared_ptr<session>> live() const;
   [[nodiscard]] std::size_t size() const;
+  /// Live connections from `peer_host`.
+  [[nodiscard]] std::size_t count_from(const std::string& peer_host) const;
 
  private:
   mutable std::mutex mutex_;
-  std::unordered_map<const session*, std::weak_ptr<session>> sessions_;
+  struct entry {
+    std::weak_ptr<session> s;
+    std::string peer_host;
+  };
+  std::unordered_map<const session*, entry> sessions_;
+  std::unordered_map<std::string, std::size_t> per_peer_;
   std::function<void()> on_empty_;
 };
 

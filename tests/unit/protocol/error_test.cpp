@@ -30,6 +30,7 @@ TEST(ErrorTable, EveryCodeHasItsDocumentedStatusAndAUniqueName) {
                                                               {error_code::request_timeout, 408},
                                                               {error_code::expectation_failed, 417},
                                                               {error_code::unauthorized, 401},
+                                                              {error_code::too_many_connections, 503},
                                                               {error_code::service_draining, 503},
                                                               {error_code::internal_error, 500}};
   std::set<std::string_view> names;

@@ -9,6 +9,7 @@
 
 #include <signal.h>  // sigaction (POSIX)
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -938,6 +939,71 @@ TEST_F(HttpServerTest, StatsCountEveryOutcomeByValue) {
     EXPECT_FALSE(name.empty());
     EXPECT_FALSE(help.empty());
   });
+}
+
+// ---- connection limits ----------------------------------------------------------------------
+
+const std::string too_many_connections_body =
+    outcome("fatal", "transient", "too-many-connections", "The service has as many connections open as it allows.",
+            "The service has as many connections open as it allows, in all or from this address; retry shortly.");
+
+TEST_F(HttpServerTest, AConnectionOverTheGlobalCapIsAnswered503AndClosed) {
+  server_config config;
+  config.max_connections = 2;
+  config.max_connections_per_peer = 2;
+  const unsigned short port = start(config);
+  {
+    test_client first(port), second(port);
+    ASSERT_EQ(first.request("GET", "/healthz").result_int(), 200);  // both accepted and registered
+    ASSERT_EQ(second.request("GET", "/healthz").result_int(), 200);
+    test_client third(port);
+    const auto answer = third.read_until_close();
+    EXPECT_EQ(answer.bytes.substr(0, answer.bytes.find("\r\n")), "HTTP/1.1 503 Service Unavailable");
+    EXPECT_NE(answer.bytes.find("\r\nRetry-After: 1\r\n"), std::string::npos) << answer.bytes;
+    EXPECT_EQ(answer.bytes.substr(answer.bytes.find("\r\n\r\n") + 4), too_many_connections_body);
+    // The two that were in keep serving.
+    EXPECT_EQ(first.request("GET", "/healthz").result_int(), 200);
+  }
+  EXPECT_EQ(stats_after_stop().rejected_connection_limit, 1U);
+}
+
+TEST_F(HttpServerTest, AConnectionOverThePerPeerCapIsAnswered503) {
+  server_config config;
+  config.max_connections_per_peer = 1;
+  const unsigned short port = start(config);
+  {
+    test_client first(port);
+    ASSERT_EQ(first.request("GET", "/healthz").result_int(), 200);
+    test_client second(port);  // the same address
+    const auto answer = second.read_until_close();
+    EXPECT_EQ(answer.bytes.substr(answer.bytes.find("\r\n\r\n") + 4), too_many_connections_body);
+  }
+  EXPECT_EQ(stats_after_stop().rejected_connection_limit, 1U);
+}
+
+TEST_F(HttpServerTest, AConnectionOlderThanItsLifetimeClosesAfterItsNextResponse) {
+  auto now = std::make_shared<std::atomic<std::int64_t>>(0);  // milliseconds on the injected clock
+  server_config config;
+  config.max_connection_lifetime = std::chrono::milliseconds(60'000);
+  config.steady_now = [now] { return std::chrono::steady_clock::time_point(std::chrono::milliseconds(now->load())); };
+  test_client client(start(config));
+  const auto young = client.request("GET", "/healthz");
+  EXPECT_TRUE(young.keep_alive());
+  now->store(60'000);
+  const auto old = client.request("GET", "/healthz");
+  EXPECT_EQ(old.result_int(), 200);
+  EXPECT_FALSE(old.keep_alive());
+  EXPECT_EQ(client.read_until_close().error, net::error::eof);
+}
+
+TEST(ServerConfig, RejectsConnectionCapsThatCannotWork) {
+  server_config per_peer_above_total;
+  per_peer_above_total.max_connections = 10;
+  per_peer_above_total.max_connections_per_peer = 11;
+  EXPECT_THROW(validate(per_peer_above_total), std::invalid_argument);
+  server_config no_lifetime;
+  no_lifetime.max_connection_lifetime = std::chrono::milliseconds(0);
+  EXPECT_THROW(validate(no_lifetime), std::invalid_argument);
 }
 
 }  // namespace
