@@ -338,6 +338,8 @@ struct fault_case {
   const char* fault;
   unsigned status;
   const char* words;  ///< what the response says about it
+  /// The fault is a server that never finishes answering: the call's deadline is what ends it.
+  bool stalls = false;
 };
 
 std::ostream& operator<<(std::ostream& out, const fault_case& c) {
@@ -352,14 +354,17 @@ class FaultyServer : public ::testing::TestWithParam<fault_case> {
 };
 std::unique_ptr<fault_fhir_server> FaultyServer::faults_;
 
-constexpr auto fault_deadline = std::chrono::milliseconds(300);
+/// Short where the deadline is what is tested (a stalling server); generous where the fault answers
+/// at once, so that a loaded machine cannot turn an answered fault into a timeout.
+constexpr auto stall_deadline = std::chrono::milliseconds(300);
+constexpr auto answer_deadline = std::chrono::milliseconds(10'000);
 
 }  // namespace
 
 TEST_P(FaultyServer, TheCallAnswersWithinTheDeadlineAndSaysWhy) {
   const fault_case& c = GetParam();
   fetch_limits limits;
-  limits.deadline = fault_deadline;
+  limits.deadline = c.stalls ? stall_deadline : answer_deadline;
   limits.max_bytes_per_fetch = 1024 * 1024;
   running_service service(scenario_now(), client_for("http://127.0.0.1:" + std::to_string(faults_->port())), limits);
   hook_request bare =
@@ -371,14 +376,16 @@ TEST_P(FaultyServer, TheCallAnswersWithinTheDeadlineAndSaysWhy) {
   EXPECT_EQ(result.status, c.status) << result.body;
   EXPECT_NE(result.body.find(c.words), std::string::npos) << result.body.substr(0, 2000);
   // The deadline, plus the rest of the call and a loaded machine's scheduling.
-  EXPECT_LT(took, fault_deadline + std::chrono::milliseconds(1500));
+  if (c.stalls) {
+    EXPECT_LT(took, stall_deadline + std::chrono::milliseconds(1500));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     EveryFault, FaultyServer,
     ::testing::Values(
-        fault_case{"slow", 200, "could not provide conditions: it did not answer within the time limit"},
-        fault_case{"drip", 200, "could not provide conditions: it did not answer within the time limit"},
+        fault_case{"slow", 200, "could not provide conditions: it did not answer within the time limit", true},
+        fault_case{"drip", 200, "could not provide conditions: it did not answer within the time limit", true},
         fault_case{"401", 200, "could not provide conditions: it did not accept the access token (HTTP 401)"},
         fault_case{"403", 200, "could not provide conditions: it refused access (HTTP 403)"},
         fault_case{"404", 200, "could not provide conditions: it answered 'not found' (HTTP 404)"},
@@ -393,7 +400,8 @@ INSTANTIATE_TEST_SUITE_P(
         fault_case{"redirect", 200, "could not provide conditions: it answered HTTP 302"},
         fault_case{"patient-slow", 412,
                    "reading it from fhirServer failed: the EHR's FHIR server could not provide "
-                   "patient demographics: it did not answer within the time limit"},
+                   "patient demographics: it did not answer within the time limit",
+                   true},
         fault_case{"patient-404", 412,
                    "reading it from fhirServer failed: the EHR's FHIR server could not provide "
                    "patient demographics: it answered 'not found' (HTTP 404)"}),
