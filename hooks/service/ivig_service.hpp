@@ -19,6 +19,7 @@
 
 #include "fhir/model/fhir_time.hpp"
 #include "hooks/audit/audit_sink.hpp"
+#include "hooks/protocol/request_limits.hpp"
 #include "hooks/server/request_handler.hpp"
 #include "hooks/service/prefetch_templates.hpp"
 #include "hooks/service/record_fetcher.hpp"
@@ -39,6 +40,8 @@ void log_to_stderr(std::string_view line);
 
 struct service_options {
   std::size_t max_json_depth = 64;
+  /// Caps on draft orders, selections, feedback items, string lengths and the response size.
+  protocol::request_limits limits{};
   clock_function now = system_now;
   /// When set, patients are audited as HMAC-SHA-256 of their id under this key, not as sent.
   std::string audit_patient_key;
