@@ -26,6 +26,10 @@ namespace ivig::rules {
 struct ordering_session {
   std::vector<const fhir::medication_order*> medication_orders;
   std::vector<fhir::service_request> service_requests;
+  /// The IVIg orders this call checks, in the session's order. The first one carries the
+  /// session-wide findings (R26's other orders), so that they are found once per call, not once per
+  /// order: N orders naming each other would be N cards of N−1 lines.
+  std::vector<const fhir::medication_order*> checked_orders;
 };
 
 /// Everything a rule's check may read besides its own bound inputs.

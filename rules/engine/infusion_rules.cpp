@@ -206,8 +206,9 @@ void check_r14(const no_inputs&, const rule_context& context, evaluation& out) {
   // No earlier immune globulin on file is a first infusion only when the EHR sent the history.
   if (!history.any_intravenous() && !history.complete) {
     out.incomplete.push_back(
-        incomplete(context, "the EHR did not send the earlier immune globulin (medicationHistory, administrations), so "
-                            "whether this is a first infusion is not known"));
+        incomplete(context,
+                   "the EHR did not send the earlier immune globulin (medicationHistory, administrations), so "
+                   "whether this is a first infusion is not known"));
     return;
   }
   const bool first = !history.any_intravenous();
@@ -286,8 +287,13 @@ void check_r26(const r26_inputs& in, const rule_context& context, evaluation& ou
   for (const ig_record& r : context.facts.history.records)
     if (counts_as_duplicate(context, r, window)) lines.push_back(r.line());
   // Immune globulin by any route: an IV and a subcutaneous order for the same period are duplicates too.
+  // The session's other orders are listed once, on the first checked order's card (one cause, one
+  // card; docs/decisions.md, Issue 14): work and answer stay linear in the number of orders.
+  const std::vector<const fhir::medication_order*>& checked = context.session.checked_orders;
+  const bool leads_session = checked.empty() || checked.front() == context.order.order;
   const value_set& substances = context.kb.fact_inputs->history.ig_substances;
   for (const fhir::medication_order* other : context.session.medication_orders) {
+    if (!leads_session) break;
     if (other == context.order.order) continue;
     if (const auto match = match_concept(context.kb, substances, other->medication_concept))
       lines.push_back("Also in this ordering session: " + match->describe() + " (" +
