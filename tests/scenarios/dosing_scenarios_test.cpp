@@ -110,6 +110,14 @@ TEST_F(Scenario, R15ADoseThatCannotBeRightIsCriticalAndAnswered) {
                {"critical R15"});
 }
 
+TEST_F(Scenario, R15AFrequencyThatMakesTheDailyDoseInfiniteCannotBeRight) {
+  // Issue 14: 2^31−1 doses per 1e-300 s once printed "inf g/kg/day" on a card.
+  expect_cards(
+      select_json(ivig_order(privigen(), dose(0.4, 28),
+                             R"("timing":{"repeat":{"frequency":2147483647,"period":1e-300,"periodUnit":"s"}})")),
+      "dosing/r15-critical-inf-frequency-cannot-be-right", {"critical R15"});
+}
+
 TEST_F(Scenario, R15PrintsTheDecimalsThatMakeTheComparisonVisible) {
   expect_cards(select_json(ivig_order(privigen(), dose(1.004, 70.28))), "dosing/r15-warning-1.004",
                {"warning R15", "info R19"});
