@@ -60,9 +60,9 @@ std::string usage_requirements(const std::vector<prefetch_template>& templates, 
 
 /// The entries of context.draftOrders (a Bundle; read_cds_request checked its shape).
 std::size_t draft_order_count(const protocol::cds_request& request) {
-  if (request.draft_orders == nullptr || !request.draft_orders->IsObject()) return 0;
-  const auto entry = request.draft_orders->FindMember("entry");
-  return entry != request.draft_orders->MemberEnd() && entry->value.IsArray() ? entry->value.Size() : 0;
+  if (request.context.draft_orders == nullptr || !request.context.draft_orders->IsObject()) return 0;
+  const auto entry = request.context.draft_orders->FindMember("entry");
+  return entry != request.context.draft_orders->MemberEnd() && entry->value.IsArray() ? entry->value.Size() : 0;
 }
 
 /// Who made the call, as the audit record keeps it: never the token, only what identifies its sender.
@@ -213,8 +213,8 @@ std::optional<server::http_reply> ivig_service::read_call(std::string_view servi
   if (auto many = protocol::too_many(draft_order_count(request), options_.limits.draft_orders, "draft orders",
                                      "--max-draft-orders"))
     return reject(*many);
-  if (auto many =
-          protocol::too_many(request.selections.size(), options_.limits.selections, "selections", "--max-selections"))
+  if (auto many = protocol::too_many(request.context.selections.size(), options_.limits.selections, "selections",
+                                     "--max-selections"))
     return reject(*many);
   call.audit.hook = std::string(request.hook);
   call.audit.hook_instance = std::string(request.hook_instance);
