@@ -40,8 +40,6 @@ void log_to_stderr(std::string_view line);
 
 struct service_options {
   std::size_t max_json_depth = 64;
-  /// Caps on draft orders, selections, feedback items, string lengths and the response size.
-  protocol::request_limits limits{};
   clock_function now = system_now;
   /// When set, patients are audited as HMAC-SHA-256 of their id under this key, not as sent.
   std::string audit_patient_key;
@@ -55,6 +53,9 @@ struct service_options {
   /// Transport rejections (404, 401, 413 …) recorded one by one per minute; the rest are summarised
   /// (rejection_audit.hpp).
   std::size_t rejections_recorded_per_minute = 60;
+  /// Caps on draft orders, selections, feedback items, string lengths and the response size (last, so
+  /// that the positional initialisers of the tests and benchmarks keep their meaning).
+  protocol::request_limits limits{};
 };
 
 struct call_in_progress;
