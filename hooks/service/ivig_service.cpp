@@ -65,6 +65,13 @@ std::size_t draft_order_count(const protocol::cds_request& request) {
   return entry != request.context.draft_orders->MemberEnd() && entry->value.IsArray() ? entry->value.Size() : 0;
 }
 
+/// The items of a feedback body's "feedback" array, before any is read (read_feedback checks the shape).
+std::size_t feedback_item_count(const rapidjson::Value& document) {
+  if (!document.IsObject()) return 0;
+  const auto feedback = document.FindMember("feedback");
+  return feedback != document.MemberEnd() && feedback->value.IsArray() ? feedback->value.Size() : 0;
+}
+
 /// Who made the call, as the audit record keeps it: never the token, only what identifies its sender.
 void set_caller(audit::call_record& audit, const server::caller& who) {
   audit.client_address = who.peer;
@@ -297,11 +304,13 @@ void ivig_service::feedback(const server::caller& who, std::string_view service_
   const auto doc = protocol::parse_json_body(body, options_.max_json_depth);
   if (!doc) return reject(doc.error());
   if (auto overlong = protocol::overlong_string(*doc, options_.limits.string_bytes)) return reject(*overlong);
+  // Counted before any item is read: reading (and validating) each of 100,000 items is the work the
+  // cap bounds.
+  if (auto many = protocol::too_many(feedback_item_count(*doc), options_.limits.feedback_items, "feedback items",
+                                     "--max-feedback-items"))
+    return reject(*many);
   const auto parsed = protocol::read_feedback(*doc);
   if (!parsed) return reject(parsed.error());
-  if (auto many =
-          protocol::too_many(parsed->size(), options_.limits.feedback_items, "feedback items", "--max-feedback-items"))
-    return reject(*many);
   std::vector<audit::feedback_record> items;
   items.reserve(parsed->size());
   for (const protocol::feedback_item& item : *parsed) {

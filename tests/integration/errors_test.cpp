@@ -139,7 +139,7 @@ TEST_F(Errors, MoreFeedbackItemsThanTheCapIs413AndNothingIsRecorded) {
   for (int i = 0; i < 501; ++i)
     body +=
         std::string(i == 0 ? "" : ",") +
-        R"({"card":"3d5d5e02-2d7c-5a5b-9a5e-0c2b5d6f7a8b","outcome":"accepted","outcomeTimestamp":"2026-01-01T00:00:00Z"})";
+        R"({"card":"3d5d5e02-2d7c-5a5b-9a5e-0c2b5d6f7a8b","outcome":"overridden","outcomeTimestamp":"2026-01-01T00:00:00Z"})";
   body += "]}";
   expect_error(http_request(server_->port(), "POST", "/cds-services/ivig-order-select/feedback", body), 413,
                "too-many-entries",
