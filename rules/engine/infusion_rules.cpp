@@ -282,18 +282,19 @@ bool counts_as_duplicate(const rule_context& context, const ig_record& r, const 
 }
 
 void check_r26(const r26_inputs& in, const rule_context& context, evaluation& out) {
+  // One R26 card per session (one cause, one card; docs/decisions.md, Issue 14): the first checked
+  // order's card lists the recent doses and the session's other orders; the other orders of the call
+  // add none of their own, which would repeat the same records and make the answer quadratic in the
+  // number of orders.
+  const std::vector<const fhir::medication_order*>& checked = context.session.checked_orders;
+  if (!checked.empty() && checked.front() != context.order.order) return;
   const threshold& window = in.window;
   std::vector<std::string> lines;
   for (const ig_record& r : context.facts.history.records)
     if (counts_as_duplicate(context, r, window)) lines.push_back(r.line());
   // Immune globulin by any route: an IV and a subcutaneous order for the same period are duplicates too.
-  // The session's other orders are listed once, on the first checked order's card (one cause, one
-  // card; docs/decisions.md, Issue 14): work and answer stay linear in the number of orders.
-  const std::vector<const fhir::medication_order*>& checked = context.session.checked_orders;
-  const bool leads_session = checked.empty() || checked.front() == context.order.order;
   const value_set& substances = context.kb.fact_inputs->history.ig_substances;
   for (const fhir::medication_order* other : context.session.medication_orders) {
-    if (!leads_session) break;
     if (other == context.order.order) continue;
     if (const auto match = match_concept(context.kb, substances, other->medication_concept))
       lines.push_back("Also in this ordering session: " + match->describe() + " (" +
