@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
   }
   ivig::service::service_options service_options;
   service_options.max_json_depth = o.json_max_depth;
+  service_options.limits = o.limits;
   service_options.audit_patient_key = *patient_key;
   service_options.issuer_fhir_servers = authentication->issuer_fhir_servers;
   service_options.rejections_recorded_per_minute = o.audit_rejections_per_minute;

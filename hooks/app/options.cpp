@@ -53,6 +53,18 @@ parse_outcome parse_options(int argc, char** argv) {
       ->check(CLI::Range(1000L, 86'400'000L));
   cli.add_option("--json-max-depth", o.json_max_depth, "Deepest JSON nesting accepted in a request (400 above)")
       ->check(CLI::Range(std::size_t{8}, std::size_t{1024}));
+  cli.add_option("--max-draft-orders", o.limits.draft_orders, "Most draft orders in one service call (413 above)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  cli.add_option("--max-selections", o.limits.selections, "Most selections in one order-select call (413 above)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  cli.add_option("--max-feedback-items", o.limits.feedback_items, "Most items in one feedback request (413 above)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  cli.add_option("--max-field-bytes", o.limits.string_bytes,
+                 "Longest string, in bytes, anywhere in a service or feedback request (413 above)")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+  cli.add_option("--max-response-bytes", o.limits.response_bytes,
+                 "Largest cards response in bytes; a call whose cards would be larger is answered 413")
+      ->check(CLI::Range(std::size_t{65536}, std::size_t{1} << 30));
   cli.add_option("--knowledge-dir", o.knowledge_dir,
                  "Knowledge bundle folder (default: the bundle embedded at build time)")
       ->check(CLI::ExistingDirectory);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hooks/protocol/request_limits.hpp"
 #include "hooks/server/server_config.hpp"
 
 namespace ivig::app {
@@ -30,6 +31,8 @@ struct audit_command {
 struct options {
   server::server_config server;
   std::size_t json_max_depth = 64;
+  /// Caps on one request's work (docs/reliability.md, "Bounded work per request").
+  protocol::request_limits limits{};
   std::string knowledge_dir;  ///< empty: the bundle embedded in the binary
   std::string audit_path = "ivig-audit.sqlite3";
   bool audit_enabled = true;

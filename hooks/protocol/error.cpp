@@ -10,7 +10,7 @@
 namespace ivig::protocol {
 namespace {
 
-constexpr std::array<error_description, 24> table{{
+constexpr std::array<error_description, 27> table{{
     {400, "json-malformed", "structure", "The body is not a well-formed JSON object."},
     {400, "json-too-deep", "too-costly", "The body nests JSON deeper than the configured limit."},
     {413, "body-too-large", "too-costly", "The body is larger than the configured limit."},
@@ -34,6 +34,9 @@ constexpr std::array<error_description, 24> table{{
     {503, "too-many-connections", "transient", "The service has as many connections open as it allows."},
     {503, "service-draining", "transient", "The service is shutting down."},
     {503, "service-unready", "transient", "The service cannot do its whole job now."},
+    {413, "too-many-entries", "too-costly", "The request has more entries than the configured limit."},
+    {413, "field-too-long", "too-costly", "A string in the request is longer than the configured limit."},
+    {413, "response-too-large", "too-costly", "The answer would be larger than the configured limit."},
     {500, "internal-error", "exception", "The service failed; the failure has been logged."},
 }};
 

@@ -58,6 +58,12 @@ enum class error_code {
   service_draining,
   /// The service is up but cannot do its whole job (its audit store is failing) (HTTP 503 on /readyz).
   service_unready,
+  /// The request has more draft orders, selections or feedback items than the configured cap (HTTP 413).
+  too_many_entries,
+  /// A string in the request is longer than the configured field-length cap (HTTP 413).
+  field_too_long,
+  /// The cards for this request would be larger than the configured response cap (HTTP 413).
+  response_too_large,
   /// A defect in the service itself (HTTP 500). Never caused by input alone.
   internal_error,
 };

@@ -58,6 +58,20 @@ std::string usage_requirements(const std::vector<prefetch_template>& templates, 
   return text;
 }
 
+/// The entries of context.draftOrders (a Bundle; read_cds_request checked its shape).
+std::size_t draft_order_count(const protocol::cds_request& request) {
+  if (request.context.draft_orders == nullptr || !request.context.draft_orders->IsObject()) return 0;
+  const auto entry = request.context.draft_orders->FindMember("entry");
+  return entry != request.context.draft_orders->MemberEnd() && entry->value.IsArray() ? entry->value.Size() : 0;
+}
+
+/// The items of a feedback body's "feedback" array, before any is read (read_feedback checks the shape).
+std::size_t feedback_item_count(const rapidjson::Value& document) {
+  if (!document.IsObject()) return 0;
+  const auto feedback = document.FindMember("feedback");
+  return feedback != document.MemberEnd() && feedback->value.IsArray() ? feedback->value.Size() : 0;
+}
+
 /// Who made the call, as the audit record keeps it: never the token, only what identifies its sender.
 void set_caller(audit::call_record& audit, const server::caller& who) {
   audit.client_address = who.peer;
@@ -197,10 +211,18 @@ std::optional<server::http_reply> ivig_service::read_call(std::string_view servi
   auto doc = protocol::parse_json_body(body, options_.max_json_depth);
   if (!doc) return reject(doc.error());
   call.body.emplace(std::move(*doc));
+  if (auto overlong = protocol::overlong_string(*call.body, options_.limits.string_bytes)) return reject(*overlong);
   auto parsed = protocol::read_cds_request(*call.body, call.hook);
   if (!parsed) return reject(parsed.error());
   call.request.emplace(std::move(*parsed));
   const protocol::cds_request& request = *call.request;
+  // Before any record is gathered or rule run: the work of a call grows with its orders.
+  if (auto many = protocol::too_many(draft_order_count(request), options_.limits.draft_orders, "draft orders",
+                                     "--max-draft-orders"))
+    return reject(*many);
+  if (auto many = protocol::too_many(request.context.selections.size(), options_.limits.selections, "selections",
+                                     "--max-selections"))
+    return reject(*many);
   call.audit.hook = std::string(request.hook);
   call.audit.hook_instance = std::string(request.hook_instance);
 
@@ -253,7 +275,13 @@ server::http_reply ivig_service::evaluate_call(call_in_progress& call) {
   const card_options options{stage == rules::hook_stage::sign};
   const std::vector<protocol::card> cards = build_cards(request.hook_instance, checked, *kb_, options);
   describe_call(call.audit, request, record, templates_, checked, cards, *kb_, stage, options_.audit_patient_key);
-  return {200, protocol::cards_response_json(cards), "application/json", {}};
+  std::string response = protocol::cards_response_json(cards);
+  if (response.size() > options_.limits.response_bytes) {
+    const protocol::request_error error = protocol::response_too_large(response.size(), options_.limits.response_bytes);
+    call.audit.error_code = std::string(protocol::describe(error.code).code);
+    return error_reply(error);
+  }
+  return {200, std::move(response), "application/json", {}};
 }
 
 void ivig_service::feedback(const server::caller& who, std::string_view service_id, std::string body,
@@ -275,6 +303,12 @@ void ivig_service::feedback(const server::caller& who, std::string_view service_
                    "No CDS service has the id " + protocol::quoted_excerpt(service_id) + "."});
   const auto doc = protocol::parse_json_body(body, options_.max_json_depth);
   if (!doc) return reject(doc.error());
+  if (auto overlong = protocol::overlong_string(*doc, options_.limits.string_bytes)) return reject(*overlong);
+  // Counted before any item is read: reading (and validating) each of 100,000 items is the work the
+  // cap bounds.
+  if (auto many = protocol::too_many(feedback_item_count(*doc), options_.limits.feedback_items, "feedback items",
+                                     "--max-feedback-items"))
+    return reject(*many);
   const auto parsed = protocol::read_feedback(*doc);
   if (!parsed) return reject(parsed.error());
   std::vector<audit::feedback_record> items;

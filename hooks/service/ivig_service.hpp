@@ -19,6 +19,7 @@
 
 #include "fhir/model/fhir_time.hpp"
 #include "hooks/audit/audit_sink.hpp"
+#include "hooks/protocol/request_limits.hpp"
 #include "hooks/server/request_handler.hpp"
 #include "hooks/service/prefetch_templates.hpp"
 #include "hooks/service/record_fetcher.hpp"
@@ -52,6 +53,9 @@ struct service_options {
   /// Transport rejections (404, 401, 413 …) recorded one by one per minute; the rest are summarised
   /// (rejection_audit.hpp).
   std::size_t rejections_recorded_per_minute = 60;
+  /// Caps on draft orders, selections, feedback items, string lengths and the response size (last, so
+  /// that the positional initialisers of the tests and benchmarks keep their meaning).
+  protocol::request_limits limits{};
 };
 
 struct call_in_progress;

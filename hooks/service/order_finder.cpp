@@ -68,6 +68,7 @@ orders_to_check find_ivig_orders(const protocol::cds_request& request, const fhi
     if (auto ivig = rules::recognise_ivig(order, resolve_medication(order, request, record), kb))
       result.ivig_orders.push_back(std::move(*ivig));
   }
+  for (const rules::ivig_order& ivig : result.ivig_orders) result.session.checked_orders.push_back(ivig.order);
   return result;
 }
 

@@ -206,8 +206,9 @@ void check_r14(const no_inputs&, const rule_context& context, evaluation& out) {
   // No earlier immune globulin on file is a first infusion only when the EHR sent the history.
   if (!history.any_intravenous() && !history.complete) {
     out.incomplete.push_back(
-        incomplete(context, "the EHR did not send the earlier immune globulin (medicationHistory, administrations), so "
-                            "whether this is a first infusion is not known"));
+        incomplete(context,
+                   "the EHR did not send the earlier immune globulin (medicationHistory, administrations), so "
+                   "whether this is a first infusion is not known"));
     return;
   }
   const bool first = !history.any_intravenous();
@@ -281,6 +282,12 @@ bool counts_as_duplicate(const rule_context& context, const ig_record& r, const 
 }
 
 void check_r26(const r26_inputs& in, const rule_context& context, evaluation& out) {
+  // One R26 card per session (one cause, one card; docs/decisions.md, Issue 14): the first checked
+  // order's card lists the recent doses and the session's other orders; the other orders of the call
+  // add none of their own, which would repeat the same records and make the answer quadratic in the
+  // number of orders.
+  const std::vector<const fhir::medication_order*>& checked = context.session.checked_orders;
+  if (!checked.empty() && checked.front() != context.order.order) return;
   const threshold& window = in.window;
   std::vector<std::string> lines;
   for (const ig_record& r : context.facts.history.records)

@@ -36,6 +36,26 @@ std::string trimmed_fixed(double value, int decimals) {
   return text;
 }
 
+/// A value too small for six decimals, exactly and without e-notation: 1e-300 → "1 × 10⁻³⁰⁰" (fixed
+/// notation would print "0", or three hundred digits).
+std::string power_of_ten(double value) {
+  char buffer[64];
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+  if (error != std::errc{}) return "0";
+  const std::string text(buffer, end);
+  const auto e = text.find('e');
+  static const char* const superscripts[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+  std::string exponent;
+  bool leading = true;  // to_chars writes at least two exponent digits: "2.5e-07" is 10⁻⁷
+  for (std::size_t i = e + 1; i < text.size(); ++i) {
+    if (text[i] == '-') exponent += "⁻";
+    if (text[i] < '0' || text[i] > '9' || (leading && text[i] == '0')) continue;
+    leading = false;
+    exponent += superscripts[text[i] - '0'];
+  }
+  return text.substr(0, e) + " × 10" + exponent;
+}
+
 }  // namespace
 
 std::string format_trimmed(double value, int decimals) {
@@ -43,6 +63,7 @@ std::string format_trimmed(double value, int decimals) {
 }
 
 std::string format_number(double value) {
+  if (value != 0 && std::fabs(value) < 5e-7) return power_of_ten(value);
   return trimmed_fixed(value, 6);
 }
 

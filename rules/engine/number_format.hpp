@@ -6,7 +6,8 @@
 namespace ivig::rules {
 
 /// Fixed notation, up to six decimals, trailing zeros dropped: 0.5, 35, 2.5, 7.142857, 1000000 —
-/// values from the record, written as recorded; never scientific notation.
+/// values from the record, written as recorded; never e-notation. A value that six decimals would
+/// print as 0 is written as a power of ten: 1e-300 → "1 × 10⁻³⁰⁰".
 std::string format_number(double value);
 /// Computed values rounded to two decimals, shortest form: 7.14, 0.4, 35.
 std::string format_rounded(double value);

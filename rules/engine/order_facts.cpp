@@ -144,8 +144,8 @@ void plan_the_infusion(order_facts& facts, const product& p, double ml_per_dose)
                   ? " (label)"
                   : " (local policy [U])");
   }
-  facts.infusion = plan_infusion(p, facts.indication, *facts.dose.concentration_mg_per_ml, facts.weight.kg,
-                                 ml_per_dose, ceiling, reason);
+  facts.infusion = plan_infusion(p, facts.indication, *facts.dose.concentration_mg_per_ml, facts.weight.kg, ml_per_dose,
+                                 ceiling, reason);
 }
 
 rate_limits find_rate_limits(const ivig_order& order, const rate_limit_inputs& in, const std::string& indication) {
@@ -219,11 +219,14 @@ std::optional<implausible_dose> judge_plausibility(const dose_plan& dose, const 
     return cannot(format_compared(*dose.g_per_kg_per_dose, in.implausible_per_kg.value) +
                       " g/kg per dose is more than " + format_compared(in.implausible_per_kg.value, 0) + " g/kg",
                   &in.implausible_per_kg);
+  // The timing before the quantities derived from it: a per-day dose that is infinite because the
+  // order repeats too often is named as a timing that cannot be right, not as a dose.
+  if (!std::isfinite(dose.doses_per_day))
+    return cannot("its timing repeats it too often to give a number of doses per day", nullptr);
+  if (dose.doses_per_day <= 0) return cannot("its timing gives no doses per day", nullptr);
   for (const std::optional<double>& value : {dose.g_per_kg_per_dose, dose.grams_per_dose, dose.g_per_kg_per_day,
                                              dose.g_per_kg_per_course, dose.calculated_grams})
     if (value && !std::isfinite(*value)) return cannot("the dose is not a finite number", nullptr);
-  if (!std::isfinite(dose.doses_per_day) || dose.doses_per_day <= 0)
-    return cannot("the timing gives no finite number of doses per day", nullptr);
   if (dose.g_per_kg_per_dose && *dose.g_per_kg_per_dose <= 0)
     return cannot("a dose of " + format_compared(*dose.g_per_kg_per_dose, 0) + " g/kg is not a dose", nullptr);
   if (dose.grams_per_dose && *dose.grams_per_dose <= 0)

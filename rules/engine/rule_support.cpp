@@ -3,6 +3,8 @@
 #include "rules/engine/rule_support.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include "rules/engine/rule_unit.hpp"
 
@@ -39,18 +41,27 @@ bool applied_locally(const knowledge& kb, const fhir::medication_order& order, c
 
 void add_medications(const rule_context& context, const value_set& set, std::string_view label,
                      std::vector<std::string>& lines, const value_set* not_systemic) {
-  auto consider = [&](const fhir::medication_order& order, std::string_view where) {
+  auto describe = [&](const fhir::medication_order& order) -> std::optional<std::string> {
     if (order.status == "entered-in-error" || order.status == "cancelled" || order.status == "stopped" ||
         order.status == "completed")
-      return;
-    if (not_systemic != nullptr && applied_locally(context.kb, order, *not_systemic)) return;
-    if (const auto match = match_concept(context.kb, set, order.medication_concept))
-      lines.push_back(std::string(label) + ": " + match->describe() + " (" + std::string(where) + " " +
-                      reference_text(order.resource_type, order.id) + ")");
+      return std::nullopt;
+    if (not_systemic != nullptr && applied_locally(context.kb, order, *not_systemic)) return std::nullopt;
+    if (const auto match = match_concept(context.kb, set, order.medication_concept)) return match->describe();
+    return std::nullopt;
   };
-  for (const fhir::medication_order& order : context.record.medication_orders) consider(order, "active order");
-  for (const fhir::medication_order* order : context.session.medication_orders)
-    if (order != context.order.order) consider(*order, "ordered now,");
+  auto line = [&](const std::string& description, std::string_view where, const fhir::medication_order& order) {
+    lines.push_back(std::string(label) + ": " + description + " (" + std::string(where) + " " +
+                    reference_text(order.resource_type, order.id) + ")");
+  };
+  for (const fhir::medication_order& order : context.record.medication_orders)
+    if (const auto description = describe(order)) line(*description, "active order", order);
+  // The session's orders are matched once per call (ordering_session::matches).
+  auto [found, fresh] = context.session.matches.try_emplace({&set, not_systemic});
+  if (fresh)
+    for (const fhir::medication_order* order : context.session.medication_orders)
+      if (auto description = describe(*order)) found->second.push_back({order, std::move(*description)});
+  for (const ordering_session::match& m : found->second)
+    if (m.order != context.order.order) line(m.description, "ordered now,", *m.order);
 }
 
 bool found_earlier(const evaluation& so_far, const rule_unit& earlier, const rule_context& context) {

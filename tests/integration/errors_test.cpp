@@ -115,3 +115,33 @@ TEST_F(Errors, BodyOverTheLimitIs413) {
   EXPECT_EQ(result.status, 413u);
   EXPECT_NE(result.body.find("\"code\":\"body-too-large\""), std::string::npos) << result.body;
 }
+
+// Issue 14, bounded work per request: each cap answers 413 with its own code before the work it
+// bounds is done (defaults: 200 draft orders, 500 feedback items, 1 MiB strings).
+TEST_F(Errors, MoreDraftOrdersThanTheCapIs413) {
+  std::vector<std::string> orders;
+  for (int i = 0; i < 201; ++i) orders.push_back(medication_request("m" + std::to_string(i), privigen()));
+  expect_error(server_->post("ivig-order-sign", order_sign_with(orders).json()), 413, "too-many-entries",
+               "The request has 201 draft orders; at most 200 are accepted (--max-draft-orders).");
+}
+
+TEST_F(Errors, AStringLongerThanTheFieldCapIs413NamingItsPath) {
+  auto request = order_select_with(medication_request("m1", privigen()), "m1");
+  const std::string body =
+      replaced(request.json(), R"("userId":")", R"("note":")" + std::string((1u << 20) + 1, 'x') + R"(","userId":")");
+  expect_error(server_->post("ivig-order-select", body), 413, "field-too-long",
+               "The string at context.note is 1048577 bytes long; at most 1048576 bytes are accepted "
+               "(--max-field-bytes).");
+}
+
+TEST_F(Errors, MoreFeedbackItemsThanTheCapIs413AndNothingIsRecorded) {
+  std::string body = R"({"feedback":[)";
+  for (int i = 0; i < 501; ++i)
+    body +=
+        std::string(i == 0 ? "" : ",") +
+        R"({"card":"3d5d5e02-2d7c-5a5b-9a5e-0c2b5d6f7a8b","outcome":"overridden","outcomeTimestamp":"2026-01-01T00:00:00Z"})";
+  body += "]}";
+  expect_error(http_request(server_->port(), "POST", "/cds-services/ivig-order-select/feedback", body), 413,
+               "too-many-entries",
+               "The request has 501 feedback items; at most 500 are accepted (--max-feedback-items).");
+}

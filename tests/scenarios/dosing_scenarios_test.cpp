@@ -106,8 +106,19 @@ TEST_F(Scenario, R15ADoseThatCannotBeRightIsCriticalAndAnswered) {
   // 1e308 g/kg once made the vial arithmetic throw (HTTP 500); 1000000 g/kg was a warning.
   expect_cards(select_json(ivig_order(privigen(), dose(1e308, 35))), "dosing/r15-critical-1e308-cannot-be-right",
                {"critical R15"});
+  // Issue 14: 1e300 g/kg answered 500 too; it is the same card as 1e308 (both are "over 1000000000000").
+  expect_cards(select_json(ivig_order(privigen(), dose(1e300, 35))), "dosing/r15-critical-1e308-cannot-be-right",
+               {"critical R15"});
   expect_cards(select_json(ivig_order(privigen(), dose(1e6, 35))), "dosing/r15-critical-1e6-cannot-be-right",
                {"critical R15"});
+}
+
+TEST_F(Scenario, R15AFrequencyThatMakesTheDailyDoseInfiniteCannotBeRight) {
+  // Issue 14: 2^31−1 doses per 1e-300 s once printed "inf g/kg/day" on a card.
+  expect_cards(
+      select_json(ivig_order(privigen(), dose(0.4, 28),
+                             R"("timing":{"repeat":{"frequency":2147483647,"period":1e-300,"periodUnit":"s"}})")),
+      "dosing/r15-critical-inf-frequency-cannot-be-right", {"critical R15"});
 }
 
 TEST_F(Scenario, R15PrintsTheDecimalsThatMakeTheComparisonVisible) {

@@ -360,10 +360,11 @@ TEST_F(Scenario, OrderSignChecksEveryDraftOrder) {
   set_prefetch(r, "conditions",
                {condition("c1", concept_of("urn:local", "HP1", "Hyperprolinemia")),
                 condition("c2", concept_of(snomed, "44054006", "Diabetes mellitus type 2"))});
-  // Two IVIg orders in one session are also a duplicate (R26); signing adds a worksheet per order
-  // and says that neither order gives a rate. Octagam 10%'s label handling (do not dilute; pooling)
-  // makes its infusion reminders differ from Privigen's: one R30 card per order.
+  // Two IVIg orders in one session are also a duplicate (R26): one card, on the first order, naming
+  // the second (issue 14: not one card per order naming the other); signing adds a worksheet per
+  // order and says that neither order gives a rate. Octagam 10%'s label handling (do not dilute;
+  // pooling) makes its infusion reminders differ from Privigen's: one R30 card per order.
   expect_cards(r, "order-sign-two-orders",
-               {"critical R4", "warning R8", "warning R10", "warning R26", "warning R7", "warning R26", "info R24",
-                "info R28", "info R30", "info R30", "info R15 R16 R17 R19", "info R15 R16 R17 R19", "info R12"});
+               {"critical R4", "warning R8", "warning R10", "warning R26", "warning R7", "info R24", "info R28",
+                "info R30", "info R30", "info R15 R16 R17 R19", "info R15 R16 R17 R19", "info R12"});
 }

@@ -32,6 +32,9 @@ TEST(ErrorTable, EveryCodeHasItsDocumentedStatusAndAUniqueName) {
                                                               {error_code::unauthorized, 401},
                                                               {error_code::too_many_connections, 503},
                                                               {error_code::service_draining, 503},
+                                                              {error_code::too_many_entries, 413},
+                                                              {error_code::field_too_long, 413},
+                                                              {error_code::response_too_large, 413},
                                                               {error_code::internal_error, 500}};
   std::set<std::string_view> names;
   for (const auto& [code, status] : expected) {

@@ -21,6 +21,7 @@
 #include "rules/engine/dose_plan.hpp"
 #include "rules/engine/dosing_weight.hpp"
 #include "rules/engine/ivig_order.hpp"
+#include "rules/engine/number_format.hpp"
 #include "rules/engine/order_facts.hpp"
 #include "rules/engine/vial_rounding.hpp"
 #include "tests/support/fhir_builders.hpp"
@@ -1071,4 +1072,14 @@ TEST(VialRounding, EveryProductsRoundedTotalIsItsCombination) {
     ++checked;
   }
   EXPECT_GE(checked, 10);
+}
+
+// Issue 14: a period of 1e-300 s was written "0 s" on the card (six decimals); a value too small for
+// them is written exactly, as a power of ten, and every other value as before.
+TEST(NumberFormat, AValueTooSmallForSixDecimalsIsAPowerOfTen) {
+  EXPECT_EQ(format_number(1e-300), "1 × 10⁻³⁰⁰");
+  EXPECT_EQ(format_number(-2.5e-7), "-2.5 × 10⁻⁷");
+  EXPECT_EQ(format_number(0.000001), "0.000001");
+  EXPECT_EQ(format_number(0), "0");
+  EXPECT_EQ(format_number(7.1428571), "7.142857");
 }
