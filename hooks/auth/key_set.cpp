@@ -59,8 +59,11 @@ result<key_set, std::string> key_set::parse(std::string_view jwks_json) {
   rapidjson::Document doc;
   doc.Parse(jwks_json.data(), jwks_json.size());
   if (doc.HasParseError() || !doc.IsObject()) return failure(std::string("not a JSON object"));
-  const auto keys = doc.FindMember("keys");
-  if (keys == doc.MemberEnd() || !keys->value.IsArray()) return failure(std::string("no \"keys\" array"));
+  // Read through a const view: RapidJSON 1.1.0's MemberIterator == MemberIterator is ambiguous in
+  // C++20 (reversed candidates), which clang rejects; ConstMemberIterator compares plainly.
+  const rapidjson::Value& root = doc;
+  const auto keys = root.FindMember("keys");
+  if (keys == root.MemberEnd() || !keys->value.IsArray()) return failure(std::string("no \"keys\" array"));
   key_set set;
   for (const rapidjson::Value& entry : keys->value.GetArray()) {
     if (!entry.IsObject()) return failure(std::string("an entry of \"keys\" is not an object"));
