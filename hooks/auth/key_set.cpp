@@ -1,6 +1,8 @@
 // hooks/auth/key_set.cpp: JWK Set parsing with RapidJSON (the set) and cjose (each key).
 #include "hooks/auth/key_set.hpp"
 
+#include <string_view>
+
 #include <cjose/jwk.h>
 
 #include <rapidjson/document.h>
@@ -23,6 +25,31 @@ std::string to_json(const rapidjson::Value& value) {
   return {out.GetString(), out.GetSize()};
 }
 
+/// Whether `text` is base64url as cjose can decode it without failing an assertion: the URL alphabet,
+/// optionally padded with '=' at the end only, and not one character past a multiple of four.
+/// cjose 0.6's decoder stops at the first '=' and asserts (aborting the process) when the text before
+/// it leaves a lone 6-bit group, e.g. "AAAAA=x" (found by tests/fuzz/fuzz_jwt).
+bool is_decodable_base64url(std::string_view text) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  for (const char c : text) {
+    const bool base64url =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!base64url) return false;
+  }
+  return text.size() % 4 != 1;
+}
+
+/// The first member of `entry` that cjose would base64url-decode and cannot, or nullptr.
+const char* undecodable_key_member(const rapidjson::Value& entry) {
+  for (const char* name : {"n", "e", "x", "y", "d", "p", "q", "dp", "dq", "qi", "k"}) {
+    const auto it = entry.FindMember(name);
+    if (it != entry.MemberEnd() && it->value.IsString() &&
+        !is_decodable_base64url(std::string_view(it->value.GetString(), it->value.GetStringLength())))
+      return name;
+  }
+  return nullptr;
+}
+
 /// The usable key `entry` describes, or why it is skipped.
 result<verification_key, std::string> read_key(const rapidjson::Value& entry) {
   const std::string kid = string_member(entry, "kid");
@@ -43,6 +70,8 @@ result<verification_key, std::string> read_key(const rapidjson::Value& entry) {
     else
       return failure("key " + kid + ": curve '" + crv + "' is not P-256 or P-384");
   }
+  if (const char* member = undecodable_key_member(entry))
+    return failure("key " + kid + ": '" + member + "' is not base64url");
   const std::string json = to_json(entry);
   cjose_err err{};
   cjose_jwk_t* jwk = cjose_jwk_import(json.data(), json.size(), &err);
@@ -59,8 +88,11 @@ result<key_set, std::string> key_set::parse(std::string_view jwks_json) {
   rapidjson::Document doc;
   doc.Parse(jwks_json.data(), jwks_json.size());
   if (doc.HasParseError() || !doc.IsObject()) return failure(std::string("not a JSON object"));
-  const auto keys = doc.FindMember("keys");
-  if (keys == doc.MemberEnd() || !keys->value.IsArray()) return failure(std::string("no \"keys\" array"));
+  // Read through a const view: RapidJSON 1.1.0's MemberIterator == MemberIterator is ambiguous in
+  // C++20 (reversed candidates), which clang rejects; ConstMemberIterator compares plainly.
+  const rapidjson::Value& root = doc;
+  const auto keys = root.FindMember("keys");
+  if (keys == root.MemberEnd() || !keys->value.IsArray()) return failure(std::string("no \"keys\" array"));
   key_set set;
   for (const rapidjson::Value& entry : keys->value.GetArray()) {
     if (!entry.IsObject()) return failure(std::string("an entry of \"keys\" is not an object"));

@@ -115,10 +115,14 @@ std::size_t json_nesting_depth(std::string_view body, std::size_t limit) {
 result<json_body, request_error> parse_json_body(std::string_view body, std::size_t max_depth) {
   json_body parsed_body;
   // In situ needs a terminated, writable copy; the terminator reads as the end of input exactly as
-  // the end of a length-bounded stream does.
-  parsed_body.text_ = std::make_unique_for_overwrite<char[]>(body.size() + 1);
+  // the end of a length-bounded stream does. RapidJSON's UTF-8 validation reads every continuation
+  // byte a lead byte announces before judging the sequence, terminator or not: a body ending in a
+  // 4-byte lead (F0) makes it read 3 bytes past the end. Those are NULs here, which it then refuses
+  // (found by tests/fuzz/fuzz_cds_request; a heap read past the copy before).
+  constexpr std::size_t terminator_and_tail = 4;
+  parsed_body.text_ = std::make_unique_for_overwrite<char[]>(body.size() + terminator_and_tail);
   std::memcpy(parsed_body.text_.get(), body.data(), body.size());
-  parsed_body.text_[body.size()] = '\0';
+  std::memset(parsed_body.text_.get() + body.size(), 0, terminator_and_tail);
   rapidjson::Document& doc = parsed_body.document_;
   rapidjson::InsituStringStream stream(parsed_body.text_.get());
   // Skips a UTF-8 byte order mark byte by byte, as RapidJSON's Parse(text, length) does; offsets

@@ -32,6 +32,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "hooks/server/request_framing.hpp"
 #include "hooks/server/router.hpp"
 #include "hooks/server/server_log.hpp"
 #include "hooks/server/session_registry.hpp"
@@ -75,36 +76,6 @@ bool awaits_continue(const http::request_parser<http::string_body>& parser, std:
   if (req.version() != 11 || parser.is_done() || buffered > 0) return false;
   const auto it = req.find(http::field::expect);
   return it != req.end() && beast::iequals(it->value(), "100-continue");
-}
-
-/// A defect in how the request is framed, found once its header is read: what a proxy in front of
-/// the service could read differently from Beast is request smuggling (security review 2026-11), so
-/// anything but the one plain reading is refused and the connection closed.
-struct framing_defect {
-  error_code code;
-  std::string diagnostics;
-};
-
-std::optional<framing_defect> find_framing_defect(const http::request<http::string_body>& req) {
-  const auto transfer_encodings = req.count(http::field::transfer_encoding);
-  if (transfer_encodings > 0) {
-    const auto it = req.find(http::field::transfer_encoding);
-    const std::string_view value = trim_whitespace(to_std(it->value()));
-    if (transfer_encodings > 1 || !beast::iequals(beast::string_view(value.data(), value.size()), "chunked"))
-      return framing_defect{error_code::http_malformed, "Transfer-Encoding must be exactly 'chunked'."};
-    if (req.count(http::field::content_length) > 0)
-      return framing_defect{error_code::http_malformed,
-                            "A request must not carry both Transfer-Encoding and Content-Length."};
-  }
-  const auto hosts = req.count(http::field::host);
-  if (hosts > 1 || (req.version() == 11 && hosts == 0))
-    return framing_defect{error_code::http_malformed, "An HTTP/1.1 request needs exactly one Host header."};
-  if (req.version() == 11) {
-    const auto expect = req.find(http::field::expect);
-    if (expect != req.end() && !beast::iequals(expect->value(), "100-continue"))
-      return framing_defect{error_code::expectation_failed, "Expect supports only 100-continue."};
-  }
-  return std::nullopt;
 }
 
 /// CORS on every answer, errors included: a browser shows a script no answer, not even a 401 or a

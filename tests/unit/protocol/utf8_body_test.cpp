@@ -29,6 +29,15 @@ TEST(Utf8Body, InvalidSequencesInAStringAreMalformedAtTheirByte) {
   EXPECT_EQ(diagnostics_of("{\"h\xff\":1}"), at_byte(3));                  // in a key too
 }
 
+// Found by tests/fuzz/fuzz_cds_request: a lead byte as the body's last byte made the validator read
+// the continuation bytes it announces past the end of the parser's copy (caught under ASan).
+TEST(Utf8Body, ASequenceCutShortByTheEndOfTheBodyIsMalformedAtItsByte) {
+  EXPECT_EQ(diagnostics_of("{\n \"cont\\u0eeD\xe4"), at_byte(14));  // the fuzzer's input: a 3-byte lead last
+  EXPECT_EQ(diagnostics_of("{\"a\":\"\xf0"), at_byte(6));           // a 4-byte lead: three bytes announced
+  EXPECT_EQ(diagnostics_of("{\"a\":\"\xf4\x8f"), at_byte(6));
+  EXPECT_EQ(diagnostics_of("{\"a\":\"\xc3"), at_byte(6));
+}
+
 TEST(Utf8Body, ALoneLowSurrogateEscapeIsMalformedToo) {
   // RapidJSON refuses a lone high surrogate escape itself; a lone low one would decode to ED B0 80.
   EXPECT_EQ(diagnostics_of(R"({"a":"\uDC00"})"),
