@@ -25,6 +25,7 @@ bool rejection_audit::record_individually(const audit::call_record& rejection, f
     ++recorded_in_window_;
     return true;
   }
+  any_suppressed_.store(true, std::memory_order_relaxed);
   tally& t = suppressed_[key{rejection.http_status, rejection.error_code, rejection.error_reason}];
   ++t.count;
   if (t.peers.size() < peers_named) t.peers.insert(host_of(rejection.client_address));
@@ -45,10 +46,12 @@ std::vector<audit::call_record> rejection_audit::take_locked() {
     out.push_back(std::move(summary));
   }
   suppressed_.clear();
+  any_suppressed_.store(false, std::memory_order_relaxed);
   return out;
 }
 
 std::vector<audit::call_record> rejection_audit::due(fhir::time_point now) {
+  if (!any_suppressed_.load(std::memory_order_relaxed)) return {};  // the usual case: no flood
   const std::lock_guard lock(mutex_);
   if (suppressed_.empty() || now < window_start_ + window_) return {};
   return take_locked();

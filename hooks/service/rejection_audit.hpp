@@ -9,6 +9,7 @@
 // next rejection or call after it ends, or by flush() when the service stops. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -50,6 +51,8 @@ class rejection_audit {
   fhir::time_point window_start_{};
   std::size_t recorded_in_window_ = 0;
   std::map<key, tally> suppressed_;
+  /// Whether suppressed_ holds anything: due() runs on every call, and must not take the lock then.
+  std::atomic<bool> any_suppressed_{false};
 };
 
 }  // namespace ivig::service

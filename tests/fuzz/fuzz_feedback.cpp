@@ -2,14 +2,13 @@
 // body through ivig_service::feedback (null audit sink), which must answer 200 or a precise 4xx.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "hooks/protocol/feedback.hpp"
 #include "hooks/protocol/json_body.hpp"
 #include "hooks/service/ivig_service.hpp"
+#include "tests/fuzz/answered_call.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -18,20 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto parsed = protocol::parse_json_body(body, 64)) (void)protocol::read_feedback(*parsed);
   static service::ivig_service service(fuzz::embedded_knowledge(),
                                        service::service_options{64, fuzz::fixed_now, {}, [](std::string_view) {}});
-  server::http_reply reply;
-  bool replied = false;
-  service.feedback(server::caller{}, "ivig-order-select", std::move(body),
-                   server::reply_sink(
-                       [&](server::http_reply r, bool) {
-                         reply = std::move(r);
-                         replied = true;
-                       },
-                       [] {
-                         return server::http_reply{500, "dropped", "text/plain", {}};
-                       }));
-  if (!replied || reply.status >= 500) {
-    std::fprintf(stderr, "status %u: %s\n", reply.status, reply.body.c_str());
-    std::abort();
-  }
+  fuzz::expect_answered_below_500([&](server::reply_sink sink) {
+    service.feedback(server::caller{}, "ivig-order-select", std::move(body), std::move(sink));
+  });
   return 0;
 }

@@ -4,11 +4,10 @@
 // body a client can send must get cards or a precise 4xx.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include "hooks/service/ivig_service.hpp"
+#include "tests/fuzz/answered_call.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -19,20 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const char* service_id = data[0] % 2 == 0 ? "ivig-order-select" : "ivig-order-sign";
   std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
   // The null audit sink completes at once, so the reply is in before call_service returns.
-  server::http_reply reply;
-  bool replied = false;
-  service.call_service(server::caller{}, service_id, std::move(body),
-                       server::reply_sink(
-                           [&](server::http_reply r, bool) {
-                             reply = std::move(r);
-                             replied = true;
-                           },
-                           [] {
-                             return server::http_reply{500, "dropped", "text/plain", {}};
-                           }));
-  if (!replied || reply.status >= 500) {
-    std::fprintf(stderr, "status %u: %s\n", reply.status, reply.body.c_str());
-    std::abort();
-  }
+  fuzz::expect_answered_below_500([&](server::reply_sink sink) {
+    service.call_service(server::caller{}, service_id, std::move(body), std::move(sink));
+  });
   return 0;
 }
