@@ -49,7 +49,12 @@ class reply_sink {
 
  private:
   void finish(http_reply reply, bool failed) const {
-    if (!state_->sent.exchange(true)) state_->deliver(std::move(reply), failed);
+    if (state_->sent.exchange(true)) return;
+    // Only the first finish gets here. Delivering releases what the callback holds (the
+    // connection): copies of a sink may live on in records long after the reply went out.
+    const deliver_function deliver = std::move(state_->deliver);
+    state_->if_dropped = nullptr;
+    deliver(std::move(reply), failed);
   }
 
   struct state {

@@ -400,10 +400,10 @@ void basic_session<Stream>::handle_request() {
   const std::string method(r.method.substr(0, 16));
   const std::string path(r.target.substr(0, r.target.find('?')).substr(0, 256));
   const std::uint64_t seq = owe_response(version, client_keep_alive);
-  const auto work = std::make_shared<net::executor_work_guard<net::any_io_executor>>(stream_.get_executor());
   std::optional<route_outcome> now = route(
       std::move(r), env_.handler, env_.draining.load(), env_.dispatch,
-      [self = this->self(), seq, method, path, work](route_outcome out) {
+      [hold = hold_for_call(), seq, method, path](route_outcome out) {
+        const auto self = hold->self;
         net::post(self->stream_.get_executor(), [self, seq, method, path, out = std::move(out)]() mutable {
           self->guarded([&] { self->on_routed(seq, method, path, std::move(out)); });
         });
@@ -461,9 +461,15 @@ void basic_session<Stream>::reject(error_code code, std::string_view diagnostics
 }
 
 template <class Stream>
+auto basic_session<Stream>::hold_for_call() -> std::shared_ptr<const call_hold> {
+  return std::make_shared<const call_hold>(
+      call_hold{net::make_work_guard(net::any_io_executor(stream_.get_executor())), self()});
+}
+
+template <class Stream>
 reply_sink basic_session<Stream>::reply_into(std::uint64_t seq) {
-  const auto work = std::make_shared<net::executor_work_guard<net::any_io_executor>>(stream_.get_executor());
-  auto deliver = [self = this->self(), seq, work](http_reply reply, bool) {
+  auto deliver = [hold = hold_for_call(), seq](http_reply reply, bool) {
+    const auto self = hold->self;
     net::post(self->stream_.get_executor(), [self, seq, reply = std::move(reply)]() mutable {
       self->guarded([&] { self->fill_response(seq, std::move(reply)); });
     });

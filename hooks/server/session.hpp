@@ -26,6 +26,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -139,6 +141,16 @@ class basic_session final : public session {
   void reject(protocol::error_code code, std::string_view diagnostics, std::atomic<std::uint64_t>& counter);
   std::uint64_t owe_response(unsigned version, bool keep_alive);
   void fill_response(std::uint64_t seq, http_reply reply);
+  /// What a call out of the session (to the application, the audit log, a FHIR fetch) holds: the
+  /// session, and I/O work so that the I/O threads and their io_context outlive it. Members are
+  /// destroyed in reverse order, so the session always goes before the work: the last holder may
+  /// be another thread (the audit writer) after the reply was sent, and a session destroyed once
+  /// the io_context is gone would touch its freed strand and socket service.
+  struct call_hold {
+    boost::asio::executor_work_guard<boost::asio::any_io_executor> work;
+    std::shared_ptr<basic_session> self;
+  };
+  std::shared_ptr<const call_hold> hold_for_call();
   /// A reply_sink whose reply is posted onto the strand into slot `seq` (keeping the I/O threads
   /// running until it arrives).
   reply_sink reply_into(std::uint64_t seq);

@@ -76,6 +76,26 @@ TEST_F(AsyncReplyTest, DrainWaitsForACallThatIsAnsweredLater) {
   EXPECT_EQ(s.connections_force_closed, 0U);
 }
 
+TEST_F(AsyncReplyTest, ASinkKeptAfterItsReplyHoldsNeitherTheConnectionNorTheServer) {
+  // The audit writer keeps its record (and the sink in it) a little after the reply went out: the
+  // server must stop without waiting for it, and the sink must not be the last owner of the
+  // connection once the server is gone (it would close a socket of a destroyed io_context). CI
+  // once hung here for an hour: ctest's timeout turns a regression into a failure.
+  test_client client(start());
+  client.write(raw_request("POST", "/cds-services/later", "{}"));
+  ASSERT_TRUE(handler_.wait_calls(1));
+  std::vector<reply_sink> kept = handler_.take_later();
+  ASSERT_EQ(kept.size(), 1U);
+  kept[0].send({200, R"({"cards":[]})", "application/json", {}});
+  expect_body(client.read_response(), 200, R"({"cards":[]})");
+  client.close();
+  server_->stop();
+  server_->wait();  // returns: the kept sink no longer holds I/O work
+  server_.reset();
+  kept.clear();  // after the server: must touch nothing of it (ASan would report a use after free)
+  EXPECT_EQ(handler_.rejections.load(), 0);
+}
+
 TEST_F(AsyncReplyTest, AHandlerThatLosesItsReplyIsAnswered500AndTheConnectionServesOn) {
   test_client client(start());
   const testing::response res = client.request("POST", "/cds-services/drop", "{}");

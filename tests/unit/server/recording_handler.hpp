@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hooks/server/request_handler.hpp"
@@ -150,6 +151,12 @@ class recording_handler final : public request_handler {
       held.swap(later_);
     }
     for (std::size_t i = 0; i < held.size(); ++i) held[i].send({200, answer(i), "application/json", {}});
+  }
+
+  /// Takes the "later" calls' sinks held so far, for a test that answers them itself.
+  std::vector<reply_sink> take_later() {
+    const std::lock_guard lock(mutex_);
+    return std::exchange(later_, {});
   }
 
   std::vector<call> calls() const {
