@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # deploy/install-deps.sh: installs the Debian 12 packages ivig-cds needs to build, test and run.
 # Used by the README's two commands and by CI. Safe to run again.
+# With --tests, also clang and its sanitizer runtimes (the asan and tsan presets, the fuzz targets)
+# and llvm-symbolizer (readable sanitizer stacks): the test command's build, not the service's.
 set -euo pipefail
+test_tools=()
+if [ "${1:-}" = "--tests" ]; then test_tools=(clang libclang-rt-14-dev llvm-14); fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
@@ -11,5 +15,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libboost-dev libboost-system-dev rapidjson-dev libcli11-dev libssl-dev libsqlite3-dev libcpprest-dev openssl \
   libcjose-dev libjansson-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
+  "${test_tools[@]}" \
   > /dev/null
 echo "install-deps: packages installed"

@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/install-deps.sh
-cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DIVIG_BUILD_TESTS=OFF -DIVIG_BUILD_BENCH=OFF
-cmake --build build-release -j"$(nproc)" --target ivig-cds
+cmake --preset release >/dev/null  # build-release/: Release, GCC (CMakePresets.json)
+cmake --build --preset release -j"$(nproc)" --target ivig-cds
 exec ./build-release/hooks/app/ivig-cds "$@"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# tests/run.sh: installs the build dependencies, builds everything (Debug, warnings as errors) and
-# runs the whole test suite with CTest. The README's test command and CI's.
+# tests/run.sh: installs the build dependencies, builds the whole suite under AddressSanitizer and
+# UndefinedBehaviorSanitizer (the `asan` preset of CMakePresets.json: clang, warnings as errors; the
+# libFuzzer targets are built in the same tree) and runs it with CTest. The README's test command
+# and CI's. IVIG_TEST_PRESET=debug runs it uninstrumented with GCC instead (build/).
 #
 # The FHIR fallback's tests need a real FHIR server: this installs the pinned test server
 # (tests/fhir-server, `npm ci`: Medplum on Node 20), starts one for the whole run on a free
@@ -9,11 +11,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${SHARED:-../shared}
-bash deploy/install-deps.sh
+preset=${IVIG_TEST_PRESET:-asan}
+bash deploy/install-deps.sh --tests
 bash tests/fhir-server/install.sh
 bash tests/browser/install.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Debug
-cmake --build build -j"$(nproc)"
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" -j"$(nproc)"
+# shellcheck source=tests/sanitizers/env.sh
+source tests/sanitizers/env.sh
+if [ "$preset" = asan ]; then probe_leak_detection build-asan/tests/unit/protocol_test; fi
 
 work=$(mktemp -d)
 fhir_pid=""
@@ -34,5 +40,6 @@ done
 port=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$work/fhir.log" | head -1)
 if [ -z "$port" ]; then cat "$work/fhir.log"; echo "tests/run.sh: the test FHIR server did not start" >&2; exit 1; fi
 export IVIG_TEST_FHIR_URL="http://127.0.0.1:$port/fhir"
-# A test that hangs fails by name after five minutes instead of stalling the run (the slowest takes ~20 s).
-ctest --test-dir build --output-on-failure --timeout 300 -j"$(nproc)"
+# The preset gives every test a 300 s timeout: a test that hangs fails by name instead of stalling
+# the run (the slowest takes ~20 s).
+ctest --preset "$preset" -j"$(nproc)"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# tests/fuzz/run.sh: builds the libFuzzer targets (build-fuzz/, clang, ASan + UBSan) and runs each one,
+# tests/fuzz/run.sh: builds the libFuzzer targets (build-asan/, clang, ASan + UBSan) and runs each one,
 # for a bounded time or a bounded number of runs, one process at a time. See docs/fuzzing.md.
 #
 #   tests/fuzz/run.sh [seconds-per-target] [target...]   default 60 s each, every target
 #   tests/fuzz/run.sh --runs N [target...]               N inputs each (what CI would run)
 #
-# Needs, besides the project's own build dependencies (docs/building in README.md): clang with its
-# libFuzzer and sanitizer runtimes — on Debian 12 `apt-get install clang` (clang-14, libclang-rt-14-dev
-# comes with it). Environment: IVIG_FUZZ_BUILD (default <repo>/build-fuzz), IVIG_FUZZ_JOBS (ninja -j, 1).
+# Needs, besides the project's own build dependencies: clang with its libFuzzer and sanitizer runtimes
+# (`bash deploy/install-deps.sh --tests` installs them). Builds in build-asan/ (the asan preset of
+# CMakePresets.json, shared with the test suite). Environment: IVIG_FUZZ_JOBS (ninja -j, default 1).
 # Each target reads and grows tests/fuzz/corpus/<target>/ (git-ignored) and reads the committed seeds
 # of tests/fuzz/seeds/<target>/ and past findings of tests/fuzz/regressions/<target>/; a finding is written to tests/fuzz/findings/<target>-crash-… (git-ignored)
 # and makes the script exit 1 after the remaining targets have run.
@@ -15,7 +15,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-build="${IVIG_FUZZ_BUILD:-$root/build-fuzz}"
+build="$root/build-asan"  # the asan preset's tree: the test suite and the fuzz targets, built once
 
 seconds=60
 runs=""
@@ -29,8 +29,7 @@ fi
 all_targets=(cds_request fhir_record dose_plan service_call knowledge feedback jwt http_head)
 targets=("${@:-${all_targets[@]}}")
 
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
-  -DIVIG_BUILD_FUZZERS=ON -DIVIG_BUILD_TESTS=OFF -DIVIG_BUILD_BENCH=OFF >/dev/null
+(cd "$root" && cmake --preset asan >/dev/null)
 ninja -C "$build" -j "${IVIG_FUZZ_JOBS:-1}" fuzzers
 
 mkdir -p "$here/findings"

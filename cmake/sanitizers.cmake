@@ -1,0 +1,25 @@
+# cmake/sanitizers.cmake: the instrumentation of a sanitizer build (IVIG_SANITIZE; CMakePresets.json).
+#
+#   IVIG_SANITIZE=address,undefined  the whole suite (the README's test command) and the fuzz targets:
+#                                    memory errors, leaks and undefined behaviour stop the process.
+#   IVIG_SANITIZE=thread             the server's tests (I/O threads, strands, workers, the drain).
+#
+# Applied to every target below. UBSan findings are not recoverable (a report that scrolls past a
+# passing test is not a finding anyone fixes) except pointer-overflow, left recoverable only so that
+# tests/sanitizers/ubsan.supp can silence RapidJSON 1.1.0's own null-stack arithmetic; the runtime
+# options (tests/sanitizers/env.sh, the test presets) set halt_on_error=1, so any other one still
+# stops the process.
+set(IVIG_SANITIZE "" CACHE STRING "Sanitizers for every target: empty, address,undefined or thread")
+if(IVIG_SANITIZE STREQUAL "")
+  return()
+endif()
+if(NOT IVIG_SANITIZE MATCHES "^(address,undefined|thread)$")
+  message(FATAL_ERROR "IVIG_SANITIZE must be address,undefined or thread, not '${IVIG_SANITIZE}'")
+endif()
+# -O1: a sanitized suite at -O0 runs several times slower (and with clang it compiles about as fast);
+# frame pointers keep the reports' stacks whole.
+add_compile_options(-fsanitize=${IVIG_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1)
+if(IVIG_SANITIZE MATCHES "undefined")
+  add_compile_options(-fsanitize-recover=pointer-overflow)
+endif()
+add_link_options(-fsanitize=${IVIG_SANITIZE})
