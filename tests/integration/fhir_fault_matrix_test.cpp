@@ -67,12 +67,20 @@ const std::vector<step_case>& steps() {
 constexpr auto stall_deadline = std::chrono::milliseconds(300);
 constexpr auto answer_deadline = std::chrono::milliseconds(10'000);
 
-/// A loopback port with nothing listening: bound, then closed.
-unsigned short closed_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
-}
+/// A loopback port bound but not listening: a connection to it is refused, and while it is held no
+/// other socket (nor a connection's own ephemeral port, which could connect to itself) can take it.
+class refusing_port {
+ public:
+  refusing_port() : socket_(io_) {
+    socket_.open(boost::asio::ip::tcp::v4());
+    socket_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
+  }
+  unsigned short port() const { return socket_.local_endpoint().port(); }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::socket socket_;
+};
 
 struct answer {
   unsigned status = 0;
@@ -209,7 +217,8 @@ TEST(FhirFaultMatrix, EachStepOfEachFetchFailingAnswersTheReferenceCardsWithTheM
       SCOPED_TRACE(step.step);
       answer got;
       if (step.at == address::nothing_listening) {
-        got = call_fetching(key, "http://127.0.0.1:" + std::to_string(closed_port()) + "/fhir", false);
+        const refusing_port nothing;
+        got = call_fetching(key, "http://127.0.0.1:" + std::to_string(nothing.port()) + "/fhir", false);
       } else if (step.at == address::https_to_plain) {
         step_fault_fhir_server plain(step.fault, data);
         got = call_fetching(key, "https://127.0.0.1:" + std::to_string(plain.port()) + "/fhir", false);
