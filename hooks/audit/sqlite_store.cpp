@@ -109,6 +109,7 @@ std::string_view durability_name(durability d) {
 
 sqlite_audit_store::sqlite_audit_store(audit_options options)
     : options_(with_defaults(std::move(options))), seal_(options_.chain_key) {
+  check_fault(options_.fail_at, "open");  // as if the file could not be opened or created
   db_ = std::make_unique<database>(options_.path, database::open_mode::create);
   configure(*db_, options_.busy_timeout, options_.durable_against);
   migrate(*db_);
@@ -217,6 +218,7 @@ std::size_t sqlite_audit_store::write_to_store(std::span<pending_record* const> 
   const std::string head_before = head;
   std::size_t replayed = 0;
   if (spool_pending_) {
+    check_fault(options_.fail_at, "replay");  // as if the spool could not be read: the replay rolls back
     for (const std::string& line : spool_->read_lines()) {
       const std::optional<spool_entry> entry = parse_spool_line(line);
       if (!entry) {
@@ -308,6 +310,7 @@ void sqlite_audit_store::checkpoint_if_due() {
   // the WAL again from its beginning. Run from another thread instead, under steady traffic it never
   // caught up and the WAL grew without bound. Records that arrive meanwhile wait in the queue.
   try {
+    check_fault(options_.fail_at, "checkpoint");
     db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
     ++checkpoints_;
     checkpoint_failing_ = false;

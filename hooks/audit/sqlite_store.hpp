@@ -63,8 +63,10 @@ struct audit_options {
   /// The WAL size, in frames (pages), past which the writer checkpoints after a batch's responses
   /// have been released (SQLite's own default threshold is 1000).
   int checkpoint_frames = 1000;
-  /// Fault injection for tests: asked "begin", "insert", "commit", "spool", "truncate" on the writer
-  /// thread; true makes that step fail like an I/O error.
+  /// Fault injection for tests: asked "open" by the constructor before the file is opened, and on the
+  /// writer thread (or the constructor's replay) "begin", "replay" (before the spool is read back),
+  /// "insert", "commit" (where SQLite fsyncs the WAL under power_loss: SQLite's own fsync is not
+  /// intercepted), "spool", "truncate" and "checkpoint"; true makes that step fail like an I/O error.
   fault_hook fail_at;
   /// Where the store's log lines go (never record content); default: one line to stderr.
   std::function<void(std::string_view line)> log;
