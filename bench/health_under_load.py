@@ -9,7 +9,8 @@
 # at the shipped caps), and a probe from another loopback address calling GET /healthz every 100 ms
 # on a fresh connection. Reports the probe's p50, p99 and worst latency and how many took longer
 # than 1 s (Kubernetes' default probe timeout); then the small order-select's throughput with wrk at
-# 1 and 32 connections, with no heavy load, as a ratio to worker-threads 0 in the same run.
+# 1 and 32 connections, with no heavy load, as a ratio to worker-threads 0 in the same run. The
+# server's RSS at the end of each heavy cell: each thread may keep a malloc arena's free memory.
 #
 # Usage: bench/health_under_load.py BUILD_DIR [--heavy N] [--seconds S] [--workers W ...] [--rounds R]
 import argparse
@@ -117,6 +118,8 @@ def measure_health(binary, workers, heavy, seconds, kinds, work):
         for t in threads:
             t.start()
         time.sleep(seconds)
+        with open("/proc/%d/status" % server.pid) as f:
+            rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024.0
         running = False
         for t in threads:
             t.join(timeout=180)
@@ -128,7 +131,7 @@ def measure_health(binary, workers, heavy, seconds, kinds, work):
             statuses["%s %d" % (name, status)] += 1
         return {"probes": len(probes), "failed": failed, "p50": percentile(latencies, 50) * 1000,
                 "p99": percentile(latencies, 99) * 1000, "max": max(latencies) * 1000 if latencies else 0,
-                "over1s": sum(1 for s in latencies if s > 1.0), "heavy": statuses}
+                "over1s": sum(1 for s in latencies if s > 1.0), "heavy": statuses, "rss": rss}
     finally:
         bench_support.stop_all([server])
 
@@ -162,13 +165,14 @@ def main():
         kinds = heavy_bodies(work)
         print("## /healthz every 100 ms while %d clients send heavy calls back to back (%d s per cell)\n"
               % (args.heavy, args.seconds))
-        print("| worker threads | round | probes | failed | p50 ms | p99 ms | max ms | over 1 s | heavy calls (status: count) |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("| worker threads | round | probes | failed | p50 ms | p99 ms | max ms | over 1 s | server RSS MiB at the end "
+              "| heavy calls (status: count) |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for r in range(args.rounds):
             for w in args.workers:
                 m = measure_health(binary, w, args.heavy, args.seconds, kinds, work)
-                print("| %d | %d | %d | %d | %.1f | %.1f | %.0f | %d | %s |"
-                      % (w, r + 1, m["probes"], m["failed"], m["p50"], m["p99"], m["max"], m["over1s"],
+                print("| %d | %d | %d | %d | %.1f | %.1f | %.0f | %d | %.0f | %s |"
+                      % (w, r + 1, m["probes"], m["failed"], m["p50"], m["p99"], m["max"], m["over1s"], m["rss"],
                          ", ".join("%s: %d" % kv for kv in sorted(m["heavy"].items()))), flush=True)
         print("\n## The small order-select, no heavy load (wrk -t1, %s per cell, audit off; ratio to worker "
               "threads %d in the same round)\n" % (args.wrk, args.workers[0]))
