@@ -3,8 +3,8 @@
 #
 # Starts, on free loopback ports: ivig-cds with its audit on (the default durability, power-loss:
 # fsynced before the response), with its audit on at process-crash durability (written to the WAL
-# before the response), with its audit off, and with its audit off and two worker threads (calls off
-# the I/O threads); the bare Beast + RapidJSON server (bench/bare_server.cpp: the parse limit) and
+# before the response), with its audit off, and with its audit off and no worker threads (calls on
+# the I/O threads; the default has two workers); the bare Beast + RapidJSON server (bench/bare_server.cpp: the parse limit) and
 # nginx answering fixed JSON (the transport limit). Sends the same bodies to each with wrk at 1 and 32 connections and prints one
 # table: req/s, p50, p99, errors and the ratio to the bare server. Then: RSS and open descriptors of
 # ivig-cds (audit on) with 256 idle keep-alive connections and load; and the service time against the
@@ -37,7 +37,7 @@ def start_targets():
                         ("ivig-cds audit on, process-crash", ["--audit-path", os.path.join(WORK, "audit-pc.sqlite3"),
                                                               "--audit-durability", "process-crash"]),
                         ("ivig-cds audit off", ["--no-audit"]),
-                        ("ivig-cds audit off, 2 workers", ["--no-audit", "--worker-threads", "2"])):
+                        ("ivig-cds audit off, no workers", ["--no-audit", "--worker-threads", "0"])):
         port = bench_support.free_port()
         procs.append(subprocess.Popen([ivig, "--port", str(port), "--threads", "2"] + extra,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))

@@ -2,10 +2,11 @@
 # deploy/install-deps.sh: installs the Debian 12 packages ivig-cds needs to build, test and run.
 # Used by the README's two commands and by CI. Safe to run again.
 # With --tests, also clang and its sanitizer runtimes (the asan and tsan presets, the fuzz targets)
-# and llvm-symbolizer (readable sanitizer stacks): the test command's build, not the service's.
+# llvm-symbolizer (readable sanitizer stacks) and python3 (the soak test): the test command's, not the
+# service's.
 set -euo pipefail
 test_tools=()
-if [ "${1:-}" = "--tests" ]; then test_tools=(clang libclang-rt-14-dev llvm-14); fi
+if [ "${1:-}" = "--tests" ]; then test_tools=(clang libclang-rt-14-dev llvm-14 python3); fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive

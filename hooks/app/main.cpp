@@ -142,7 +142,8 @@ int main(int argc, char** argv) {
               << (authentication->authenticator
                       ? "callers authenticated by JWT from " + std::to_string(authentication->issuers) + " issuer(s)"
                       : std::string("caller authentication OFF"))
-              << "; would listen on " << o.server.address << ":" << o.server.port << "\n";
+              << "; would listen on " << o.server.address << ":" << o.server.port << " with " << o.server.threads
+              << " I/O thread(s) and " << o.server.worker_threads << " worker thread(s)\n";
     return 0;
   }
   ivig::app::keep_large_call_memory_between_calls();

@@ -22,7 +22,8 @@ parse_outcome parse_options(int argc, char** argv) {
   cli.add_option("--port", o.server.port, "TCP port (0 = any free port)")->check(CLI::Range(0, 65535));
   cli.add_option("--threads", o.server.threads, "I/O threads")->check(CLI::Range(1, 256));
   cli.add_option("--worker-threads", o.server.worker_threads,
-                 "Threads that evaluate service calls off the I/O threads (0: on the I/O threads)")
+                 "Threads that evaluate service calls off the I/O threads, so that health probes are answered while "
+                 "heavy calls run (0: on the I/O threads)")
       ->check(CLI::Range(0, 256));
   cli.add_option("--body-limit", o.server.body_limit, "Largest request body in bytes (413 above)")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));

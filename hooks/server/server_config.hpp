@@ -23,8 +23,12 @@ struct server_config {
   /// I/O threads running the io_context. Request handlers run on them too, unless worker_threads.
   unsigned threads = 2;
   /// Threads that run service and feedback calls (parse, evaluate, cards) off the I/O threads; 0 runs
-  /// them on the I/O thread that read the request. docs/performance.md says which measures better.
-  unsigned worker_threads = 0;
+  /// them on the I/O thread that read the request. On by default so that the I/O threads stay free
+  /// for /healthz and /readyz while heavy calls run: with calls on the I/O threads a probe waits
+  /// behind every queued heavy call (docs/reliability.md, "Health while heavy calls run"). A fixed
+  /// number, not the hardware's: in a container the CPU limit, not the core count the process sees,
+  /// is what the workers share, and each running call holds its request's memory.
+  unsigned worker_threads = 2;
   /// Largest request body accepted; a larger one is answered 413 body-too-large.
   std::uint64_t body_limit = 16U * 1024U * 1024U;
   /// Largest request line plus headers; larger is answered 431 headers-too-large.

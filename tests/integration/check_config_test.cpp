@@ -123,6 +123,21 @@ TEST(CheckConfig, OnLoopbackWithoutIssuersSaysAuthenticationIsOff) {
       << r.output;
 }
 
+TEST(CheckConfig, ServiceCallsRunOnWorkerThreadsByDefault) {
+  // Worker threads keep the I/O threads free for health probes while heavy calls run
+  // (docs/reliability.md); the binary's effective default, as the shipped config file sets it too.
+  const run_result r = run_binary("--check-config");
+  EXPECT_NE(r.output.find("; would listen on 127.0.0.1:8080 with 2 I/O thread(s) and 2 worker thread(s)\n"),
+            std::string::npos)
+      << r.output;
+  const run_result shipped =
+      run_binary("--check-config --config " + (source_dir() / "deploy/ivig-cds.ini").string() + " --audit-path " +
+                 (std::filesystem::temp_directory_path() / "a.sqlite3").string());
+  EXPECT_NE(shipped.output.find(" with 2 I/O thread(s) and 2 worker thread(s)\n"), std::string::npos) << shipped.output;
+  const run_result off = run_binary("--check-config --worker-threads 0");
+  EXPECT_NE(off.output.find(" with 2 I/O thread(s) and 0 worker thread(s)\n"), std::string::npos) << off.output;
+}
+
 TEST(CheckConfig, RefusesAnExposedListenerWithoutIssuers) {
   const run_result r = run_binary("--check-config --listen 0.0.0.0");
   EXPECT_EQ(r.exit_code, 1) << r.output;

@@ -4,8 +4,10 @@
 // thread; these tests play that part with recording_handler's "later" calls (answered by
 // answer_later() from the test's thread) and check what the transport promises around it: request
 // order on a pipelined connection, a drain that waits for the answer, a dropped reply that still
-// gets an answer, and worker threads that keep /healthz answered while calls run. No sleeps: the
-// tests wait for handler calls (wait_calls, the gate) and for responses, each with a deadline.
+// gets an answer, and worker threads (on by default) that keep /healthz and /readyz answered while
+// calls run. No sleeps: the tests wait for handler calls (wait_calls, the gate) and for responses,
+// each with a deadline.
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -122,6 +124,27 @@ TEST_F(AsyncReplyTest, WithWorkerThreadsHealthIsAnsweredWhileEveryWorkerIsBusy) 
   expect_body(probe.request("GET", "/healthz"), 200, std::string(testing::health_body));
   handler_.the_gate.open();
   expect_body(busy.read_response(), 200, testing::service_body("gate"));
+}
+
+TEST_F(AsyncReplyTest, WithTheDefaultConfigHealthAndReadinessAreAnsweredWhileEveryWorkerIsBusy) {
+  // The shipped defaults (what ivig-cds runs with unless told otherwise): a liveness or readiness
+  // probe must not wait behind heavy calls. More calls than workers and I/O threads together are
+  // held, so that with calls on the I/O threads (worker_threads 0) the probes would time out here.
+  const server_config defaults;
+  ASSERT_GT(defaults.worker_threads, 0U);
+  const unsigned short port = start(defaults);
+  const unsigned held = defaults.worker_threads + defaults.threads;
+  std::vector<std::unique_ptr<test_client>> busy;
+  for (unsigned i = 0; i < held; ++i) {
+    busy.push_back(std::make_unique<test_client>(port));
+    busy.back()->write(raw_request("POST", "/cds-services/gate", "{}"));
+  }
+  ASSERT_TRUE(handler_.the_gate.wait_entered(static_cast<int>(defaults.worker_threads)));  // every worker held
+  test_client probe(port);
+  expect_body(probe.request("GET", "/healthz"), 200, std::string(testing::health_body));
+  expect_body(probe.request("GET", "/readyz"), 200, R"({"status":"ready"})");
+  handler_.the_gate.open();
+  for (auto& client : busy) expect_body(client->read_response(), 200, testing::service_body("gate"));
 }
 
 }  // namespace
