@@ -15,10 +15,11 @@ preset=${IVIG_TEST_PRESET:-asan}
 bash deploy/install-deps.sh --tests
 bash tests/fhir-server/install.sh
 bash tests/browser/install.sh
-cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset" -j"$(nproc)"
+# Sourced before the build too: the build runs each test binary to list its tests.
 # shellcheck source=tests/sanitizers/env.sh
 source tests/sanitizers/env.sh
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" -j"$(nproc)"
 if [ "$preset" = asan ]; then probe_leak_detection build-asan/tests/unit/protocol_test; fi
 
 work=$(mktemp -d)

@@ -462,8 +462,8 @@ void basic_session<Stream>::reject(error_code code, std::string_view diagnostics
 
 template <class Stream>
 auto basic_session<Stream>::hold_for_call() -> std::shared_ptr<const call_hold> {
-  return std::make_shared<const call_hold>(
-      call_hold{net::make_work_guard(net::any_io_executor(stream_.get_executor())), self()});
+  auto& ioc = static_cast<net::io_context&>(net::query(stream_.get_executor(), net::execution::context));
+  return std::make_shared<const call_hold>(call_hold{net::make_work_guard(ioc), self()});
 }
 
 template <class Stream>

@@ -26,8 +26,8 @@
 #include <string_view>
 #include <type_traits>
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -145,9 +145,12 @@ class basic_session final : public session {
   /// session, and I/O work so that the I/O threads and their io_context outlive it. Members are
   /// destroyed in reverse order, so the session always goes before the work: the last holder may
   /// be another thread (the audit writer) after the reply was sent, and a session destroyed once
-  /// the io_context is gone would touch its freed strand and socket service.
+  /// the io_context is gone would touch its freed strand and socket service. The work is counted on
+  /// the io_context's own executor, not the session's strand: a guard releases its work and then
+  /// destroys its executor, and a strand's destructor, run after the I/O threads may have left,
+  /// would lock the freed strand service (ASan + UBSan found it in AuditFaultMatrix).
   struct call_hold {
-    boost::asio::executor_work_guard<boost::asio::any_io_executor> work;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work;
     std::shared_ptr<basic_session> self;
   };
   std::shared_ptr<const call_hold> hold_for_call();
