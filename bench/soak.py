@@ -244,12 +244,7 @@ def main():
         write_key(key)
     port = free_port()
     log = open(os.path.join(work, "server.log"), "w")
-    # Under UBSan, the project's suppressions (reports that are not its own, each with why), as the
-    # sanitizer test configurations give them; ignored by other builds.
     env = dict(os.environ)
-    for supp in ("tests/sanitizers/ubsan.supp",):
-        if os.path.exists(os.path.join(ROOT, supp)) and "suppressions=" not in env.get("UBSAN_OPTIONS", ""):
-            env["UBSAN_OPTIONS"] = (env.get("UBSAN_OPTIONS", "") + ":suppressions=" + os.path.join(ROOT, supp)).lstrip(":")
     server = subprocess.Popen([args.binary, "--port", str(port), "--audit-path", audit,
                                "--audit-chain-key-file", chain_key, "--audit-patient-key-file", patient_key]
                               + args.extra,

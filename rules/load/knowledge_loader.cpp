@@ -15,13 +15,14 @@
 #include "rules/engine/terminology.hpp"
 #include "rules/load/embedded_knowledge.hpp"
 #include "rules/load/json_reader.hpp"
+#include "rules/load/parsed_knowledge.hpp"
 
 namespace ivig::rules {
 namespace {
 
-const std::set<std::string, std::less<>> known_data_keys{
-    "patient",     "conditions",        "observations",    "allergies", "immunizations",
-    "medications", "medicationHistory", "administrations", "procedures"};
+const std::set<std::string, std::less<>> known_data_keys{"patient",           "conditions",      "observations",
+                                                         "allergies",         "immunizations",   "medications",
+                                                         "medicationHistory", "administrations", "procedures"};
 /// The keys whose query is filtered by the codes of the value sets the rules name (docs/layout.md).
 const std::set<std::string, std::less<>> code_filtered_keys{"observations", "medicationHistory", "administrations"};
 const std::set<std::string, std::less<>> known_excipients{"proline", "sorbitol", "maltose",       "sucrose",
@@ -52,16 +53,16 @@ class loader {
  public:
   loader(knowledge& kb, const load_options& options) : kb_(kb), options_(options) {}
 
-  void load(const std::map<std::string, rapidjson::Document, std::less<>>& docs) {
-    read_bundle(docs.at("bundle.json"));
-    read_sources(docs.at("sources.json"));
-    read_value_sets(docs.at("value-sets.json"));
+  void load(const parsed_knowledge_files& docs) {
+    read_bundle(*docs.at("bundle.json"));
+    read_sources(*docs.at("sources.json"));
+    read_value_sets(*docs.at("value-sets.json"));
     add_site_codes();
-    read_products(docs.at("products.json"));
-    read_recognition(docs.at("recognition.json"));
-    read_policy(docs.at("policy.json"));
-    read_facts(docs.at("facts.json"));
-    read_rules(docs.at("rules.json"));
+    read_products(*docs.at("products.json"));
+    read_recognition(*docs.at("recognition.json"));
+    read_policy(*docs.at("policy.json"));
+    read_facts(*docs.at("facts.json"));
+    read_rules(*docs.at("rules.json"));
     // Every implemented unit against its entry, both ways; then the order facts against facts.json.
     if (auto bound = bind_catalogue(kb_); !bound) throw knowledge_error(bound.error());
   }
@@ -152,8 +153,7 @@ class loader {
     if (std::find(units.begin(), units.end(), c.unit) == units.end())
       x.fail("unit", "'" + c.unit + "' is not a unit for " + std::string(key));
     c.kind = x.required_string("kind");
-    if (c.kind != "max" && c.kind != "average" && c.kind != "less-than" && c.kind != "trace" &&
-        c.kind != "range-max")
+    if (c.kind != "max" && c.kind != "average" && c.kind != "less-than" && c.kind != "trace" && c.kind != "range-max")
       x.fail("kind", "must be max, average, less-than, trace or range-max");
     c.detail = x.optional_string("detail");
     c.evidence = evidence(x);
@@ -671,6 +671,12 @@ load_result load_knowledge(const std::vector<knowledge_file>& files, const load_
                      rapidjson::GetParseError_En(doc.GetParseError()));
     docs.emplace(file.name, std::move(doc));
   }
+  parsed_knowledge_files parsed;
+  for (const auto& [name, doc] : docs) parsed.emplace(name, &doc);
+  return load_parsed_knowledge(parsed, options);
+}
+
+load_result load_parsed_knowledge(const parsed_knowledge_files& docs, const load_options& options) {
   for (std::string_view name : knowledge_file_names())
     if (docs.find(name) == docs.end()) return failure(std::string(name) + ": missing from the knowledge bundle");
   auto kb = std::make_shared<knowledge>();

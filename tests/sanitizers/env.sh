@@ -8,7 +8,7 @@
 ivig_sanitizers_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export ASAN_OPTIONS="detect_leaks=1:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=0:abort_on_error=0"
 export LSAN_OPTIONS="suppressions=$ivig_sanitizers_dir/lsan.supp:print_suppressions=0"
-export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$ivig_sanitizers_dir/ubsan.supp"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"  # reports not ours: ignorelist.txt, at compile time
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$ivig_sanitizers_dir/tsan.supp"
 
 # probe_leak_detection <a binary built with ASan>: runs it with a flag that does nothing but exit; if
