@@ -12,6 +12,7 @@
 #include "fhir/model/json_view.hpp"
 #include "fhir/model/markdown_text.hpp"
 #include "hooks/protocol/uuid.hpp"
+#include "hooks/service/identical_cards.hpp"
 #include "hooks/service/lab_order_json.hpp"
 #include "hooks/service/order_correction_json.hpp"
 #include "hooks/service/worksheet.hpp"
@@ -130,28 +131,6 @@ std::optional<rules::order_correction> merged_correction(const rules::evaluation
     merged->description += (merged->description.empty() ? "" : ". ") + rate->description;
   }
   return merged;
-}
-
-/// The detail without its first line ("**Order:** …"), to compare two cards' substance.
-std::string_view without_order_line(std::string_view detail) {
-  const auto end = detail.find("\n\n");
-  return end == std::string_view::npos ? detail : detail.substr(end);
-}
-
-/// `kept`'s detail with the other cards' order lines joined into its own: "**Order:** A; B; C".
-std::string add_order_lines(const std::string& kept, const std::vector<std::string>& others) {
-  const auto kept_end = kept.find("\n\n");
-  if (kept_end == std::string::npos) return kept;
-  const std::string_view prefix = "**Order:** ";
-  std::string joined = kept.substr(0, kept_end);
-  for (const std::string& other : others) {
-    const auto other_end = other.find("\n\n");
-    if (other_end == std::string::npos) continue;
-    std::string_view other_order = std::string_view(other).substr(0, other_end);
-    if (other_order.starts_with(prefix)) other_order.remove_prefix(prefix.size());
-    joined.append("; ").append(other_order);
-  }
-  return joined.append(kept, kept_end);
 }
 
 void append_new(std::vector<std::string>& into, const std::vector<std::string>& from) {
@@ -325,7 +304,7 @@ protocol::card incomplete_card(std::string_view hook_instance, const std::vector
 
 std::vector<protocol::card> build_cards(std::string_view hook_instance, const std::vector<checked_order>& checked,
                                         const rules::knowledge& kb, card_options options) {
-  std::vector<std::pair<rules::severity, protocol::card>> ranked;
+  std::vector<ranked_card> ranked;
   std::vector<rules::incomplete_check> incomplete;
   for (const checked_order& entry : checked) {
     const std::optional<rules::order_correction> merged = merged_correction(entry.result);
@@ -338,26 +317,7 @@ std::vector<protocol::card> build_cards(std::string_view hook_instance, const st
   }
   // One card per concern across orders: the same patient-level finding for several IVIg orders
   // (the same risk factors, the same evidence) is shown once, naming every order it concerns.
-  // The orders a kept card gathers are joined once at the end: joining them card by card copied
-  // the growing detail once per order (quadratic in a session of many orders).
-  std::vector<std::pair<rules::severity, protocol::card>> unique;
-  std::vector<std::vector<std::string>> joined_orders;
-  for (auto& entry : ranked) {
-    auto same = std::find_if(unique.begin(), unique.end(), [&](const auto& kept) {
-      return kept.second.rule_ids == entry.second.rule_ids && kept.second.summary == entry.second.summary &&
-             kept.second.suggestions.empty() && entry.second.suggestions.empty() &&
-             without_order_line(kept.second.detail) == without_order_line(entry.second.detail);
-    });
-    if (same == unique.end()) {
-      unique.push_back(std::move(entry));
-      joined_orders.emplace_back();
-      continue;
-    }
-    joined_orders[static_cast<std::size_t>(same - unique.begin())].push_back(std::move(entry.second.detail));
-  }
-  for (std::size_t i = 0; i < unique.size(); ++i)
-    if (!joined_orders[i].empty()) unique[i].second.detail = add_order_lines(unique[i].second.detail, joined_orders[i]);
-  ranked = std::move(unique);
+  ranked = merge_identical_cards(std::move(ranked));
   // Critical → warning → info; within a level the most actionable first: a card with a one-click
   // fix before one that only informs, then the catalogue's order.
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {

@@ -9,9 +9,7 @@
 // and audit, while every other rule still runs. `now` is an input; no clock, no I/O.
 #pragma once
 
-#include <map>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "fhir/model/patient_record.hpp"
@@ -20,31 +18,9 @@
 #include "rules/engine/ivig_order.hpp"
 #include "rules/engine/knowledge.hpp"
 #include "rules/engine/order_facts.hpp"
+#include "rules/engine/ordering_session.hpp"
 
 namespace ivig::rules {
-
-/// The other orders of the same ordering session (draftOrders): medication orders and service
-/// requests, for rules that look across orders (duplicate immune globulin, a live vaccine ordered
-/// with the IVIg).
-struct ordering_session {
-  std::vector<const fhir::medication_order*> medication_orders;
-  std::vector<fhir::service_request> service_requests;
-  /// The IVIg orders this call checks, in the session's order. The first one carries the
-  /// session-wide findings (the one R26 card), so that they are found once per call, not once per
-  /// order: N orders naming each other would be N cards of N−1 lines.
-  std::vector<const fhir::medication_order*> checked_orders;
-
-  /// A session order in a value set, as add_medications (rule_support.hpp) lists it.
-  struct match {
-    const fhir::medication_order* order;
-    std::string description;
-  };
-  /// The session's orders in each value set (and not applied locally, per the second set), found
-  /// on first use and kept for the call: each checked order then skips only itself, instead of
-  /// matching every other order again (N orders × N session orders). One call's orders are
-  /// evaluated one after another, on one thread.
-  mutable std::map<std::pair<const value_set*, const value_set*>, std::vector<match>> matches;
-};
 
 /// Everything a rule's check may read besides its own bound inputs.
 struct rule_context {

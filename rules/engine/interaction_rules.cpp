@@ -76,11 +76,12 @@ treatments_found fcrn_blockers_found(const r31_inputs& in, const rule_context& c
                           reference_text("MedicationAdministration", given.id) + ")");
     found.used_window = true;
   }
-  for (const fhir::medication_order* order : context.session.medication_orders) {
-    if (order == context.order.order || order->status == "entered-in-error" || order->status == "cancelled") continue;
-    if (const auto match = match_concept(context.kb, in.fcrn_blockers, order->medication_concept))
-      found.lines.push_back("FcRn blocker: " + match->describe() + " (ordered now, " +
-                            reference_text(order->resource_type, order->id) + ")");
+  // The session's FcRn blockers are found once per call (ordering_session.hpp); this order skips only itself.
+  for (const ordering_session::match& m : context.session.medication_orders_in(context.kb, in.fcrn_blockers)) {
+    const fhir::medication_order& order = *m.order;
+    if (&order == context.order.order || order.status == "entered-in-error" || order.status == "cancelled") continue;
+    found.lines.push_back("FcRn blocker: " + m.description + " (ordered now, " +
+                          reference_text(order.resource_type, order.id) + ")");
   }
   return found;
 }
@@ -89,11 +90,11 @@ treatments_found fcrn_blockers_found(const r31_inputs& in, const rule_context& c
 /// be going on, and any exchange after the infusion removes the IVIg.
 treatments_found exchanges_found(const r31_inputs& in, const rule_context& context) {
   treatments_found found;
-  for (const fhir::service_request& request : context.session.service_requests) {
-    if (request.status == "revoked" || request.status == "completed" || request.status == "entered-in-error") continue;
-    if (const auto match = match_concept(context.kb, in.plasma_exchange, request.code))
-      found.lines.push_back("Plasma exchange: " + match->describe() + " (ordered now, " +
-                            reference_text("ServiceRequest", request.id) + ")");
+  for (const ordering_session::request_match& m : context.session.service_requests_in(context.kb, in.plasma_exchange)) {
+    const std::string_view status = m.request->status;
+    if (status == "revoked" || status == "completed" || status == "entered-in-error") continue;
+    found.lines.push_back("Plasma exchange: " + m.description + " (ordered now, " +
+                          reference_text("ServiceRequest", m.request->id) + ")");
   }
   for (const fhir::procedure& p : context.record.procedures) {
     if (p.status == "entered-in-error" || p.status == "not-done") continue;

@@ -90,16 +90,16 @@ void check_r23(const r23_inputs& in, const rule_context& context, evaluation& ou
     return match_concept(context.kb, in.affected_vaccines, vaccine);
   };
   std::vector<std::string> lines;
-  for (const fhir::medication_order* other : context.session.medication_orders) {
-    if (other == context.order.order) continue;
-    if (const auto match = affected(other->medication_concept))
-      lines.push_back("Ordered in this session: " + match->describe() + " (" +
-                      reference_text(other->resource_type, other->id) + ")");
+  // The session's vaccines are found once per call (ordering_session.hpp); this order skips only itself.
+  for (const ordering_session::match& other : context.session.medication_orders_in(context.kb, in.affected_vaccines)) {
+    if (other.order == context.order.order) continue;
+    lines.push_back("Ordered in this session: " + other.description + " (" +
+                    reference_text(other.order->resource_type, other.order->id) + ")");
   }
-  for (const fhir::service_request& request : context.session.service_requests)
-    if (const auto match = affected(request.code))
-      lines.push_back("Ordered in this session: " + match->describe() + " (" +
-                      reference_text("ServiceRequest", request.id) + ")");
+  for (const ordering_session::request_match& request :
+       context.session.service_requests_in(context.kb, in.affected_vaccines))
+    lines.push_back("Ordered in this session: " + request.description + " (" +
+                    reference_text("ServiceRequest", request.request->id) + ")");
   for (const fhir::medication_order& existing : context.record.medication_orders)
     if (const auto match = affected(existing.medication_concept))
       lines.push_back("Active order: " + match->describe() + " (" +
