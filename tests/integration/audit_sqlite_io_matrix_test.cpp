@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,9 +26,14 @@
 
 #include <sqlite3.h>
 
+#include "hooks/audit/chain_verify.hpp"
 #include "tests/integration/audit_fault_scenario.hpp"
+#include "tests/support/audit_entries.hpp"
 #include "tests/support/faulty_sqlite_vfs.hpp"
+#include "tests/support/fhir_builders.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/scratch_folder.hpp"
+#include "tests/support/test_support.hpp"
 
 using namespace ivig::test;
 namespace audit = ivig::audit;
@@ -169,6 +175,53 @@ TEST_F(AuditSqliteIoMatrix, EachWriteFsyncAndTruncateFailingInTurnAnswersTheSame
   };
   EXPECT_EQ(measured, pinned);
   EXPECT_EQ(total, 61);
+}
+
+// A COMMIT whose WAL fsync fails has written its frames, commit mark included: SQLite reports the
+// failure and forgets them, but the WAL file still holds them. The store spools the batch. If the
+// process then dies before the next write overwrites those frames, the next start recovers the WAL
+// from the file, frames included, and replays the spool.
+TEST_F(AuditSqliteIoMatrix, AFailedWalFsyncAtCommitThenACrashLeavesEachRecordOnce) {
+  const std::filesystem::path live = folder_.path() / "live";
+  const std::filesystem::path crashed = folder_.path() / "crashed";
+  std::filesystem::create_directories(live);
+  std::filesystem::create_directories(crashed);
+  audit::audit_options options;
+  options.path = (live / "audit.sqlite3").string();
+  options.retry_interval = std::chrono::milliseconds(0);
+  options.idle_retry = std::chrono::milliseconds(0);
+  options.now = [] { return scenario_now(); };
+  options.checkpoint_frames = 1 << 30;  // no checkpoint: the failing COMMIT's fsync is the first one
+  options.log = [](std::string_view) {};
+  {
+    auto store = std::make_shared<audit::sqlite_audit_store>(options);
+    running_service server(scenario_now(), ivig::server::server_config{}, store);
+    ASSERT_EQ(server.post("ivig-order-select", two_card_request("00000000-0000-4000-8000-00000000fc01").json()).status,
+              200u);
+    vfs_.record(vfs_fault{vfs_call::sync, vfs_file::wal, 1});
+    ASSERT_EQ(server.post("ivig-order-select", two_card_request("00000000-0000-4000-8000-00000000fc02").json()).status,
+              200u);
+    vfs_.stop();
+    ASSERT_TRUE(vfs_.fired());
+    EXPECT_EQ(server.get("/readyz").status, 503u);
+    // The process dies here: its files are what the operating system holds.
+    for (const char* suffix : {"", "-wal", ".spool"})
+      std::filesystem::copy_file(live / ("audit.sqlite3" + std::string(suffix)),
+                                 crashed / ("audit.sqlite3" + std::string(suffix)));
+  }
+  options.path = (crashed / "audit.sqlite3").string();
+  {
+    auto store = std::make_shared<audit::sqlite_audit_store>(options);  // recovers the WAL, replays the spool
+    EXPECT_TRUE(store->ready());
+  }
+  std::vector<std::string> instances;
+  for (const audit::call_record& call : audit_calls(options.path)) instances.push_back(call.hook_instance);
+  EXPECT_EQ(instances,
+            (std::vector<std::string>{"00000000-0000-4000-8000-00000000fc01", "00000000-0000-4000-8000-00000000fc02"}));
+  const audit::verify_result chain = audit::verify_chain(options.path);
+  EXPECT_TRUE(chain.ok) << chain.problem;
+  EXPECT_EQ(chain.entries, 2);
+  EXPECT_EQ(std::filesystem::file_size(options.path + ".spool"), 0u);
 }
 
 }  // namespace
