@@ -47,12 +47,23 @@ class sqlite_io_fault final : public audit_fault {
   bool fail_step(std::string_view) override { return false; }
   bool fired() const override { return vfs_.fired(); }
   bool rolled_back() const override { return vfs_.fired_in() == vfs_phase::transaction; }
+  // A start refused by the failure: SQLite's extended I/O error for that call, in the message of the
+  // statement that met it.
   void expect_refusal(const audit::store_error& error) const override {
-    EXPECT_EQ(error.code() & 0xff, SQLITE_IOERR) << error.what();
+    const int expected_code = vfs_.fault()->call == vfs_call::write  ? SQLITE_IOERR_WRITE
+                              : vfs_.fault()->call == vfs_call::sync ? SQLITE_IOERR_FSYNC
+                                                                     : SQLITE_IOERR_TRUNCATE;
+    EXPECT_EQ(error.code(), expected_code) << error.what();
+    // Switching to WAL is a query (PRAGMA journal_mode); the migrations are statements run whole.
+    EXPECT_EQ(std::string(error.what()), vfs_.fired_in() == vfs_phase::other ? "audit store: step: disk I/O error"
+                                                                             : "audit store: exec: disk I/O error");
+    ++refusals_;
   }
+  int refusals() const { return refusals_; }
 
  private:
   const faulty_sqlite_vfs& vfs_;
+  mutable int refusals_ = 0;  // asked on the test thread only (a start)
 };
 
 struct io_step {
@@ -101,14 +112,37 @@ std::vector<int> points_to_fail(const std::vector<vfs_call_site>& calls, const i
 class AuditSqliteIoMatrix : public ::testing::Test {
  protected:
   // One run with the n-th call of `step` failing; returns whether it failed, checking the log when so.
-  bool run_failing(const io_step& step, int n, const audit_baseline& expected) {
+  // Adds to `refused_starts` the starts that the failure refused.
+  bool run_failing(const io_step& step, int n, const audit_baseline& expected, int& refused_starts) {
     SCOPED_TRACE(step_name(step) + " failing at its call " + std::to_string(n));
     vfs_.record(vfs_fault{step.call, step.file, n});
     sqlite_io_fault fault{vfs_};
     const bool fired = scenario_.run(fault, &expected).fired;
     vfs_.stop();
+    refused_starts += fault.refusals();
     if (fired) scenario_.expect_the_log_is_whole(fault);
     return fired;
+  }
+
+  // The store as the crash tests run it: no checkpoint, so that the WAL holds every commit.
+  static audit::audit_options crash_options(const std::filesystem::path& folder) {
+    audit::audit_options options;
+    options.path = (folder / "audit.sqlite3").string();
+    options.retry_interval = std::chrono::milliseconds(0);
+    options.idle_retry = std::chrono::milliseconds(0);
+    options.now = [] { return scenario_now(); };
+    options.checkpoint_frames = 1 << 30;
+    options.log = [](std::string_view) {};
+    return options;
+  }
+
+  // The process dies here: its files are what the operating system holds (the shared-memory index
+  // is rebuilt from the WAL by the next start, which is the only connection).
+  static void crash_copy(const std::filesystem::path& live, const std::filesystem::path& crashed) {
+    for (const char* suffix : {"", "-wal", ".spool"}) {
+      const std::filesystem::path from = live / ("audit.sqlite3" + std::string(suffix));
+      if (std::filesystem::exists(from)) std::filesystem::copy_file(from, crashed / from.filename());
+    }
   }
 
   faulty_sqlite_vfs vfs_;  // first: it outlives every connection the test opens
@@ -138,20 +172,21 @@ TEST_F(AuditSqliteIoMatrix, EachWriteFsyncAndTruncateFailingInTurnAnswersTheSame
     const int reached = vfs_.count(step.call, step.file);
     const std::vector<int> points = points_to_fail(calls, step);
     std::map<std::string, int> phases;
+    int refused_starts = 0;
     for (int n : points) {
       ++total;
-      ASSERT_TRUE(run_failing(step, n, expected)) << step_name(step) << " call " << n << " was not reached";
+      ASSERT_TRUE(run_failing(step, n, expected, refused_starts))
+          << step_name(step) << " call " << n << " was not reached";
       ++phases[std::string(name(vfs_.fired_in()))];
       ASSERT_FALSE(HasFailure());  // one failing run says enough
     }
     // One call more than the fault-free run makes is never reached: every point was in reach.
     ++total;
-    EXPECT_FALSE(run_failing(step, reached + 1, expected)) << step_name(step);
+    EXPECT_FALSE(run_failing(step, reached + 1, expected, refused_starts)) << step_name(step);
     std::string line =
         step_name(step) + ": " + std::to_string(reached) + " calls, " + std::to_string(points.size()) + " failed (";
     for (const auto& [phase, count] : phases) line += phase + " " + std::to_string(count) + ", ";
-    if (!phases.empty()) line.resize(line.size() - 2);
-    line += ")";
+    line += std::to_string(refused_starts) + " refused starts)";
     std::printf("[ matrix   ] %s\n", line.c_str());
     measured.push_back(line);
   }
@@ -163,18 +198,53 @@ TEST_F(AuditSqliteIoMatrix, EachWriteFsyncAndTruncateFailingInTurnAnswersTheSame
   // recovery's replay is inside the third). Each syncs the WAL at COMMIT; the first, and each first
   // after a checkpoint, also syncs the header with which it starts the WAL (again). Each of the 4
   // checkpoints (one per committed batch) syncs the WAL, copies it, truncates the database to its
-  // size and syncs it. The checkpoints at the stops find nothing left to copy.
+  // size and syncs it. The checkpoints at the stops find nothing left to copy. Every failure at the
+  // first start (the switch, the migrations, the chain's metadata) refuses it; a failure later never does.
   const std::vector<std::string> pinned{
-      "journal write: 2 calls, 2 failed (other 2)",
-      "journal fsync: 2 calls, 2 failed (other 2)",
-      "wal write: 168 calls, 16 failed (transaction 16)",
-      "wal fsync: 16 calls, 16 failed (checkpoint 4, transaction 12)",
-      "database write: 64 calls, 9 failed (checkpoint 8, other 1)",
-      "database fsync: 5 calls, 5 failed (checkpoint 4, other 1)",
-      "database truncate: 4 calls, 4 failed (checkpoint 4)",
+      "journal write: 2 calls, 2 failed (other 2, 2 refused starts)",
+      "journal fsync: 2 calls, 2 failed (other 2, 2 refused starts)",
+      "wal write: 168 calls, 16 failed (transaction 16, 8 refused starts)",
+      "wal fsync: 16 calls, 16 failed (checkpoint 4, transaction 12, 5 refused starts)",
+      "database write: 64 calls, 9 failed (checkpoint 8, other 1, 1 refused starts)",
+      "database fsync: 5 calls, 5 failed (checkpoint 4, other 1, 1 refused starts)",
+      "database truncate: 4 calls, 4 failed (checkpoint 4, 0 refused starts)",
   };
   EXPECT_EQ(measured, pinned);
   EXPECT_EQ(total, 61);
+}
+
+// Switching a new file to WAL commits the new file format under a rollback journal, when the PRAGMA
+// has already returned its row ("wal"). If that commit fails, SQLite stays in rollback-journal mode;
+// the store, which refuses to run without WAL (readers would block its writer), must refuse the start
+// rather than run on in that mode. The next start switches the file and runs in WAL.
+TEST_F(AuditSqliteIoMatrix, AFailedSwitchToWalAtTheFirstStartRefusesTheStart) {
+  for (const vfs_fault fault :
+       {vfs_fault{vfs_call::write, vfs_file::journal, 1}, vfs_fault{vfs_call::write, vfs_file::journal, 2},
+        vfs_fault{vfs_call::sync, vfs_file::journal, 1}, vfs_fault{vfs_call::sync, vfs_file::journal, 2},
+        vfs_fault{vfs_call::write, vfs_file::database, 1}, vfs_fault{vfs_call::sync, vfs_file::database, 1}}) {
+    SCOPED_TRACE(std::string(name(fault.file)) + " " + std::string(name(fault.call)) + " " + std::to_string(fault.n));
+    const std::filesystem::path folder = folder_.path() / "switch";
+    std::filesystem::remove_all(folder);
+    std::filesystem::create_directories(folder);
+    const audit::audit_options options = crash_options(folder);
+    vfs_.record(fault);
+    std::shared_ptr<audit::sqlite_audit_store> store;
+    try {
+      store = std::make_shared<audit::sqlite_audit_store>(options);
+    } catch (const audit::store_error& error) {
+      EXPECT_EQ(error.code(), fault.call == vfs_call::write ? SQLITE_IOERR_WRITE : SQLITE_IOERR_FSYNC);
+      EXPECT_EQ(std::string(error.what()), "audit store: step: disk I/O error");
+    }
+    vfs_.stop();
+    EXPECT_TRUE(vfs_.fired());
+    EXPECT_EQ(vfs_.fired_in(), vfs_phase::other);
+    ASSERT_FALSE(store) << "the start was not refused";
+    store = std::make_shared<audit::sqlite_audit_store>(options);  // the operator's next start
+    running_service server(scenario_now(), ivig::server::server_config{}, store);
+    ASSERT_EQ(server.post("ivig-order-select", two_card_request("00000000-0000-4000-8000-00000000fc03").json()).status,
+              200u);
+    EXPECT_TRUE(std::filesystem::exists(options.path + "-wal"));  // committed to the WAL, not under a journal
+  }
 }
 
 // A COMMIT whose WAL fsync fails has written its frames, commit mark included: SQLite reports the
@@ -186,13 +256,7 @@ TEST_F(AuditSqliteIoMatrix, AFailedWalFsyncAtCommitThenACrashLeavesEachRecordOnc
   const std::filesystem::path crashed = folder_.path() / "crashed";
   std::filesystem::create_directories(live);
   std::filesystem::create_directories(crashed);
-  audit::audit_options options;
-  options.path = (live / "audit.sqlite3").string();
-  options.retry_interval = std::chrono::milliseconds(0);
-  options.idle_retry = std::chrono::milliseconds(0);
-  options.now = [] { return scenario_now(); };
-  options.checkpoint_frames = 1 << 30;  // no checkpoint: the failing COMMIT's fsync is the first one
-  options.log = [](std::string_view) {};
+  audit::audit_options options = crash_options(live);
   {
     auto store = std::make_shared<audit::sqlite_audit_store>(options);
     running_service server(scenario_now(), ivig::server::server_config{}, store);
@@ -204,10 +268,7 @@ TEST_F(AuditSqliteIoMatrix, AFailedWalFsyncAtCommitThenACrashLeavesEachRecordOnc
     vfs_.stop();
     ASSERT_TRUE(vfs_.fired());
     EXPECT_EQ(server.get("/readyz").status, 503u);
-    // The process dies here: its files are what the operating system holds.
-    for (const char* suffix : {"", "-wal", ".spool"})
-      std::filesystem::copy_file(live / ("audit.sqlite3" + std::string(suffix)),
-                                 crashed / ("audit.sqlite3" + std::string(suffix)));
+    crash_copy(live, crashed);
   }
   options.path = (crashed / "audit.sqlite3").string();
   {

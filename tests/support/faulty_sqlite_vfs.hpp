@@ -85,6 +85,8 @@ class faulty_sqlite_vfs {
   int count(vfs_call call, vfs_file file) const;
   /// Every counted call since record(), in order (read it after stop()).
   std::vector<vfs_call_site> calls() const;
+  /// The armed fault (read while recording: record() sets it before it starts).
+  const std::optional<vfs_fault>& fault() const { return fault_; }
   /// Whether the armed fault has failed its call, and in which phase.
   bool fired() const { return fired_.load(); }
   vfs_phase fired_in() const { return fired_in_.load(); }
