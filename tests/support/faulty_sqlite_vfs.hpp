@@ -37,7 +37,8 @@ enum class vfs_file {
 };
 
 /// What the connection was doing, from the WAL locks it held (wal.c): its write lock is held for a
-/// whole write transaction, its checkpoint lock for a checkpoint.
+/// whole write transaction, its checkpoint lock for a checkpoint. The locks are process-wide here:
+/// the phase is exact while one connection writes (the store's), as in the tests that use it.
 enum class vfs_phase {
   transaction,  ///< a write transaction, up to and including COMMIT
   checkpoint,   ///< copying the WAL back into the database (a checkpoint, also the one at close)
@@ -49,8 +50,9 @@ std::string_view name(vfs_file file);
 std::string_view name(vfs_phase phase);
 
 /// One counted call: where SQLite was when it made it. `episode` numbers the write transactions and
-/// the checkpoints since record() (1, 2, ...; each phase its own count; 0 for other), so that a test
-/// can tell the first and the last call of each.
+/// the checkpoints since record() (each phase its own count; 0 for other), so that a test can tell
+/// the first and the last call of each. A WAL recovery at open takes the same locks and so also
+/// counts as one of each, though it makes none of these calls.
 struct vfs_call_site {
   vfs_call call = vfs_call::write;
   vfs_file file = vfs_file::wal;
