@@ -36,6 +36,7 @@ entry_writer::entry_writer(database& db, chain_seal seal, fault_hook fault)
       find_dedupe_(db, "SELECT 1 FROM feedback WHERE dedupe_key = ?"),
       find_card_(db, "SELECT 1 FROM cards WHERE card_uuid = ? LIMIT 1"),
       find_replay_(db, "SELECT 1 FROM spool_replays WHERE spool_id = ?"),
+      find_entry_(db, "SELECT 1 FROM entries WHERE seq = ? AND hash = ?"),
       replay_(db, "INSERT INTO spool_replays(spool_id, seq) VALUES(?, ?)") {}
 
 void entry_writer::insert(statement& s) {
@@ -115,6 +116,13 @@ bool entry_writer::already_replayed(const std::string& spool_id) {
   find_replay_.bind_text(1, spool_id);
   const bool found = find_replay_.step();
   if (found) find_replay_.reset();
+  return found;
+}
+
+bool entry_writer::holds_entry(std::int64_t seq, const std::string& hash) {
+  find_entry_.bind_int(1, seq).bind_text(2, hash);
+  const bool found = find_entry_.step();
+  if (found) find_entry_.reset();
   return found;
 }
 

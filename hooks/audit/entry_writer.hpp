@@ -31,6 +31,9 @@ class entry_writer {
 
   /// True when the spooled record `spool_id` is already in the chain (replayed before a crash).
   bool already_replayed(const std::string& spool_id);
+  /// True when the chain holds entry `seq` with exactly `hash`: a spooled record whose failed COMMIT
+  /// came back from the WAL after a crash (sqlite_store.cpp, invariant 6).
+  bool holds_entry(std::int64_t seq, const std::string& hash);
   /// Notes that `spool_id` has been replayed, as entry `seq` (nullopt: a duplicate feedback, skipped).
   void note_replayed(const std::string& spool_id, std::optional<std::int64_t> seq);
 
@@ -51,6 +54,7 @@ class entry_writer {
   statement find_dedupe_;
   statement find_card_;
   statement find_replay_;
+  statement find_entry_;
   statement replay_;
 };
 

@@ -40,6 +40,9 @@ struct pending_record {
   // Written by the batch function, read by the completion.
   bool stored = false;  ///< committed to SQLite (false: spooled, or lost when the spool failed too)
   feedback_result feedback_outcome = feedback_result::recorded_unmatched;
+  /// The seq and hash the last transaction gave its entry (0: none); spooled with it if that failed.
+  std::int64_t attempted_seq = 0;
+  std::string attempted_hash{};
 
   /// Called on the writer thread once the batch holding this record is written (or spooled). It must
   /// not throw and should be quick: it runs before the next batch is taken.

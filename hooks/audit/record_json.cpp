@@ -300,6 +300,11 @@ std::string spool_line(const spool_entry& entry) {
   w.StartObject();
   field(w, "spool_id", entry.spool_id);
   field(w, "kind", entry.kind);
+  if (entry.attempted_seq > 0) {
+    w.Key("attempted_seq");
+    w.Int64(entry.attempted_seq);
+    field(w, "attempted_hash", entry.attempted_hash);
+  }
   w.Key("record");
   w.RawValue(entry.payload.data(), entry.payload.size(), rapidjson::kObjectType);
   w.EndObject();
@@ -315,8 +320,17 @@ std::optional<spool_entry> parse_spool_line(std::string_view line) {
   const auto record = doc.FindMember("record");
   if (id == doc.MemberEnd() || kind == doc.MemberEnd() || record == doc.MemberEnd()) return std::nullopt;
   if (!id->value.IsString() || !kind->value.IsString() || !record->value.IsObject()) return std::nullopt;
-  spool_entry entry{id->value.GetString(), kind->value.GetString(), {}};
+  spool_entry entry{id->value.GetString(), kind->value.GetString(), {}, 0, {}};
   if (entry.kind != "call" && entry.kind != "feedback") return std::nullopt;
+  const auto attempted_seq = doc.FindMember("attempted_seq");
+  const auto attempted_hash = doc.FindMember("attempted_hash");
+  if ((attempted_seq == doc.MemberEnd()) != (attempted_hash == doc.MemberEnd())) return std::nullopt;
+  if (attempted_seq != doc.MemberEnd()) {
+    if (!attempted_seq->value.IsInt64() || attempted_seq->value.GetInt64() <= 0 || !attempted_hash->value.IsString())
+      return std::nullopt;
+    entry.attempted_seq = attempted_seq->value.GetInt64();
+    entry.attempted_hash = attempted_hash->value.GetString();
+  }
   // Re-read through the record type: the payload that enters the chain is the canonical text, whatever
   // spacing the spool holds.
   rapidjson::StringBuffer buffer;

@@ -32,9 +32,14 @@ struct spool_entry {
   std::string spool_id;
   std::string kind;
   std::string payload;
+  /// Where the transaction that failed to commit it put it in the chain (0: nowhere, e.g. it failed
+  /// at BEGIN): its seq and hash, kept so that replay can tell whether that COMMIT came back.
+  std::int64_t attempted_seq = 0;
+  std::string attempted_hash{};
 };
 
 /// `{"spool_id":…,"kind":…,"record":<payload>}` without a newline; the payload is embedded as JSON.
+/// With an attempted seq, `"attempted_seq":…,"attempted_hash":…` follow the kind.
 std::string spool_line(const spool_entry& entry);
 /// nullopt for a line that is not a complete spool line (a torn write, foreign text).
 std::optional<spool_entry> parse_spool_line(std::string_view line);

@@ -63,7 +63,10 @@ std::string database::query_text(std::string_view sql) {
   statement query(*this, sql);
   if (!query.step()) return {};
   std::string value = query.text(0);
-  query.reset();
+  // Run to the end rather than reset: a statement that writes commits there (PRAGMA journal_mode =
+  // WAL returns its row before it commits the new file format), and a reset would drop that failure.
+  while (query.step()) {
+  }
   return value;
 }
 

@@ -32,7 +32,11 @@
 //     chain, in the same transaction as the batch that triggered it, and records each line's spool_id
 //     in `spool_replays` in that transaction. The spool is truncated only after COMMIT. A crash between
 //     COMMIT and truncation leaves lines whose ids are in `spool_replays`: the next replay skips them.
-//     Feedback is deduplicated on replay exactly as it is live.
+//     Feedback is deduplicated on replay exactly as it is live. A COMMIT can fail after its frames,
+//     commit mark included, reached the WAL file (the WAL's fsync failing): SQLite forgets them, but a
+//     crash before the next commit overwrites them brings them back at the next start, and the batch
+//     is in the spool too. So a spooled record carries the seq and hash its failed transaction gave
+//     it, and the replay skips a record whose entry the chain holds with exactly that hash.
 //
 //  7. Nothing read is dropped silently. A spool line that cannot be read (a write torn by a crash, or
 //     foreign text) is appended to <spool>.rejected and fsync'd before the spool is truncated, counted
@@ -226,6 +230,10 @@ std::size_t sqlite_audit_store::write_to_store(std::span<pending_record* const> 
         continue;
       }
       if (writer_->already_replayed(entry->spool_id)) continue;
+      if (entry->attempted_seq > 0 && writer_->holds_entry(entry->attempted_seq, entry->attempted_hash)) {
+        writer_->note_replayed(entry->spool_id, entry->attempted_seq);  // its failed COMMIT came back
+        continue;
+      }
       std::optional<std::int64_t> seq;
       if (entry->kind == "call") {
         seq = writer_->append_call(head, *call_from_json(entry->payload), entry->payload);
@@ -239,12 +247,15 @@ std::size_t sqlite_audit_store::write_to_store(std::span<pending_record* const> 
   }
   std::vector<feedback_result> outcomes(batch.size(), feedback_result::recorded_unmatched);
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    const pending_record& record = *batch[i];
+    pending_record& record = *batch[i];
     if (record.call) {
       writer_->append_call(head, *record.call, record.payload);
     } else {
       outcomes[i] = writer_->append_feedback(head, *record.feedback, record.payload);
     }
+    const bool appended = record.call || outcomes[i] != feedback_result::duplicate;
+    record.attempted_seq = appended ? writer_->last_seq() : 0;  // spooled with it if the COMMIT fails
+    record.attempted_hash = appended ? head : std::string{};
   }
   check_fault(options_.fail_at, "commit");
   tx.commit();
@@ -289,7 +300,8 @@ void sqlite_audit_store::spool(std::span<pending_record* const> batch) {
     std::vector<std::string> lines;
     lines.reserve(batch.size());
     for (const pending_record* record : batch)
-      lines.push_back(spool_line({random_hex(16), record->call ? "call" : "feedback", record->payload}));
+      lines.push_back(spool_line({random_hex(16), record->call ? "call" : "feedback", record->payload,
+                                  record->attempted_seq, record->attempted_hash}));
     spool_->append(lines);
     spooled_ += batch.size();
   } catch (const std::exception& error) {

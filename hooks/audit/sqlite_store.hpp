@@ -65,8 +65,9 @@ struct audit_options {
   int checkpoint_frames = 1000;
   /// Fault injection for tests: asked "open" by the constructor before the file is opened, and on the
   /// writer thread (or the constructor's replay) "begin", "replay" (before the spool is read back),
-  /// "insert", "commit" (where SQLite fsyncs the WAL under power_loss: SQLite's own fsync is not
-  /// intercepted), "spool", "truncate" and "checkpoint"; true makes that step fail like an I/O error.
+  /// "insert", "commit" (where SQLite fsyncs the WAL under power_loss; SQLite's own writes and
+  /// fsyncs are failed by a test VFS instead), "spool", "truncate" and "checkpoint"; true makes that
+  /// step fail like an I/O error.
   fault_hook fail_at;
   /// Where the store's log lines go (never record content); default: one line to stderr.
   std::function<void(std::string_view line)> log;

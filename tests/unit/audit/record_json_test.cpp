@@ -130,6 +130,33 @@ TEST(SpoolLine, CarriesIdKindAndTheRecordAsJson) {
   EXPECT_EQ(entry->payload, payload);
 }
 
+TEST(SpoolLine, CarriesTheSeqAndHashOfTheTransactionThatFailedToCommitIt) {
+  const std::string payload = to_json(sample_call("h1", "u1"));
+  const std::string line = spool_line({"id1", "call", payload, 12, "ab12"});
+  EXPECT_EQ(line,
+            R"({"spool_id":"id1","kind":"call","attempted_seq":12,"attempted_hash":"ab12","record":)" + payload + "}");
+  const std::optional<spool_entry> entry = parse_spool_line(line);
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->attempted_seq, 12);
+  EXPECT_EQ(entry->attempted_hash, "ab12");
+  EXPECT_EQ(entry->payload, payload);
+  // Written before: neither field.
+  EXPECT_EQ(parse_spool_line(spool_line({"id1", "call", payload}))->attempted_seq, 0);
+}
+
+TEST(SpoolLine, AnAttemptedSeqNeedsItsHashAndAPositiveNumber) {
+  const std::string record = to_json(sample_call("h1", "u1"));
+  const auto line = [&](const std::string& fields) {
+    return R"({"spool_id":"id1","kind":"call",)" + fields + R"("record":)" + record + "}";
+  };
+  EXPECT_TRUE(parse_spool_line(line(R"("attempted_seq":3,"attempted_hash":"ab",)")));
+  EXPECT_FALSE(parse_spool_line(line(R"("attempted_seq":3,)")));
+  EXPECT_FALSE(parse_spool_line(line(R"("attempted_hash":"ab",)")));
+  EXPECT_FALSE(parse_spool_line(line(R"("attempted_seq":0,"attempted_hash":"ab",)")));
+  EXPECT_FALSE(parse_spool_line(line(R"("attempted_seq":"3","attempted_hash":"ab",)")));
+  EXPECT_FALSE(parse_spool_line(line(R"("attempted_seq":3,"attempted_hash":7,)")));
+}
+
 TEST(SpoolLine, TornOrForeignLinesAreNotRead) {
   const std::string line = spool_line({"id1", "call", to_json(sample_call("h1", "u1"))});
   EXPECT_FALSE(parse_spool_line(line.substr(0, line.size() - 1)));
