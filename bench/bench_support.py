@@ -1,5 +1,5 @@
-# bench/bench_support.py: what bench/load.py, bench/fallback.py and bench/auth.py share: one wrk run
-# and its figures, and stopping the targets.
+# bench/bench_support.py: what the bench/ scripts share: one wrk run and its figures, stopping the
+# targets, a free port and waiting for it, and one raw HTTP/1.1 exchange on a fresh connection.
 import os
 import re
 import socket
@@ -59,12 +59,44 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_port(port, attempts=600):
-    """Returns once something accepts connections on loopback `port` (tries every 50 ms)."""
+def wait_port(port, attempts=600, proc=None):
+    """Returns once something accepts connections on loopback `port` (tries every 50 ms); exits at
+    once if `proc`, the server being waited for, has exited."""
     for _ in range(attempts):
+        if proc is not None and proc.poll() is not None:
+            raise SystemExit("the server exited at start (%d)" % proc.returncode)
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
         except OSError:
             time.sleep(0.05)
     raise SystemExit("nothing listens on port %d" % port)
+
+
+def post_request(path, body, content_type=b"application/json"):
+    """The bytes of one POST that asks the server to close the connection after its answer."""
+    return (b"POST %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
+            % (path.encode(), content_type, len(body))) + body
+
+
+def exchange(port, raw, timeout=60, source="127.0.0.1"):
+    """Sends raw bytes on a fresh loopback connection from `source` and reads to the close:
+    (status, body), or (0, what went wrong) on a socket error or an answer that is not HTTP."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(source, 0)) as s:
+            s.sendall(raw)
+            answer = b""
+            while True:
+                chunk = s.recv(1 << 16)
+                if not chunk:
+                    break
+                answer += chunk
+    except OSError as e:
+        return 0, str(e).encode()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    if not head.startswith(b"HTTP/1.1 "):
+        return 0, answer[:200]
+    try:
+        return int(head[9:12]), body
+    except ValueError:
+        return 0, answer[:200]

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,26 +30,10 @@ import bench_support  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def post(path, body):
-    return (b"POST %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            b"Content-Length: %d\r\n\r\n" % (path.encode(), len(body))) + body
-
-
 def call(port, request, source, timeout):
     """Sends one request on a fresh connection; returns (status or 0 on a socket error, seconds)."""
     started = time.monotonic()
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(source, 0)) as s:
-            s.sendall(request)
-            answer = b""
-            while True:
-                chunk = s.recv(1 << 20)
-                if not chunk:
-                    break
-                answer += chunk
-        status = int(answer[9:12]) if answer.startswith(b"HTTP/1.1 ") else 0
-    except (OSError, ValueError):
-        status = 0
+    status, _ = bench_support.exchange(port, request, timeout, source)
     return status, time.monotonic() - started
 
 
@@ -103,7 +86,7 @@ def measure_health(binary, workers, heavy, seconds, kinds, work):
             while running:
                 name, path, make = kinds[n % len(kinds)]
                 n += 1
-                heavy_results.append((name,) + call(port, post(path, make()), "127.0.0.1", 120))
+                heavy_results.append((name,) + call(port, bench_support.post_request(path, make()), "127.0.0.1", 120))
 
         def probe():
             request = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"

@@ -25,7 +25,6 @@ import collections
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -36,25 +35,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, proc, seconds=120):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise SystemExit("soak: the server exited at start (%d)" % proc.returncode)
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("soak: nothing listens on port %d" % port)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_support import exchange, free_port, wait_port  # noqa: E402
+from bench_support import post_request as post  # noqa: E402
 
 
 def proc_figures(pid):
@@ -62,31 +45,6 @@ def proc_figures(pid):
     with open("/proc/%d/status" % pid) as f:
         rss_kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
     return rss_kb / 1024.0, len(os.listdir("/proc/%d/fd" % pid))
-
-
-def exchange(port, raw, timeout=60):
-    """Sends raw bytes on a fresh connection, reads to the close; (status, body) or (0, error)."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-            s.sendall(raw)
-            answer = b""
-            while True:
-                chunk = s.recv(1 << 16)
-                if not chunk:
-                    break
-                answer += chunk
-    except OSError as e:
-        return 0, str(e).encode()
-    head, _, body = answer.partition(b"\r\n\r\n")
-    try:
-        return int(head[9:12]), body
-    except ValueError:
-        return 0, answer[:200]
-
-
-def post(path, body, content_type=b"application/json"):
-    return (b"POST %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
-            % (path.encode(), content_type, len(body))) + body
 
 
 def valid_requests():
@@ -252,7 +210,7 @@ def main():
     problems = []
     samples = []
     try:
-        wait_port(port, server)
+        wait_port(port, attempts=2400, proc=server)
         soak = Soak(args, port)
         soak.run_load(min(2.0, args.seconds))  # warm-up: the first calls' allocations are not growth
         time.sleep(1)
