@@ -6,6 +6,7 @@ namespace ivig::rules {
 json_object_reader::json_object_reader(const rapidjson::Value& value, std::string path)
     : value_(value), path_(std::move(path)) {
   if (!value_.IsObject()) throw knowledge_error(path_ + ": expected a JSON object");
+  read_.resize(value_.MemberCount());
 }
 
 void json_object_reader::fail(std::string_view key, std::string_view problem) const {
@@ -17,13 +18,14 @@ bool json_object_reader::has(std::string_view key) const {
 }
 
 const rapidjson::Value* json_object_reader::find(std::string_view key) {
-  seen_.emplace(key);
   const auto it = value_.FindMember(rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size())));
-  return it == value_.MemberEnd() ? nullptr : &it->value;
+  if (it == value_.MemberEnd()) return nullptr;
+  read_[static_cast<std::size_t>(it - value_.MemberBegin())] = true;
+  return &it->value;
 }
 
 void json_object_reader::accept(std::string_view key) {
-  seen_.emplace(key);
+  (void)find(key);
 }
 
 std::string json_object_reader::required_string(std::string_view key) {
@@ -97,9 +99,13 @@ std::vector<std::string> json_object_reader::string_array(std::string_view key, 
 }
 
 void json_object_reader::finish() const {
-  for (const auto& m : value_.GetObject()) {
-    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    if (seen_.find(key) == seen_.end()) throw knowledge_error(path_ + ": unknown key '" + std::string(key) + "'");
+  for (auto m = value_.MemberBegin(); m != value_.MemberEnd(); ++m) {
+    if (read_[static_cast<std::size_t>(m - value_.MemberBegin())]) continue;
+    const std::string key(m->name.GetString(), m->name.GetStringLength());
+    // FindMember finds the first of two equal keys: the second is never read, and is refused as a
+    // duplicate rather than silently ignored.
+    if (value_.FindMember(m->name) != m) throw knowledge_error(path_ + ": duplicate key '" + key + "'");
+    throw knowledge_error(path_ + ": unknown key '" + key + "'");
   }
 }
 

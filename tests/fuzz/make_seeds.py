@@ -131,8 +131,18 @@ def main():
     # (rules::knowledge_file_names()); each seed starts with its own file's index.
     load_order = ["bundle.json", "sources.json", "value-sets.json", "products.json", "recognition.json",
                   "policy.json", "facts.json", "rules.json"]
+    # With bit 3 of the first byte set, the input replaces one entry: the second byte picks the
+    # file's top-level member, the third an element of it; seeds for the first, middle and last.
     for index, name in enumerate(load_order):
-        write("knowledge", name, bytes([index]) + (ROOT / "rules" / "knowledge" / name).read_bytes())
+        text = (ROOT / "rules" / "knowledge" / name).read_bytes()
+        write("knowledge", name, bytes([index]) + text)
+        for m, (key, value) in enumerate(json.loads(text).items()):
+            elements = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else [value]
+            for e in sorted({0, len(elements) // 2, len(elements) - 1}):
+                if e < 0 or e > 255:
+                    continue
+                write("knowledge", f"{name[:-5]}-{key}-{e}.entry", bytes([index | 8, m, e]) + json.dumps(
+                    elements[e], separators=(",", ":")).encode())
     jwks = (SHARED / "cds-hooks" / "examples" / "sandbox-jwks-public.json").read_bytes()
     write("jwt", "jwks.json", b"1" + jwks)
     token = ("eyJhbGciOiJFUzM4NCIsInR5cCI6IkpXVCIsImtpZCI6ImV4YW1wbGUifQ."

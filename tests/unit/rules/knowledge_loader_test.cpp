@@ -69,6 +69,12 @@ TEST(KnowledgeLoader, RejectsAnUnknownKey) {
             "rules.json: rules[3] (R4): unknown key 'evidense'");
 }
 
+TEST(KnowledgeLoader, RejectsADuplicateKey) {
+  // The strict reader reads the first of two equal keys; the second must not pass unread.
+  EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R4").AddMember("severity", "info", d.GetAllocator()); }),
+            "rules.json: rules[3] (R4): duplicate key 'severity'");
+}
+
 TEST(KnowledgeLoader, RejectsAnUnknownValueSet) {
   EXPECT_EQ(error_after("rules.json", [](auto& d) { rule(d, "R4")["valueSets"]["condition"].SetString("vs-nope"); }),
             "rules.json: rules[3] (R4).valueSets: names unknown value set 'vs-nope'");
