@@ -118,6 +118,13 @@ int main(int argc, char** argv) {
   service_options.audit_patient_key = *patient_key;
   service_options.issuer_fhir_servers = authentication->issuer_fhir_servers;
   service_options.rejections_recorded_per_minute = o.audit_rejections_per_minute;
+  if (!o.knowledge_dir.empty()) {
+    // SIGHUP and POST /admin/reload read the folder again, with the same site codes, and the service
+    // switches only to a bundle the loader accepts.
+    service_options.reload_from = [folder = o.knowledge_dir, load_options] {
+      return ivig::rules::load_knowledge_dir(folder, load_options);
+    };
+  }
   service_options.fetch = {std::chrono::milliseconds(o.fhir_deadline_ms),
                            o.fhir_max_pages,
                            o.fhir_page_size,

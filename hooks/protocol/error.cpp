@@ -10,7 +10,7 @@
 namespace ivig::protocol {
 namespace {
 
-constexpr std::array<error_description, 27> table{{
+constexpr std::array<error_description, 29> table{{
     {400, "json-malformed", "structure", "The body is not a well-formed JSON object."},
     {400, "json-too-deep", "too-costly", "The body nests JSON deeper than the configured limit."},
     {413, "body-too-large", "too-costly", "The body is larger than the configured limit."},
@@ -37,6 +37,8 @@ constexpr std::array<error_description, 27> table{{
     {413, "too-many-entries", "too-costly", "The request has more entries than the configured limit."},
     {413, "field-too-long", "too-costly", "A string in the request is longer than the configured limit."},
     {413, "response-too-large", "too-costly", "The answer would be larger than the configured limit."},
+    {409, "reload-unavailable", "not-supported", "The service runs on its embedded knowledge: nothing to reload."},
+    {422, "knowledge-rejected", "invalid", "The knowledge bundle was refused; the running version stays in use."},
     {500, "internal-error", "exception", "The service failed; the failure has been logged."},
 }};
 

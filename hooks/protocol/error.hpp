@@ -64,6 +64,12 @@ enum class error_code {
   field_too_long,
   /// The cards for this request would be larger than the configured response cap (HTTP 413).
   response_too_large,
+  /// POST /admin/reload when the knowledge is the embedded bundle: there is no folder to read again
+  /// (HTTP 409).
+  reload_unavailable,
+  /// POST /admin/reload (or SIGHUP) read a knowledge bundle that the loader refused; the running
+  /// version stays in use (HTTP 422).
+  knowledge_rejected,
   /// A defect in the service itself (HTTP 500). Never caused by input alone.
   internal_error,
 };

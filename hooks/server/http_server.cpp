@@ -323,8 +323,7 @@ void http_server::run_until_signal() {
     const std::lock_guard lock(st.mutex);
     if (!st.started) throw std::logic_error("ivig-cds server: run_until_signal() before start()");
     if (!st.draining.load()) {
-      st.signals.emplace(st.ioc, SIGINT, SIGTERM);
-      if (st.tls) st.signals->add(SIGHUP);
+      st.signals.emplace(st.ioc, SIGINT, SIGTERM, SIGHUP);
       wait_for_signal();
     }
   }
@@ -336,15 +335,35 @@ void http_server::wait_for_signal() {
   st.signals->async_wait([this](const boost_error& ec, int signal_number) {
     if (ec) return;  // cancelled by stop()
     if (signal_number == SIGHUP) {
-      const std::string problem = reload_tls();
-      log_line(problem.empty() ? "received SIGHUP: TLS certificate reloaded for new connections"
-                               : "received SIGHUP: TLS certificate NOT reloaded, the old one stays in use: " + problem);
+      if (state_->tls) {
+        const std::string problem = reload_tls();
+        log_line(problem.empty() ? "received SIGHUP: TLS certificate reloaded for new connections"
+                                 : "received SIGHUP: TLS certificate NOT reloaded, the old one stays in use: " +
+                                       problem);
+      }
+      reload_handler();
       const std::lock_guard lock(state_->mutex);
       if (state_->signals) wait_for_signal();
       return;
     }
     log_line("received signal " + std::to_string(signal_number) + ": draining");
     stop();
+  });
+}
+
+void http_server::reload_handler() {
+  state& st = *state_;
+  // The handler logs what it reloaded (or why not); nobody waits for the answer.
+  reply_sink sink([](http_reply, bool) {}, [] {
+    log_line("SIGHUP reload: the handler dropped its reply");
+    return http_reply{};
+  });
+  st.dispatch([&st, sink] {
+    try {
+      st.handler.reload(sink);
+    } catch (const std::exception& e) {
+      log_line(std::string("SIGHUP reload: the handler threw: ") + e.what());
+    }
   });
 }
 

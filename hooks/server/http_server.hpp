@@ -45,7 +45,8 @@ class http_server {
   void wait();
 
   /// Installs SIGINT and SIGTERM handling, blocks until one arrives (or stop() is called), drains
-  /// and returns after wait(); SIGHUP reloads the TLS certificate. For main(), after start().
+  /// and returns after wait(); SIGHUP reloads the TLS certificate (with TLS) and asks the handler to
+  /// reload (request_handler::reload, on a worker thread). For main(), after start().
   void run_until_signal();
 
   /// Reads the TLS certificate and key files again (SIGHUP does this under run_until_signal): new
@@ -61,6 +62,8 @@ class http_server {
  private:
   /// Waits for the next signal of the set run_until_signal installed (again after each SIGHUP).
   void wait_for_signal();
+  /// SIGHUP's request_handler::reload, dispatched like a call.
+  void reload_handler();
   struct state;
   std::unique_ptr<state> state_;
 };

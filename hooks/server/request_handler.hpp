@@ -106,6 +106,10 @@ class request_handler {
   /// http-malformed, 500, 503), so that the application can record it: it sends `reply` (the
   /// transport's answer, which it may extend with headers) through `done` once recorded.
   virtual void rejected(const rejection& what, http_reply reply, reply_sink done) = 0;
+  /// POST /admin/reload from a loopback peer, and SIGHUP: the application reads its data again (the
+  /// knowledge bundle) and switches to it if it is valid; calls already running finish on what they
+  /// started with. May read files: the server runs it on a worker thread when it has them.
+  virtual void reload(reply_sink done) = 0;
 };
 
 }  // namespace ivig::server

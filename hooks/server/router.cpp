@@ -19,8 +19,9 @@ constexpr std::string_view discovery_path = "/cds-services";
 constexpr std::string_view health_path = "/healthz";
 constexpr std::string_view readiness_path = "/readyz";
 constexpr std::string_view feedback_suffix = "/feedback";
+constexpr std::string_view reload_path = "/admin/reload";
 
-enum class route_kind { none, discovery, service, feedback, health, readiness };
+enum class route_kind { none, discovery, service, feedback, health, readiness, reload };
 
 struct matched_route {
   route_kind kind = route_kind::none;
@@ -44,6 +45,7 @@ matched_route match(std::string_view target) {
   if (path == discovery_path || path == "/cds-services/") return {route_kind::discovery, {}};
   if (path == health_path) return {route_kind::health, {}};
   if (path == readiness_path) return {route_kind::readiness, {}};
+  if (path == reload_path) return {route_kind::reload, {}};
   if (path.size() > discovery_path.size() + 1 && path.starts_with(discovery_path) &&
       path[discovery_path.size()] == '/') {
     std::string_view id = path.substr(discovery_path.size() + 1);
@@ -54,6 +56,11 @@ matched_route match(std::string_view target) {
     }
   }
   return {};
+}
+
+/// True when `peer` ("127.0.0.1:5000", "[::1]:5000", "[::ffff:127.0.0.1]:5000") is this host.
+bool is_loopback_peer(std::string_view peer) {
+  return peer.starts_with("127.") || peer.starts_with("[::1]:") || peer.starts_with("[::ffff:127.");
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -200,8 +207,15 @@ std::optional<route_outcome> route(route_request request, request_handler& handl
     out.close_connection = true;
     return out;
   }
-  const matched_route m = match(request.target);
+  matched_route m = match(request.target);
+  // The admin endpoint exists only for this host: to anyone else it is a path like any unknown one,
+  // answered the same way, so that it is neither reachable nor visible beyond loopback.
+  if (m.kind == route_kind::reload && !is_loopback_peer(request.peer)) m = {};
   switch (m.kind) {
+    case route_kind::reload:
+      if (request.method != "POST") return method_not_allowed("POST");
+      call_async("reload", dispatch, std::move(on_reply), [&handler](reply_sink& sink) { handler.reload(sink); });
+      return std::nullopt;
     case route_kind::none:
       return router_error(error_code::route_not_found,
                           "The endpoints are GET /cds-services, POST /cds-services/{id}, "

@@ -12,6 +12,10 @@
 //   POST /cds-services/{id}              -> request_handler::call_service(id, body)
 //                                           id: one non-empty segment of [A-Za-z0-9._-], not "." or ".."
 //   GET  /healthz                        -> request_handler::health()
+//   GET  /readyz                         -> request_handler::readiness()
+//   POST /admin/reload                   -> request_handler::reload(), from a loopback peer only
+//                                           (404 route-not-found to any other peer); never
+//                                           authenticated by JWT: it is for the host's operators
 //
 // With an authenticator, discovery, service calls and feedback proceed only once it accepts the
 // caller (401 unauthorized with WWW-Authenticate otherwise); health and readiness never ask it.

@@ -104,42 +104,94 @@ struct call_in_progress {
   std::optional<protocol::cds_request> request;
   fhir::patient_record record;
   std::shared_ptr<fetched_data> fetched;
+  /// The version the call started with: a reload during the call does not change what it uses.
+  std::shared_ptr<const served_knowledge> knowledge;
 };
 
 ivig_service::ivig_service(std::shared_ptr<const rules::knowledge> kb, service_options options,
                            std::shared_ptr<audit::audit_sink> audit,
                            std::shared_ptr<fhir::client::fhir_client> fhir_client)
-    : kb_(std::move(kb)),
-      options_(std::move(options)),
+    : options_(std::move(options)),
       audit_(std::move(audit)),
       rejections_(options_.rejections_recorded_per_minute),
       fhir_client_(std::move(fhir_client)) {
-  templates_ = derive_prefetch_templates(*kb_);
+  knowledge_ = serve(std::move(kb));
+}
+
+std::shared_ptr<const served_knowledge> ivig_service::serve(std::shared_ptr<const rules::knowledge> kb) const {
+  auto served = std::make_shared<served_knowledge>();
+  served->kb = std::move(kb);
+  served->templates = derive_prefetch_templates(*served->kb);
   std::vector<std::pair<std::string, std::string>> prefetch;
-  for (const prefetch_template& t : templates_) prefetch.emplace_back(t.key, t.query);
-  const std::string requirements = usage_requirements(templates_, fhir_client_ ? &options_.fetch : nullptr);
-  discovery_body_ = protocol::discovery_json({
+  for (const prefetch_template& t : served->templates) prefetch.emplace_back(t.key, t.query);
+  const std::string requirements = usage_requirements(served->templates, fhir_client_ ? &options_.fetch : nullptr);
+  const std::string& version = served->kb->version;
+  served->discovery_body = protocol::discovery_json({
       {std::string(order_select_id), "order-select", "IVIg order safety check",
        "Checks a newly selected intravenous immunoglobulin (IVIg) order against the patient's record for labelled "
        "contraindications (immune globulin hypersensitivity, IgA deficiency with anti-IgA antibodies, "
        "hyperprolinemia, hereditary fructose intolerance, corn allergy) and product-specific hazards, and says "
        "which checks could not be completed. Knowledge " +
-           kb_->version + ".",
+           version + ".",
        requirements, prefetch},
       {std::string(order_sign_id), "order-sign", "IVIg order verification at signing",
        "Checks every intravenous immunoglobulin (IVIg) order about to be signed, with the same checks as "
        "ivig-order-select applied to all draft orders. Knowledge " +
-           kb_->version + ".",
+           version + ".",
        requirements, prefetch},
   });
+  return served;
+}
+
+std::shared_ptr<const served_knowledge> ivig_service::current_knowledge() const {
+  const std::lock_guard lock(knowledge_mutex_);
+  return knowledge_;
+}
+
+void ivig_service::reload(server::reply_sink done) {
+  const std::lock_guard one_at_a_time(reload_mutex_);
+  const std::string running = current_knowledge()->kb->version;
+  if (!options_.reload_from) {
+    options_.log("knowledge reload: not possible, the service runs on its embedded bundle (no --knowledge "
+                 "folder); still serving " + running);
+    return done.send(error_reply({protocol::error_code::reload_unavailable,
+                                  "The service runs on its embedded knowledge bundle (no --knowledge folder): there "
+                                  "is nothing to read again. Still serving " + running + "."}));
+  }
+  auto loaded = options_.reload_from();
+  if (!loaded) {
+    options_.log("knowledge reload: REFUSED, still serving " + running + ": " + loaded.error());
+    return done.send(error_reply({protocol::error_code::knowledge_rejected,
+                                  "The knowledge bundle was refused (" + loaded.error() + "). Still serving " +
+                                      running + "."}));
+  }
+  // Built before the swap, so that the lock is held only for the pointer: a call that starts
+  // during the swap gets one version or the other, whole.
+  std::shared_ptr<const served_knowledge> fresh = serve(std::move(*loaded));
+  const std::string version = fresh->kb->version;
+  std::size_t active = 0;
+  for (const auto& rule : fresh->kb->rules) active += rule.status == rules::rule_status::active ? 1 : 0;
+  {
+    const std::lock_guard lock(knowledge_mutex_);
+    knowledge_ = std::move(fresh);
+  }
+  options_.log("knowledge reload: now serving " + version + " (" + std::to_string(active) +
+               " active rules) to calls that start from now; was " + running);
+  done.send({200,
+             R"({"knowledgeVersion":")" + version + R"(","previousVersion":")" + running + R"(","activeRules":)" +
+                 std::to_string(active) + "}",
+             "application/json",
+             {}});
 }
 
 server::http_reply ivig_service::discovery() {
-  return {200, discovery_body_, "application/json", {}};
+  return {200, current_knowledge()->discovery_body, "application/json", {}};
 }
 
 server::http_reply ivig_service::health() {
-  return {200, R"({"status":"ok","knowledgeVersion":")" + kb_->version + R"("})", "application/json", {}};
+  return {200, R"({"status":"ok","knowledgeVersion":")" + current_knowledge()->kb->version + R"("})",
+          "application/json",
+          {}};
 }
 
 std::optional<std::string> ivig_service::issuer_refusal(const server::caller& who, std::string_view fhir_server) const {
@@ -161,13 +213,14 @@ void ivig_service::call_service(const server::caller& who, std::string_view serv
   call->audit.received_at = fhir::format_instant(now);
   set_caller(call->audit, who);
   call->audit.service_id = std::string(service_id.substr(0, 64));
-  call->audit.knowledge_version = kb_->version;
+  call->knowledge = current_knowledge();
+  call->audit.knowledge_version = call->knowledge->kb->version;
   std::optional<server::http_reply> rejected = read_call(service_id, body, *call);
   body = {};  // the parsed copy is what the call reads from now on
   if (rejected) return finish(call, std::move(*rejected));
   const protocol::cds_request& request = *call->request;
   const fetch_plan plan = fhir_client_ != nullptr && !request.fhir_server.empty()
-                              ? plan_fetches(request, templates_, call->record)
+                              ? plan_fetches(request, call->knowledge->templates, call->record)
                               : fetch_plan{};
   if (plan.empty()) return finish(call, evaluate_call(*call));
   auto refused = fhir_client_->refusal(request.fhir_server);
@@ -231,7 +284,7 @@ std::optional<server::http_reply> ivig_service::read_call(std::string_view servi
                                      : fhir_client_ == nullptr
                                          ? " and this service is not set up to query the EHR's FHIR server"
                                          : "";
-  auto gathered = gather_record(request, templates_, unfetched);
+  auto gathered = gather_record(request, call.knowledge->templates, unfetched);
   if (!gathered) return reject(gathered.error());
   call.record = std::move(*gathered);
   return std::nullopt;
@@ -256,15 +309,16 @@ server::http_reply ivig_service::continue_after_fetch(call_in_progress& call) {
 server::http_reply ivig_service::evaluate_call(call_in_progress& call) {
   const protocol::cds_request& request = *call.request;
   const fhir::patient_record& record = call.record;
+  const rules::knowledge& kb = *call.knowledge->kb;
   const orders_to_check orders =
-      find_ivig_orders(request, record, *kb_, call.hook == protocol::hook_kind::order_select);
+      find_ivig_orders(request, record, kb, call.hook == protocol::hook_kind::order_select);
   const fhir::time_point now = options_.now();
   const rules::hook_stage stage =
       call.hook == protocol::hook_kind::order_sign ? rules::hook_stage::sign : rules::hook_stage::select;
   std::vector<checked_order> checked;
   for (const rules::ivig_order& order : orders.ivig_orders) {
-    checked_order entry{&order, rules::gather_order_facts(record, order, *kb_, now, stage), {}};
-    entry.result = rules::evaluate(record, order, *kb_, now, orders.session, entry.facts, stage);
+    checked_order entry{&order, rules::gather_order_facts(record, order, kb, now, stage), {}};
+    entry.result = rules::evaluate(record, order, kb, now, orders.session, entry.facts, stage);
     // A failing rule cost only itself (the engine listed its check as not completed); say which
     // and why where operators look. The exception text names code, not the patient's data.
     for (const rules::rule_failure& failure : entry.result.failures)
@@ -273,8 +327,8 @@ server::http_reply ivig_service::evaluate_call(call_in_progress& call) {
     checked.push_back(std::move(entry));
   }
   const card_options options{stage == rules::hook_stage::sign};
-  const std::vector<protocol::card> cards = build_cards(request.hook_instance, checked, *kb_, options);
-  describe_call(call.audit, request, record, templates_, checked, cards, *kb_, stage, options_.audit_patient_key);
+  const std::vector<protocol::card> cards = build_cards(request.hook_instance, checked, kb, options);
+  describe_call(call.audit, request, record, call.knowledge->templates, checked, cards, kb, stage, options_.audit_patient_key);
   std::string response = protocol::cards_response_json(cards);
   if (response.size() > options_.limits.response_bytes) {
     const protocol::request_error error = protocol::response_too_large(response.size(), options_.limits.response_bytes);
@@ -289,7 +343,7 @@ void ivig_service::feedback(const server::caller& who, std::string_view service_
   audit::call_record audit;
   audit.received_at = fhir::format_instant(options_.now());
   audit.service_id = std::string(service_id.substr(0, 64)) + "/feedback";
-  audit.knowledge_version = kb_->version;
+  audit.knowledge_version = current_knowledge()->kb->version;
   set_caller(audit, who);
   auto reject = [&](const protocol::request_error& error) {
     audit.error_code = std::string(protocol::describe(error.code).code);
@@ -368,7 +422,7 @@ void ivig_service::rejected(const server::rejection& what, server::http_reply re
   audit.received_at = fhir::format_instant(now);
   audit.service_id =
       std::string(what.method.substr(0, 16)) + (what.method.empty() ? "" : " ") + std::string(what.path.substr(0, 128));
-  audit.knowledge_version = kb_->version;
+  audit.knowledge_version = current_knowledge()->kb->version;
   audit.http_status = what.status;
   audit.error_code = std::string(what.code);
   audit.error_reason = std::string(what.reason);
@@ -382,14 +436,14 @@ void ivig_service::rejected(const server::rejection& what, server::http_reply re
 
 void ivig_service::submit_due_rejection_summaries(fhir::time_point now) {
   for (audit::call_record& summary : rejections_.due(now)) {
-    summary.knowledge_version = kb_->version;
+    summary.knowledge_version = current_knowledge()->kb->version;
     audit_->submit_call(std::move(summary), [](bool) {});
   }
 }
 
 void ivig_service::flush_rejection_summaries() {
   for (audit::call_record& summary : rejections_.flush()) {
-    summary.knowledge_version = kb_->version;
+    summary.knowledge_version = current_knowledge()->kb->version;
     audit_->record_call(summary);
   }
 }

@@ -5,7 +5,8 @@
 // the PatientRecord (prefetch, then what it lacks fetched from the EHR's FHIR server, asynchronously
 // and under one deadline), find the IVIg orders, evaluate each with the engine at the injected
 // `now`, and write the cards. Thread-safe: all state is read-only after construction except what
-// each call builds for itself.
+// each call builds for itself, and the knowledge it serves, which reload() replaces whole: each call
+// takes the version current when it starts and keeps it to its end (docs/operations.md).
 #pragma once
 
 #include <chrono>
@@ -13,11 +14,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "fhir/model/fhir_time.hpp"
+#include "fhir/model/result.hpp"
 #include "hooks/audit/audit_sink.hpp"
 #include "hooks/protocol/request_limits.hpp"
 #include "hooks/server/request_handler.hpp"
@@ -38,6 +41,9 @@ fhir::time_point system_now();
 /// One line to stderr, written in one call so lines from several threads do not interleave.
 void log_to_stderr(std::string_view line);
 
+/// Reads the knowledge bundle again, for reload(): the loaded bundle, or why it was refused.
+using knowledge_source = std::function<result<std::shared_ptr<const rules::knowledge>, std::string>()>;
+
 struct service_options {
   std::size_t max_json_depth = 64;
   clock_function now = system_now;
@@ -56,6 +62,16 @@ struct service_options {
   /// Caps on draft orders, selections, feedback items, string lengths and the response size (last, so
   /// that the positional initialisers of the tests and benchmarks keep their meaning).
   protocol::request_limits limits{};
+  /// Where reload() reads the knowledge from (the --knowledge folder). Unset: the embedded bundle,
+  /// which cannot change while the process runs, so reload() answers 409 reload-unavailable.
+  knowledge_source reload_from{};
+};
+
+/// One knowledge version as the service serves it: the bundle and what is derived from it.
+struct served_knowledge {
+  std::shared_ptr<const rules::knowledge> kb;
+  std::vector<prefetch_template> templates;
+  std::string discovery_body;
 };
 
 struct call_in_progress;
@@ -77,16 +93,23 @@ class ivig_service final : public server::request_handler {
                 server::reply_sink done) override;
   server::http_reply readiness() override;
   void rejected(const server::rejection& what, server::http_reply reply, server::reply_sink done) override;
+  /// Loads options.reload_from and, when the loader accepts it, serves it to calls that start from
+  /// now on: 200 with the new and previous versions; 422 knowledge-rejected (the loader's message)
+  /// or 409 reload-unavailable otherwise, the running version staying in use. Logged either way.
+  void reload(server::reply_sink done) override;
 
-  const std::vector<prefetch_template>& prefetch_templates() const { return templates_; }
+  /// The knowledge calls starting now are evaluated with.
+  std::shared_ptr<const served_knowledge> current_knowledge() const;
+  std::vector<prefetch_template> prefetch_templates() const { return current_knowledge()->templates; }
 
   /// Writes the summaries of rejections not yet recorded and waits for them: after the server has
   /// stopped, before the audit store closes. Not on an I/O thread.
   void flush_rejection_summaries();
 
  private:
-  std::shared_ptr<const rules::knowledge> kb_;
   service_options options_;
+  /// The knowledge for the prefetch templates, discovery text and fetch requirements it implies.
+  std::shared_ptr<const served_knowledge> serve(std::shared_ptr<const rules::knowledge> kb) const;
   /// Reads the request and its prefetch into `call`; the error reply when the request is rejected.
   std::optional<server::http_reply> read_call(std::string_view service_id, std::string_view body,
                                               call_in_progress& call);
@@ -105,8 +128,9 @@ class ivig_service final : public server::request_handler {
   std::shared_ptr<audit::audit_sink> audit_;
   rejection_audit rejections_;
   std::shared_ptr<fhir::client::fhir_client> fhir_client_;
-  std::vector<prefetch_template> templates_;
-  std::string discovery_body_;
+  mutable std::mutex knowledge_mutex_;  // guards the pointer only: a served_knowledge never changes
+  std::shared_ptr<const served_knowledge> knowledge_;
+  std::mutex reload_mutex_;  // one reload at a time
 };
 
 }  // namespace ivig::service

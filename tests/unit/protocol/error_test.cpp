@@ -35,6 +35,8 @@ TEST(ErrorTable, EveryCodeHasItsDocumentedStatusAndAUniqueName) {
                                                               {error_code::too_many_entries, 413},
                                                               {error_code::field_too_long, 413},
                                                               {error_code::response_too_large, 413},
+                                                              {error_code::reload_unavailable, 409},
+                                                              {error_code::knowledge_rejected, 422},
                                                               {error_code::internal_error, 500}};
   std::set<std::string_view> names;
   for (const auto& [code, status] : expected) {

@@ -74,7 +74,7 @@ class gate {
 class recording_handler final : public request_handler {
  public:
   struct call {
-    std::string method;  // "discovery", "call_service", "feedback", "health" or "readiness"
+    std::string method;  // "discovery", "call_service", "feedback", "health", "readiness" or "reload"
     std::string service_id;
     std::string body;
     friend bool operator==(const call&, const call&) = default;
@@ -124,6 +124,11 @@ class recording_handler final : public request_handler {
   http_reply readiness() override {
     record({"readiness", {}, {}});
     return {200, R"({"status":"ready"})", "application/json", {}};
+  }
+
+  void reload(reply_sink done) override {
+    record({"reload", {}, {}});
+    done.send({200, R"({"reloaded":true})", "application/json", {}});
   }
 
   /// Transport-level rejections are counted, not recorded as calls, so that existing call lists stay exact.

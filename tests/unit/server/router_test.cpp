@@ -282,6 +282,7 @@ class scripted_handler final : public request_handler {
   void feedback(const caller&, std::string_view, std::string, reply_sink done) override { done.send(answer()); }
   http_reply readiness() override { return answer(); }
   void rejected(const rejection&, http_reply r, reply_sink done) override { done.send(std::move(r)); }
+  void reload(reply_sink done) override { done.send(answer()); }
   http_reply reply;
   bool throw_int = false;
 
@@ -395,6 +396,50 @@ TEST(Router, AThrowingDispatchIsAnswered500) {
   EXPECT_EQ(outcomes[0].reply.status, 500U);
   EXPECT_EQ(outcomes[0].error, error_code::internal_error);
   EXPECT_TRUE(handler.calls().empty());
+}
+
+TEST(Router, ReloadIsForLoopbackPeersOnlyAndInvisibleToOthers) {
+  recording_handler handler;
+  for (const char* peer : {"127.0.0.1:5000", "[::1]:5000", "[::ffff:127.0.0.1]:5000"}) {
+    route_request r = post("/admin/reload");
+    r.peer = peer;
+    const route_outcome out = route_now(std::move(r), handler, false);
+    EXPECT_EQ(out.reply.status, 200U) << peer;
+    EXPECT_EQ(out.reply.body, R"({"reloaded":true})") << peer;
+  }
+  EXPECT_EQ(handler.calls(), (std::vector<call>(3, call{"reload", {}, {}})));
+  // Elsewhere it answers exactly as a path that does not exist, and the handler never hears of it.
+  const route_outcome unknown = route_now(get("/nowhere"), handler, false);
+  for (const char* peer : {"10.0.0.7:5000", "[2001:db8::1]:5000", "128.0.0.1:5000", "[::ffff:10.0.0.1]:5000", ""}) {
+    route_request r = post("/admin/reload");
+    r.peer = peer;
+    const route_outcome out = route_now(std::move(r), handler, false);
+    EXPECT_EQ(out.reply.status, 404U) << peer;
+    EXPECT_EQ(out.reply.body, unknown.reply.body) << peer;
+  }
+  EXPECT_EQ(handler.calls().size(), 3U);
+}
+
+TEST(Router, ReloadTakesOnlyPostAndNeedsNoToken) {
+  recording_handler handler;
+  route_request r = get("/admin/reload");
+  r.peer = "127.0.0.1:5000";
+  const route_outcome out = route_now(std::move(r), handler, false);
+  EXPECT_EQ(out.reply.status, 405U);
+  EXPECT_EQ(header(out.reply, "Allow"), "POST");
+  // An authenticator guards the EHR's endpoints; the host's operator has no EHR token to show.
+  class refusing_authenticator final : public request_authenticator {
+   public:
+    void authenticate(authentication_request, done_function) override { ADD_FAILURE() << "asked for a reload"; }
+  } auth;
+  route_request loopback = post("/admin/reload");
+  loopback.peer = "127.0.0.1:5000";
+  std::vector<route_outcome> outcomes;
+  EXPECT_FALSE(route(
+      std::move(loopback), handler, false, in_place, [&](route_outcome o) { outcomes.push_back(std::move(o)); },
+      &auth));
+  ASSERT_EQ(outcomes.size(), 1U);
+  EXPECT_EQ(outcomes[0].reply.status, 200U);
 }
 
 TEST(Router, ErrorReplyUsesTheStatusAndBodyOfEveryErrorCode) {
