@@ -142,6 +142,15 @@ int run_audit_command(const options& o) {
       if (a.worksheet) return print_worksheets(view);
       for (std::size_t i = 0; i < view.calls.size(); ++i) {
         print_call(view.calls[i]);
+        // The replay input is the whole request (records of hundreds of KB): its size, not its text.
+        std::optional<audit::call_record> recorded = audit::call_from_json(view.payloads[i]);
+        if (recorded && !recorded->replay_input.empty()) {
+          const std::size_t bytes = recorded->replay_input.size();
+          recorded->replay_input.clear();
+          std::cout << "  recorded: " << terminal_safe(audit::to_json(*recorded)) << "\n"
+                    << "  replay input: " << bytes << " bytes (the request and what was fetched; ivig-cds replay)\n";
+          continue;
+        }
         std::cout << "  recorded: " << terminal_safe(view.payloads[i]) << "\n";
       }
       for (const audit::card_row& card : view.cards)

@@ -12,6 +12,7 @@
 #include "hooks/app/key_file.hpp"
 #include "hooks/app/malloc_settings.hpp"
 #include "hooks/app/options.hpp"
+#include "hooks/app/replay_command.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "hooks/server/http_server.hpp"
 #include "hooks/service/ivig_service.hpp"
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   if (!outcome.parsed) return outcome.exit_code;
   const ivig::app::options& o = *outcome.parsed;
   if (!o.audit.name.empty()) return ivig::app::run_audit_command(o);
+  if (o.replay.requested) return ivig::app::run_replay_command(o);
   if (const auto refused = ivig::app::exposure_refusal(o)) {
     std::cerr << "ivig-cds: " << *refused << "\n";
     return 1;
@@ -118,6 +120,7 @@ int main(int argc, char** argv) {
   service_options.audit_patient_key = *patient_key;
   service_options.issuer_fhir_servers = authentication->issuer_fhir_servers;
   service_options.rejections_recorded_per_minute = o.audit_rejections_per_minute;
+  service_options.keep_replay_inputs = o.audit_enabled && o.audit_replay_inputs;
   if (!o.knowledge_dir.empty()) {
     // SIGHUP and POST /admin/reload read the folder again, with the same site codes, and the service
     // switches only to a bundle the loader accepts.

@@ -90,6 +90,9 @@ parse_outcome parse_options(int argc, char** argv) {
                  "Rejected requests (404, 401, 413 ...) recorded one by one per minute; the rest in one summary "
                  "record per status and reason")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  cli.add_option("--audit-replay-inputs", o.audit_replay_inputs,
+                 "Keep each answered call's request (without its access token) and what was fetched for it in its "
+                 "audit record, so that `ivig-cds replay` can run it through another knowledge version");
   cli.add_option("--audit-retention-days", o.audit_retention_days,
                  "Default horizon of `audit purge`, in days (0: keep everything)");
   // No LOINC code exists for anti-IgA antibody tests: the site names its own, so that R2 finds the
@@ -209,6 +212,20 @@ parse_outcome parse_options(int argc, char** argv) {
   purge->add_option("--retention-days", a.retention_days, "Remove entries older than this many days");
   purge->callback([&a] { a.name = "purge"; });
   for (CLI::App* command : audit->get_subcommands({})) command->fallthrough();
+
+  // ivig-cds replay …: what a knowledge change would change, from the audit log (docs/operations.md).
+  CLI::App* replay =
+      cli.add_subcommand("replay",
+                         "Run the recorded calls of a period through another knowledge bundle and print the "
+                         "cards that would change, per rule");
+  replay->fallthrough();
+  replay->add_option("--knowledge", o.replay.knowledge_dir, "The knowledge bundle folder to try")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  replay->add_option("--from", o.replay.from, "Calls received at or after (RFC 3339)");
+  replay->add_option("--to", o.replay.to, "Calls received before (RFC 3339)");
+  replay->add_option("--list", o.replay.max_listed, "At most this many changed calls listed one by one");
+  replay->callback([&o] { o.replay.requested = true; });
 
   try {
     cli.parse(argc, argv);

@@ -28,6 +28,14 @@ struct audit_command {
   unsigned retention_days = 0;
 };
 
+/// `ivig-cds replay`: recorded calls run through another knowledge version instead of serving.
+struct replay_command {
+  bool requested = false;
+  std::string knowledge_dir;  ///< the bundle to try
+  std::string from, to;       ///< received in [from, to), RFC 3339; empty: unbounded
+  std::size_t max_listed = 50;  ///< calls listed one by one (every change is counted)
+};
+
 struct options {
   server::server_config server;
   std::size_t json_max_depth = 64;
@@ -44,6 +52,8 @@ struct options {
   std::string audit_chain_key_file;
   unsigned audit_head_log_seconds = 300;  ///< how often the chain head is logged while it moves; 0: never
   unsigned audit_retention_days = 0;
+  /// Keep replay inputs in call records (docs/audit.md, "Replay inputs"): what `ivig-cds replay` reads.
+  bool audit_replay_inputs = true;
   /// Rejected requests (404, 401, 413 …) recorded one by one per minute; the rest are summarised.
   std::size_t audit_rejections_per_minute = 60;  ///< the default horizon of `audit purge`; 0: keep everything
   /// The site's local codes of anti-IgA antibody tests ("system|code"): no LOINC code exists, so
@@ -73,6 +83,7 @@ struct options {
   bool allow_unauthenticated = false;
   bool check_config = false;
   audit_command audit;
+  replay_command replay;
 };
 
 struct parse_outcome {

@@ -69,6 +69,10 @@ struct call_record {
   /// which hosts (the first ten). 0 for every other record.
   std::uint64_t rejections_summarised = 0;
   std::vector<std::string> rejection_peers{};
+  /// What `ivig-cds replay` needs to run the call again (hooks/service/replay_input.hpp): the request
+  /// without its access token, and what was fetched for it. Clinical content, kept in the audit log
+  /// only, under its retention. Empty when not kept (--audit-replay-inputs false, or not evaluated).
+  std::string replay_input{};
 };
 
 /// One feedback item (CDS Hooks 2.0 §feedback), as received.

@@ -48,6 +48,24 @@ std::vector<call_row> list_calls(const std::string& path, const call_filter& fil
   return rows;
 }
 
+void for_each_answered_call(const std::string& path, const std::string& from, const std::string& to,
+                            const std::function<void(std::int64_t seq, const std::string& payload)>& visit) {
+  database db(path, database::open_mode::existing);
+  std::string sql = "SELECT c.seq, e.payload FROM calls c JOIN entries e ON e.seq = c.seq WHERE c.http_status = 200";
+  std::vector<std::string> values;
+  if (!from.empty()) {
+    sql += " AND c.received_at >= ?";
+    values.push_back(from);
+  }
+  if (!to.empty()) {
+    sql += " AND c.received_at < ?";
+    values.push_back(to);
+  }
+  statement query(db, sql + " ORDER BY c.seq");
+  for (std::size_t i = 0; i < values.size(); ++i) query.bind_text(static_cast<int>(i + 1), values[i]);
+  while (query.step()) visit(query.integer(0), query.text(1));
+}
+
 hook_instance_view show_hook_instance(const std::string& path, const std::string& hook_instance) {
   database db(path, database::open_mode::existing);
   hook_instance_view view;

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -73,5 +74,10 @@ struct hook_instance_view {
   std::vector<feedback_row> feedback;
 };
 hook_instance_view show_hook_instance(const std::string& path, const std::string& hook_instance);
+
+/// Calls `visit(seq, payload)` for every call answered 200 and received in [from, to) (an empty bound
+/// is open), in seq order, one at a time: a month of payloads need not fit in memory (`ivig-cds replay`).
+void for_each_answered_call(const std::string& path, const std::string& from, const std::string& to,
+                            const std::function<void(std::int64_t seq, const std::string& payload)>& visit);
 
 }  // namespace ivig::audit

@@ -179,6 +179,8 @@ std::string to_json(const call_record& call) {
     w.Uint64(call.rejections_summarised);
     field(w, "rejection_peers", call.rejection_peers);
   }
+  // Last and only when kept: it is most of the record's bytes, and older records stay as they were.
+  if (!call.replay_input.empty()) field(w, "replay_input", call.replay_input);
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
@@ -252,6 +254,7 @@ std::optional<call_record> call_from_json(std::string_view json) {
     r.read("client_address", c.client_address);
     r.read("rejections_summarised", c.rejections_summarised);
     r.read("rejection_peers", c.rejection_peers);
+    r.read("replay_input", c.replay_input);
   });
 }
 

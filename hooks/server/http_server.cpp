@@ -337,9 +337,9 @@ void http_server::wait_for_signal() {
     if (signal_number == SIGHUP) {
       if (state_->tls) {
         const std::string problem = reload_tls();
-        log_line(problem.empty() ? "received SIGHUP: TLS certificate reloaded for new connections"
-                                 : "received SIGHUP: TLS certificate NOT reloaded, the old one stays in use: " +
-                                       problem);
+        log_line(problem.empty()
+                     ? "received SIGHUP: TLS certificate reloaded for new connections"
+                     : "received SIGHUP: TLS certificate NOT reloaded, the old one stays in use: " + problem);
       }
       reload_handler();
       const std::lock_guard lock(state_->mutex);
@@ -354,10 +354,11 @@ void http_server::wait_for_signal() {
 void http_server::reload_handler() {
   state& st = *state_;
   // The handler logs what it reloaded (or why not); nobody waits for the answer.
-  reply_sink sink([](http_reply, bool) {}, [] {
-    log_line("SIGHUP reload: the handler dropped its reply");
-    return http_reply{};
-  });
+  reply_sink sink([](http_reply, bool) {},
+                  [] {
+                    log_line("SIGHUP reload: the handler dropped its reply");
+                    return http_reply{};
+                  });
   st.dispatch([&st, sink] {
     try {
       st.handler.reload(sink);

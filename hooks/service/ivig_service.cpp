@@ -16,6 +16,7 @@
 #include "hooks/service/call_audit.hpp"
 #include "hooks/service/card_builder.hpp"
 #include "hooks/service/order_finder.hpp"
+#include "hooks/service/replay_input.hpp"
 #include "rules/engine/engine.hpp"
 
 namespace ivig::service {
@@ -152,18 +153,21 @@ void ivig_service::reload(server::reply_sink done) {
   const std::lock_guard one_at_a_time(reload_mutex_);
   const std::string running = current_knowledge()->kb->version;
   if (!options_.reload_from) {
-    options_.log("knowledge reload: not possible, the service runs on its embedded bundle (no --knowledge "
-                 "folder); still serving " + running);
+    options_.log(
+        "knowledge reload: not possible, the service runs on its embedded bundle (no --knowledge "
+        "folder); still serving " +
+        running);
     return done.send(error_reply({protocol::error_code::reload_unavailable,
                                   "The service runs on its embedded knowledge bundle (no --knowledge folder): there "
-                                  "is nothing to read again. Still serving " + running + "."}));
+                                  "is nothing to read again. Still serving " +
+                                      running + "."}));
   }
   auto loaded = options_.reload_from();
   if (!loaded) {
     options_.log("knowledge reload: REFUSED, still serving " + running + ": " + loaded.error());
-    return done.send(error_reply({protocol::error_code::knowledge_rejected,
-                                  "The knowledge bundle was refused (" + loaded.error() + "). Still serving " +
-                                      running + "."}));
+    return done.send(
+        error_reply({protocol::error_code::knowledge_rejected,
+                     "The knowledge bundle was refused (" + loaded.error() + "). Still serving " + running + "."}));
   }
   // Built before the swap, so that the lock is held only for the pointer: a call that starts
   // during the swap gets one version or the other, whole.
@@ -189,7 +193,8 @@ server::http_reply ivig_service::discovery() {
 }
 
 server::http_reply ivig_service::health() {
-  return {200, R"({"status":"ok","knowledgeVersion":")" + current_knowledge()->kb->version + R"("})",
+  return {200,
+          R"({"status":"ok","knowledgeVersion":")" + current_knowledge()->kb->version + R"("})",
           "application/json",
           {}};
 }
@@ -310,8 +315,7 @@ server::http_reply ivig_service::evaluate_call(call_in_progress& call) {
   const protocol::cds_request& request = *call.request;
   const fhir::patient_record& record = call.record;
   const rules::knowledge& kb = *call.knowledge->kb;
-  const orders_to_check orders =
-      find_ivig_orders(request, record, kb, call.hook == protocol::hook_kind::order_select);
+  const orders_to_check orders = find_ivig_orders(request, record, kb, call.hook == protocol::hook_kind::order_select);
   const fhir::time_point now = options_.now();
   const rules::hook_stage stage =
       call.hook == protocol::hook_kind::order_sign ? rules::hook_stage::sign : rules::hook_stage::select;
@@ -328,14 +332,34 @@ server::http_reply ivig_service::evaluate_call(call_in_progress& call) {
   }
   const card_options options{stage == rules::hook_stage::sign};
   const std::vector<protocol::card> cards = build_cards(request.hook_instance, checked, kb, options);
-  describe_call(call.audit, request, record, call.knowledge->templates, checked, cards, kb, stage, options_.audit_patient_key);
+  describe_call(call.audit, request, record, call.knowledge->templates, checked, cards, kb, stage,
+                options_.audit_patient_key);
   std::string response = protocol::cards_response_json(cards);
   if (response.size() > options_.limits.response_bytes) {
     const protocol::request_error error = protocol::response_too_large(response.size(), options_.limits.response_bytes);
     call.audit.error_code = std::string(protocol::describe(error.code).code);
     return error_reply(error);
   }
+  if (options_.keep_replay_inputs) call.audit.replay_input = write_replay_input(*call.body, call.fetched.get());
   return {200, std::move(response), "application/json", {}};
+}
+
+result<audit::call_record, std::string> ivig_service::replay(std::string_view service_id, std::string_view input) {
+  auto recorded = read_replay_input(input, options_.max_json_depth + 2);  // the request sits two levels down
+  if (!recorded) return failure("its replay input cannot be read: " + recorded.error());
+  call_in_progress call(server::reply_sink([](server::http_reply, bool) {}, [] { return server::http_reply{}; }));
+  call.knowledge = current_knowledge();
+  call.audit.knowledge_version = call.knowledge->kb->version;
+  call.audit.service_id = std::string(service_id);
+  std::optional<server::http_reply> refused = read_call(service_id, recorded->request, call);
+  if (!refused) {
+    if (recorded->fetched) call.fetched = std::move(recorded->fetched);
+    server::http_reply reply = call.fetched ? continue_after_fetch(call) : evaluate_call(call);
+    call.audit.http_status = reply.status;
+    if (reply.status == 200) return std::move(call.audit);
+    refused = std::move(reply);
+  }
+  return failure("this knowledge answers it " + std::to_string(refused->status) + " " + call.audit.error_code);
 }
 
 void ivig_service::feedback(const server::caller& who, std::string_view service_id, std::string body,

@@ -65,6 +65,9 @@ struct service_options {
   /// Where reload() reads the knowledge from (the --knowledge folder). Unset: the embedded bundle,
   /// which cannot change while the process runs, so reload() answers 409 reload-unavailable.
   knowledge_source reload_from{};
+  /// Keep each evaluated call's replay input in its audit record (replay_input.hpp), so that
+  /// `ivig-cds replay` can run it through another knowledge version (--audit-replay-inputs).
+  bool keep_replay_inputs = false;
 };
 
 /// One knowledge version as the service serves it: the bundle and what is derived from it.
@@ -97,6 +100,12 @@ class ivig_service final : public server::request_handler {
   /// now on: 200 with the new and previous versions; 422 knowledge-rejected (the loader's message)
   /// or 409 reload-unavailable otherwise, the running version staying in use. Logged either way.
   void reload(server::reply_sink done) override;
+
+  /// Runs a recorded call again (its replay input, replay_input.hpp) on the knowledge served now, at
+  /// the time options.now gives, without fetching or auditing: the record it would have written,
+  /// cards included. The error says why the input could not be run (unreadable, or a request this
+  /// version refuses, with its status and code).
+  result<audit::call_record, std::string> replay(std::string_view service_id, std::string_view input);
 
   /// The knowledge calls starting now are evaluated with.
   std::shared_ptr<const served_knowledge> current_knowledge() const;

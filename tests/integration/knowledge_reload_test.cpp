@@ -28,15 +28,15 @@ namespace {
 std::filesystem::path copy_of_knowledge(const std::filesystem::path& into) {
   const std::filesystem::path folder = into / "knowledge";
   std::filesystem::create_directories(folder);
-  for (const auto& file : std::filesystem::directory_iterator(std::filesystem::path(IVIG_SOURCE_DIR) / "rules/knowledge"))
+  for (const auto& file :
+       std::filesystem::directory_iterator(std::filesystem::path(IVIG_SOURCE_DIR) / "rules/knowledge"))
     if (file.path().extension() == ".json") std::filesystem::copy_file(file.path(), folder / file.path().filename());
   return folder;
 }
 
 void set_version(const std::filesystem::path& folder, const std::string& version) {
   rapidjson::Document bundle = parse(read_file(folder / "bundle.json"));
-  bundle["version"].SetString(version.c_str(), static_cast<rapidjson::SizeType>(version.size()),
-                              bundle.GetAllocator());
+  bundle["version"].SetString(version.c_str(), static_cast<rapidjson::SizeType>(version.size()), bundle.GetAllocator());
   rapidjson::StringBuffer out;
   rapidjson::Writer<rapidjson::StringBuffer> writer(out);
   bundle.Accept(writer);
@@ -45,7 +45,8 @@ void set_version(const std::filesystem::path& folder, const std::string& version
 
 std::size_t active_rules() {
   std::size_t active = 0;
-  for (const auto& rule : embedded_knowledge()->rules) active += rule.status == ivig::rules::rule_status::active ? 1 : 0;
+  for (const auto& rule : embedded_knowledge()->rules)
+    active += rule.status == ivig::rules::rule_status::active ? 1 : 0;
   return active;
 }
 
@@ -91,11 +92,12 @@ TEST(KnowledgeReload, TheBinaryReloadsItsFolderOnRequestAndOnSighupAndKeepsItsVe
   set_version(knowledge, "2026.11.1-c");
   const http_result refused = http_request(port, "POST", "/admin/reload");
   EXPECT_EQ(refused.status, 422u);
-  EXPECT_EQ(refused.body,
-            R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","details":{"coding":[)"
-            R"({"system":"urn:ivig-cds:error","code":"knowledge-rejected","display":"The knowledge bundle was refused; )"
-            R"(the running version stays in use."}]},"diagnostics":"The knowledge bundle was refused (rules.json: )"
-            R"(rules[0] (R1): unknown key 'evidense'). Still serving 2026.11.1-b."}]})");
+  EXPECT_EQ(
+      refused.body,
+      R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","details":{"coding":[)"
+      R"({"system":"urn:ivig-cds:error","code":"knowledge-rejected","display":"The knowledge bundle was refused; )"
+      R"(the running version stays in use."}]},"diagnostics":"The knowledge bundle was refused (rules.json: )"
+      R"(rules[0] (R1): unknown key 'evidense'). Still serving 2026.11.1-b."}]})");
   EXPECT_FALSE(service.wait_for_line("knowledge reload: REFUSED, still serving 2026.11.1-b: rules.json").empty());
   EXPECT_EQ(http_request(port, "GET", "/healthz").body, health_of("2026.11.1-b"));
 
@@ -155,9 +157,8 @@ class held_fhir_client final : public ivig::fhir::client::fhir_client {
 
 TEST(KnowledgeReload, ACallThatStartedBeforeAReloadFinishesOnItsVersionAndTheNextGetsTheNewOne) {
   const auto first = embedded_knowledge();
-  const auto second = embedded_knowledge_edited("bundle.json", [](rapidjson::Document& d) {
-    d["version"].SetString("2026.11.1-reloaded", d.GetAllocator());
-  });
+  const auto second = embedded_knowledge_edited(
+      "bundle.json", [](rapidjson::Document& d) { d["version"].SetString("2026.11.1-reloaded", d.GetAllocator()); });
   ASSERT_TRUE(second);
   auto client = std::make_shared<held_fhir_client>();
   ivig::service::service_options options;

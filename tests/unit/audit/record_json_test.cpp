@@ -61,6 +61,20 @@ TEST(RecordJson, ADataItemsWhyIsWrittenOnlyWhenThereIsOneAndReadsBack) {
   EXPECT_EQ(to_json(*back), text);
 }
 
+TEST(RecordJson, AReplayInputIsWrittenLastOnlyWhenKeptAndReadsBack) {
+  call_record call = sample_call("h1", "u1");
+  const std::string without = to_json(call);
+  EXPECT_EQ(without.find("replay_input"), std::string::npos);  // earlier records keep their text and hash
+  call.replay_input = R"({"request":{"hook":"order-select"}})";
+  const std::string with = to_json(call);
+  EXPECT_EQ(with, without.substr(0, without.size() - 1) +
+                      R"(,"replay_input":"{\"request\":{\"hook\":\"order-select\"}}"})");
+  const std::optional<call_record> back = call_from_json(with);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->replay_input, call.replay_input);
+  EXPECT_EQ(to_json(*back), with);
+}
+
 TEST(RecordJson, FeedbackIsEveryFieldInDeclarationOrderAndReadsBack) {
   const std::string text = to_json(sample_feedback("u1", "overridden"));
   EXPECT_EQ(text, R"({"received_at":"2026-11-22T12:05:00Z","service_id":"ivig-order-select","card_uuid":"u1",)"
