@@ -15,7 +15,8 @@ binary=$2
 if [ ! -x "$binary" ]; then echo "build-rootfs: $binary is not an executable" >&2; exit 1; fi
 
 # The image's user. Numeric so that Kubernetes can check runAsNonRoot without reading /etc/passwd;
-# above the range distributions give system and login users, so it matches no user of the host.
+# outside the system and dynamic users' ranges and far above the first login users, so it is most
+# likely no user of the host (docs/operations.md, "The image").
 # tests/deploy/check_manifests.py holds deploy/Dockerfile and deploy/kubernetes/ to the same numbers.
 IVIG_UID=10001
 IVIG_GID=10001
