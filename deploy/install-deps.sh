@@ -2,11 +2,12 @@
 # deploy/install-deps.sh: installs the Debian 12 packages ivig-cds needs to build, test and run.
 # Used by the README's two commands and by CI. Safe to run again.
 # With --tests, also clang and its sanitizer runtimes (the asan and tsan presets, the fuzz targets)
-# llvm-symbolizer (readable sanitizer stacks) and python3 (the soak test): the test command's, not the
-# service's.
+# llvm-symbolizer (readable sanitizer stacks), python3 (the soak test), python3-yaml and systemd (the
+# deploy tests: the Kubernetes manifests' check, systemd-analyze on the unit): the test command's, not
+# the service's. The service's own run-time packages are deploy/runtime-packages.txt.
 set -euo pipefail
 test_tools=()
-if [ "${1:-}" = "--tests" ]; then test_tools=(clang libclang-rt-14-dev llvm-14 python3); fi
+if [ "${1:-}" = "--tests" ]; then test_tools=(clang libclang-rt-14-dev llvm-14 python3 python3-yaml systemd); fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
