@@ -14,11 +14,20 @@
 #include "hooks/app/options.hpp"
 #include "hooks/app/replay_command.hpp"
 #include "hooks/audit/sqlite_store.hpp"
+#include "hooks/logging/log.hpp"
 #include "hooks/server/http_server.hpp"
 #include "hooks/service/ivig_service.hpp"
 #include "rules/load/knowledge_loader.hpp"
 
 namespace {
+
+/// main()'s own events go to the service's one log (hooks/logging), component "app".
+void app_log(ivig::logging::level lvl, const std::string& message) {
+  ivig::logging::log(lvl, "app", message);
+}
+void refuse(const std::string& message) {
+  app_log(ivig::logging::level::error, message);
+}
 
 /// The folder the audit log lives in must exist before the service starts.
 ivig::result<void, std::string> check_audit_location(const std::string& path) {
@@ -41,15 +50,17 @@ int main(int argc, char** argv) {
   const ivig::app::parse_outcome outcome = ivig::app::parse_options(argc, argv);
   if (!outcome.parsed) return outcome.exit_code;
   const ivig::app::options& o = *outcome.parsed;
+  ivig::logging::set_format(o.log_format == "text" ? ivig::logging::format::text : ivig::logging::format::json);
   if (!o.audit.name.empty()) return ivig::app::run_audit_command(o);
   if (o.replay.requested) return ivig::app::run_replay_command(o);
   if (const auto refused = ivig::app::exposure_refusal(o)) {
-    std::cerr << "ivig-cds: " << *refused << "\n";
+    refuse(*refused);
     return 1;
   }
-  auto authentication = ivig::app::set_up_authentication(o, ivig::service::log_to_stderr);
+  auto authentication = ivig::app::set_up_authentication(
+      o, [](std::string_view line) { ivig::logging::log(ivig::logging::level::warning, "auth", line); });
   if (!authentication) {
-    std::cerr << "ivig-cds: " << authentication.error() << "\n";
+    refuse(authentication.error());
     return 1;
   }
 
@@ -60,11 +71,11 @@ int main(int argc, char** argv) {
                                               ? ivig::rules::load_embedded_knowledge(load_options)
                                               : ivig::rules::load_knowledge_dir(o.knowledge_dir, load_options);
   if (!loaded) {
-    std::cerr << "ivig-cds: knowledge bundle rejected: " << loaded.error() << "\n";
+    refuse("knowledge bundle rejected: " + loaded.error());
     return 1;
   }
   if (const auto audit_location = check_audit_location(o.audit_path); !audit_location) {
-    std::cerr << "ivig-cds: " << audit_location.error() << "\n";
+    refuse(audit_location.error());
     return 1;
   }
   // Both keys are read (and their files checked) before anything opens, --check-config included.
@@ -72,7 +83,7 @@ int main(int argc, char** argv) {
   const auto chain_key = optional_key(o.audit_chain_key_file, "--audit-chain-key-file");
   for (const auto* key : {&patient_key, &chain_key}) {
     if (!*key) {
-      std::cerr << "ivig-cds: " << key->error() << "\n";
+      refuse(key->error());
       return 1;
     }
   }
@@ -88,12 +99,12 @@ int main(int argc, char** argv) {
         // Seq and hash only, never record content: operators ship this line to a write-once store.
         audit_options.head_interval = std::chrono::seconds(o.audit_head_log_seconds);
         audit_options.on_head = [](const ivig::audit::chain_position& head) {
-          std::cerr << "ivig-cds audit: " + ivig::audit::head_line(head) + "\n";
+          ivig::logging::log(ivig::logging::level::info, "audit", ivig::audit::head_line(head));
         };
       }
       audit = std::make_shared<ivig::audit::sqlite_audit_store>(audit_options);
     } catch (const std::exception& e) {
-      std::cerr << "ivig-cds: the audit log cannot be opened: " << e.what() << "\n";
+      refuse(std::string("the audit log cannot be opened: ") + e.what());
       return 1;
     }
   }
@@ -102,8 +113,8 @@ int main(int argc, char** argv) {
     const auto origin = ivig::fhir::client::parse_origin(base);
     if (!origin ||
         (origin->scheme == "http" && !o.fhir_allow_plain_http && !ivig::fhir::client::is_loopback_host(origin->host))) {
-      std::cerr << "ivig-cds: --fhir-allow " << base
-                << ": must be an https URL (http only to loopback, or with --fhir-allow-plain-http)\n";
+      refuse("--fhir-allow " + base +
+             ": must be an https URL (http only to loopback, or with --fhir-allow-plain-http)");
       return 1;
     }
   }
@@ -161,20 +172,22 @@ int main(int argc, char** argv) {
     ivig::server::http_server server(o.server, *service, authentication->authenticator.get());
     const unsigned short port = server.start();
     if (o.server.tls_certificate_file.empty() && !ivig::app::is_loopback_address(o.server.address))
-      std::cerr << "ivig-cds: WARNING: plain HTTP on " << o.server.address
-                << ": CDS Hooks traffic must be HTTPS, so this needs a TLS-terminating proxy in front (or "
-                   "--tls-cert and --tls-key).\n";
+      app_log(ivig::logging::level::warning,
+              "WARNING: plain HTTP on " + o.server.address +
+                  ": CDS Hooks traffic must be HTTPS, so this needs a TLS-terminating proxy in front (or --tls-cert "
+                  "and --tls-key).");
     if (!authentication->authenticator)
-      std::cerr << "ivig-cds: WARNING: caller authentication is OFF (no --issuers-file): any process that can "
-                   "reach "
-                << o.server.address << " may call this service. Register the EHR's issuer before real use "
-                << "(docs/security.md).\n";
-    std::cerr << "ivig-cds: listening on " << o.server.address << ":" << port << " with knowledge " << kb.version
-              << " (" << active << " active rules)\n";
+      app_log(ivig::logging::level::warning,
+              "WARNING: caller authentication is OFF (no --issuers-file): any process that can reach " +
+                  o.server.address +
+                  " may call this service. Register the EHR's issuer before real use (docs/security.md).");
+    app_log(ivig::logging::level::info, "listening on " + o.server.address + ":" + std::to_string(port) +
+                                            " with knowledge " + kb.version + " (" + std::to_string(active) +
+                                            " active rules)");
     server.run_until_signal();
     service->flush_rejection_summaries();  // the server has stopped; the audit store is still open
   } catch (const std::exception& e) {
-    std::cerr << "ivig-cds: " << e.what() << "\n";
+    refuse(e.what());
     return 1;
   }
   if (authentication->authenticator) {
@@ -182,9 +195,9 @@ int main(int argc, char** argv) {
     std::string refused;
     for (const auto& [reason, count] : counters.nonzero())
       refused += " " + std::string(reason) + "=" + std::to_string(count);
-    std::cerr << "ivig-cds: callers accepted " << counters.accepted()
-              << ", refused:" << (refused.empty() ? " none" : refused) << "\n";
+    app_log(ivig::logging::level::info, "callers accepted " + std::to_string(counters.accepted()) +
+                                            ", refused:" + (refused.empty() ? std::string(" none") : refused));
   }
-  std::cerr << "ivig-cds: stopped\n";
+  app_log(ivig::logging::level::info, "stopped");
   return 0;
 }

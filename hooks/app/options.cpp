@@ -66,6 +66,9 @@ parse_outcome parse_options(int argc, char** argv) {
   cli.add_option("--max-response-bytes", o.limits.response_bytes,
                  "Largest cards response in bytes; a call whose cards would be larger is answered 413")
       ->check(CLI::Range(std::size_t{65536}, std::size_t{1} << 30));
+  cli.add_option("--log-format", o.log_format,
+                 "Log lines on stderr: json (one JSON object per event, for a log pipeline) or text (for a person)")
+      ->check(CLI::IsMember({"json", "text"}));
   cli.add_option("--knowledge-dir", o.knowledge_dir,
                  "Knowledge bundle folder (default: the bundle embedded at build time)")
       ->check(CLI::ExistingDirectory);

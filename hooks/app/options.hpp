@@ -42,6 +42,8 @@ struct options {
   /// Caps on one request's work (docs/reliability.md, "Bounded work per request").
   protocol::request_limits limits{};
   std::string knowledge_dir;  ///< empty: the bundle embedded in the binary
+  /// "json" (one JSON object per line, the default) or "text" (docs/operations.md, "Logs").
+  std::string log_format = "json";
   std::string audit_path = "ivig-audit.sqlite3";
   bool audit_enabled = true;
   /// "process-crash" or "power-loss" (audit::durability; docs/audit.md says why the default).

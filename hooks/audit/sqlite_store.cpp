@@ -74,6 +74,7 @@
 #include "hooks/audit/schema.hpp"
 #include "hooks/audit/sha256.hpp"
 #include "hooks/audit/spool.hpp"
+#include "hooks/logging/log.hpp"
 
 namespace ivig::audit {
 namespace {
@@ -82,8 +83,15 @@ audit_options with_defaults(audit_options options) {
   if (options.spool_path.empty()) options.spool_path = options.path + ".spool";
   if (!options.now) options.now = [] { return std::chrono::system_clock::now(); };
   if (!options.log) {
+    // The store's lines carry their own prefix (tests read them through options.log); the service's
+    // log names the component itself. Lost records are an error, a recovery news, the rest warnings.
     options.log = [](std::string_view line) {
-      std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+      constexpr std::string_view prefix = "ivig-cds audit: ";
+      if (line.starts_with(prefix)) line.remove_prefix(prefix.size());
+      const logging::level lvl = line.find("RECORDS LOST") != std::string_view::npos ? logging::level::error
+                                 : line.starts_with("store recovered")               ? logging::level::info
+                                                                                     : logging::level::warning;
+      logging::log(lvl, "audit", line);
     };
   }
   return options;

@@ -149,8 +149,8 @@ void http_server::state::on_accept(const boost_error& ec, tcp::socket socket) {
       server_stats::bump(stats.accept_failures);
       const auto now = std::chrono::steady_clock::now();
       if (now - last_accept_failure_log >= accept_failure_log_interval) {
-        log_line("accept failed: " + ec.message() + "; retrying (" + std::to_string(stats.accept_failures.load()) +
-                 " accept failures so far)");
+        log_warning("accept failed: " + ec.message() + "; retrying (" + std::to_string(stats.accept_failures.load()) +
+                    " accept failures so far)");
         last_accept_failure_log = now;
       }
       accept_retry_timer.expires_after(accept_retry_delay);
@@ -185,7 +185,7 @@ void http_server::state::on_accept(const boost_error& ec, tcp::socket socket) {
         s = std::make_shared<basic_session<boost::beast::tcp_stream>>(std::move(socket), env, nullptr);
       registry.add(s, peer_host);
     } catch (const std::exception& e) {
-      log_line(std::string("could not set up a connection: ") + e.what());
+      log_warning(std::string("could not set up a connection: ") + e.what());
       s.reset();  // not registered, so its destructor does not call back into us
     }
     do_accept();
@@ -205,7 +205,7 @@ void http_server::state::on_drain_deadline(const boost_error& ec) {
   if (ec) return;  // cancelled: every connection closed in time
   const std::vector<std::shared_ptr<session>> live = registry.live();
   if (live.empty()) return;
-  log_line("drain deadline passed: force-closing " + std::to_string(live.size()) + " connection(s)");
+  log_warning("drain deadline passed: force-closing " + std::to_string(live.size()) + " connection(s)");
   for (const auto& s : live) s->force_close();
 }
 
@@ -222,9 +222,9 @@ void http_server::state::run_io() noexcept {
       return;
     } catch (const std::exception& e) {
       // Handlers catch their own exceptions; reaching here is a defect. Keep serving.
-      log_line(std::string("I/O thread caught an unexpected exception: ") + e.what());
+      log_error(std::string("I/O thread caught an unexpected exception: ") + e.what());
     } catch (...) {
-      log_line("I/O thread caught an unexpected non-standard exception");
+      log_error("I/O thread caught an unexpected non-standard exception");
     }
   }
 }
@@ -356,14 +356,14 @@ void http_server::reload_handler() {
   // The handler logs what it reloaded (or why not); nobody waits for the answer.
   reply_sink sink([](http_reply, bool) {},
                   [] {
-                    log_line("SIGHUP reload: the handler dropped its reply");
+                    log_error("SIGHUP reload: the handler dropped its reply");
                     return http_reply{};
                   });
   st.dispatch([&st, sink] {
     try {
       st.handler.reload(sink);
     } catch (const std::exception& e) {
-      log_line(std::string("SIGHUP reload: the handler threw: ") + e.what());
+      log_error(std::string("SIGHUP reload: the handler threw: ") + e.what());
     }
   });
 }

@@ -108,13 +108,13 @@ const char* unsendable(const http_reply& reply) {
 route_outcome checked(std::string_view route_name, http_reply reply) {
   const char* problem = unsendable(reply);
   if (problem == nullptr) return {std::move(reply), std::nullopt, false};
-  log_line(std::string("request handler for ") + std::string(route_name) + " returned " + problem);
+  log_error(std::string("request handler for ") + std::string(route_name) + " returned " + problem);
   return router_error(error_code::internal_error, {});
 }
 
 route_outcome handler_failed(std::string_view route_name, std::string_view failure) {
   // The exception text goes to the log only: it may describe internals the client must not see.
-  log_line(std::string("request handler for ") + std::string(route_name) + " " + std::string(failure));
+  log_error(std::string("request handler for ") + std::string(route_name) + " " + std::string(failure));
   return router_error(error_code::internal_error, {});
 }
 
@@ -149,14 +149,14 @@ void call_async(std::string_view route_name, const handler_dispatch& dispatch, r
         on_reply(failed ? router_error(error_code::internal_error, {}) : checked(name, std::move(reply)));
       },
       [name] {
-        log_line("request handler for " + name + " dropped its reply");
+        log_error("request handler for " + name + " dropped its reply");
         return error_reply(error_code::internal_error, {});
       });
   auto run = [name, sink, on_reply, call = std::move(call)]() mutable {
     const std::string failure = failure_of([&] { call(sink); });
     if (failure.empty()) return;
     // Unless the handler sent before it threw, this 500 is the answer (the first send wins).
-    log_line("request handler for " + name + " " + failure);
+    log_error("request handler for " + name + " " + failure);
     sink.fail(error_reply(error_code::internal_error, {}));
   };
   const std::string failure = failure_of([&] { dispatch(std::move(run)); });

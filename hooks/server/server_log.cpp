@@ -1,23 +1,22 @@
-// hooks/server/server_log.cpp: one-line stderr logging for the transport.
+// hooks/server/server_log.cpp: the transport's log lines, as events of the service's one log.
 //
-// Formats and writes the line; deciding what may be logged is the caller's job (see the header).
+// Deciding what may be logged is the caller's job (see the header).
 #include "hooks/server/server_log.hpp"
 
-#include <cstdio>
-#include <string>
+#include "hooks/logging/log.hpp"
 
 namespace ivig::server {
 
 void log_line(std::string_view message) noexcept {
-  try {
-    std::string line = "ivig-cds server: ";
-    line.append(message);
-    line.push_back('\n');
-    // A single fwrite on an unbuffered stream is one write(2), so concurrent lines stay whole.
-    std::fwrite(line.data(), 1, line.size(), stderr);
-  } catch (...) {
-    // Logging must never throw into an I/O handler; losing one line under memory pressure is fine.
-  }
+  logging::log(logging::level::info, "server", message);
+}
+
+void log_warning(std::string_view message) noexcept {
+  logging::log(logging::level::warning, "server", message);
+}
+
+void log_error(std::string_view message) noexcept {
+  logging::log(logging::level::error, "server", message);
 }
 
 }  // namespace ivig::server

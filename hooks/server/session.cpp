@@ -142,10 +142,10 @@ void basic_session<Stream>::guarded(F&& f) noexcept {
   try {
     f();
   } catch (const std::exception& e) {
-    log_line(std::string("connection dropped after an unexpected exception: ") + e.what());
+    log_error(std::string("connection dropped after an unexpected exception: ") + e.what());
     close_socket();
   } catch (...) {
-    log_line("connection dropped after an unexpected non-standard exception");
+    log_error("connection dropped after an unexpected non-standard exception");
     close_socket();
   }
 }
@@ -253,7 +253,7 @@ void basic_session<Stream>::on_readable(beast::error_code ec) {
   }
   cancel_read_timer();
   if (ec) {
-    if (!is_ordinary_disconnect(ec)) log_line("waiting for a request failed: " + ec.message());
+    if (!is_ordinary_disconnect(ec)) log_warning("waiting for a request failed: " + ec.message());
     close_socket();
     return;
   }
@@ -371,7 +371,7 @@ void basic_session<Stream>::handle_read_error(beast::error_code ec) {
            env_.stats.rejected_http_malformed);
     return;
   }
-  if (!is_ordinary_disconnect(ec)) log_line("reading a request failed: " + ec.message());
+  if (!is_ordinary_disconnect(ec)) log_warning("reading a request failed: " + ec.message());
   close_socket();
 }
 
@@ -443,10 +443,10 @@ void basic_session<Stream>::answer_rejection(std::uint64_t seq, std::string_view
   try {
     env_.handler.rejected(what, std::move(reply), done);
   } catch (const std::exception& e) {
-    log_line(std::string("recording a rejected request failed: ") + e.what());
+    log_error(std::string("recording a rejected request failed: ") + e.what());
     done.fail(std::move(fallback));
   } catch (...) {
-    log_line("recording a rejected request failed");
+    log_error("recording a rejected request failed");
     done.fail(std::move(fallback));
   }
 }
@@ -606,7 +606,7 @@ void basic_session<Stream>::handle_write_error(beast::error_code ec) {
   if (ec == beast::error::timeout) {
     server_stats::bump(env_.stats.write_timeouts);
   } else if (!closed_ && !is_ordinary_disconnect(ec)) {
-    log_line("writing a response failed: " + ec.message());
+    log_warning("writing a response failed: " + ec.message());
   }
   close_socket();
 }

@@ -6,6 +6,7 @@
 
 #include <rapidjson/document.h>
 
+#include "hooks/logging/log.hpp"
 #include "hooks/protocol/card.hpp"
 #include "hooks/protocol/cds_request.hpp"
 #include "hooks/protocol/discovery.hpp"
@@ -85,8 +86,7 @@ void set_caller(audit::call_record& audit, const server::caller& who) {
 }  // namespace
 
 void log_to_stderr(std::string_view line) {
-  std::string text = "ivig-cds service: " + std::string(line) + "\n";
-  std::fwrite(text.data(), 1, text.size(), stderr);
+  logging::log(logging::level::info, "service", line);
 }
 
 fhir::time_point system_now() {
@@ -246,10 +246,21 @@ void ivig_service::finish(const std::shared_ptr<call_in_progress>& call, server:
   call->audit.http_status = reply.status;
   call->audit.service_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - call->started).count();
-  // In the log before the response that it describes is sent (docs/audit.md): answer from the
+  // One event per call in the operational log: which request (its hookInstance, a UUID the EHR
+  // chose), which service, the status and the time; never what it was about.
+  std::string hook_instance = call->audit.hook_instance;
+  std::string service_id = call->audit.service_id;
+  const double service_ms = call->audit.service_ms;
+  // In the audit log before the response that it describes is sent (docs/audit.md): answer from the
   // completion, which the store runs once the record is committed or spooled.
-  audit_->submit_call(std::move(call->audit),
-                      [call, reply = std::move(reply)](bool) mutable { call->done.send(std::move(reply)); });
+  audit_->submit_call(std::move(call->audit), [call, reply = std::move(reply), hook_instance = std::move(hook_instance),
+                                               service_id = std::move(service_id), service_ms](bool stored) mutable {
+    const unsigned status = reply.status;
+    call->done.send(std::move(reply));
+    logging::log(stored ? logging::level::info : logging::level::warning, "service",
+                 stored ? "call answered" : "call answered; its audit record went to the spool",
+                 {hook_instance, service_id, status, service_ms});
+  });
 }
 
 std::optional<server::http_reply> ivig_service::read_call(std::string_view service_id, std::string_view body,
@@ -409,28 +420,33 @@ void ivig_service::feedback(const server::caller& who, std::string_view service_
     f.client_tenant = who.tenant;
     f.client_jti = who.token_id;
   }
-  audit_->submit_feedback(std::move(items), [done](std::vector<audit::feedback_result> results) {
-    int recorded = 0, duplicates = 0, unmatched = 0;
-    for (const audit::feedback_result result : results) {
-      switch (result) {
-        case audit::feedback_result::recorded_matched:
-          ++recorded;
-          break;
-        case audit::feedback_result::recorded_unmatched:
-          ++recorded;
-          ++unmatched;
-          break;
-        case audit::feedback_result::duplicate:
-          ++duplicates;
-          break;
-      }
-    }
-    done.send({200,
-               R"({"recorded":)" + std::to_string(recorded) + R"(,"duplicates":)" + std::to_string(duplicates) +
-                   R"(,"unmatched":)" + std::to_string(unmatched) + "}",
-               "application/json",
-               {}});
-  });
+  audit_->submit_feedback(
+      std::move(items), [done, service_id = std::string(service_id)](std::vector<audit::feedback_result> results) {
+        int recorded = 0, duplicates = 0, unmatched = 0;
+        for (const audit::feedback_result result : results) {
+          switch (result) {
+            case audit::feedback_result::recorded_matched:
+              ++recorded;
+              break;
+            case audit::feedback_result::recorded_unmatched:
+              ++recorded;
+              ++unmatched;
+              break;
+            case audit::feedback_result::duplicate:
+              ++duplicates;
+              break;
+          }
+        }
+        logging::log(logging::level::info, "service",
+                     "feedback recorded: " + std::to_string(recorded) + " item(s), " + std::to_string(duplicates) +
+                         " duplicate(s), " + std::to_string(unmatched) + " unmatched",
+                     {{}, service_id, 200, -1});
+        done.send({200,
+                   R"({"recorded":)" + std::to_string(recorded) + R"(,"duplicates":)" + std::to_string(duplicates) +
+                       R"(,"unmatched":)" + std::to_string(unmatched) + "}",
+                   "application/json",
+                   {}});
+      });
 }
 
 server::http_reply ivig_service::readiness() {
@@ -453,6 +469,9 @@ void ivig_service::rejected(const server::rejection& what, server::http_reply re
   audit.client_address = std::string(what.peer);
   // A flood is answered at once and counted: it must neither fill the log nor wait for its disk.
   if (!rejections_.record_individually(audit, now)) return done.send(std::move(reply));
+  // The code says why; the path and the peer stay in the audit record (a path may carry anything).
+  logging::log(logging::level::info, "service", "request rejected: " + std::string(what.code),
+               {{}, {}, what.status, -1});
   audit_->submit_call(std::move(audit), [done = std::move(done), reply = std::move(reply)](bool) mutable {
     done.send(std::move(reply));
   });

@@ -28,7 +28,8 @@ struct run_result {
 };
 
 run_result run(const std::string& arguments) {
-  const std::string command = std::string(IVIG_BINARY) + " " + arguments + " 2>&1";
+  // The text log format: a refusal to serve is compared as the operator reads it.
+  const std::string command = std::string(IVIG_BINARY) + " --log-format text " + arguments + " 2>&1";
   run_result result;
   FILE* pipe = popen(command.c_str(), "r");
   std::array<char, 4096> buffer{};
@@ -299,8 +300,8 @@ TEST(AuditCli, TheServiceLogsTheHeadThatVerifyPrints) {
   const scratch_folder dir("audit-head-log");
   const std::string db = dir.file("audit.sqlite3");
   const std::string key_file = write_key(dir.file("chain.key"), "5b0e4c1f9a7d3e2b8c6a4f1d0e9b7c5a3f2e1d0c");
-  child_process server(IVIG_BINARY, {"--port", "0", "--audit-path", db, "--audit-chain-key-file", key_file,
-                                     "--audit-head-log-seconds", "300"});
+  child_process server(IVIG_BINARY, {"--log-format", "text", "--port", "0", "--audit-path", db,
+                                     "--audit-chain-key-file", key_file, "--audit-head-log-seconds", "300"});
   EXPECT_EQ(server.wait_for_line("ivig-cds audit: head"),
             "ivig-cds audit: head seq=0 hash=" + ivig::audit::genesis_hash);
   const std::string line = server.wait_for_line("listening on");

@@ -19,7 +19,8 @@ struct run_result {
 };
 
 run_result run_binary(const std::string& arguments) {
-  const std::string command = std::string(IVIG_BINARY) + " " + arguments + " 2>&1";
+  // The text log format: these tests read what an operator reads (logging_test.cpp checks the JSON).
+  const std::string command = std::string(IVIG_BINARY) + " --log-format text " + arguments + " 2>&1";
   run_result result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
