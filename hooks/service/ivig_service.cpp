@@ -134,6 +134,10 @@ ivig_service::ivig_service(std::shared_ptr<const rules::knowledge> kb, service_o
   });
 }
 
+std::vector<std::string> ivig_service::service_ids() {
+  return {std::string(order_select_id), std::string(order_sign_id)};
+}
+
 server::http_reply ivig_service::discovery() {
   return {200, discovery_body_, "application/json", {}};
 }

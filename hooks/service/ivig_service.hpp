@@ -79,6 +79,8 @@ class ivig_service final : public server::request_handler {
   void rejected(const server::rejection& what, server::http_reply reply, server::reply_sink done) override;
 
   const std::vector<prefetch_template>& prefetch_templates() const { return templates_; }
+  /// The ids of the services discovery lists (a bounded set, for metrics labels).
+  static std::vector<std::string> service_ids();
 
   /// Writes the summaries of rejections not yet recorded and waits for them: after the server has
   /// stopped, before the audit store closes. Not on an I/O thread.
