@@ -133,7 +133,7 @@ void service_metrics::observe_request(std::string_view route, std::string_view m
   const std::string route_label(route.empty() ? std::string_view("unparsed") : route);
   families_->requests
       .Add({{"route", route_label},
-            {"method", std::string(method.empty() ? "none" : method)},
+            {"method", std::string(method.empty() ? std::string_view("none") : method_label(method))},
             {"status", std::to_string(status)}})
       .Increment();
   families_->request_duration.Add({{"route", route_label}}, latency_buckets()).Observe(seconds(duration));
