@@ -153,14 +153,15 @@ int main(int argc, char** argv) {
                                        : "fetches what the prefetch lacks from " + std::to_string(o.fhir_allow.size()) +
                                              " allowed FHIR server base(s)")
               << "; "
+              << (o.metrics_enabled
+                      ? "metrics (GET /metrics) on " + o.metrics_address + ":" + std::to_string(o.metrics_port)
+                      : std::string("no metrics listener"))
+              << "; "
               << (authentication->authenticator
                       ? "callers authenticated by JWT from " + std::to_string(authentication->issuers) + " issuer(s)"
                       : std::string("caller authentication OFF"))
               << "; would listen on " << o.server.address << ":" << o.server.port << " with " << o.server.threads
-              << " I/O thread(s) and " << o.server.worker_threads << " worker thread(s)"
-              << (o.metrics_enabled ? "; metrics on " + o.metrics_address + ":" + std::to_string(o.metrics_port)
-                                    : std::string("; no metrics listener"))
-              << "\n";
+              << " I/O thread(s) and " << o.server.worker_threads << " worker thread(s)\n";
     return 0;
   }
   ivig::app::keep_large_call_memory_between_calls();
