@@ -548,8 +548,13 @@ void basic_session<Stream>::fill_response(std::uint64_t seq, http_reply reply) {
       break;
   }
   if (env_.config.on_response) {
-    env_.config.on_response(
-        response_observation{owed.route, owed.method, reply.status, env_.config.steady_now() - owed.read_at});
+    // Counting is never a reason not to answer: an observer that fails loses its sample only.
+    try {
+      env_.config.on_response(
+          response_observation{owed.route, owed.method, reply.status, env_.config.steady_now() - owed.read_at});
+    } catch (const std::exception& e) {
+      log_line(std::string("observing a response failed: ") + e.what());
+    }
   }
   owed.message.emplace(std::move(res));
   do_write();
