@@ -180,6 +180,10 @@ int main(int argc, char** argv) {
       const unsigned short metrics_port = metrics_server->start();
       std::cerr << "ivig-cds: metrics on " << o.metrics_address << ":" << metrics_port
                 << " (GET /metrics, no authentication)\n";
+      if (!ivig::app::is_loopback_address(o.metrics_address))
+        std::cerr << "ivig-cds: WARNING: the metrics on " << o.metrics_address
+                  << " are readable by anyone who can reach that address: fence the port (network policy, "
+                     "firewall) to the scrapers (docs/security.md, \"Metrics\").\n";
     }
     if (o.server.tls_certificate_file.empty() && !ivig::app::is_loopback_address(o.server.address))
       std::cerr << "ivig-cds: WARNING: plain HTTP on " << o.server.address
