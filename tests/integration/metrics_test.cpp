@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <memory>
@@ -222,6 +223,28 @@ TEST(ServiceMetrics, FeedbackForACardNotSeenIsCountedUnderRuleUnknown) {
   EXPECT_TRUE(has_line(
       lines_of(m.scrape()),
       R"(ivig_cds_feedback_total{outcome="overridden",result="unmatched",rule="unknown",service="ivig-order-sign"} 1)"));
+}
+
+TEST(ServiceMetrics, SampledCountersAreReadAtEachScrapeAsOneFamilyPerName) {
+  metrics::service_metrics m(labels_of(*embedded_knowledge()));
+  std::atomic<std::uint64_t> expired{3};
+  m.add_sampled("ivig_cds_jwt_refusals_total", "Callers refused, by reason",
+                metrics::service_metrics::sample_kind::counter, {{"reason", "token-expired"}},
+                [&expired] { return static_cast<double>(expired.load()); });
+  m.add_sampled("ivig_cds_jwt_refusals_total", "ignored: the first help is the family's",
+                metrics::service_metrics::sample_kind::counter, {{"reason", "signature-invalid"}}, [] { return 0.0; });
+  m.add_sampled("ivig_cds_audit_queue_depth", "Audit records waiting", metrics::service_metrics::sample_kind::gauge, {},
+                [] { return 7.0; });
+  std::vector<std::string> lines = lines_of(m.scrape());
+  EXPECT_TRUE(has_line(lines, R"(ivig_cds_jwt_refusals_total{reason="token-expired"} 3)"));
+  EXPECT_TRUE(has_line(lines, R"(ivig_cds_jwt_refusals_total{reason="signature-invalid"} 0)"));
+  EXPECT_TRUE(has_line(lines, "# TYPE ivig_cds_jwt_refusals_total counter"));
+  EXPECT_EQ(count_prefix(lines, "# HELP ivig_cds_jwt_refusals_total "), 1u);
+  EXPECT_TRUE(has_line(lines, "# TYPE ivig_cds_audit_queue_depth gauge"));
+  EXPECT_TRUE(has_line(lines, "ivig_cds_audit_queue_depth 7"));
+  expired = 4;
+  lines = lines_of(m.scrape());
+  EXPECT_TRUE(has_line(lines, R"(ivig_cds_jwt_refusals_total{reason="token-expired"} 4)"));
 }
 
 TEST(BinaryMetrics, TheMetricsListenerServesBuildKnowledgeTransportAndAuditSamples) {
