@@ -11,10 +11,13 @@
 #include "hooks/app/caller_authentication.hpp"
 #include "hooks/app/key_file.hpp"
 #include "hooks/app/malloc_settings.hpp"
+#include "hooks/app/metrics_wiring.hpp"
 #include "hooks/app/options.hpp"
 #include "hooks/app/replay_command.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "hooks/logging/log.hpp"
+#include "hooks/metrics/metered_audit_sink.hpp"
+#include "hooks/metrics/service_metrics.hpp"
 #include "hooks/server/http_server.hpp"
 #include "hooks/service/ivig_service.hpp"
 #include "rules/load/knowledge_loader.hpp"
@@ -87,6 +90,10 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // Declared before everything it observes, so that it outlives them (audit completions included).
+  std::unique_ptr<ivig::metrics::service_metrics> metrics;
+  if (o.metrics_enabled)
+    metrics = std::make_unique<ivig::metrics::service_metrics>(ivig::app::metrics_labels_for(**loaded));
   std::shared_ptr<ivig::audit::audit_sink> audit = std::make_shared<ivig::audit::null_audit_sink>();
   if (o.audit_enabled && !o.check_config) {
     try {
@@ -102,7 +109,10 @@ int main(int argc, char** argv) {
           ivig::logging::log(ivig::logging::level::info, "audit", ivig::audit::head_line(head));
         };
       }
-      audit = std::make_shared<ivig::audit::sqlite_audit_store>(audit_options);
+      const std::string spool_path = audit_options.path + ".spool";
+      auto store = std::make_shared<ivig::audit::sqlite_audit_store>(audit_options);
+      if (metrics) ivig::app::sample_audit_store(*metrics, store, spool_path);
+      audit = std::move(store);
     } catch (const std::exception& e) {
       refuse(std::string("the audit log cannot be opened: ") + e.what());
       return 1;
@@ -125,6 +135,10 @@ int main(int argc, char** argv) {
     client_options.max_servers = o.fhir_max_servers;
     fhir_client = std::make_shared<ivig::fhir::client::cpprest_fhir_client>(client_options);
   }
+  // The service's calls and feedback reach the metrics as the audit log sees them.
+  if (metrics) audit = std::make_shared<ivig::metrics::metered_audit_sink>(audit, *metrics);
+  if (metrics && authentication->authenticator)
+    ivig::app::sample_authentication(*metrics, authentication->authenticator);
   ivig::service::service_options service_options;
   service_options.max_json_depth = o.json_max_depth;
   service_options.limits = o.limits;
@@ -160,6 +174,10 @@ int main(int argc, char** argv) {
                                        : "fetches what the prefetch lacks from " + std::to_string(o.fhir_allow.size()) +
                                              " allowed FHIR server base(s)")
               << "; "
+              << (o.metrics_enabled
+                      ? "metrics (GET /metrics) on " + o.metrics_address + ":" + std::to_string(o.metrics_port)
+                      : std::string("no metrics listener"))
+              << "; "
               << (authentication->authenticator
                       ? "callers authenticated by JWT from " + std::to_string(authentication->issuers) + " issuer(s)"
                       : std::string("caller authentication OFF"))
@@ -169,8 +187,25 @@ int main(int argc, char** argv) {
   }
   ivig::app::keep_large_call_memory_between_calls();
   try {
-    ivig::server::http_server server(o.server, *service, authentication->authenticator.get());
+    ivig::server::server_config server_config = o.server;
+    if (metrics) ivig::app::observe_responses(server_config, *metrics);
+    ivig::server::http_server server(server_config, *service, authentication->authenticator.get());
     const unsigned short port = server.start();
+    // GET /metrics on a listener of its own (docs/security.md, "Metrics"); it never calls the service.
+    // Declared after `server`, so destroyed first: nothing scrapes the server's counters once it is gone.
+    std::unique_ptr<ivig::server::http_server> metrics_server;
+    if (metrics) {
+      ivig::app::sample_transport(*metrics, server.stats());
+      metrics_server = std::make_unique<ivig::server::http_server>(
+          ivig::app::metrics_listener_config(o.server, o.metrics_address, o.metrics_port, *metrics), *service);
+      const unsigned short metrics_port = metrics_server->start();
+      std::cerr << "ivig-cds: metrics on " << o.metrics_address << ":" << metrics_port
+                << " (GET /metrics, no authentication)\n";
+      if (!ivig::app::is_loopback_address(o.metrics_address))
+        std::cerr << "ivig-cds: WARNING: the metrics on " << o.metrics_address
+                  << " are readable by anyone who can reach that address: fence the port (network policy, "
+                     "firewall) to the scrapers (docs/security.md, \"Metrics\").\n";
+    }
     if (o.server.tls_certificate_file.empty() && !ivig::app::is_loopback_address(o.server.address))
       app_log(ivig::logging::level::warning,
               "WARNING: plain HTTP on " + o.server.address +
@@ -185,6 +220,7 @@ int main(int argc, char** argv) {
                                             " with knowledge " + kb.version + " (" + std::to_string(active) +
                                             " active rules)");
     server.run_until_signal();
+    if (metrics_server) metrics_server->stop();
     service->flush_rejection_summaries();  // the server has stopped; the audit store is still open
   } catch (const std::exception& e) {
     refuse(e.what());

@@ -173,6 +173,14 @@ parse_outcome parse_options(int argc, char** argv) {
       ->check(CLI::Range(1U, 86400U));
   cli.add_flag("--allow-unauthenticated", o.allow_unauthenticated,
                "Serve without caller authentication on a non-loopback address (never in production)");
+  // Metrics (docs/operations.md): a listener of their own, so that the CDS Hooks port never answers
+  // without a caller's token and the scrape port can be fenced off by address or network policy.
+  cli.add_option("--metrics-listen", o.metrics_address,
+                 "Address of the metrics listener (GET /metrics, Prometheus text format, no authentication)");
+  CLI::Option* metrics_port = cli.add_option("--metrics-port", o.metrics_port,
+                                             "TCP port of the metrics listener (none: no metrics listener; "
+                                             "0: any free port)")
+                                  ->check(CLI::Range(0, 65535));
   cli.add_flag("--check-config", o.check_config, "Load and cross-check configuration and knowledge, then exit 0 or 1");
 
   // ivig-cds audit …: read and maintain the audit log (docs/audit.md).
@@ -235,6 +243,7 @@ parse_outcome parse_options(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return {std::nullopt, cli.exit(e)};
   }
+  o.metrics_enabled = metrics_port->count() > 0;
   o.server.read_timeout = std::chrono::milliseconds(read_timeout);
   o.server.write_timeout = std::chrono::milliseconds(write_timeout);
   o.server.idle_timeout = std::chrono::milliseconds(idle_timeout);

@@ -83,6 +83,11 @@ struct options {
   unsigned jwks_fetch_timeout_ms = 2000;
   unsigned jwks_refresh_min_seconds = 60;
   bool allow_unauthenticated = false;
+  /// The metrics listener (GET /metrics, Prometheus text; docs/operations.md, "Metrics"): off unless
+  /// --metrics-port is given; unauthenticated, so on loopback unless --metrics-listen says otherwise.
+  bool metrics_enabled = false;
+  std::string metrics_address = "127.0.0.1";
+  unsigned short metrics_port = 0;  ///< 0 with metrics_enabled: any free port (tests)
   bool check_config = false;
   audit_command audit;
   replay_command replay;

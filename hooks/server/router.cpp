@@ -20,6 +20,7 @@ constexpr std::string_view health_path = "/healthz";
 constexpr std::string_view readiness_path = "/readyz";
 constexpr std::string_view feedback_suffix = "/feedback";
 constexpr std::string_view reload_path = "/admin/reload";
+constexpr std::string_view metrics_path = "/metrics";
 
 enum class route_kind { none, discovery, service, feedback, health, readiness, reload };
 
@@ -164,6 +165,32 @@ void call_async(std::string_view route_name, const handler_dispatch& dispatch, r
 }
 
 }  // namespace
+
+std::string_view route_template(std::string_view target) {
+  switch (match(target).kind) {
+    case route_kind::discovery:
+      return discovery_path;
+    case route_kind::service:
+      return "/cds-services/{id}";
+    case route_kind::feedback:
+      return "/cds-services/{id}/feedback";
+    case route_kind::health:
+      return health_path;
+    case route_kind::readiness:
+      return readiness_path;
+    case route_kind::none:
+      break;
+  }
+  return "other";
+}
+
+route_outcome route_metrics(std::string_view method, std::string_view target,
+                            const std::function<http_reply()>& metrics) {
+  if (target.substr(0, target.find('?')) != metrics_path)
+    return router_error(error_code::route_not_found, "This listener serves only GET /metrics.");
+  if (method != "GET") return method_not_allowed("GET");
+  return call_sync("metrics", metrics);
+}
 
 std::string_view trim_whitespace(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

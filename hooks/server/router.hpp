@@ -67,6 +67,16 @@ std::optional<route_outcome> route(route_request request, request_handler& handl
                                    const handler_dispatch& dispatch, route_callback on_reply,
                                    request_authenticator* authenticator = nullptr);
 
+/// The route template `target` matches, for metrics: "/cds-services", "/cds-services/{id}",
+/// "/cds-services/{id}/feedback", "/healthz", "/readyz", or "other". Never the path itself, whose
+/// ids and query string a client chooses.
+std::string_view route_template(std::string_view target);
+
+/// Routes one request on a metrics listener: GET /metrics is `metrics()`, anything else 404 or 405.
+/// Never asks the request_handler. A throwing `metrics` becomes 500 internal-error (logged).
+route_outcome route_metrics(std::string_view method, std::string_view target,
+                            const std::function<http_reply()>& metrics);
+
 /// An OperationOutcome reply for `code` with the status that protocol::describe gives it.
 http_reply error_reply(protocol::error_code code, std::string_view diagnostics);
 

@@ -37,6 +37,8 @@ void validate(const server_config& config) {
   require(static_cast<bool>(config.steady_now), "steady_now must be set");
   require(config.tls_certificate_file.empty() == config.tls_key_file.empty(),
           "tls_certificate_file and tls_key_file must be given together");
+  require(config.kind != listener_kind::metrics || static_cast<bool>(config.metrics),
+          "a metrics listener needs metrics set");
 }
 
 }  // namespace ivig::server

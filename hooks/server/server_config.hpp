@@ -11,9 +11,32 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "hooks/server/request_handler.hpp"
+
 namespace ivig::server {
+
+/// One response as the transport queues it, for an observer that counts (the application's metrics).
+struct response_observation {
+  /// The route template the request matched ("/cds-services/{id}"), "other" for a path no route
+  /// matches, empty for a request that could not be read (malformed, too large): never a raw path.
+  std::string_view route;
+  std::string_view method;  ///< as sent (at most 16 characters), empty when the request could not be read
+  unsigned status = 0;
+  /// From the request read (its routing) to its response queued, on steady_now.
+  std::chrono::nanoseconds duration{0};
+};
+
+/// Which endpoints a listener serves.
+enum class listener_kind {
+  /// The CDS Hooks endpoints, /healthz and /readyz, through the request_handler.
+  cds_hooks,
+  /// GET /metrics only, answered by server_config::metrics; everything else 404 or 405, and the
+  /// request_handler is never called (nothing on this listener reaches the audit log).
+  metrics,
+};
 
 struct server_config {
   /// IP address to listen on (IPv4 or IPv6 literal; no host names, so start() never blocks on DNS).
@@ -65,6 +88,12 @@ struct server_config {
   std::chrono::milliseconds max_connection_lifetime{600'000};
   /// The clock of connection lifetimes; injected by tests.
   std::function<std::chrono::steady_clock::time_point()> steady_now = [] { return std::chrono::steady_clock::now(); };
+  /// Told of every response when it is queued, on an I/O thread (so before the client can have it);
+  /// must be cheap and thread-safe. Unset: nothing is told.
+  std::function<void(const response_observation&)> on_response;
+  listener_kind kind = listener_kind::cds_hooks;
+  /// The answer to GET /metrics on a metrics listener (required there, unused elsewhere).
+  std::function<http_reply()> metrics;
 };
 
 /// Throws std::invalid_argument naming the first field that breaks its constraint.

@@ -400,6 +400,20 @@ void basic_session<Stream>::handle_request() {
   const std::string method(r.method.substr(0, 16));
   const std::string path(r.target.substr(0, r.target.find('?')).substr(0, 256));
   const std::uint64_t seq = owe_response(version, client_keep_alive);
+  if (env_.config.on_response) {
+    queue_.back().route =
+        env_.config.kind == listener_kind::metrics ? std::string_view("/metrics") : route_template(r.target);
+    queue_.back().method = method;
+  }
+  if (env_.config.kind == listener_kind::metrics) {
+    // Nothing on a metrics listener reaches the application (or its audit log).
+    route_outcome out = route_metrics(r.method, r.target, env_.config.metrics);
+    if (out.error == error_code::internal_error) server_stats::bump(env_.stats.handler_exceptions);
+    fill_response(seq, std::move(out.reply));
+    parser_.reset();
+    do_read();
+    return;
+  }
   std::optional<route_outcome> now = route(
       std::move(r), env_.handler, env_.draining.load(), env_.dispatch,
       [hold = hold_for_call(), seq, method, path](route_outcome out) {
@@ -436,6 +450,10 @@ void basic_session<Stream>::on_routed(std::uint64_t seq, const std::string& meth
 template <class Stream>
 void basic_session<Stream>::answer_rejection(std::uint64_t seq, std::string_view method, std::string_view path,
                                              http_reply reply, error_code code, std::string_view reason) {
+  if (env_.config.kind == listener_kind::metrics) {
+    fill_response(seq, std::move(reply));
+    return;
+  }
   const rejection what{method, path, reply.status, protocol::describe(code).code, reason, peer_};
   // Without the application the rejection is answered unrecorded rather than not at all.
   http_reply fallback = reply;
@@ -485,6 +503,7 @@ std::uint64_t basic_session<Stream>::owe_response(unsigned version, bool keep_al
   if (env_.config.steady_now() - opened_ >= env_.config.max_connection_lifetime) keep_alive = false;
   if (!keep_alive) want_requests_ = false;
   queue_.push_back(owed_response{next_seq_, version, keep_alive, request_origin_, std::nullopt});
+  if (env_.config.on_response) queue_.back().read_at = env_.config.steady_now();
   return next_seq_++;
 }
 
@@ -527,6 +546,15 @@ void basic_session<Stream>::fill_response(std::uint64_t seq, http_reply reply) {
     default:
       server_stats::bump(stats.responses_5xx);
       break;
+  }
+  if (env_.config.on_response) {
+    // Counting is never a reason not to answer: an observer that fails loses its sample only.
+    try {
+      env_.config.on_response(
+          response_observation{owed.route, owed.method, reply.status, env_.config.steady_now() - owed.read_at});
+    } catch (const std::exception& e) {
+      log_line(std::string("observing a response failed: ") + e.what());
+    }
   }
   owed.message.emplace(std::move(res));
   do_write();

@@ -108,6 +108,11 @@ class basic_session final : public session {
     bool keep_alive = true;
     std::string origin;  ///< the request's Origin header (CORS), empty when it had none
     std::optional<response> message;
+    // For server_config::on_response: the route template (static text), the method as sent, and
+    // when the request was read.
+    std::string_view route{};
+    std::string method{};
+    std::chrono::steady_clock::time_point read_at{};
   };
 
   /// What read-side operation is pending on the socket. At most one at a time.

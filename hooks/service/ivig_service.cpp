@@ -188,6 +188,10 @@ void ivig_service::reload(server::reply_sink done) {
              {}});
 }
 
+std::vector<std::string> ivig_service::service_ids() {
+  return {std::string(order_select_id), std::string(order_sign_id)};
+}
+
 server::http_reply ivig_service::discovery() {
   return {200, current_knowledge()->discovery_body, "application/json", {}};
 }

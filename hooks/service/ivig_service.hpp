@@ -110,6 +110,8 @@ class ivig_service final : public server::request_handler {
   /// The knowledge calls starting now are evaluated with.
   std::shared_ptr<const served_knowledge> current_knowledge() const;
   std::vector<prefetch_template> prefetch_templates() const { return current_knowledge()->templates; }
+  /// The ids of the services discovery lists (a bounded set, for metrics labels).
+  static std::vector<std::string> service_ids();
 
   /// Writes the summaries of rejections not yet recorded and waits for them: after the server has
   /// stopped, before the audit store closes. Not on an I/O thread.

@@ -124,6 +124,14 @@ TEST(CheckConfig, OnLoopbackWithoutIssuersSaysAuthenticationIsOff) {
       << r.output;
 }
 
+TEST(CheckConfig, SaysWhereTheMetricsListenerWouldBeAndThatThereIsNoneByDefault) {
+  EXPECT_NE(run_binary("--check-config").output.find("; no metrics listener; "), std::string::npos);
+  const run_result r = run_binary("--check-config --metrics-listen 0.0.0.0 --metrics-port 9464");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("; metrics (GET /metrics) on 0.0.0.0:9464; "), std::string::npos) << r.output;
+  EXPECT_NE(run_binary("--check-config --metrics-port 70000").exit_code, 0);
+}
+
 TEST(CheckConfig, ServiceCallsRunOnWorkerThreadsByDefault) {
   // Worker threads keep the I/O threads free for health probes while heavy calls run
   // (docs/reliability.md); the binary's effective default, as the shipped config file sets it too.

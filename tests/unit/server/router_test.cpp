@@ -566,3 +566,45 @@ TEST(RouterAuthentication, AnAuthenticatorThatThrowsIsA500WithoutItsText) {
 }
 
 }  // namespace ivig::server
+
+// ---- metrics: route templates and the metrics listener's routing --------------------------------
+
+namespace ivig::server {
+namespace {
+
+TEST(RouteTemplate, NamesTheRouteNeverThePath) {
+  EXPECT_EQ(route_template("/cds-services"), "/cds-services");
+  EXPECT_EQ(route_template("/cds-services/"), "/cds-services");
+  EXPECT_EQ(route_template("/cds-services/ivig-order-select?patient=123"), "/cds-services/{id}");
+  EXPECT_EQ(route_template("/cds-services/anything-at-all"), "/cds-services/{id}");
+  EXPECT_EQ(route_template("/cds-services/ivig-order-sign/feedback"), "/cds-services/{id}/feedback");
+  EXPECT_EQ(route_template("/healthz"), "/healthz");
+  EXPECT_EQ(route_template("/readyz"), "/readyz");
+  EXPECT_EQ(route_template("/Patient/123"), "other");
+  EXPECT_EQ(route_template("/cds-services/a/b"), "other");
+  EXPECT_EQ(route_template("/metrics"), "other");  // the main listener has no /metrics
+}
+
+TEST(RouteMetrics, AnswersGetMetricsOnlyAndContainsAFailingExporter) {
+  const std::function<http_reply()> metrics = [] {
+    http_reply reply;
+    reply.body = "ivig_cds_up 1\n";
+    reply.content_type = "text/plain; version=0.0.4";
+    return reply;
+  };
+  const route_outcome ok = route_metrics("GET", "/metrics?x=1", metrics);
+  EXPECT_EQ(ok.reply.status, 200u);
+  EXPECT_EQ(ok.reply.body, "ivig_cds_up 1\n");
+  EXPECT_FALSE(ok.error);
+  const route_outcome post = route_metrics("POST", "/metrics", metrics);
+  EXPECT_EQ(post.reply.status, 405u);
+  EXPECT_EQ(header(post.reply, "Allow"), "GET");
+  EXPECT_EQ(route_metrics("GET", "/cds-services", metrics).reply.status, 404u);
+  EXPECT_EQ(route_metrics("GET", "/healthz", metrics).reply.status, 404u);
+  const route_outcome failed = route_metrics("GET", "/metrics", []() -> http_reply { throw std::runtime_error("x"); });
+  EXPECT_EQ(failed.reply.status, 500u);
+  EXPECT_EQ(failed.error, error_code::internal_error);
+}
+
+}  // namespace
+}  // namespace ivig::server

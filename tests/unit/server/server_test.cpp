@@ -14,6 +14,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -335,6 +336,46 @@ TEST_F(HttpServerTest, GarbageBytesGet400AndClose) {
   expect_closed_silently(client);
   client.close();
   EXPECT_EQ(stats_after_stop().rejected_http_malformed, 1U);
+}
+
+TEST_F(HttpServerTest, EachResponseIsObservedWithItsRouteTemplateMethodStatusAndTime) {
+  struct seen {
+    std::string route, method;
+    unsigned status;
+    std::chrono::nanoseconds duration;
+  };
+  std::mutex mutex;
+  std::vector<seen> observed;
+  server_config config;
+  const auto fixed = std::chrono::steady_clock::time_point(std::chrono::hours(1));
+  config.steady_now = [fixed] { return fixed; };  // every duration is exactly zero on this clock
+  config.on_response = [&](const response_observation& r) {
+    const std::lock_guard lock(mutex);
+    observed.push_back({std::string(r.route), std::string(r.method), r.status, r.duration});
+  };
+  {
+    test_client client(start(config));
+    expect_reply(client.request("GET", "/healthz"), 200, testing::health_body);
+    EXPECT_EQ(client.request("GET", "/Patient/123?name=x").result_int(), 404U);
+    EXPECT_EQ(client.request("BREW", "/cds-services/abc").result_int(), 405U);
+  }
+  {
+    test_client client(port_);
+    client.write(std::string("\x16\x03\x01\x02\x00 not http at all\r\n\r\n", 24));
+    EXPECT_EQ(client.read_response().result_int(), 400U);
+  }
+  const std::lock_guard lock(mutex);
+  const std::vector<seen> expected{{"/healthz", "GET", 200, std::chrono::nanoseconds(0)},
+                                   {"other", "GET", 404, std::chrono::nanoseconds(0)},
+                                   {"/cds-services/{id}", "BREW", 405, std::chrono::nanoseconds(0)},
+                                   {"", "", 400, std::chrono::nanoseconds(0)}};
+  ASSERT_EQ(observed.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(observed[i].route, expected[i].route) << i;
+    EXPECT_EQ(observed[i].method, expected[i].method) << i;
+    EXPECT_EQ(observed[i].status, expected[i].status) << i;
+    EXPECT_EQ(observed[i].duration, expected[i].duration) << i;
+  }
 }
 
 TEST_F(HttpServerTest, InvalidContentLengthGets400) {
