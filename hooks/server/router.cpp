@@ -178,6 +178,8 @@ std::string_view route_template(std::string_view target) {
       return health_path;
     case route_kind::readiness:
       return readiness_path;
+    case route_kind::reload:
+      return reload_path;  // a peer beyond loopback is answered 404 there, counted under it all the same
     case route_kind::none:
       break;
   }
