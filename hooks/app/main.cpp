@@ -13,6 +13,7 @@
 #include "hooks/app/malloc_settings.hpp"
 #include "hooks/app/options.hpp"
 #include "hooks/app/replay_command.hpp"
+#include "hooks/audit/pg_store.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "hooks/server/http_server.hpp"
 #include "hooks/service/ivig_service.hpp"
@@ -91,7 +92,16 @@ int main(int argc, char** argv) {
           std::cerr << "ivig-cds audit: " + ivig::audit::head_line(head) + "\n";
         };
       }
-      audit = std::make_shared<ivig::audit::sqlite_audit_store>(audit_options);
+      if (o.audit_url.empty()) {
+        audit = std::make_shared<ivig::audit::sqlite_audit_store>(audit_options);
+      } else {
+        ivig::audit::pg_audit_options pg;
+        pg.common = audit_options;
+        pg.url = o.audit_url;
+        pg.passfile = o.audit_password_file;
+        pg.chain_id = ivig::app::audit_chain_id(o);
+        audit = std::make_shared<ivig::audit::pg_audit_store>(pg);
+      }
     } catch (const std::exception& e) {
       std::cerr << "ivig-cds: the audit log cannot be opened: " << e.what() << "\n";
       return 1;
