@@ -123,12 +123,14 @@ class pg_chain_writer final : public chain_writer {
         drop();
         connect();
       }
+      pending_.clear();  // a batch that failed before its flush left its INSERTs here
       tx_ = std::make_unique<pqxx::work>(*conn_);
     });
   }
 
   void commit() override {
     guarded([&] {
+      flush();
       tx_->commit();
       tx_.reset();
     });
@@ -165,15 +167,19 @@ class pg_chain_writer final : public chain_writer {
   std::int64_t append_call(std::string& head, const call_record& call, const std::string& payload) override {
     return guarded([&] {
       const std::int64_t seq = append_entry(head, "call", call.received_at, payload);
-      insert("call", chain_id_, seq, call.received_at, call.service_id, call.hook, call.hook_instance, call.user_id,
-             call.patient, call.encounter_id, static_cast<int>(call.http_status), call.error_code,
-             call.knowledge_version, call.service_ms);
+      insert(
+          "calls(chain_id, seq, received_at, service_id, hook, hook_instance, user_id, patient, encounter_id, "
+          "http_status, error_code, knowledge_version, service_ms)",
+          chain_id_, seq, call.received_at, call.service_id, call.hook, call.hook_instance, call.user_id, call.patient,
+          call.encounter_id, static_cast<int>(call.http_status), call.error_code, call.knowledge_version,
+          call.service_ms);
       for (const card_record& card : call.cards)
-        insert("card", chain_id_, seq, card.uuid, card.indicator, card.summary, join_rule_ids(card.rule_ids));
+        insert("cards(chain_id, seq, card_uuid, indicator, summary, rule_ids)", chain_id_, seq, card.uuid,
+               card.indicator, card.summary, join_rule_ids(card.rule_ids));
       // As on SQLite: only the rules that fired or failed get a query row (docs/audit.md, "Rows per call").
       for (const rule_record& rule : call.rules) {
         if (!rule.fired && rule.error.empty()) continue;
-        insert("rule", chain_id_, seq, rule.rule_id, rule.fired ? 1 : 0);
+        insert("call_rules(chain_id, seq, rule_id, fired)", chain_id_, seq, rule.rule_id, rule.fired ? 1 : 0);
       }
       return seq;
     });
@@ -183,12 +189,16 @@ class pg_chain_writer final : public chain_writer {
                                   const std::string& payload) override {
     return guarded([&] {
       const std::string key = feedback_dedupe_key(feedback);
+      flush();  // the lookups must see this batch's rows
       if (!tx_->exec_prepared("find_dedupe", key).empty()) return feedback_result::duplicate;
       // A card of any replica's chain: the feedback may reach another replica than the call did.
       const bool matched = !tx_->exec_prepared("find_card", feedback.card_uuid).empty();
       const std::int64_t seq = append_entry(head, "feedback", feedback.received_at, payload);
-      insert("feedback", chain_id_, seq, feedback.card_uuid, feedback.outcome, feedback.override_code,
-             feedback.user_comment, feedback.outcome_timestamp, matched ? 1 : 0, key);
+      insert(
+          "feedback(chain_id, seq, card_uuid, outcome, override_code, user_comment, outcome_timestamp, matched, "
+          "dedupe_key)",
+          chain_id_, seq, feedback.card_uuid, feedback.outcome, feedback.override_code, feedback.user_comment,
+          feedback.outcome_timestamp, matched ? 1 : 0, key);
       return matched ? feedback_result::recorded_matched : feedback_result::recorded_unmatched;
     });
   }
@@ -196,19 +206,25 @@ class pg_chain_writer final : public chain_writer {
   std::int64_t last_seq() const override { return last_seq_; }
 
   bool already_replayed(const std::string& spool_id) override {
-    return guarded([&] { return !tx_->exec_prepared("find_replay", spool_id).empty(); });
+    return guarded([&] {
+      flush();
+      return !tx_->exec_prepared("find_replay", spool_id).empty();
+    });
   }
 
   bool holds_entry(std::int64_t seq, const std::string& hash) override {
-    return guarded([&] { return !tx_->exec_prepared("find_entry", chain_id_, seq, hash).empty(); });
+    return guarded([&] {
+      flush();
+      return !tx_->exec_prepared("find_entry", chain_id_, seq, hash).empty();
+    });
   }
 
   void note_replayed(const std::string& spool_id, std::optional<std::int64_t> seq) override {
     guarded([&] {
       if (seq) {
-        insert("replay", spool_id, chain_id_, *seq);
+        insert("spool_replays(spool_id, chain_id, seq)", spool_id, chain_id_, *seq);
       } else {
-        insert("replay_duplicate", spool_id, chain_id_);
+        insert("spool_replays(spool_id, chain_id, seq)", spool_id, chain_id_, nullptr);
       }
     });
   }
@@ -228,17 +244,44 @@ class pg_chain_writer final : public chain_writer {
     }
   }
 
+  /// Queues one INSERT (`into`: "table(columns)") for the batch's next round trip. A batch's INSERTs go
+  /// to the server together, when the writer next needs an answer (a lookup, the COMMIT) or the queued
+  /// text passes flush_bytes: one round trip per batch instead of one per row, which was most of the
+  /// PostgreSQL writer's time (docs/performance.md). Values are quoted by libpq (`quote`), never pasted.
   template <typename... Args>
-  void insert(const char* statement, Args&&... args) {
+  void insert(const char* into, const Args&... args) {
     check_fault(fault_, "insert");
-    tx_->exec_prepared(statement, std::forward<Args>(args)...);
+    pending_ += "INSERT INTO ";
+    pending_ += into;
+    pending_ += " VALUES(";
+    bool first = true;
+    ((pending_ += (first ? "" : ", "), pending_ += literal(args), first = false), ...);
+    pending_ += ");\n";
+    if (pending_.size() > flush_bytes) flush();
   }
+
+  template <typename T>
+  std::string literal(const T& value) {
+    return tx_->quote(value);
+  }
+  std::string literal(std::nullptr_t) { return "NULL"; }
+
+  /// Sends the queued INSERTs; an error in any of them fails the batch (it rolls back whole).
+  void flush() {
+    if (pending_.empty()) return;
+    std::string sql;
+    sql.swap(pending_);
+    tx_->exec0(sql);
+  }
+
+  static constexpr std::size_t flush_bytes = 1 << 20;
 
   std::int64_t append_entry(std::string& head, std::string_view kind, const std::string& received_at,
                             const std::string& payload) {
     std::string hash = seal_.seal(head, kind, received_at, payload);
     const std::int64_t seq = last_seq_ + 1;
-    insert("entry", chain_id_, seq, std::string(kind), received_at, payload, head, hash);
+    insert("entries(chain_id, seq, kind, received_at, payload, prev_hash, hash)", chain_id_, seq, std::string(kind),
+           received_at, payload, head, hash);
     head = std::move(hash);
     last_seq_ = seq;
     return seq;
@@ -333,6 +376,7 @@ class pg_chain_writer final : public chain_writer {
   int locked_pid_ = 0;
   bool broken_ = false;
   std::int64_t last_seq_ = 0;
+  std::string pending_;  ///< INSERTs queued for the batch's next round trip
 };
 
 pg_audit_store::pg_audit_store(pg_audit_options options)
