@@ -138,12 +138,8 @@ void spooling_store::stop() {
 }
 
 chain_position spooling_store::read_head_now() {
-  // A store that cannot be read starts unready with the head it had (the next committed batch sets it).
-  try {
-    return writer_->head();
-  } catch (const std::exception&) {
-    return head_;
-  }
+  // As before the engines shared this code: a head that cannot be read refuses the start (it throws).
+  return writer_->head();
 }
 
 void spooling_store::submit_call(call_record call, call_done done) {
