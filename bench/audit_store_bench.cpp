@@ -33,8 +33,8 @@ call_record bench_call() {
   call.encounter_id = "e1";
   call.orders = {"MedicationRequest/1: Privigen, 0.5 g/kg (35 g)"};
   for (int r = 1; r <= 30; ++r) call.rules.push_back({"R" + std::to_string(r), r == 3 || r == 5 || r == 8, {}});
-  call.cards = {{"1f0e6c1a-0000-5000-8000-000000000001", "warning", "Switch to a product without sorbitol",
-                 {"R3", "R5"}}};
+  call.cards = {
+      {"1f0e6c1a-0000-5000-8000-000000000001", "warning", "Switch to a product without sorbitol", {"R3", "R5"}}};
   call.knowledge_version = "2026.11.7";
   call.data = {{"patient", "prefetch"}, {"conditions", "prefetch"}, {"observations", "prefetch"}};
   call.service_ms = 1.5;
