@@ -109,10 +109,8 @@ int print_pg_verification(const audit::pg_verify_result& result, const std::stri
   for (const audit::pg_chain_verification& chain : result.chains) {
     const std::string name = terminal_safe(chain.chain_id);
     if (!chain.result.ok) {
-      std::cout << "ivig-cds: audit chain " << name << ": ";
-      std::cout.flush();
-      const int code = print_verification(chain.result, expect_head);
-      return code;
+      std::cout << "chain " << name << " does not verify\n";
+      return print_verification(chain.result, expect_head);
     }
     entries += chain.result.entries;
     std::cout << "chain " << name << " " << audit::head_line(chain.result.head) << "\n";

@@ -5,6 +5,8 @@
 // (a chain is read whole, as SQLite's walk reads the whole file).
 #include "hooks/audit/pg_verify.hpp"
 
+#include <string_view>
+
 #include <pqxx/pqxx>
 
 #include "hooks/audit/chain_meta.hpp"
@@ -59,7 +61,17 @@ pg_verify_result verify_pg_chains(const std::string& url, const std::string& pas
     out.ok = true;
     return out;
   } catch (const std::exception& e) {
-    out.problem = where + ": " + e.what();
+    // libpq's messages span lines ("…failed: Connection refused\n\tIs the server running…"): one line.
+    std::string why;
+    for (const char c : std::string_view(e.what())) {
+      if (c == '\n' || c == '\t') {
+        if (!why.empty() && why.back() != ' ') why += ' ';
+      } else {
+        why += c;
+      }
+    }
+    while (!why.empty() && why.back() == ' ') why.pop_back();
+    out.problem = where + ": " + why;
     return out;
   }
 }
