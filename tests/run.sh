@@ -6,7 +6,10 @@
 #
 # The FHIR fallback's tests need a real FHIR server: this installs the pinned test server
 # (tests/fhir-server, `npm ci`: Medplum on Node 20), starts one for the whole run on a free
-# loopback port over ../shared's Synthea records, and stops it at the end. The CORS test drives
+# loopback port over ../shared's Synthea records, and stops it at the end. The audit store's
+# PostgreSQL tests need a real PostgreSQL 15: this starts one for the whole run
+# (tests/support/pg_server.sh: initdb in a temporary folder, a free loopback port) and exports
+# IVIG_TEST_PG_URL; each test makes its own database in it. The CORS test drives
 # Debian's headless chromium with playwright-core (tests/browser/install.sh installs both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,11 +27,17 @@ if [ "$preset" = asan ]; then probe_leak_detection build-asan/tests/unit/protoco
 
 work=$(mktemp -d)
 fhir_pid=""
+pg_dir=""
 cleanup() {
   if [ -n "$fhir_pid" ]; then kill "$fhir_pid" 2>/dev/null || true; fi
+  if [ -n "$pg_dir" ]; then bash tests/support/pg_server.sh stop "$pg_dir" || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A folder of its own under /tmp: the server runs as `postgres`, which cannot enter $work (0700, root).
+pg_dir=$(mktemp -d /tmp/ivig-pg-run-XXXXXX)
+IVIG_TEST_PG_URL="$(bash tests/support/pg_server.sh start "$pg_dir")/postgres"
+export IVIG_TEST_PG_URL
 # The token is the one tests/support/fhir_test_server.hpp names.
 node tests/fhir-server/server.js --data "$SHARED/fhir-data/synthea" --extra tests/fhir-server/fixtures.json \
   --token test-token-7c1e4b2a --port 0 2>"$work/fhir.log" &

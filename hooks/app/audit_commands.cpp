@@ -11,6 +11,7 @@
 #include "hooks/audit/audit_event_export.hpp"
 #include "hooks/audit/chain.hpp"
 #include "hooks/audit/chain_verify.hpp"
+#include "hooks/audit/pg_verify.hpp"
 #include "hooks/audit/queries.hpp"
 #include "hooks/audit/record_json.hpp"
 #include "hooks/audit/report.hpp"
@@ -98,6 +99,32 @@ result<audit::chain_seal, std::string> chain_seal_of(const options& o) {
   return audit::chain_seal(std::move(*key));
 }
 
+/// `audit verify --audit-url`: every replica's chain, each with its head line ("chain <id> head seq=…").
+int print_pg_verification(const audit::pg_verify_result& result, const std::string& expect_head) {
+  if (!result.problem.empty()) {
+    std::cout << "ivig-cds: audit chain cannot be verified: " << result.problem << "\n";
+    return 1;
+  }
+  std::int64_t entries = 0;
+  for (const audit::pg_chain_verification& chain : result.chains) {
+    const std::string name = terminal_safe(chain.chain_id);
+    if (!chain.result.ok) {
+      std::cout << "chain " << name << " does not verify\n";
+      return print_verification(chain.result, expect_head);
+    }
+    entries += chain.result.entries;
+    std::cout << "chain " << name << " " << audit::head_line(chain.result.head) << "\n";
+    if (!expect_head.empty() && !chain.result.expected_head_note.empty())
+      std::cout << "ivig-cds: chain " << name << ": expected head seq " << expect_head.substr(0, expect_head.find(':'))
+                << " " << chain.result.expected_head_note << "\n";
+  }
+  const std::string seal =
+      result.chains.empty() ? std::string("the database's seal") : result.chains.front().result.seal;
+  std::cout << "ivig-cds: audit chains verify: " << result.chains.size() << " chains, " << entries
+            << " entries, sealed with " << seal << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int run_audit_command(const options& o) {
@@ -119,7 +146,15 @@ int run_audit_command(const options& o) {
         return 2;
       }
       verify.seal = std::move(*seal);
+      if (!o.audit_url.empty())  // --expect-head is the head of this replica's chain (--audit-chain-id)
+        return print_pg_verification(
+            audit::verify_pg_chains(o.audit_url, o.audit_password_file, verify, audit_chain_id(o)), a.expect_head);
       return print_verification(audit::verify_chain(o.audit_path, verify), a.expect_head);
+    }
+    if (!o.audit_url.empty()) {
+      std::cerr << "ivig-cds: audit " << a.name
+                << " does not read PostgreSQL yet (only verify does); see docs/audit.md, \"PostgreSQL\"\n";
+      return 2;
     }
     if (a.name == "list") {
       audit::call_filter filter;

@@ -14,6 +14,7 @@
 #include "hooks/app/metrics_wiring.hpp"
 #include "hooks/app/options.hpp"
 #include "hooks/app/replay_command.hpp"
+#include "hooks/audit/pg_store.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "hooks/logging/log.hpp"
 #include "hooks/metrics/metered_audit_sink.hpp"
@@ -109,9 +110,18 @@ int main(int argc, char** argv) {
           ivig::logging::log(ivig::logging::level::info, "audit", ivig::audit::head_line(head));
         };
       }
-      const std::string spool_path = audit_options.path + ".spool";
-      auto store = std::make_shared<ivig::audit::sqlite_audit_store>(audit_options);
-      if (metrics) ivig::app::sample_audit_store(*metrics, store, spool_path);
+      std::shared_ptr<ivig::audit::spooling_store> store;
+      if (o.audit_url.empty()) {
+        store = std::make_shared<ivig::audit::sqlite_audit_store>(audit_options);
+      } else {
+        ivig::audit::pg_audit_options pg;
+        pg.common = audit_options;
+        pg.url = o.audit_url;
+        pg.passfile = o.audit_password_file;
+        pg.chain_id = ivig::app::audit_chain_id(o);
+        store = std::make_shared<ivig::audit::pg_audit_store>(pg);
+      }
+      if (metrics) ivig::app::sample_audit_store(*metrics, store, store->options().spool_path);
       audit = std::move(store);
     } catch (const std::exception& e) {
       refuse(std::string("the audit log cannot be opened: ") + e.what());

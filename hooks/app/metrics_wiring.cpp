@@ -62,7 +62,7 @@ void sample_authentication(service_metrics& metrics, std::shared_ptr<const auth:
   }
 }
 
-void sample_audit_store(service_metrics& metrics, const std::shared_ptr<const audit::sqlite_audit_store>& store,
+void sample_audit_store(service_metrics& metrics, const std::shared_ptr<const audit::spooling_store>& store,
                         std::string spool_path) {
   // Weak: the metrics outlive the store, which must close (draining its queue) when the service does.
   const std::weak_ptr<const audit::sqlite_audit_store> weak = store;

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "hooks/audit/sqlite_store.hpp"
+#include "hooks/audit/spooling_store.hpp"
 #include "hooks/auth/jwt_authenticator.hpp"
 #include "hooks/metrics/service_metrics.hpp"
 #include "hooks/server/server_config.hpp"
@@ -30,7 +30,7 @@ void sample_transport(metrics::service_metrics& metrics, const server::server_st
 void sample_authentication(metrics::service_metrics& metrics, std::shared_ptr<const auth::jwt_authenticator> jwt);
 /// The store's queue depth, commits, failures, spool and lost records; the spool file's size.
 void sample_audit_store(metrics::service_metrics& metrics,
-                        const std::shared_ptr<const audit::sqlite_audit_store>& store, std::string spool_path);
+                        const std::shared_ptr<const audit::spooling_store>& store, std::string spool_path);
 
 /// The metrics listener's configuration: `main` with its address and port, GET /metrics only.
 server::server_config metrics_listener_config(const server::server_config& main, const std::string& address,

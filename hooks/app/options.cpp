@@ -3,9 +3,18 @@
 
 #include <iostream>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 
 namespace ivig::app {
+
+std::string audit_chain_id(const options& o) {
+  if (!o.audit_chain_id.empty()) return o.audit_chain_id;
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return {};
+  return name;
+}
 
 parse_outcome parse_options(int argc, char** argv) {
   options o;
@@ -73,6 +82,14 @@ parse_outcome parse_options(int argc, char** argv) {
                  "Knowledge bundle folder (default: the bundle embedded at build time)")
       ->check(CLI::ExistingDirectory);
   cli.add_option("--audit-path", o.audit_path, "Audit log location (SQLite file)");
+  cli.add_option("--audit-url", o.audit_url,
+                 "Keep the audit log on PostgreSQL (postgresql://user@host:port/db, no password in it) instead of "
+                 "the SQLite file; --audit-path then names only the spool (docs/audit.md, \"PostgreSQL\")");
+  cli.add_option("--audit-password-file", o.audit_password_file,
+                 "A pgpass-format file with the PostgreSQL password (libpq's passfile; or set PGPASSFILE)");
+  cli.add_option("--audit-chain-id", o.audit_chain_id,
+                 "This replica's audit chain on PostgreSQL: stable across restarts, unique per replica (default: "
+                 "the host name; a StatefulSet pod's name is)");
   cli.add_flag("!--no-audit", o.audit_enabled, "Do not keep the audit log (for measurements only)");
   cli.add_option("--audit-durability", o.audit_durability,
                  "What a record survives once its response is sent: process-crash (written to the WAL) or "

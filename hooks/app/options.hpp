@@ -31,8 +31,8 @@ struct audit_command {
 /// `ivig-cds replay`: recorded calls run through another knowledge version instead of serving.
 struct replay_command {
   bool requested = false;
-  std::string knowledge_dir;  ///< the bundle to try
-  std::string from, to;       ///< received in [from, to), RFC 3339; empty: unbounded
+  std::string knowledge_dir;    ///< the bundle to try
+  std::string from, to;         ///< received in [from, to), RFC 3339; empty: unbounded
   std::size_t max_listed = 50;  ///< calls listed one by one (every change is counted)
 };
 
@@ -45,6 +45,13 @@ struct options {
   /// "json" (one JSON object per line, the default) or "text" (docs/operations.md, "Logs").
   std::string log_format = "json";
   std::string audit_path = "ivig-audit.sqlite3";
+  /// "postgresql://user@host:port/db": the audit log on PostgreSQL (audit/pg_store.hpp) instead of the
+  /// SQLite file; --audit-path then only names the spool (audit_path + ".spool").
+  std::string audit_url;
+  /// A pgpass-format file with the PostgreSQL password (libpq's passfile): never in argv or a log.
+  std::string audit_password_file;
+  /// This replica's chain on PostgreSQL: stable across restarts and unique (default: the host name).
+  std::string audit_chain_id;
   bool audit_enabled = true;
   /// "process-crash" or "power-loss" (audit::durability; docs/audit.md says why the default).
   std::string audit_durability = "power-loss";
@@ -100,5 +107,8 @@ struct parse_outcome {
 
 /// Parses argv (and the config file it names). Prints help, version or errors itself.
 parse_outcome parse_options(int argc, char** argv);
+
+/// The replica's audit chain on PostgreSQL: --audit-chain-id, or the host name.
+std::string audit_chain_id(const options& o);
 
 }  // namespace ivig::app

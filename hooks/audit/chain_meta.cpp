@@ -55,8 +55,11 @@ chain_binding read_binding(database& db) {
 }
 
 std::optional<std::string> binding_mismatch(database& db, const chain_seal& seal) {
-  const chain_binding file = read_binding(db);
-  const std::string where = "audit store: " + db.path();
+  return binding_mismatch(read_binding(db), "audit store: " + db.path(), seal);
+}
+
+std::optional<std::string> binding_mismatch(const chain_binding& file, const std::string& where,
+                                            const chain_seal& seal) {
   if (file.seal == keyed_seal_name) {
     if (!seal.keyed())
       return where + " has a keyed chain (hmac-sha256, key id " + file.key_id +

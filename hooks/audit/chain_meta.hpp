@@ -27,6 +27,10 @@ chain_binding read_binding(database& db);
 /// Why `seal` may not read or extend this file's chain (a keyed chain without its key or with
 /// another, a key for a plain chain); nullopt when it may.
 std::optional<std::string> binding_mismatch(database& db, const chain_seal& seal);
+/// The same for a binding read elsewhere (the PostgreSQL store); `where` opens the message
+/// ("audit store: <path>").
+std::optional<std::string> binding_mismatch(const chain_binding& file, const std::string& where,
+                                            const chain_seal& seal);
 
 /// At the store's open, inside its own transaction: a file without entries takes `seal` (a plain
 /// file with no entries yet may be given a key); any other file must already match it. Throws

@@ -65,6 +65,66 @@ verify_result check_expected_head(verify_result result, const walked& chain, con
 
 }  // namespace
 
+verify_result verify_entries(const std::function<bool(entry_row&)>& next, const verify_options& options,
+                             verify_result result) {
+  const chain_seal& seal = options.seal;
+  walked chain;
+  std::string expected_prev = genesis_hash;
+  bool first = true;
+  bool after_anchor = false;
+  std::int64_t previous_seq = 0;
+  entry_row row;
+  while (next(row)) {
+    const std::int64_t seq = row.seq;
+    const std::string& kind = row.kind;
+    const std::string& received_at = row.received_at;
+    const std::string& payload = row.payload;
+    const std::string& prev_hash = row.prev_hash;
+    const std::string& hash = row.hash;
+    std::string holds;  // the hash the chain holds for this seq (an anchor: the one it stands in for)
+    if (kind == anchor_kind) {
+      if (!first) return broken(result, seq, "purge anchor after seq " + std::to_string(previous_seq));
+      const std::optional<purge_anchor> anchor = read_anchor(payload);
+      if (!anchor) return broken(result, seq, "purge anchor payload is unreadable");
+      if (const auto problem = anchor_problem(*anchor, seq, received_at, prev_hash, seal.keyed()))
+        return broken(result, seq, *problem);
+      if (seal.seal(prev_hash, kind, received_at, payload) != hash)
+        return broken(result, seq, "hash does not match the entry's contents");
+      chain.anchor = anchor;
+      holds = prev_hash;
+    } else {
+      if (after_anchor && chain.anchor->head_seq && seq <= *chain.anchor->head_seq &&
+          received_at < chain.anchor->horizon)
+        return broken(result, previous_seq,
+                      "purge anchor's horizon " + chain.anchor->horizon + " is after seq " + std::to_string(seq) +
+                          ", which its purge kept (received " + received_at + ")");
+      if (prev_hash != expected_prev)
+        return broken(result, seq,
+                      first ? "the first entry does not start the chain (genesis or purge anchor)"
+                            : "prev_hash does not link to seq " + std::to_string(previous_seq));
+      if (seal.seal(prev_hash, kind, received_at, payload) != hash)
+        return broken(result, seq, "hash does not match the entry's contents");
+      holds = hash;
+    }
+    after_anchor = kind == anchor_kind;
+    expected_prev = holds;
+    if (options.expected_head && seq == options.expected_head->seq) chain.hash_at_expected = holds;
+    chain.head = {seq, std::move(holds)};
+    first = false;
+    previous_seq = seq;
+    ++result.entries;
+  }
+  if (chain.anchor && chain.anchor->head_seq && chain.head.seq < *chain.anchor->head_seq)
+    return broken(result, chain.head.seq + 1,
+                  "the chain ends at seq " + std::to_string(chain.head.seq) + ", but the purge anchor at seq " +
+                      std::to_string(chain.anchor->last_purged_seq) + " recorded entries up to seq " +
+                      std::to_string(*chain.anchor->head_seq) + ": entries were removed from its end");
+  result.ok = true;
+  result.head = chain.head;
+  if (options.expected_head) return check_expected_head(result, chain, *options.expected_head);
+  return result;
+}
+
 verify_result verify_chain(const std::string& path, const verify_options& options) {
   verify_result result;
   try {
@@ -75,63 +135,14 @@ verify_result verify_chain(const std::string& path, const verify_options& option
     const chain_binding binding = read_binding(db);
     result.seal = binding.seal;
     result.key_id = binding.key_id;
-    const chain_seal& seal = options.seal;
-
     statement rows(db, "SELECT seq, kind, received_at, payload, prev_hash, hash FROM entries ORDER BY seq");
-    walked chain;
-    std::string expected_prev = genesis_hash;
-    bool first = true;
-    bool after_anchor = false;
-    std::int64_t previous_seq = 0;
-    while (rows.step()) {
-      const std::int64_t seq = rows.integer(0);
-      const std::string kind = rows.text(1);
-      const std::string received_at = rows.text(2);
-      const std::string payload = rows.text(3);
-      const std::string prev_hash = rows.text(4);
-      const std::string hash = rows.text(5);
-      std::string holds;  // the hash the chain holds for this seq (an anchor: the one it stands in for)
-      if (kind == anchor_kind) {
-        if (!first) return broken(result, seq, "purge anchor after seq " + std::to_string(previous_seq));
-        const std::optional<purge_anchor> anchor = read_anchor(payload);
-        if (!anchor) return broken(result, seq, "purge anchor payload is unreadable");
-        if (const auto problem = anchor_problem(*anchor, seq, received_at, prev_hash, seal.keyed()))
-          return broken(result, seq, *problem);
-        if (seal.seal(prev_hash, kind, received_at, payload) != hash)
-          return broken(result, seq, "hash does not match the entry's contents");
-        chain.anchor = anchor;
-        holds = prev_hash;
-      } else {
-        if (after_anchor && chain.anchor->head_seq && seq <= *chain.anchor->head_seq &&
-            received_at < chain.anchor->horizon)
-          return broken(result, previous_seq,
-                        "purge anchor's horizon " + chain.anchor->horizon + " is after seq " + std::to_string(seq) +
-                            ", which its purge kept (received " + received_at + ")");
-        if (prev_hash != expected_prev)
-          return broken(result, seq,
-                        first ? "the first entry does not start the chain (genesis or purge anchor)"
-                              : "prev_hash does not link to seq " + std::to_string(previous_seq));
-        if (seal.seal(prev_hash, kind, received_at, payload) != hash)
-          return broken(result, seq, "hash does not match the entry's contents");
-        holds = hash;
-      }
-      after_anchor = kind == anchor_kind;
-      expected_prev = holds;
-      if (options.expected_head && seq == options.expected_head->seq) chain.hash_at_expected = holds;
-      chain.head = {seq, std::move(holds)};
-      first = false;
-      previous_seq = seq;
-      ++result.entries;
-    }
-    if (chain.anchor && chain.anchor->head_seq && chain.head.seq < *chain.anchor->head_seq)
-      return broken(result, chain.head.seq + 1,
-                    "the chain ends at seq " + std::to_string(chain.head.seq) + ", but the purge anchor at seq " +
-                        std::to_string(chain.anchor->last_purged_seq) + " recorded entries up to seq " +
-                        std::to_string(*chain.anchor->head_seq) + ": entries were removed from its end");
-    result.ok = true;
-    result.head = chain.head;
-    if (options.expected_head) return check_expected_head(result, chain, *options.expected_head);
-    return result;
+    return verify_entries(
+        [&rows](entry_row& row) {
+          if (!rows.step()) return false;
+          row = {rows.integer(0), rows.text(1), rows.text(2), rows.text(3), rows.text(4), rows.text(5)};
+          return true;
+        },
+        options, result);
   } catch (const store_error& e) {
     return broken(result, 0, e.what());
   }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -36,6 +37,21 @@ struct verify_result {
   /// When ok with an expected head: how the chain holds it ("found", or below which anchor it was purged).
   std::string expected_head_note;
 };
+
+/// One row of `entries`, as the walk reads it.
+struct entry_row {
+  std::int64_t seq = 0;
+  std::string kind;
+  std::string received_at;
+  std::string payload;
+  std::string prev_hash;
+  std::string hash;
+};
+
+/// The walk itself over one chain's entries in seq order, whatever the database: `next` fills the next
+/// row and returns false at the end (it may throw store_error). `result` brings the seal and key id.
+verify_result verify_entries(const std::function<bool(entry_row&)>& next, const verify_options& options,
+                             verify_result result);
 
 /// Walks `entries` in seq order and checks every seal and link. A chain may start with a purge anchor;
 /// it may not contain one anywhere else.
