@@ -65,8 +65,8 @@ void sample_authentication(service_metrics& metrics, std::shared_ptr<const auth:
 void sample_audit_store(service_metrics& metrics, const std::shared_ptr<const audit::spooling_store>& store,
                         std::string spool_path) {
   // Weak: the metrics outlive the store, which must close (draining its queue) when the service does.
-  const std::weak_ptr<const audit::sqlite_audit_store> weak = store;
-  using store_t = audit::sqlite_audit_store;
+  const std::weak_ptr<const audit::spooling_store> weak = store;
+  using store_t = audit::spooling_store;
   metrics.add_sampled("ivig_cds_audit_queue_depth", "Audit records waiting for the writer", sample_kind::gauge, {},
                       [weak] {
                         const auto s = weak.lock();

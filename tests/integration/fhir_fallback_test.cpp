@@ -426,8 +426,10 @@ TEST(FaultyServerResources, SlowServersLeaveNoDescriptorsBehind) {
   const int after_one = open_descriptors();
   for (int i = 0; i < 10; ++i) ASSERT_EQ(service.post("ivig-order-select", bare.json()).status, 200u);
   // Every slow connection was cancelled at its deadline: ten more calls hold no more descriptors
-  // than one did (a few for connections the client keeps for reuse).
-  EXPECT_LE(open_descriptors(), after_one + 4);
+  // than one did (a few for connections the client keeps for reuse, and, on a loaded machine, the
+  // last call's cancelled sockets whose close the client's thread has not run yet). A leak holds
+  // one per call: ten.
+  EXPECT_LE(open_descriptors(), after_one + 6);
 }
 
 TEST(FaultyServerResources, ResourcesOfAnotherPatientAreDroppedAndLogged) {
