@@ -2,9 +2,9 @@
 //
 // The line is formatted here (RapidJSON escapes it, so a message can never break the JSON); spdlog
 // queues it and one thread of its pool writes it to stderr ("%v": the line as given). The logger
-// lives in a function-local static: at a normal exit its destructor writes every queued line before
-// the pool's thread is joined. A line logged after that (another static's destructor) is written
-// directly, as is every line if the logger could not be made.
+// lives in a function-local static: at a normal exit its destructor writes every queued line and
+// joins the pool's thread before the logger goes. A line logged after that (another static's
+// destructor) is written directly, as is every line if the logger could not be made.
 #include "hooks/logging/log.hpp"
 
 #include <atomic>
@@ -38,8 +38,11 @@ struct async_state {
   }
   ~async_state() {
     alive.store(false);
-    logger.reset();  // the pool's destructor writes what is queued, then joins its thread
+    // The pool first: its destructor writes what is queued and joins its thread, so the thread is done
+    // with the logger and its sink before they are destroyed here (the join is what orders the two;
+    // TSan sees it, not the reference counts inside the uninstrumented libspdlog).
     pool.reset();
+    logger.reset();
   }
   async_state(const async_state&) = delete;
   async_state& operator=(const async_state&) = delete;
