@@ -169,7 +169,8 @@ if "${in_container[@]}" /usr/bin/touch /usr/local/bin/written 2>/dev/null; then 
 service_pid=$!
 port=""
 for _ in $(seq 1 100); do
-  port=$(sed -n 's/^ivig-cds: listening on 0\.0\.0\.0:\([0-9]*\) .*/\1/p' "$work/service.log" | head -1)
+  # The service logs JSON lines (docs/operations.md, "Logs"): main()'s own says where it listens.
+  port=$(sed -n 's/.*"component":"app","message":"listening on 0\.0\.0\.0:\([0-9]*\) .*/\1/p' "$work/service.log" | head -1)
   if [ -n "$port" ]; then break; fi
   if ! kill -0 "$service_pid" 2>/dev/null; then cat "$work/service.log" >&2; fail "the service exited at start"; fi
   sleep 0.1
@@ -197,7 +198,7 @@ if ! grep -q '"id":"ivig-order-select"' "$work/body"; then fail "discovery lacks
 kill -TERM "$service_pid"
 wait "$service_pid" || fail "the service did not exit 0 on SIGTERM: $(tail -3 "$work/service.log")"
 service_pid=""
-grep -q '^ivig-cds: stopped$' "$work/service.log" || fail "no clean stop in the service's log"
+grep -q '"component":"app","message":"stopped"}$' "$work/service.log" || fail "no clean stop in the service's log"
 
 # 5. The audit log: on the bind mount, the service user's, owner-only, and the chain verifies (with
 # the chain key, as the service wrote it).
