@@ -209,12 +209,13 @@ int main(int argc, char** argv) {
       metrics_server = std::make_unique<ivig::server::http_server>(
           ivig::app::metrics_listener_config(o.server, o.metrics_address, o.metrics_port, *metrics), *service);
       const unsigned short metrics_port = metrics_server->start();
-      std::cerr << "ivig-cds: metrics on " << o.metrics_address << ":" << metrics_port
-                << " (GET /metrics, no authentication)\n";
+      app_log(ivig::logging::level::info, "metrics on " + o.metrics_address + ":" + std::to_string(metrics_port) +
+                                              " (GET /metrics, no authentication)");
       if (!ivig::app::is_loopback_address(o.metrics_address))
-        std::cerr << "ivig-cds: WARNING: the metrics on " << o.metrics_address
-                  << " are readable by anyone who can reach that address: fence the port (network policy, "
-                     "firewall) to the scrapers (docs/security.md, \"Metrics\").\n";
+        app_log(ivig::logging::level::warning,
+                "WARNING: the metrics on " + o.metrics_address +
+                    " are readable by anyone who can reach that address: fence the port (network policy, "
+                    "firewall) to the scrapers (docs/security.md, \"Metrics\").");
     }
     if (o.server.tls_certificate_file.empty() && !ivig::app::is_loopback_address(o.server.address))
       app_log(ivig::logging::level::warning,

@@ -258,9 +258,16 @@ TEST(BinaryMetrics, TheMetricsListenerServesBuildKnowledgeTransportAndAuditSampl
     const std::size_t colon = line.rfind(':');
     return static_cast<unsigned short>(std::stoi(line.substr(colon + 1, line.find(' ', colon) - colon - 1)));
   };
-  const std::string metrics_line = server.wait_for_line("metrics on");
+  // Both listeners log "listening on"; main()'s own lines name the metrics listener ("metrics on")
+  // and the service's ("with knowledge"), in whichever order the log writes them.
+  std::string metrics_line, listening;
+  for (std::string line = server.read_line(); !line.empty(); line = server.read_line()) {
+    if (line.find("metrics on") != std::string::npos) metrics_line = line;
+    if (line.find("listening on") != std::string::npos && line.find("with knowledge") != std::string::npos)
+      listening = line;
+    if (!metrics_line.empty() && !listening.empty()) break;  // no more lines come until it stops
+  }
   ASSERT_FALSE(metrics_line.empty()) << "no metrics listener";
-  const std::string listening = server.wait_for_line("listening on");
   ASSERT_FALSE(listening.empty()) << "the server did not start";
   EXPECT_NE(metrics_line.find("metrics on 127.0.0.1:"), std::string::npos) << metrics_line;
   const unsigned short port = port_of(listening), metrics_port = port_of(metrics_line);
