@@ -7,18 +7,7 @@
 #include "hooks/audit/record_json.hpp"
 
 namespace ivig::audit {
-namespace {
-
-std::string join_rule_ids(const std::vector<std::string>& ids) {
-  std::string joined;
-  for (const std::string& id : ids) {
-    if (!joined.empty()) joined += ' ';
-    joined += id;
-  }
-  return joined;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 entry_writer::entry_writer(database& db, chain_seal seal, fault_hook fault)
     : db_(db),

@@ -44,15 +44,6 @@ std::string one_line(std::string_view text) {
   return line;
 }
 
-std::string join_rule_ids(const std::vector<std::string>& ids) {
-  std::string joined;
-  for (const std::string& id : ids) {
-    if (!joined.empty()) joined += ' ';
-    joined += id;
-  }
-  return joined;
-}
-
 std::string percent_encoded(std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;

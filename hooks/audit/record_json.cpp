@@ -111,6 +111,15 @@ std::optional<Record> read_record(std::string_view json, Read read) {
 
 }  // namespace
 
+std::string join_rule_ids(const std::vector<std::string>& ids) {
+  std::string joined;
+  for (const std::string& id : ids) {
+    if (!joined.empty()) joined += ' ';
+    joined += id;
+  }
+  return joined;
+}
+
 std::string to_json(const call_record& call) {
   rapidjson::StringBuffer buffer;
   json_writer w(buffer);

@@ -9,10 +9,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hooks/audit/audit_sink.hpp"
 
 namespace ivig::audit {
+
+/// A card's rule ids as the query tables keep them: separated by single spaces ("R3 R2").
+std::string join_rule_ids(const std::vector<std::string>& ids);
 
 std::string to_json(const call_record& call);
 std::string to_json(const feedback_record& feedback);
