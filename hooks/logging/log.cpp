@@ -22,6 +22,7 @@ namespace ivig::logging {
 namespace {
 
 std::atomic<format> chosen_format{format::json};
+std::atomic<bool> logging_enabled{true};
 
 // Enough for a burst of thousands of lines (each slot holds one line) while stderr is slow; beyond it
 // the oldest are dropped rather than making a request thread wait.
@@ -106,6 +107,10 @@ void set_format(format f) {
   chosen_format.store(f);
 }
 
+void set_enabled(bool enabled) {
+  logging_enabled.store(enabled);
+}
+
 std::string format_line(format f, std::chrono::system_clock::time_point at, level lvl, std::string_view component,
                         std::string_view message, const request_fields& fields) {
   if (f == format::text) {
@@ -145,6 +150,7 @@ std::string format_line(format f, std::chrono::system_clock::time_point at, leve
 }
 
 void log(level lvl, std::string_view component, std::string_view message, const request_fields& fields) noexcept {
+  if (!logging_enabled.load()) return;
   try {
     const std::string line =
         format_line(chosen_format.load(), std::chrono::system_clock::now(), lvl, component, message, fields);

@@ -30,6 +30,10 @@ struct request_fields {
 /// Chooses the format for every later line (the default is JSON). Call it once, early in main().
 void set_format(format f);
 
+/// false: every later line is dropped. For the fuzz targets, which run a whole call per input: a line
+/// per input would bury libFuzzer's status lines and cost more than some of the calls it reports.
+void set_enabled(bool enabled);
+
 /// Queues one event for stderr. Never throws, never blocks on the output.
 void log(level lvl, std::string_view component, std::string_view message, const request_fields& fields = {}) noexcept;
 
