@@ -3,12 +3,15 @@
 #
 # Starts, on free loopback ports: ivig-cds with its audit on (the default durability, power-loss:
 # fsynced before the response), with its audit on at process-crash durability (written to the WAL
-# before the response), with its audit off, and with its audit off and no worker threads (calls on
-# the I/O threads; the default has two workers); the bare Beast + RapidJSON server (bench/bare_server.cpp: the parse limit) and
-# nginx answering fixed JSON (the transport limit). Sends the same bodies to each with wrk at 1 and 32 connections and prints one
-# table: req/s, p50, p99, errors and the ratio to the bare server. Then: RSS and open descriptors of
+# before the response), with its audit on but no replay inputs kept (--audit-replay-inputs false),
+# with its audit off, and with its audit off and no worker threads (calls on the I/O threads; the
+# default has two workers); the bare Beast + RapidJSON server (bench/bare_server.cpp: the parse limit)
+# and nginx answering fixed JSON (the transport limit). Sends the same bodies to each with wrk at 1 and
+# 32 connections and prints one table: req/s, p50, p99, errors and the ratio to the bare server. Then: RSS and open descriptors of
 # ivig-cds (audit on) with 256 idle keep-alive connections and load; and the service time against the
 # prefetch size (1x, 2x, 4x, 8x a record). Loopback only; each wrk run is bounded by DURATION.
+# With IVIG_BENCH_PG_URL set (bench/load.sh starts a PostgreSQL when postgresql-15 is installed), one
+# more target: ivig-cds with its audit on that PostgreSQL (--audit-url, synchronous_commit on).
 #
 # Usage: bench/load.py BUILD_DIR BODIES_DIR [DURATION]   (DURATION like "5s"; default 5s)
 # LOAD_BODIES=small,80k,prefetch,record limits the bodies (default: all four), for a quick look.
@@ -33,11 +36,20 @@ FIXED = '{"cards":[{"uuid":"5d0c0e53-47f4-5e2a-9f7e-5b2a3d0e6a11","summary":"ngi
 def start_targets():
     procs, targets = [], {}
     ivig = os.path.join(BUILD, "hooks", "app", "ivig-cds")
-    for name, extra in (("ivig-cds audit on", ["--audit-path", os.path.join(WORK, "audit.sqlite3")]),
-                        ("ivig-cds audit on, process-crash", ["--audit-path", os.path.join(WORK, "audit-pc.sqlite3"),
-                                                              "--audit-durability", "process-crash"]),
-                        ("ivig-cds audit off", ["--no-audit"]),
-                        ("ivig-cds audit off, no workers", ["--no-audit", "--worker-threads", "0"])):
+    configurations = [("ivig-cds audit on", ["--audit-path", os.path.join(WORK, "audit.sqlite3")]),
+                      ("ivig-cds audit on, process-crash", ["--audit-path", os.path.join(WORK, "audit-pc.sqlite3"),
+                                                            "--audit-durability", "process-crash"]),
+                      # What keeping each call's replay input (the request and its fetched data) costs.
+                      ("ivig-cds audit on, no replay inputs", ["--audit-path", os.path.join(WORK, "audit-nr.sqlite3"),
+                                                               "--audit-replay-inputs", "false"]),
+                      ("ivig-cds audit off", ["--no-audit"]),
+                      ("ivig-cds audit off, no workers", ["--no-audit", "--worker-threads", "0"])]
+    if os.environ.get("IVIG_BENCH_PG_URL"):
+        # --audit-path then names only the spool.
+        configurations.append(("ivig-cds audit on PostgreSQL",
+                               ["--audit-url", os.environ["IVIG_BENCH_PG_URL"], "--audit-chain-id", "load",
+                                "--audit-path", os.path.join(WORK, "audit-pg")]))
+    for name, extra in configurations:
         port = bench_support.free_port()
         procs.append(subprocess.Popen([ivig, "--port", str(port), "--threads", "2"] + extra,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -102,8 +114,10 @@ def main():
                     print("| %s (%d KB) | %d | %s | %.0f | %.2f | %.2f | %d | %.2fx |"
                           % (label, size, connections, t, rps, p50, p99, errors, rps / bare if bare else 0))
                 off = results["ivig-cds audit off"][0]
-                for t in ("ivig-cds audit on", "ivig-cds audit on, process-crash"):
-                    print("| | | %s / audit off | | | | | %.2fx |" % (t[9:], results[t][0] / off if off else 0))
+                for t in ("ivig-cds audit on", "ivig-cds audit on, process-crash", "ivig-cds audit on, no replay inputs",
+                          "ivig-cds audit on PostgreSQL"):
+                    if t in results:
+                        print("| | | %s / audit off | | | | | %.2fx |" % (t[9:], results[t][0] / off if off else 0))
 
         port, path, proc = targets["ivig-cds audit on"]
         print("\n## ivig-cds (audit on): memory and descriptors\n")

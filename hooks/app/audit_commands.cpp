@@ -183,7 +183,8 @@ int run_audit_command(const options& o) {
           const std::size_t bytes = recorded->replay_input.size();
           recorded->replay_input.clear();
           std::cout << "  recorded: " << terminal_safe(audit::to_json(*recorded)) << "\n"
-                    << "  replay input: " << bytes << " bytes (the request and what was fetched; ivig-cds replay)\n";
+                    << "  replay input: " << bytes
+                    << " bytes as stored (the request and what was fetched; ivig-cds replay)\n";
           continue;
         }
         std::cout << "  recorded: " << terminal_safe(view.payloads[i]) << "\n";

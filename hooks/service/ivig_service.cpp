@@ -18,6 +18,7 @@
 #include "hooks/service/card_builder.hpp"
 #include "hooks/service/order_finder.hpp"
 #include "hooks/service/replay_input.hpp"
+#include "hooks/service/replay_input_codec.hpp"
 #include "rules/engine/engine.hpp"
 
 namespace ivig::service {
@@ -355,12 +356,19 @@ server::http_reply ivig_service::evaluate_call(call_in_progress& call) {
     call.audit.error_code = std::string(protocol::describe(error.code).code);
     return error_reply(error);
   }
-  if (options_.keep_replay_inputs) call.audit.replay_input = write_replay_input(*call.body, call.fetched.get());
+  // Packed here, on the worker thread, not by the audit log's single writer (replay_input_codec.hpp).
+  if (options_.keep_replay_inputs)
+    call.audit.replay_input = pack_replay_input(write_replay_input(*call.body, call.fetched.get()));
   return {200, std::move(response), "application/json", {}};
 }
 
 result<audit::call_record, std::string> ivig_service::replay(std::string_view service_id, std::string_view input) {
-  auto recorded = read_replay_input(input, options_.max_json_depth + 2);  // the request sits two levels down
+  // A bound far above what any call stores (a request within the server's body limit and what one
+  // call may fetch), so that a damaged record cannot exhaust the replay command's memory.
+  constexpr std::size_t largest_replay_input = std::size_t{1} << 30;
+  auto text = unpack_replay_input(input, largest_replay_input);
+  if (!text) return failure("its replay input cannot be read: " + text.error());
+  auto recorded = read_replay_input(*text, options_.max_json_depth + 2);  // the request sits two levels down
   if (!recorded) return failure("its replay input cannot be read: " + recorded.error());
   call_in_progress call(server::reply_sink([](server::http_reply, bool) {}, [] { return server::http_reply{}; }));
   call.knowledge = current_knowledge();
