@@ -323,6 +323,16 @@ TEST(BinaryMetrics, TheMetricsListenerServesBuildKnowledgeTransportAndAuditSampl
   EXPECT_EQ(count_prefix(lines, "ivig_cds_build_info{"), 1u) << scraped.body;
   // No issuers: no authenticator, so no JWT samples.
   EXPECT_EQ(count_prefix(lines, "ivig_cds_jwt_"), 0u);
+
+  // main() wires the store's timings: a rejected request is audited (its record taken from the queue
+  // and committed in one transaction) before its 404 is sent.
+  EXPECT_EQ(http_request(port, "GET", "/no-such-path").status, 404u);
+  const std::vector<std::string> after = lines_of(http_request(metrics_port, "GET", "/metrics").body);
+  for (const std::string& line : std::vector<std::string>{
+           R"(ivig_cds_audit_queue_wait_seconds_count{kind="call"} 1)",
+           R"(ivig_cds_audit_commit_duration_seconds_count{outcome="committed"} 1)",
+       })
+    EXPECT_TRUE(has_line(after, line)) << "missing: " << line;
   ::kill(server.pid(), SIGTERM);
   EXPECT_EQ(server.wait_exit(), 0);
   std::filesystem::remove_all(dir);
@@ -519,6 +529,29 @@ TEST(BinaryMetrics, AReloadedBundleIsNamedByItsVersionAndItsAddedRuleByItsId) {
   EXPECT_TRUE(has_line(lines, "ivig_cds_knowledge_info{bundle=\"" + bundle + "\",version=\"2026.11.2-b\"} 1"));
   EXPECT_EQ(count_prefix(lines, "ivig_cds_knowledge_info{"), 1u);
   EXPECT_TRUE(has_line(lines, R"(ivig_cds_rule_failures_total{rule="R99"} 0)"));
+  ::kill(server.pid(), SIGTERM);
+  EXPECT_EQ(server.wait_exit(), 0);
+}
+
+TEST(BinaryMetrics, EachFetchOfTheFallbackIsTimedByItsOutcome) {
+  // Port 9 on loopback: nothing listens, so every fetch fails at once, connection refused.
+  const std::string fhir_server = "http://127.0.0.1:9/fhir";
+  child_process server(IVIG_BINARY, {"--port", "0", "--metrics-port", "0", "--no-audit", "--fhir-allow", fhir_server});
+  const auto [port, metrics_port] = ports_of(server);
+  ASSERT_NE(port, 0u);
+  hook_request request = two_card_request("00000000-0000-4000-8000-0000000000f1");
+  request.prefetch.clear();  // every key is then fetched
+  request.fhir_server = fhir_server;
+  request.access_token = "secret-token";
+  const http_result call = http_request(port, "POST", "/cds-services/ivig-order-select", request.json());
+  // Without the patient's record the call cannot be answered (412), once every fetch has failed.
+  ASSERT_EQ(call.status, 412u) << call.body;
+  const std::vector<std::string> lines = lines_of(http_request(metrics_port, "GET", "/metrics").body);
+  const std::size_t keys = service::derive_prefetch_templates(*embedded_knowledge()).size();
+  EXPECT_TRUE(has_line(
+      lines, R"(ivig_cds_fhir_fetch_duration_seconds_count{outcome="connection_failed"} )" + std::to_string(keys)))
+      << "expected one failed fetch per key (" << keys << ")";
+  EXPECT_EQ(count_prefix(lines, "ivig_cds_fhir_fetch_duration_seconds_count{"), 1u);
   ::kill(server.pid(), SIGTERM);
   EXPECT_EQ(server.wait_exit(), 0);
 }
