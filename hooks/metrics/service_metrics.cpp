@@ -57,7 +57,7 @@ struct service_metrics::families {
                        .Register(r)),
         knowledge_info(prometheus::BuildGauge()
                            .Name("ivig_cds_knowledge_info")
-                           .Help("The loaded knowledge bundle: always 1, its name and version in the labels")
+                           .Help("The knowledge bundle served now: always 1, its name and version in the labels")
                            .Register(r)),
         requests(prometheus::BuildCounter()
                      .Name("ivig_cds_requests_total")
