@@ -18,6 +18,7 @@
 #include "hooks/audit/sqlite_store.hpp"
 #include "hooks/logging/log.hpp"
 #include "hooks/metrics/metered_audit_sink.hpp"
+#include "hooks/metrics/metered_fhir_client.hpp"
 #include "hooks/metrics/service_metrics.hpp"
 #include "hooks/server/http_server.hpp"
 #include "hooks/service/ivig_service.hpp"
@@ -110,6 +111,7 @@ int main(int argc, char** argv) {
           ivig::logging::log(ivig::logging::level::info, "audit", ivig::audit::head_line(head));
         };
       }
+      if (metrics) ivig::app::observe_audit_writer(audit_options, *metrics);
       std::shared_ptr<ivig::audit::spooling_store> store;
       if (o.audit_url.empty()) {
         store = std::make_shared<ivig::audit::sqlite_audit_store>(audit_options);
@@ -144,6 +146,8 @@ int main(int argc, char** argv) {
     client_options.ca_file = o.fhir_ca_file;
     client_options.max_servers = o.fhir_max_servers;
     fhir_client = std::make_shared<ivig::fhir::client::cpprest_fhir_client>(client_options);
+    // Each GET timed by outcome; the metrics outlive the client (declared before it).
+    if (metrics) fhir_client = std::make_shared<ivig::metrics::metered_fhir_client>(fhir_client, *metrics);
   }
   // The service's calls and feedback reach the metrics as the audit log sees them.
   if (metrics) audit = std::make_shared<ivig::metrics::metered_audit_sink>(audit, *metrics);
@@ -163,6 +167,7 @@ int main(int argc, char** argv) {
       return ivig::rules::load_knowledge_dir(folder, load_options);
     };
   }
+  if (metrics) ivig::app::observe_reloads(service_options, *metrics);
   service_options.fetch = {std::chrono::milliseconds(o.fhir_deadline_ms),
                            o.fhir_max_pages,
                            o.fhir_page_size,

@@ -102,6 +102,19 @@ void sample_audit_store(service_metrics& metrics, const std::shared_ptr<const au
                       });
 }
 
+void observe_audit_writer(audit::audit_options& options, service_metrics& metrics) {
+  options.on_queue_wait = [&metrics](std::string_view kind, std::chrono::nanoseconds waited) {
+    metrics.observe_audit_queue_wait(kind, waited);
+  };
+  options.on_transaction = [&metrics](bool committed, std::chrono::nanoseconds took) {
+    metrics.observe_audit_transaction(committed, took);
+  };
+}
+
+void observe_reloads(service::service_options& options, service_metrics& metrics) {
+  options.on_reload = [&metrics](const rules::knowledge& kb) { metrics.knowledge_loaded(metrics_labels_for(kb)); };
+}
+
 server::server_config metrics_listener_config(const server::server_config& main, const std::string& address,
                                               unsigned short port, const service_metrics& metrics) {
   server::server_config config;

@@ -28,6 +28,8 @@ group_commit::~group_commit() {
 
 void group_commit::submit(std::vector<std::unique_ptr<pending_record>> records) {
   if (records.empty()) return;
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& record : records) record->queued_at = now;
   {
     std::lock_guard lock(mutex_);
     std::move(records.begin(), records.end(), std::back_inserter(queue_));

@@ -36,6 +36,8 @@ struct pending_record {
   std::optional<call_record> call;  ///< exactly one of call and feedback is set
   std::optional<feedback_record> feedback;
   std::string payload;  ///< canonical JSON, made on the submitter's thread
+  /// When submit() queued it (the queue wait the metrics report starts here).
+  std::chrono::steady_clock::time_point queued_at{};
 
   // Written by the batch function, read by the completion.
   bool stored = false;  ///< committed to SQLite (false: spooled, or lost when the spool failed too)

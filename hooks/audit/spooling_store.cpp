@@ -195,6 +195,11 @@ std::size_t spooling_store::queue_depth() const {
 
 void spooling_store::write_batch(std::span<pending_record* const> batch) {
   if (batch.empty() && !failing_ && !spool_pending_) return;  // an idle tick with nothing to do
+  if (options_.on_queue_wait) {
+    const auto taken = std::chrono::steady_clock::now();
+    for (const pending_record* record : batch)
+      options_.on_queue_wait(record->call ? "call" : "feedback", taken - record->queued_at);
+  }
   const auto now = options_.now();
   if (failing_ && now < next_retry_) {  // invariant 5
     spool(batch);
@@ -202,9 +207,16 @@ void spooling_store::write_batch(std::span<pending_record* const> batch) {
   }
   std::vector<std::string> rejected;
   std::size_t replayed = 0;
+  // Steady, not options_.now: a test's clock may stand still, and this is a duration.
+  const auto began = std::chrono::steady_clock::now();
+  const auto report_transaction = [&](bool committed) {
+    if (options_.on_transaction) options_.on_transaction(committed, std::chrono::steady_clock::now() - began);
+  };
   try {
     replayed = write_to_store(batch, rejected);
+    report_transaction(true);
   } catch (const std::exception& error) {  // store_error, and bad_alloc or OpenSSL failing mid-batch
+    report_transaction(false);
     note_failure(error, now);
     spool(batch);
     return;

@@ -82,6 +82,14 @@ struct audit_options {
   /// truncated or replaced log later (`audit verify --expect-head`). Unset: never.
   std::function<void(const chain_position& head)> on_head;
   std::chrono::seconds head_interval{300};
+  /// Told, on the writer thread, how long each record waited in the queue before the writer took it
+  /// (`kind` "call" or "feedback"): the part of a response's wait that is other records' turn.
+  /// For the metrics (hooks/app/metrics_wiring.cpp); unset: not measured.
+  std::function<void(std::string_view kind, std::chrono::nanoseconds waited)> on_queue_wait;
+  /// Told, on the writer thread, how long each transaction took from BEGIN to the end of its COMMIT
+  /// (the fsync or the server's flush included), or to its failure (`committed` false). Unset: not
+  /// measured.
+  std::function<void(bool committed, std::chrono::nanoseconds took)> on_transaction;
 };
 
 class spooling_store : public audit_sink {

@@ -27,6 +27,14 @@ const Histogram::BucketBoundaries& latency_buckets() {
   return buckets;
 }
 
+/// The audit writer's waits and transactions: a commit without fsync takes well under a millisecond,
+/// so three finer bounds come before the latency buckets.
+const Histogram::BucketBoundaries& audit_buckets() {
+  static const Histogram::BucketBoundaries buckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                   0.05,   0.1,     0.25,   0.5,   1.0,    2.5,   5.0,  10.0};
+  return buckets;
+}
+
 double seconds(std::chrono::nanoseconds d) {
   return std::chrono::duration<double>(d).count();
 }
@@ -49,7 +57,7 @@ struct service_metrics::families {
                        .Register(r)),
         knowledge_info(prometheus::BuildGauge()
                            .Name("ivig_cds_knowledge_info")
-                           .Help("The loaded knowledge bundle: always 1, its name and version in the labels")
+                           .Help("The knowledge bundle served now: always 1, its name and version in the labels")
                            .Register(r)),
         requests(prometheus::BuildCounter()
                      .Name("ivig_cds_requests_total")
@@ -95,6 +103,21 @@ struct service_metrics::families {
         audit_not_committed(prometheus::BuildCounter()
                                 .Name("ivig_cds_audit_call_records_not_committed_total")
                                 .Help("Call records the audit log could not commit (spooled, or lost)")
+                                .Register(r)),
+        audit_queue_wait(prometheus::BuildHistogram()
+                             .Name("ivig_cds_audit_queue_wait_seconds")
+                             .Help("Time an audit record waited in the queue until the writer took it, by record "
+                                   "kind")
+                             .Register(r)),
+        audit_commit_duration(prometheus::BuildHistogram()
+                                  .Name("ivig_cds_audit_commit_duration_seconds")
+                                  .Help("Time of one audit transaction (a group commit) from BEGIN to the end of "
+                                        "COMMIT, its flush included, or to its failure, by outcome")
+                                  .Register(r)),
+        fhir_fetch_duration(prometheus::BuildHistogram()
+                                .Name("ivig_cds_fhir_fetch_duration_seconds")
+                                .Help("Time of one GET to the EHR's FHIR server (a search page or a read), by "
+                                      "outcome: ok or why it brought no FHIR JSON")
                                 .Register(r)) {}
 
   Family<Gauge>& build_info;
@@ -109,6 +132,9 @@ struct service_metrics::families {
   Family<Counter>& feedback;
   Family<Histogram>& audit_write_duration;
   Family<Counter>& audit_not_committed;
+  Family<Histogram>& audit_queue_wait;
+  Family<Histogram>& audit_commit_duration;
+  Family<Histogram>& fhir_fetch_duration;
 };
 
 service_metrics::service_metrics(metrics_labels labels)
@@ -118,14 +144,40 @@ service_metrics::service_metrics(metrics_labels labels)
   prometheus::Labels build{{"version", labels_.version}};
   if (!labels_.git_commit.empty()) build.emplace("git_commit", labels_.git_commit);
   families_->build_info.Add(build).Set(1);
-  families_->knowledge_info.Add({{"bundle", labels_.knowledge_bundle}, {"version", labels_.knowledge_version}}).Set(1);
+  add_knowledge(labels_);
   cards_order_.resize(remembered_cards);
 }
 
 service_metrics::~service_metrics() = default;
 
-std::string service_metrics::bounded(const std::set<std::string, std::less<>>& known, std::string_view value) const {
-  return known.contains(value) ? std::string(value) : std::string("other");
+void service_metrics::add_knowledge(const metrics_labels& labels) {
+  prometheus::Gauge& info =
+      families_->knowledge_info.Add({{"bundle", labels.knowledge_bundle}, {"version", labels.knowledge_version}});
+  // Removed, not set to 0: the family always has one sample, the version served now, so that
+  // queries need no "== 1" and a dashboard never shows a version that is gone.
+  if (knowledge_info_ != nullptr && knowledge_info_ != &info) families_->knowledge_info.Remove(knowledge_info_);
+  knowledge_info_ = &info;
+  info.Set(1);
+  for (const std::string& rule : labels.rule_ids) families_->rule_failures.Add({{"rule", rule}});
+}
+
+void service_metrics::knowledge_loaded(const metrics_labels& labels) {
+  std::unique_lock lock(knowledge_mutex_);
+  labels_.knowledge_bundle = labels.knowledge_bundle;
+  labels_.knowledge_version = labels.knowledge_version;
+  labels_.rule_ids.insert(labels.rule_ids.begin(), labels.rule_ids.end());
+  labels_.prefetch_keys.insert(labels.prefetch_keys.begin(), labels.prefetch_keys.end());
+  add_knowledge(labels);
+}
+
+std::string service_metrics::bounded_rule(std::string_view rule) const {
+  std::shared_lock lock(knowledge_mutex_);
+  return labels_.rule_ids.contains(rule) ? std::string(rule) : std::string("other");
+}
+
+std::string service_metrics::bounded_key(std::string_view key) const {
+  std::shared_lock lock(knowledge_mutex_);
+  return labels_.prefetch_keys.contains(key) ? std::string(key) : std::string("other");
 }
 
 void service_metrics::observe_request(std::string_view route, std::string_view method, unsigned status,
@@ -150,16 +202,14 @@ void service_metrics::observe_call(const audit::call_record& call) {
   for (const audit::card_record& card : call.cards) {
     const std::string indicator(one_of(card.indicator, {"info", "warning", "critical"}));
     for (const std::string& rule : card.rule_ids)
-      families_->cards.Add({{"service", service}, {"rule", bounded(labels_.rule_ids, rule)}, {"indicator", indicator}})
-          .Increment();
+      families_->cards.Add({{"service", service}, {"rule", bounded_rule(rule)}, {"indicator", indicator}}).Increment();
   }
   for (const audit::rule_record& rule : call.rules)
-    if (!rule.error.empty())
-      families_->rule_failures.Add({{"rule", bounded(labels_.rule_ids, rule.rule_id)}}).Increment();
+    if (!rule.error.empty()) families_->rule_failures.Add({{"rule", bounded_rule(rule.rule_id)}}).Increment();
   for (const audit::data_source_record& data : call.data)
     families_->prefetch_data
         .Add({{"service", service},
-              {"key", bounded(labels_.prefetch_keys, data.key)},
+              {"key", bounded_key(data.key)},
               {"origin", std::string(one_of(data.origin, {"prefetch", "fetched", "missing", "error", "incomplete"}))}})
         .Increment();
   remember_cards(call);
@@ -175,7 +225,7 @@ void service_metrics::remember_cards(const audit::call_record& call) {
     slot = card.uuid;
     cards_next_ = (cards_next_ + 1) % cards_order_.size();
     std::vector<std::string> rules;
-    for (const std::string& rule : card.rule_ids) rules.push_back(bounded(labels_.rule_ids, rule));
+    for (const std::string& rule : card.rule_ids) rules.push_back(bounded_rule(rule));
     card_rules_.emplace(card.uuid, std::move(rules));
   }
 }
@@ -194,7 +244,7 @@ void service_metrics::observe_feedback(const std::vector<audit::feedback_record>
     std::string_view result = "unmatched";
     if (i < results.size() && results[i] == audit::feedback_result::recorded_matched) result = "matched";
     if (i < results.size() && results[i] == audit::feedback_result::duplicate) result = "duplicate";
-    const std::string service = bounded(labels_.service_ids, item.service_id);
+    const std::string service = labels_.service_ids.contains(item.service_id) ? item.service_id : std::string("other");
     const std::string outcome(one_of(item.outcome, {"accepted", "overridden"}));
     for (const std::string& rule : rules_of_card(item.card_uuid))
       families_->feedback
@@ -206,6 +256,23 @@ void service_metrics::observe_feedback(const std::vector<audit::feedback_record>
 void service_metrics::observe_audit_write(std::string_view kind, std::chrono::nanoseconds duration, bool stored) {
   families_->audit_write_duration.Add({{"kind", std::string(kind)}}, latency_buckets()).Observe(seconds(duration));
   if (!stored) families_->audit_not_committed.Add({}).Increment();
+}
+
+void service_metrics::observe_audit_queue_wait(std::string_view kind, std::chrono::nanoseconds waited) {
+  families_->audit_queue_wait.Add({{"kind", std::string(one_of(kind, {"call", "feedback"}))}}, audit_buckets())
+      .Observe(seconds(waited));
+}
+
+void service_metrics::observe_audit_transaction(bool committed, std::chrono::nanoseconds took) {
+  families_->audit_commit_duration.Add({{"outcome", committed ? "committed" : "failed"}}, audit_buckets())
+      .Observe(seconds(took));
+}
+
+void service_metrics::observe_fhir_fetch(std::string_view outcome, std::chrono::nanoseconds duration) {
+  const std::string label(
+      one_of(outcome, {"ok", "timeout", "unauthorized", "forbidden", "not_found", "server_error", "http_error",
+                       "malformed", "wrong_content_type", "too_large", "connection_failed", "refused"}));
+  families_->fhir_fetch_duration.Add({{"outcome", label}}, latency_buckets()).Observe(seconds(duration));
 }
 
 void service_metrics::add_sampled(std::string name, std::string help, sample_kind kind, label_pairs labels,

@@ -8,9 +8,10 @@
 // libraries already keep (the transport's, the JWT refusals, the audit store's) are read at scrape
 // time through add_sampled().
 //
-// Labels have bounded values only: every label value is checked against a set fixed at construction
-// (the knowledge's rule ids, the services' ids, the prefetch keys) or a closed list, and anything
-// else is counted as "other". No patient, user, token, card text or path is ever a label value.
+// Labels have bounded values only: every label value is checked against a set that only loaded
+// knowledge and the service fill (the rule ids and prefetch keys of every bundle loaded since start,
+// the services' ids) or a closed list, and anything else is counted as "other". No patient, user,
+// token, card text, URL or path is ever a label value.
 #pragma once
 
 #include <chrono>
@@ -20,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -29,12 +31,13 @@
 #include "hooks/audit/audit_sink.hpp"
 
 namespace prometheus {
+class Gauge;
 class Registry;
 }  // namespace prometheus
 
 namespace ivig::metrics {
 
-/// What the metrics may name: fixed at start from the knowledge and the service.
+/// What the metrics may name: from the knowledge at start, joined by each reload's (knowledge_loaded).
 struct metrics_labels {
   std::string version;     ///< the program's version (ivig_cds_build_info)
   std::string git_commit;  ///< empty when unknown
@@ -73,6 +76,18 @@ class service_metrics {
   /// One audit record handed to the log and completed: the time until it was in the log, and
   /// whether it was committed (else spooled or lost).
   void observe_audit_write(std::string_view kind, std::chrono::nanoseconds duration, bool stored);
+  /// One audit record taken by the writer after `waited` in its queue (`kind` call or feedback).
+  void observe_audit_queue_wait(std::string_view kind, std::chrono::nanoseconds waited);
+  /// One audit transaction (a group commit) from BEGIN to the end of COMMIT, or to its failure.
+  void observe_audit_transaction(bool committed, std::chrono::nanoseconds took);
+  /// One GET the service sent to a FHIR server, and its outcome: "ok" or a fetch failure's name
+  /// (fhir/client/fhir_client.hpp; metered_fhir_client.hpp maps them), else counted as "other".
+  void observe_fhir_fetch(std::string_view outcome, std::chrono::nanoseconds duration);
+  /// A knowledge reload the service switched to: ivig_cds_knowledge_info names its bundle and version
+  /// only (the previous version's sample is removed), and its rule ids and prefetch keys join the
+  /// known ones (kept, not replaced: a call that started on the previous version still reports its
+  /// rules). Only `labels`' knowledge fields are read.
+  void knowledge_loaded(const metrics_labels& labels);
 
   /// A metric read from `read` at each scrape (counters other code owns). Several calls with the
   /// same name and different labels form one family; the first call's help and kind are the family's.
@@ -87,13 +102,19 @@ class service_metrics {
 
  private:
   struct families;
-  std::string bounded(const std::set<std::string, std::less<>>& known, std::string_view value) const;
+  std::string bounded_rule(std::string_view rule) const;
+  std::string bounded_key(std::string_view key) const;
+  /// Under knowledge_mutex_: ivig_cds_knowledge_info for `labels`, and a zero failure count for each
+  /// rule not known before (a rule's first failure then shows as an increase, not a new series).
+  void add_knowledge(const metrics_labels& labels);
   void remember_cards(const audit::call_record& call);
   std::vector<std::string> rules_of_card(const std::string& uuid);
 
-  metrics_labels labels_;
+  metrics_labels labels_;  // rule_ids, prefetch_keys and the knowledge fields under knowledge_mutex_
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<families> families_;
+  mutable std::shared_mutex knowledge_mutex_;
+  prometheus::Gauge* knowledge_info_ = nullptr;  // the sample of the version served now
 
   struct sampled {
     std::string help;

@@ -180,6 +180,7 @@ void ivig_service::reload(server::reply_sink done) {
     const std::lock_guard lock(knowledge_mutex_);
     knowledge_ = std::move(fresh);
   }
+  if (options_.on_reload) options_.on_reload(*current_knowledge()->kb);
   options_.log("knowledge reload: now serving " + version + " (" + std::to_string(active) +
                " active rules) to calls that start from now; was " + running);
   done.send({200,

@@ -68,6 +68,9 @@ struct service_options {
   /// Keep each evaluated call's replay input in its audit record (replay_input.hpp), so that
   /// `ivig-cds replay` can run it through another knowledge version (--audit-replay-inputs).
   bool keep_replay_inputs = false;
+  /// Told of each bundle reload() switches to, once calls starting from then on get it (the metrics
+  /// name its version and rules: docs/operations.md, "Metrics"). Unset: nobody is told.
+  std::function<void(const rules::knowledge& kb)> on_reload{};
 };
 
 /// One knowledge version as the service serves it: the bundle and what is derived from it.

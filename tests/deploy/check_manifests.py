@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # tests/deploy/check_manifests.py: the schema check of deploy/kubernetes/ (kubeconform is not in
-# Debian 12): every manifest parsed with python3-yaml and held to
+# Debian 12). The folder holds two alternatives an operator picks one of, each checked with the files
+# they share: common/ + sqlite/ (a StatefulSet, the audit on SQLite per pod) and common/ + postgres/
+# (a Deployment, the audit on PostgreSQL). Every manifest parsed with python3-yaml and held to
 #   - the kinds and apiVersions it may use;
 #   - the fields a small schema allows at each place, written from the Kubernetes API reference for
 #     the fields these files use (a misspelt field is silently dropped by kubectl, so it is an error
@@ -9,13 +11,19 @@
 #     deploy/build-rootfs.sh's, no privilege escalation, every capability dropped, seccomp
 #     RuntimeDefault, read-only root, requests and limits, liveness on /healthz and readiness on
 #     /readyz at the container's port, the audit folder on a persistent volume (never emptyDir);
+#   - the metrics: --metrics-listen 0.0.0.0 and --metrics-port at a container port named `metrics`,
+#     which no Service exposes; a NetworkPolicy selecting the pods that limits their ingress (every
+#     rule names its sources, the metrics port never in the same rule as the CDS port) and egress;
+#   - a Deployment: the audit on PostgreSQL (--audit-url), the chain id the pod's name from the
+#     downward API, the spool in the pod's own folder (subPathExpr) of a ReadWriteMany claim;
 #   - that the pieces fit: selectors match the pod labels, the Service, PDB and HPA reach the
 #     workload, the ConfigMaps and Secrets it mounts exist.
 # Prints one line per failure and exits 1, or prints a summary and exits 0. CTest runs it
 # (deploy_kubernetes_manifests) and, with --self-test, on broken copies whose exact failures it
 # expects (deploy_kubernetes_manifests_self_test).
 #
-# Usage: check_manifests.py [--self-test] [DIR]   (DIR: deploy/kubernetes of this tree)
+# Usage: check_manifests.py [--self-test] [DIR]   (DIR: deploy/kubernetes of this tree, holding common/,
+#        sqlite/ and postgres/)
 import copy
 import os
 import re
@@ -37,7 +45,11 @@ KNOWN_KINDS = {
     "Secret": "v1",
     "PodDisruptionBudget": "policy/v1",
     "HorizontalPodAutoscaler": "autoscaling/v2",
+    "NetworkPolicy": "networking.k8s.io/v1",
+    "PersistentVolumeClaim": "v1",
 }
+# The alternatives, each checked as common/ plus its own folder.
+VARIANTS = ("sqlite", "postgres")
 # ConfigMaps and Secrets the manifests mount but do not define, and where they come from.
 EXTERNAL = {"ivig-cds-knowledge": "created from rules/knowledge/ by kubectl (docs/operations.md)"}
 
@@ -54,7 +66,10 @@ PROBE = {
 SECCOMP = {"type": ANY, "localhostProfile": ANY}
 CONTAINER = {
     "name": ANY, "image": ANY, "imagePullPolicy": ANY, "command": ANY, "args": ANY,
-    "env": [{"name": ANY, "value": ANY}], "workingDir": ANY,
+    "env": [{"name": ANY, "value": ANY, "valueFrom": {
+        "fieldRef": {"fieldPath": ANY, "apiVersion": ANY},
+        "secretKeyRef": {"name": ANY, "key": ANY, "optional": ANY}}}],
+    "workingDir": ANY,
     "ports": [{"name": ANY, "containerPort": ANY, "protocol": ANY}],
     "livenessProbe": PROBE, "readinessProbe": PROBE, "startupProbe": PROBE,
     "lifecycle": {"preStop": {"exec": {"command": ANY}, "sleep": {"seconds": ANY}}},
@@ -64,7 +79,7 @@ CONTAINER = {
         "privileged": ANY, "readOnlyRootFilesystem": ANY, "capabilities": {"drop": ANY, "add": ANY},
         "seccompProfile": SECCOMP,
     },
-    "volumeMounts": [{"name": ANY, "mountPath": ANY, "readOnly": ANY, "subPath": ANY}],
+    "volumeMounts": [{"name": ANY, "mountPath": ANY, "readOnly": ANY, "subPath": ANY, "subPathExpr": ANY}],
     "terminationMessagePolicy": ANY,
 }
 KEY_TO_PATH = [{"key": ANY, "path": ANY, "mode": ANY}]
@@ -95,6 +110,8 @@ POD_TEMPLATE = {
         "initContainers": [CONTAINER], "containers": [CONTAINER], "volumes": [VOLUME],
     },
 }
+PEER = {"podSelector": LABEL_SELECTOR, "namespaceSelector": LABEL_SELECTOR, "ipBlock": {"cidr": ANY, "except": ANY}}
+NP_PORT = {"protocol": ANY, "port": ANY, "endPort": ANY}
 WORKLOAD_SPEC = {"replicas": ANY, "selector": LABEL_SELECTOR, "template": POD_TEMPLATE,
                  "minReadySeconds": ANY, "revisionHistoryLimit": ANY}
 SCHEMAS = {
@@ -109,6 +126,13 @@ SCHEMAS = {
     "Service": {"spec": {"type": ANY, "clusterIP": ANY, "selector": ANY, "ports": [
         {"name": ANY, "port": ANY, "targetPort": ANY, "protocol": ANY}]}},
     "ConfigMap": {"data": ANY, "binaryData": ANY, "immutable": ANY},
+    "PersistentVolumeClaim": {"spec": {"accessModes": ANY, "storageClassName": ANY, "volumeMode": ANY,
+                                       "resources": {"requests": ANY}}},
+    "NetworkPolicy": {"spec": {
+        "podSelector": LABEL_SELECTOR, "policyTypes": ANY,
+        "ingress": [{"from": [PEER], "ports": [NP_PORT]}],
+        "egress": [{"to": [PEER], "ports": [NP_PORT]}],
+    }},
     "Secret": {"type": ANY, "data": ANY, "stringData": ANY, "immutable": ANY},
     "PodDisruptionBudget": {"spec": {"minAvailable": ANY, "maxUnavailable": ANY,
                                      "selector": LABEL_SELECTOR, "unhealthyPodEvictionPolicy": ANY}},
@@ -159,23 +183,37 @@ def image_user(root):
     return docker, uses_args, built
 
 
-def check(directory, root=ROOT):
-    """Returns the list of failures of the manifests in directory (empty: all good), and a summary."""
+def option(args, flag):
+    """The value after `flag` in a container's args, or None."""
+    args = [str(a) for a in args or []]
+    return args[args.index(flag) + 1] if flag in args[:-1] else None
+
+
+def check(directories, root=ROOT):
+    """Returns the list of failures of the manifests in the directories, taken together (empty: all
+    good), and a summary. File names are unique across them (messages name files by base name)."""
+    if isinstance(directories, str):
+        directories = [directories]
     errors = []
     docs = []
-    for name in sorted(os.listdir(directory)):
-        if not name.endswith(".yaml"):
-            continue
-        try:
-            loaded = list(yaml.safe_load_all(open(os.path.join(directory, name))))
-        except yaml.YAMLError as e:
-            errors.append(f"{name}: not YAML: {str(e).splitlines()[0]}")
-            continue
-        for doc in loaded:
-            if doc is not None:
-                docs.append((name, doc))
+    seen = set()
+    for directory in directories:
+        for name in sorted(os.listdir(directory)):
+            if not name.endswith(".yaml"):
+                continue
+            if name in seen:
+                errors.append(f"{name}: in two of {directories}")
+            seen.add(name)
+            try:
+                loaded = list(yaml.safe_load_all(open(os.path.join(directory, name))))
+            except yaml.YAMLError as e:
+                errors.append(f"{name}: not YAML: {str(e).splitlines()[0]}")
+                continue
+            for doc in loaded:
+                if doc is not None:
+                    docs.append((name, doc))
     if not docs:
-        return [f"{directory}: no manifests"], ""
+        return [f"{', '.join(directories)}: no manifests"], ""
 
     objects = []
     for name, doc in docs:
@@ -285,6 +323,39 @@ def check(directory, root=ROOT):
                 source = next((k for k in (v or {}) if k != "name"), "nothing")
                 errors.append(f"{cw}: the audit folder is on {source} volume {m.get('name')}, "
                               "not a persistent volume claim: the audit log would be lost with the pod")
+            args = c.get("args") or []
+            # The metrics: reachable from the pod's network, at the port named `metrics`.
+            metrics_port = option(args, "--metrics-port")
+            if metrics_port is None:
+                errors.append(f"{cw}: no --metrics-port in its args")
+            elif ports.get("metrics") != int(metrics_port):
+                errors.append(f"{cw}: no containerPort named metrics at --metrics-port {metrics_port}")
+            if option(args, "--metrics-listen") != "0.0.0.0":
+                errors.append(f"{cw}: --metrics-listen must be 0.0.0.0 (its default, 127.0.0.1, is not "
+                              "reachable by Prometheus)")
+            if workload["kind"] != "Deployment":
+                continue
+            # A Deployment: replicas share the audit database, each pod a chain and a spool of its own.
+            if option(args, "--audit-url") is None:
+                errors.append(f"{cw}: a Deployment's replicas share the audit only on PostgreSQL: no --audit-url")
+            pod_name = [e for e in c.get("env") or []
+                        if e.get("name") == "POD_NAME"
+                        and ((e.get("valueFrom") or {}).get("fieldRef") or {}).get("fieldPath") == "metadata.name"]
+            if option(args, "--audit-chain-id") != "$(POD_NAME)" or not pod_name:
+                errors.append(f"{cw}: --audit-chain-id must be $(POD_NAME), the pod's name from the downward API "
+                              "(metadata.name): each pod its own chain")
+            for m in audit:
+                if m.get("subPathExpr") != "$(POD_NAME)":
+                    errors.append(f"{cw}: the audit folder on volume {m.get('name')} must be the pod's own "
+                                  "(subPathExpr: $(POD_NAME)): two pods would write one spool")
+                claim = ((volumes.get(m.get("name")) or {}).get("persistentVolumeClaim") or {}).get("claimName")
+                pvc = [d for _, d in objects
+                       if d["kind"] == "PersistentVolumeClaim" and d["metadata"].get("name") == claim]
+                if claim and not pvc:
+                    errors.append(f"{cw}: the audit claim {claim} is defined nowhere")
+                elif claim and "ReadWriteMany" not in ((pvc[0].get("spec") or {}).get("accessModes") or []):
+                    errors.append(f"{cw}: the audit claim {claim} is not ReadWriteMany: replicas on other "
+                                  "nodes could not mount it")
 
     defined = {(d["kind"], d["metadata"]["name"]) for _, d in objects if (d.get("metadata") or {}).get("name")}
     for v in volumes.values():
@@ -303,12 +374,36 @@ def check(directory, root=ROOT):
             target = p.get("targetPort", p.get("port"))
             if container_ports.get(target, target) not in container_ports.values():
                 errors.append(f"{sw}: targetPort {target} is no port of the pod's containers")
+            elif "metrics" in container_ports and container_ports.get(target, target) == container_ports["metrics"]:
+                errors.append(f"{sw}: port {p.get('name')} exposes the metrics port {container_ports['metrics']}: "
+                              "Prometheus scrapes the pods, let in by the NetworkPolicy")
     if workload["kind"] == "StatefulSet":
         headless = [s for _, s in services if s["metadata"]["name"] == spec.get("serviceName")]
         if not headless or (headless[0].get("spec") or {}).get("clusterIP") != "None":
             errors.append(f"{where}: serviceName {spec.get('serviceName')} is no headless Service here")
     if not services:
         errors.append("no Service")
+    # NetworkPolicies: the pods' ingress and egress fenced; every ingress rule names its sources, and
+    # the metrics port is let in by rules of its own (the monitoring namespace), never with the CDS port.
+    fenced = set()
+    container_ports = {p.get("name"): p.get("containerPort")
+                       for c in pod.get("containers") or [] for p in c.get("ports") or []}
+    for nw, n in named("NetworkPolicy"):
+        nspec = n.get("spec") or {}
+        if not selects((nspec.get("podSelector") or {}).get("matchLabels")):
+            errors.append(f"{nw}: podSelector does not match the pod template's labels {pod_labels}")
+            continue
+        fenced.update(nspec.get("policyTypes") or [])
+        for i, rule in enumerate(nspec.get("ingress") or []):
+            if not rule.get("from"):
+                errors.append(f"{nw}: ingress rule {i} admits any source")
+            opened = {container_ports.get(p.get("port"), p.get("port")) for p in rule.get("ports") or []}
+            if not rule.get("ports") or (container_ports.get("metrics") in opened and len(opened) > 1):
+                errors.append(f"{nw}: ingress rule {i} opens the metrics port with other ports: give the "
+                              "monitoring namespace a rule of its own")
+    for direction in ("Ingress", "Egress"):
+        if direction not in fenced:
+            errors.append(f"no NetworkPolicy selecting the pods limits their {direction.lower()}")
     for pw, p in named("PodDisruptionBudget"):
         if not selects(((p.get("spec") or {}).get("selector") or {}).get("matchLabels")):
             errors.append(f"{pw}: selector does not match the pod template's labels {pod_labels}")
@@ -320,22 +415,37 @@ def check(directory, root=ROOT):
         metrics = (h.get("spec") or {}).get("metrics") or []
         if not any(m.get("type") == "Resource" and (m.get("resource") or {}).get("name") == "cpu" for m in metrics):
             errors.append(f"{hw}: no CPU metric")
-    for kind in ("PodDisruptionBudget", "HorizontalPodAutoscaler", "ConfigMap", "Secret"):
+    for kind in ("PodDisruptionBudget", "HorizontalPodAutoscaler", "ConfigMap", "Secret", "NetworkPolicy"):
         if not named(kind):
             errors.append(f"no {kind}")
     summary = (f"{len(objects)} objects ({', '.join(sorted(d['kind'] for _, d in objects))}); "
-               f"user {docker_uid}:{docker_gid}; probes on port {ini_port}")
+               f"user {docker_uid}:{docker_gid}; probes on port {ini_port}; metrics on port "
+               f"{container_ports.get('metrics')}")
     return errors, summary
 
 
-# --self-test: each mutation of a copy must give exactly these failures (paths as the copy has them).
+# --self-test: each mutation of a copy of one alternative (common/ + its folder) must give exactly
+# these failures (paths as the copy has them).
 def mutations():
-    def container(docs):
-        return docs["statefulset.yaml"][0]["spec"]["template"]["spec"]["containers"][0]
+    """(variant, label, mutation, expected failures) for each broken copy."""
+    def container(docs, name="statefulset.yaml"):
+        return docs[name][0]["spec"]["template"]["spec"]["containers"][0]
+
+    def deployment(docs):
+        return container(docs, "deployment.yaml")
+
+    def set_arg(c, flag, value):
+        c["args"][c["args"].index(flag) + 1] = value
+
+    def policy(docs):
+        return docs["networkpolicy.yaml"][0]["spec"]
 
     w = "statefulset.yaml: StatefulSet/ivig-cds"
     c = f"{w}: container ivig-cds"
-    return [
+    dw = "deployment.yaml: Deployment/ivig-cds"
+    dc = f"{dw}: container ivig-cds"
+    np = "networkpolicy.yaml: NetworkPolicy/ivig-cds"
+    sqlite = [
         ("readiness on /healthz", (lambda d: container(d)["readinessProbe"]["httpGet"].update(path="/healthz")),
          [f"{c}: readinessProbe must GET /readyz on port 8080, not /healthz on http"]),
         ("liveness on another port", (lambda d: container(d)["livenessProbe"]["httpGet"].update(port=9090)),
@@ -370,16 +480,74 @@ def mutations():
           "no PodDisruptionBudget"]),
         ("a missing Secret", (lambda d: d.pop("secret.yaml")),
          [f"{w}: volume keys-secret names Secret ivig-cds-keys, defined nowhere", "no Secret"]),
+        ("the metrics on loopback", (lambda d: set_arg(container(d), "--metrics-listen", "127.0.0.1")),
+         [f"{c}: --metrics-listen must be 0.0.0.0 (its default, 127.0.0.1, is not reachable by Prometheus)"]),
+        ("the metrics port unnamed", (lambda d: container(d)["ports"][1].update(name="scrape")),
+         [f"{c}: no containerPort named metrics at --metrics-port 9464"]),
+        ("the metrics port behind the Service", (lambda d: d["service.yaml"][0]["spec"]["ports"].append(
+            {"name": "metrics", "port": 9464, "targetPort": "metrics"})),
+         ["service.yaml: Service/ivig-cds: port metrics exposes the metrics port 9464: Prometheus scrapes the "
+          "pods, let in by the NetworkPolicy"]),
+        ("no NetworkPolicy", (lambda d: d.pop("networkpolicy.yaml")),
+         ["no NetworkPolicy selecting the pods limits their ingress",
+          "no NetworkPolicy selecting the pods limits their egress", "no NetworkPolicy"]),
+        ("a NetworkPolicy on other pods", (lambda d: policy(d)["podSelector"].update(matchLabels={"app": "x"})),
+         [f"{np}: podSelector does not match the pod template's labels {{'app.kubernetes.io/name': 'ivig-cds'}}",
+          "no NetworkPolicy selecting the pods limits their ingress",
+          "no NetworkPolicy selecting the pods limits their egress"]),
+        ("the metrics open to all", (lambda d: policy(d)["ingress"][1].pop("from")),
+         [f"{np}: ingress rule 1 admits any source"]),
+        ("the metrics in the CDS port's rule", (lambda d: policy(d)["ingress"][0]["ports"].append(
+            {"protocol": "TCP", "port": "metrics"})),
+         [f"{np}: ingress rule 0 opens the metrics port with other ports: give the monitoring namespace a "
+          "rule of its own"]),
     ]
+    postgres = [
+        ("the spool on emptyDir", (lambda d: d["deployment.yaml"][0]["spec"]["template"]["spec"]["volumes"].__setitem__(
+            0, {"name": "audit-spool", "emptyDir": {}})),
+         [f"{dc}: the audit folder is on emptyDir volume audit-spool, not a persistent volume claim: "
+          "the audit log would be lost with the pod"]),
+        ("one chain for every pod", (lambda d: set_arg(deployment(d), "--audit-chain-id", "ivig-cds")),
+         [f"{dc}: --audit-chain-id must be $(POD_NAME), the pod's name from the downward API (metadata.name): "
+          "each pod its own chain"]),
+        ("POD_NAME from the node", (lambda d: deployment(d)["env"][0]["valueFrom"]["fieldRef"].update(
+            fieldPath="spec.nodeName")),
+         [f"{dc}: --audit-chain-id must be $(POD_NAME), the pod's name from the downward API (metadata.name): "
+          "each pod its own chain"]),
+        ("one spool for every pod", (lambda d: deployment(d)["volumeMounts"][0].pop("subPathExpr")),
+         [f"{dc}: the audit folder on volume audit-spool must be the pod's own (subPathExpr: $(POD_NAME)): "
+          "two pods would write one spool"]),
+        ("a spool claim of one node", (lambda d: d["spool-claim.yaml"][0]["spec"].update(
+            accessModes=["ReadWriteOnce"])),
+         [f"{dc}: the audit claim ivig-cds-audit-spool is not ReadWriteMany: replicas on other nodes could "
+          "not mount it"]),
+        ("a Deployment on SQLite", (lambda d: (deployment(d)["args"].__delitem__(slice(0, 2)))),
+         [f"{dc}: a Deployment's replicas share the audit only on PostgreSQL: no --audit-url"]),
+        ("HPA on the StatefulSet", (lambda d: d["hpa.yaml"][0]["spec"]["scaleTargetRef"].update(kind="StatefulSet")),
+         ["hpa.yaml: HorizontalPodAutoscaler/ivig-cds: scaleTargetRef {'apiVersion': 'apps/v1', 'kind': "
+          "'StatefulSet', 'name': 'ivig-cds'} is not the workload {'apiVersion': 'apps/v1', 'kind': "
+          "'Deployment', 'name': 'ivig-cds'}"]),
+        ("a misspelt downward API field", (lambda d: deployment(d)["env"][0]["valueFrom"].update(
+            fieldRefs={"fieldPath": "metadata.name"})),
+         [f"{dw}: unknown field Deployment.spec.template.spec.containers[0].env[0].valueFrom.fieldRefs"]),
+    ]
+    return [("sqlite", *m) for m in sqlite] + [("postgres", *m) for m in postgres]
+
+
+def variant_dirs(directory, variant):
+    return [os.path.join(directory, "common"), os.path.join(directory, variant)]
 
 
 def self_test(directory):
     import tempfile
-    originals = {n: list(yaml.safe_load_all(open(os.path.join(directory, n))))
-                 for n in sorted(os.listdir(directory)) if n.endswith(".yaml")}
+    originals = {}
+    for variant in VARIANTS:
+        originals[variant] = {n: list(yaml.safe_load_all(open(os.path.join(d, n))))
+                              for d in variant_dirs(directory, variant)
+                              for n in sorted(os.listdir(d)) if n.endswith(".yaml")}
     failures = 0
-    for label, mutate, expected in mutations():
-        docs = copy.deepcopy(originals)
+    for variant, label, mutate, expected in mutations():
+        docs = copy.deepcopy(originals[variant])
         mutate(docs)
         with tempfile.TemporaryDirectory() as tmp:
             for n, content in docs.items():
@@ -388,7 +556,8 @@ def self_test(directory):
             got, _ = check(tmp)
         if got != expected:
             failures += 1
-            print(f"self-test: {label}: expected {expected}\nself-test: {label}:      got {got}")
+            print(f"self-test: {variant}: {label}: expected {expected}\n"
+                  f"self-test: {variant}: {label}:      got {got}")
     # The image's user changed in the Dockerfile alone: the rootfs and the pods no longer agree with it.
     with tempfile.TemporaryDirectory() as tmp:
         os.makedirs(os.path.join(tmp, "deploy"))
@@ -397,7 +566,7 @@ def self_test(directory):
             f.write(dockerfile.replace("ARG IVIG_UID=10001", "ARG IVIG_UID=10002"))
         with open(os.path.join(tmp, "deploy", "build-rootfs.sh"), "w") as f:
             f.write(open(os.path.join(ROOT, "deploy", "build-rootfs.sh")).read())
-        got, _ = check(directory, root=tmp)
+        got, _ = check(variant_dirs(directory, "sqlite"), root=tmp)
         w = "statefulset.yaml: StatefulSet/ivig-cds"
         expected = ["deploy/Dockerfile's user 10002:10001 is not deploy/build-rootfs.sh's 10001:10001",
                     f"{w}: initContainer keys: runAsUser 10001 is not the image's user 10002",
@@ -416,13 +585,15 @@ def main(argv):
     directory = args[0] if args else os.path.join(ROOT, "deploy", "kubernetes")
     if "--self-test" in argv:
         return self_test(directory)
-    errors, summary = check(directory)
-    for e in errors:
-        print(f"check_manifests: {e}")
-    if errors:
-        return 1
-    print(f"check_manifests: {directory}: ok: {summary}")
-    return 0
+    failed = False
+    for variant in VARIANTS:
+        errors, summary = check(variant_dirs(directory, variant))
+        for e in errors:
+            print(f"check_manifests: {variant}: {e}")
+        failed = failed or bool(errors)
+        if not errors:
+            print(f"check_manifests: {directory}: common + {variant}: ok: {summary}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -103,7 +103,7 @@ elif command == "token":  # PRIVATE-PEM ISS AUD: an ES384 JWT (openssl signs; DE
     raw = r.lstrip(b"\0").rjust(48, b"\0") + s.lstrip(b"\0").rjust(48, b"\0")
     print(signing_input + "." + b64(raw))
 EOF
-python3 "$work/helpers.py" configmap deploy/kubernetes/configmap.yaml "$conf"
+python3 "$work/helpers.py" configmap deploy/kubernetes/common/configmap.yaml "$conf"
 openssl ecparam -name secp384r1 -genkey -noout -out "$work/issuer.pem" 2>/dev/null
 openssl ec -in "$work/issuer.pem" -pubout -outform DER -out "$work/issuer.der" 2>/dev/null
 python3 "$work/helpers.py" jwks "$work/issuer.der" >"$conf/ehr-jwks.json"
@@ -152,12 +152,12 @@ fi
 echo "rootfs_check: --check-config: $(tail -1 "$work/check.log")"
 # The Secret's placeholder is refused: a site that applies the manifests unchanged gets no service.
 cp "$keys/patient-id.key" "$work/patient-id.key"
-python3 "$work/helpers.py" secret-value deploy/kubernetes/secret.yaml patient-id.key >"$work/placeholder.key"
+python3 "$work/helpers.py" secret-value deploy/kubernetes/common/secret.yaml patient-id.key >"$work/placeholder.key"
 install -m 0400 -o "$uid" -g "$gid" "$work/placeholder.key" "$keys/patient-id.key"
 if "${in_container[@]}" /usr/local/bin/ivig-cds "${service_args[@]}" --check-config >"$work/check.log" 2>&1 ||
   ! grep -q 'patient-id.key: holds 10 bytes; a key needs at least 32' "$work/check.log"; then
   cat "$work/check.log" >&2
-  fail "--check-config did not refuse deploy/kubernetes/secret.yaml's placeholder key"
+  fail "--check-config did not refuse deploy/kubernetes/common/secret.yaml's placeholder key"
 fi
 install -m 0400 -o "$uid" -g "$gid" "$work/patient-id.key" "$keys/patient-id.key"
 
