@@ -79,7 +79,8 @@ void either_store_test::execute(const std::string& sql) {
 
 void either_store_test::drop_guards() {
   if (!pg()) return test::drop_guards(path());
-  ivig::test::pg_execute(url_, "DROP TRIGGER entries_append_only ON entries; DROP TRIGGER entries_purge_only ON entries");
+  ivig::test::pg_execute(url_,
+                         "DROP TRIGGER entries_append_only ON entries; DROP TRIGGER entries_purge_only ON entries");
 }
 
 }  // namespace ivig::audit::test

@@ -52,7 +52,8 @@ TEST_P(Purge, TamperingAfterTheAnchorIsStillDetected) {
   record_days(5);
   purge(day(3));
   drop_guards();
-  execute("UPDATE entries SET payload = replace(payload, 'Practitioner/example', 'Practitioner/exampl3') WHERE seq = 4");
+  execute(
+      "UPDATE entries SET payload = replace(payload, 'Practitioner/example', 'Practitioner/exampl3') WHERE seq = 4");
   const verify_result result = verify();
   EXPECT_EQ(result.first_bad_seq, 4);
   EXPECT_EQ(result.entries, 2);
@@ -171,9 +172,9 @@ TEST_P(PurgeOnPostgresql, EveryChainGetsItsOwnAnchorAndEveryChainVerifies) {
   EXPECT_EQ(purged.chains[0].chain_id + " " + std::to_string(purged.chains[0].result.purged), "r1 2");
   EXPECT_EQ(purged.chains[1].chain_id + " " + std::to_string(purged.chains[1].result.purged), "r2 2");
   EXPECT_EQ(purged.chains[2].chain_id + " " + std::to_string(purged.chains[2].result.purged), "r3 1");
-  EXPECT_EQ(rows("SELECT chain_id, seq, kind FROM entries ORDER BY chain_id, seq"),
-            (strings{"r1|2|purge-anchor", "r1|3|call", "r1|4|call", "r1|5|call", "r2|2|purge-anchor",
-                     "r3|1|purge-anchor"}));
+  EXPECT_EQ(
+      rows("SELECT chain_id, seq, kind FROM entries ORDER BY chain_id, seq"),
+      (strings{"r1|2|purge-anchor", "r1|3|call", "r1|4|call", "r1|5|call", "r2|2|purge-anchor", "r3|1|purge-anchor"}));
   EXPECT_EQ(rows("SELECT chain_id, COUNT(*) FROM calls GROUP BY chain_id ORDER BY chain_id"), (strings{"r1|3"}));
   const pg_verify_result verified = verify_pg_chains(url_, {}, {});
   EXPECT_TRUE(verified.ok) << verified.problem;
@@ -226,8 +227,9 @@ TEST_P(PurgeOnPostgresql, AReplicaAppendingWhileThePurgeRunsKeepsAVerifiableChai
 TEST_P(PurgeOnPostgresql, OnlyThePurgeDeletesAndOnlyItsChainsPrefix) {
   record_days(3, "r1");
   record_days(1, "r2");
-  const std::string refused = "audit tables are append-only: only ivig-cds audit purge deletes, and only a chain's "
-                              "oldest entries";
+  const std::string refused =
+      "audit tables are append-only: only ivig-cds audit purge deletes, and only a chain's "
+      "oldest entries";
   const auto refusal = [&](const std::string& sql) {
     try {
       ivig::test::pg_execute(url_, sql);
@@ -258,7 +260,8 @@ TEST_P(PurgeOnPostgresql, OnlyThePurgeDeletesAndOnlyItsChainsPrefix) {
   {
     pqxx::connection session(url_);
     pqxx::nontransaction tx(session);
-    tx.exec("SELECT set_config('ivig.audit_purge_chain', 'r1', true), set_config('ivig.audit_purge_through', '9', true)");
+    tx.exec(
+        "SELECT set_config('ivig.audit_purge_chain', 'r1', true), set_config('ivig.audit_purge_through', '9', true)");
     EXPECT_THROW(tx.exec0("DELETE FROM entries WHERE chain_id = 'r1'"), pqxx::sql_error);
   }
   EXPECT_EQ(count("entries"), 4);

@@ -116,11 +116,11 @@ TEST_P(Queries, ShowHookInstanceHasItsPayloadCardsAndFeedback) {
   EXPECT_EQ(view.cards,
             (std::vector<card_row>{{1, "uA", "warning", "Switch to a product without sorbitol", "R3 R5", chain()},
                                    {1, "uB", "info", "Infuse slowly at first", "R12", chain()}}));
-  EXPECT_EQ(view.feedback, (std::vector<feedback_row>{
-                               {5, "2026-11-01T10:05:00Z", "uA", "overridden", "benefit-outweighs-risk",
-                                "discussed with the patient", "2026-11-01T10:04:00Z", true, chain()},
-                               {6, "2026-11-01T10:09:00Z", "uA", "accepted", "", "", "2026-11-01T10:08:00Z", true,
-                                chain()}}));
+  EXPECT_EQ(view.feedback,
+            (std::vector<feedback_row>{
+                {5, "2026-11-01T10:05:00Z", "uA", "overridden", "benefit-outweighs-risk", "discussed with the patient",
+                 "2026-11-01T10:04:00Z", true, chain()},
+                {6, "2026-11-01T10:09:00Z", "uA", "accepted", "", "", "2026-11-01T10:08:00Z", true, chain()}}));
 }
 
 TEST_P(Queries, ShowUnknownHookInstanceIsEmpty) {
@@ -202,8 +202,9 @@ TEST_P(Export, AuditEventsOfAPeriodAsNdjson) {
   EXPECT_EQ(
       export_audit_events(*reader(), "2026-11-02T00:00:00Z", "2026-12-01T00:00:00Z"),
       // seq 2: a call with a user, a client, a patient, its hookInstance and one card
-      R"({"resourceType":"AuditEvent","id":")" + event_id(2) + R"(",)"
-      R"("type":{)" +
+      R"({"resourceType":"AuditEvent","id":")" + event_id(2) +
+          R"(",)"
+          R"("type":{)" +
           dcm +
           R"(,"code":"110112","display":"Query"},)"
           R"("subtype":[{"system":"urn:ivig-cds:service","code":"ivig-order-sign"}],)"
@@ -239,7 +240,9 @@ TEST_P(Export, AuditEventsOfAPeriodAsNdjson) {
           R"("detail":[{"type":"indicator","valueString":"critical"},{"type":"rules","valueString":"R3"}]}]})"
           "\n"
           // seq 3: a rejected call: outcome 4 with its code, no user, no entity
-          R"({"resourceType":"AuditEvent","id":")" + event_id(3) + R"(",)"
+          R"({"resourceType":"AuditEvent","id":")" +
+          event_id(3) +
+          R"(",)"
           R"("type":{)" +
           dcm +
           R"(,"code":"110112","display":"Query"},)"
@@ -270,8 +273,9 @@ TEST_P(Export, EmptyPeriodIsEmpty) {
   EXPECT_EQ(export_audit_events(*reader(), "2030-01-01T00:00:00Z", "2031-01-01T00:00:00Z"), "");
 }
 
-TEST_P(Queries, RowsOfTwoChainsComeInArrivalOrderAndNameTheirChain) {
-  if (!pg()) GTEST_SKIP() << "one chain per SQLite file";
+using QueriesAcrossChains = Queries;  // PostgreSQL only: a SQLite file holds one chain
+
+TEST_P(QueriesAcrossChains, RowsOfTwoChainsComeInArrivalOrderAndNameTheirChain) {
   {
     const auto other = open_store("r2");
     call_record call = sample_call("h1", "uZ", "2026-11-01T11:00:00Z");  // a hookInstance seen by both replicas
@@ -299,6 +303,7 @@ INSTANTIATE_TEST_SUITE_P(Stores, Report, ::testing::Values(store_kind::sqlite, s
                          store_kind_name);
 INSTANTIATE_TEST_SUITE_P(Stores, Export, ::testing::Values(store_kind::sqlite, store_kind::postgresql),
                          store_kind_name);
+INSTANTIATE_TEST_SUITE_P(Stores, QueriesAcrossChains, ::testing::Values(store_kind::postgresql), store_kind_name);
 INSTANTIATE_TEST_SUITE_P(Stores, QueriesOnPostgresql, ::testing::Values(store_kind::postgresql), store_kind_name);
 
 }  // namespace
