@@ -236,7 +236,8 @@ int run_audit_command(const options& o) {
         std::cerr << "ivig-cds: " << seal.error() << "\n";
         return 2;
       }
-      if (!o.audit_url.empty()) return print_pg_purge(audit::purge_pg_chains(o.audit_url, o.audit_password_file, before, *seal), before);
+      if (!o.audit_url.empty())
+        return print_pg_purge(audit::purge_pg_chains(o.audit_url, o.audit_password_file, before, *seal), before);
       const audit::purge_result result = audit::purge_before(o.audit_path, before, *seal);
       std::cout << "ivig-cds: purged " << result.purged << " entries received before " << before << "\n";
       return 0;
