@@ -78,20 +78,6 @@ purge_result purge_chain(pqxx::connection& connection, const std::string& chain_
   return result;
 }
 
-/// libpq's messages span lines: one line.
-std::string one_line(const char* text) {
-  std::string line;
-  for (const char* c = text; *c != '\0'; ++c) {
-    if (*c == '\n' || *c == '\t') {
-      if (!line.empty() && line.back() != ' ') line += ' ';
-    } else {
-      line += *c;
-    }
-  }
-  while (!line.empty() && line.back() == ' ') line.pop_back();
-  return line;
-}
-
 }  // namespace
 
 pg_purge_result purge_pg_chains(const std::string& url, const std::string& passfile, const std::string& received_before,
@@ -120,7 +106,7 @@ pg_purge_result purge_pg_chains(const std::string& url, const std::string& passf
     }
     return out;
   } catch (const pqxx::failure& e) {
-    throw store_error(where + ": " + one_line(e.what()), 1);
+    throw store_error(where + ": " + pg_one_line(e.what()), 1);
   }
 }
 

@@ -3,7 +3,8 @@
 // The same questions as sqlite_reader.cpp's, over the same tables with their chain_id: each row joins
 // its own chain's rows ((chain_id, seq) is the key), and rows of all chains come in arrival order
 // (entries.id), which for one chain is seq order. A card's rows are in their call's order (cards.id,
-// migration 4). Each question is one read-only transaction; values are bound ($n), never pasted.
+// migration 4). Each question is one read-only transaction; values are bound ($n), or quoted by libpq
+// for the cursor's query (a cursor takes no parameters), never pasted as they came.
 #include <pqxx/pqxx>
 
 #include "hooks/audit/audit_reader.hpp"
@@ -26,20 +27,6 @@ call_row read_call(const pqxx::row& r) {
           r[4].as<std::string>(),  r[5].as<std::string>(), r[6].as<std::string>(),  r[7].as<std::string>(),
           r[8].as<unsigned>(),     r[9].as<std::string>(), r[10].as<std::string>(), r[11].as<double>(),
           r[12].as<std::string>()};
-}
-
-/// libpq's messages span lines: one line.
-std::string one_line(const char* text) {
-  std::string line;
-  for (const char* c = text; *c != '\0'; ++c) {
-    if (*c == '\n' || *c == '\t') {
-      if (!line.empty() && line.back() != ' ') line += ' ';
-    } else {
-      line += *c;
-    }
-  }
-  while (!line.empty() && line.back() == ' ') line.pop_back();
-  return line;
 }
 
 using read_tx = pqxx::transaction<pqxx::read_committed, pqxx::read_only>;
@@ -162,7 +149,7 @@ class pg_audit_reader final : public audit_reader {
     try {
       return f();
     } catch (const pqxx::failure& e) {
-      throw store_error(where_ + ": " + one_line(e.what()), 1);
+      throw store_error(where_ + ": " + pg_one_line(e.what()), 1);
     }
   }
 
