@@ -275,9 +275,50 @@ TEST(AuditCliOnPostgresql, AnUnreachableDatabaseIsExitOneWithTheRedactedUrl) {
       << purged.output;
 }
 
+// A keyed database is purged only with its key, as a keyed file is.
+TEST(AuditCliOnPostgresql, AKeyedDatabaseIsPurgedOnlyWithItsKeyFile) {
+  pg_test_server* server = pg_test_server::get();
+  if (server == nullptr) GTEST_SKIP() << pg_test_server::skip_reason();
+  const std::string url = server->database_for_current_test();
+  const scratch_folder dir("audit-keyed-pg");
+  const std::string key = "5b0e4c1f9a7d3e2b8c6a4f1d0e9b7c5a3f2e1d0c";
+  const std::string key_file = write_key(dir.file("chain.key"), key);
+  {
+    ivig::audit::pg_audit_options o;
+    o.common.path = dir.file("r1");
+    o.common.chain_key = key;
+    o.url = url;
+    o.chain_id = "r1";
+    ivig::audit::pg_audit_store store(std::move(o));
+    for (int i = 1; i <= 3; ++i) {
+      ivig::audit::call_record call;
+      call.received_at = "2026-11-22T12:0" + std::to_string(i) + ":00Z";
+      call.service_id = "ivig-order-select";
+      call.http_status = 200;
+      ASSERT_TRUE(store.record_call(call));
+    }
+  }
+  const std::string key_id = ivig::audit::chain_key_id(key);
+  const run_result without = run("audit purge --before 2026-11-22T12:02:30Z --audit-url " + url);
+  EXPECT_EQ(without.exit_code, 1);
+  EXPECT_EQ(without.output, "ivig-cds: audit purge: audit store: " + url + " has a keyed chain (hmac-sha256, key id " +
+                                key_id + "): give its key with --audit-chain-key-file\n");
+  const run_result purged =
+      run("audit purge --before 2026-11-22T12:02:30Z --audit-chain-key-file " + key_file + " --audit-url " + url);
+  EXPECT_EQ(purged.exit_code, 0) << purged.output;
+  EXPECT_EQ(purged.output,
+            "chain r1 purged 2 entries (purge anchor at seq 2)\n"
+            "ivig-cds: purged 2 entries received before 2026-11-22T12:02:30Z\n");
+  const run_result verified = run("audit verify --audit-chain-key-file " + key_file + " --audit-url " + url);
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  EXPECT_NE(verified.output.find("ivig-cds: audit chains verify: 1 chains, 2 entries, sealed with hmac-sha256\n"),
+            std::string::npos)
+      << verified.output;
+}
+
 // The pharmacy record: `audit show --worksheet` prints the worksheets a signing recorded, as text,
-// exactly the worksheet card the clinician saw; a call without one says so and exits 1.
-TEST(AuditCli, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord) {
+// exactly the worksheet card the clinician saw; a call without one says so and exits 1. On either store.
+TEST_P(AuditCliOnEitherStore, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("ivig-audit-worksheet-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
@@ -285,9 +326,7 @@ TEST(AuditCli, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord)
   const std::string db = (dir / "audit.sqlite3").string();
   std::string worksheet_markdown;
   {
-    ivig::audit::audit_options options;
-    options.path = db;
-    auto store = std::make_shared<ivig::audit::sqlite_audit_store>(options);
+    auto store = open_store(db);
     running_service server(scenario_now(), ivig::server::server_config{}, store);
     hook_request sign = order_sign_with({medication_request("ivig-1", privigen())});
     sign.hook_instance = "00000000-0000-4000-8000-00000000519a";
@@ -301,7 +340,7 @@ TEST(AuditCli, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord)
     select.hook_instance = "00000000-0000-4000-8000-000000005e1e";
     ASSERT_EQ(server.post("ivig-order-select", select.json()).status, 200u);
   }
-  const run_result shown = run("audit show 00000000-0000-4000-8000-00000000519a --worksheet --audit-path " + db);
+  const run_result shown = run("audit show 00000000-0000-4000-8000-00000000519a --worksheet " + log(db));
   EXPECT_EQ(shown.exit_code, 0) << shown.output;
   EXPECT_EQ(shown.output,
             "IVIg verification worksheet, order-sign 2026-11-22T12:00:00Z, hookInstance "
@@ -312,7 +351,7 @@ TEST(AuditCli, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord)
   EXPECT_EQ(shown.output.find("**"), std::string::npos);
   EXPECT_EQ(shown.output.find("|---"), std::string::npos);
 
-  const run_result none = run("audit show 00000000-0000-4000-8000-000000005e1e --worksheet --audit-path " + db);
+  const run_result none = run("audit show 00000000-0000-4000-8000-000000005e1e --worksheet " + log(db));
   EXPECT_EQ(none.exit_code, 1) << none.output;
   EXPECT_EQ(none.output,
             "ivig-cds: the calls of hookInstance 00000000-0000-4000-8000-000000005e1e recorded no worksheet "
