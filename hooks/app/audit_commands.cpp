@@ -1,5 +1,6 @@
 // hooks/app/audit_commands.cpp: the audit log's command-line face. Formatting only: the reading,
-// verifying and purging are hooks/audit's.
+// verifying and purging are hooks/audit's. Every command reads either store: --audit-url names a
+// PostgreSQL database (every replica's chain), else --audit-path the SQLite file.
 #include "hooks/app/audit_commands.hpp"
 
 #include <chrono>
@@ -11,6 +12,8 @@
 #include "hooks/audit/audit_event_export.hpp"
 #include "hooks/audit/chain.hpp"
 #include "hooks/audit/chain_verify.hpp"
+#include "hooks/audit/pg_purge.hpp"
+#include "hooks/audit/pg_store.hpp"
 #include "hooks/audit/pg_verify.hpp"
 #include "hooks/audit/queries.hpp"
 #include "hooks/audit/record_json.hpp"
@@ -125,7 +128,27 @@ int print_pg_verification(const audit::pg_verify_result& result, const std::stri
   return 0;
 }
 
+/// `audit purge --audit-url`: a line per chain, then the total as SQLite's purge prints it.
+int print_pg_purge(const audit::pg_purge_result& result, const std::string& before) {
+  for (const audit::pg_chain_purge& chain : result.chains) {
+    std::cout << "chain " << terminal_safe(chain.chain_id) << " purged " << chain.result.purged << " entries";
+    if (chain.result.purged > 0) std::cout << " (purge anchor at seq " << chain.result.last_purged_seq << ")";
+    std::cout << "\n";
+  }
+  std::cout << "ivig-cds: purged " << result.purged << " entries received before " << before << "\n";
+  return 0;
+}
+
 }  // namespace
+
+std::unique_ptr<audit::audit_reader> open_audit_reader(const options& o) {
+  if (!o.audit_url.empty()) return audit::pg_reader(o.audit_url, o.audit_password_file);
+  return audit::sqlite_reader(o.audit_path);
+}
+
+std::string audit_log_name(const options& o) {
+  return o.audit_url.empty() ? o.audit_path : audit::pg_redacted_url(o.audit_url);
+}
 
 int run_audit_command(const options& o) {
   const audit_command& a = o.audit;
@@ -151,11 +174,6 @@ int run_audit_command(const options& o) {
             audit::verify_pg_chains(o.audit_url, o.audit_password_file, verify, audit_chain_id(o)), a.expect_head);
       return print_verification(audit::verify_chain(o.audit_path, verify), a.expect_head);
     }
-    if (!o.audit_url.empty()) {
-      std::cerr << "ivig-cds: audit " << a.name
-                << " does not read PostgreSQL yet (only verify does); see docs/audit.md, \"PostgreSQL\"\n";
-      return 2;
-    }
     if (a.name == "list") {
       audit::call_filter filter;
       filter.patient = a.patient;
@@ -165,11 +183,11 @@ int run_audit_command(const options& o) {
       filter.rule_id = a.rule;
       filter.indicator = a.indicator;
       filter.limit = a.limit;
-      for (const audit::call_row& c : audit::list_calls(o.audit_path, filter)) print_call(c);
+      for (const audit::call_row& c : open_audit_reader(o)->list_calls(filter)) print_call(c);
       return 0;
     }
     if (a.name == "show") {
-      const audit::hook_instance_view view = audit::show_hook_instance(o.audit_path, a.hook_instance);
+      const audit::hook_instance_view view = open_audit_reader(o)->show_hook_instance(a.hook_instance);
       if (view.calls.empty()) {
         std::cout << "ivig-cds: no call with hookInstance " << terminal_safe(a.hook_instance) << "\n";
         return 1;
@@ -200,12 +218,12 @@ int run_audit_command(const options& o) {
       return 0;
     }
     if (a.name == "report") {
-      const audit::audit_report report = audit::build_report(o.audit_path, a.from, a.to);
+      const audit::audit_report report = audit::build_report(*open_audit_reader(o), a.from, a.to);
       std::cout << (a.csv ? audit::report_csv(report) : audit::report_table(report));
       return 0;
     }
     if (a.name == "export") {
-      audit::export_audit_events(o.audit_path, a.from, a.to, std::cout);
+      audit::export_audit_events(*open_audit_reader(o), a.from, a.to, std::cout);
       return 0;
     }
     if (a.name == "purge") {
@@ -219,6 +237,8 @@ int run_audit_command(const options& o) {
         std::cerr << "ivig-cds: " << seal.error() << "\n";
         return 2;
       }
+      if (!o.audit_url.empty())
+        return print_pg_purge(audit::purge_pg_chains(o.audit_url, o.audit_password_file, before, *seal), before);
       const audit::purge_result result = audit::purge_before(o.audit_path, before, *seal);
       std::cout << "ivig-cds: purged " << result.purged << " entries received before " << before << "\n";
       return 0;

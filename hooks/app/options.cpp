@@ -82,9 +82,11 @@ parse_outcome parse_options(int argc, char** argv) {
                  "Knowledge bundle folder (default: the bundle embedded at build time)")
       ->check(CLI::ExistingDirectory);
   cli.add_option("--audit-path", o.audit_path, "Audit log location (SQLite file)");
-  cli.add_option("--audit-url", o.audit_url,
-                 "Keep the audit log on PostgreSQL (postgresql://user@host:port/db, no password in it) instead of "
-                 "the SQLite file; --audit-path then names only the spool (docs/audit.md, \"PostgreSQL\")");
+  cli.add_option(
+      "--audit-url", o.audit_url,
+      "Keep the audit log on PostgreSQL (postgresql://user@host:port/db, no password in it) instead of "
+      "the SQLite file; --audit-path then names only the spool. `audit` and `replay` read it (every replica's "
+      "chain) when given it (docs/audit.md, \"PostgreSQL\")");
   cli.add_option("--audit-password-file", o.audit_password_file,
                  "A pgpass-format file with the PostgreSQL password (libpq's passfile; or set PGPASSFILE)");
   cli.add_option("--audit-chain-id", o.audit_chain_id,
@@ -201,7 +203,10 @@ parse_outcome parse_options(int argc, char** argv) {
   cli.add_flag("--check-config", o.check_config, "Load and cross-check configuration and knowledge, then exit 0 or 1");
 
   // ivig-cds audit …: read and maintain the audit log (docs/audit.md).
-  CLI::App* audit = cli.add_subcommand("audit", "Read and maintain the audit log (docs/audit.md)");
+  CLI::App* audit =
+      cli.add_subcommand("audit",
+                         "Read and maintain the audit log: the SQLite file of --audit-path, or with --audit-url the "
+                         "PostgreSQL database, every replica's chain (docs/audit.md)");
   audit->require_subcommand(1);
   // `ivig-cds audit verify --audit-path F` reads as well as `ivig-cds --audit-path F audit verify`.
   audit->fallthrough();
@@ -235,7 +240,8 @@ parse_outcome parse_options(int argc, char** argv) {
   exported->add_option("--from", a.from, "Received at or after (RFC 3339)");
   exported->add_option("--to", a.to, "Received before (RFC 3339)");
   exported->callback([&a] { a.name = "export"; });
-  CLI::App* purge = audit->add_subcommand("purge", "Remove entries older than the horizon; the chain still verifies");
+  CLI::App* purge = audit->add_subcommand(
+      "purge", "Remove entries older than the horizon; the chain (on PostgreSQL, each chain) still verifies");
   purge->add_option("--before", a.before, "Remove entries received before this instant (RFC 3339)");
   purge->add_option("--retention-days", a.retention_days, "Remove entries older than this many days");
   purge->callback([&a] { a.name = "purge"; });

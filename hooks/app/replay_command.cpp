@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "fhir/model/fhir_time.hpp"
-#include "hooks/audit/queries.hpp"
+#include "hooks/app/audit_commands.hpp"
 #include "hooks/audit/record_json.hpp"
 #include "hooks/audit/sqlite_db.hpp"
 #include "hooks/protocol/sent_text.hpp"
@@ -106,7 +106,8 @@ int run_replay_command(const options& o) {
   std::map<std::string, rule_tally> tallies;
   std::vector<std::string> listed, unrunnable;
   try {
-    audit::for_each_answered_call(o.audit_path, r.from, r.to, [&](std::int64_t seq, const std::string& payload) {
+    const auto reader = open_audit_reader(o);
+    reader->for_each_call(r.from, r.to, true, [&](const audit::entry_ref& at, const std::string& payload) {
       ++answered;
       const std::optional<audit::call_record> call = audit::call_from_json(payload);
       if (!call || call->replay_input.empty()) {
@@ -116,13 +117,13 @@ int run_replay_command(const options& o) {
       const auto received = fhir::parse_fhir_time(call->received_at);
       const std::string label = call->received_at + " " + protocol::escape_controls(call->hook_instance, false);
       if (!received) {
-        unrunnable.push_back(label + " (entry " + std::to_string(seq) + "): its received time cannot be read");
+        unrunnable.push_back(label + " (entry " + audit::entry_label(at) + "): its received time cannot be read");
         return;
       }
       now = received->at;
       const auto again = service.replay(call->service_id, call->replay_input);
       if (!again) {
-        unrunnable.push_back(label + " (entry " + std::to_string(seq) + "): " + again.error());
+        unrunnable.push_back(label + " (entry " + audit::entry_label(at) + "): " + again.error());
         return;
       }
       ++replayed;
@@ -150,7 +151,7 @@ int run_replay_command(const options& o) {
   const rules::knowledge& kb = **loaded;
   std::cout << "ivig-cds replay: knowledge " << kb.bundle << " " << kb.version << " on the calls received "
             << (r.from.empty() ? "from the start" : "from " + r.from) << " "
-            << (r.to.empty() ? "to the end" : "to " + r.to) << " of " << o.audit_path << "\n"
+            << (r.to.empty() ? "to the end" : "to " + r.to) << " of " << audit_log_name(o) << "\n"
             << "calls answered: " << answered << "; replayed: " << replayed
             << "; without a replay input: " << without_input << "; could not be run: " << unrunnable.size() << "\n";
   if (rule_failures > 0)

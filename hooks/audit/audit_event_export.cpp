@@ -11,6 +11,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "hooks/audit/audit_reader.hpp"
 #include "hooks/audit/record_json.hpp"
 #include "hooks/audit/sqlite_db.hpp"
 
@@ -168,13 +169,24 @@ void entities(json_writer& w, const call_record& call) {
   w.EndArray();
 }
 
-std::string audit_event(std::int64_t seq, const call_record& call) {
+/// "ivig-cds-audit-<seq>", or "ivig-cds-audit-<chain>-<seq>" when the chain is named (PostgreSQL: seqs
+/// repeat across chains). A FHIR id is [A-Za-z0-9.-]{1,64}: any other character of the chain is a '.'.
+std::string event_id(const entry_ref& at) {
+  std::string chain;
+  for (const char c : at.chain_id) {
+    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    chain += allowed ? c : '.';
+  }
+  return "ivig-cds-audit-" + (chain.empty() ? "" : chain + "-") + std::to_string(at.seq);
+}
+
+std::string audit_event(const entry_ref& at, const call_record& call) {
   rapidjson::StringBuffer buffer;
   json_writer w(buffer);
   w.StartObject();
   w.Key("resourceType");
   w.String("AuditEvent");
-  str(w, "id", "ivig-cds-audit-" + std::to_string(seq));
+  str(w, "id", event_id(at));
   coding(w, "type", "http://dicom.nema.org/resources/ontology/DCM", "110112", "Query");
   w.Key("subtype");
   w.StartArray();
@@ -206,21 +218,22 @@ std::string audit_event(std::int64_t seq, const call_record& call) {
 
 }  // namespace
 
+void export_audit_events(audit_reader& reader, const std::string& from, const std::string& to, std::ostream& out) {
+  reader.for_each_call(from, to, false, [&](const entry_ref& at, const std::string& payload) {
+    const std::optional<call_record> call = call_from_json(payload);
+    if (!call) throw store_error("audit export: the payload of seq " + entry_label(at) + " is unreadable", 1);
+    out << audit_event(at, *call) << '\n';
+  });
+}
+
 void export_audit_events(const std::string& path, const std::string& from, const std::string& to, std::ostream& out) {
-  database db(path, database::open_mode::existing);
-  statement calls(db,
-                  "SELECT seq, payload FROM entries WHERE kind = 'call' AND received_at >= ? "
-                  "AND (? = '' OR received_at < ?) ORDER BY seq");
-  calls.bind_text(1, from).bind_text(2, to).bind_text(3, to);
-  while (calls.step()) {
-    const std::int64_t seq = calls.integer(0);
-    const std::optional<call_record> call = call_from_json(calls.text(1));
-    if (!call) {
-      calls.reset();
-      throw store_error("audit export: the payload of seq " + std::to_string(seq) + " is unreadable", 1);
-    }
-    out << audit_event(seq, *call) << '\n';
-  }
+  export_audit_events(*sqlite_reader(path), from, to, out);
+}
+
+std::string export_audit_events(audit_reader& reader, const std::string& from, const std::string& to) {
+  std::ostringstream out;
+  export_audit_events(reader, from, to, out);
+  return out.str();
 }
 
 std::string export_audit_events(const std::string& path, const std::string& from, const std::string& to) {

@@ -4,7 +4,10 @@
 // appends to a chain of its own (docs/audit.md, "PostgreSQL: one chain per replica"), so `seq` is a
 // position in its chain and the key is (chain_id, seq); `entries.id` (BIGSERIAL) orders all chains
 // by arrival for the CLI's time-ordered queries. Append-only is the database's rule, not only ours:
-// migration 2's trigger function refuses any UPDATE; the retention purge is the one DELETE.
+// migration 2's trigger function refuses any UPDATE, and migration 4's refuses any DELETE or TRUNCATE
+// except the retention purge's (pg_purge.cpp): a DELETE passes only in a transaction that declared, with
+// transaction-local settings, the chain it purges and the seq it purges through, and only for that
+// chain's rows at or below that seq (docs/audit.md, "PostgreSQL: retention").
 #include "hooks/audit/pg_schema.hpp"
 
 #include <array>
@@ -22,7 +25,7 @@ struct migration {
   const char* sql;
 };
 
-constexpr std::array<migration, 3> migrations{{
+constexpr std::array<migration, 4> migrations{{
     {1, R"sql(
 CREATE TABLE entries(
   id BIGSERIAL PRIMARY KEY,
@@ -103,6 +106,29 @@ CREATE TRIGGER feedback_append_only BEFORE UPDATE ON feedback FOR EACH ROW EXECU
 CREATE TABLE chain_meta(
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL);
+)sql"},
+    // The retention purge (pg_purge.cpp): DELETE only by the purge, of the prefix of the one chain it
+    // declared; no TRUNCATE; and cards.id, so that the CLI lists a call's cards in the call's order.
+    {4, R"sql(
+ALTER TABLE cards ADD COLUMN id BIGSERIAL;
+CREATE FUNCTION audit_purge_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.chain_id = current_setting('ivig.audit_purge_chain', true)
+     AND OLD.seq <= NULLIF(current_setting('ivig.audit_purge_through', true), '')::BIGINT THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION 'audit tables are append-only: only ivig-cds audit purge deletes, and only a chain''s oldest entries';
+END $$;
+CREATE TRIGGER entries_purge_only BEFORE DELETE ON entries FOR EACH ROW EXECUTE FUNCTION audit_purge_only();
+CREATE TRIGGER calls_purge_only BEFORE DELETE ON calls FOR EACH ROW EXECUTE FUNCTION audit_purge_only();
+CREATE TRIGGER cards_purge_only BEFORE DELETE ON cards FOR EACH ROW EXECUTE FUNCTION audit_purge_only();
+CREATE TRIGGER call_rules_purge_only BEFORE DELETE ON call_rules FOR EACH ROW EXECUTE FUNCTION audit_purge_only();
+CREATE TRIGGER feedback_purge_only BEFORE DELETE ON feedback FOR EACH ROW EXECUTE FUNCTION audit_purge_only();
+CREATE TRIGGER entries_no_truncate BEFORE TRUNCATE ON entries EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER calls_no_truncate BEFORE TRUNCATE ON calls EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER cards_no_truncate BEFORE TRUNCATE ON cards EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER call_rules_no_truncate BEFORE TRUNCATE ON call_rules EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER feedback_no_truncate BEFORE TRUNCATE ON feedback EXECUTE FUNCTION audit_append_only();
 )sql"},
 }};
 

@@ -13,7 +13,7 @@ class connection_base;
 namespace ivig::audit {
 
 /// The newest PostgreSQL schema version this build knows.
-inline constexpr int latest_pg_schema_version = 3;
+inline constexpr int latest_pg_schema_version = 4;
 
 /// The database's schema version (0: not an audit log yet).
 int pg_schema_version(pqxx::connection_base& connection);

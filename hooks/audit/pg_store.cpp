@@ -30,20 +30,6 @@
 namespace ivig::audit {
 namespace {
 
-/// One line: libpq's messages span lines ("could not connect …\n\tIs the server running …").
-std::string one_line(std::string_view text) {
-  std::string line;
-  for (const char c : text) {
-    if (c == '\n') {
-      if (!line.empty() && line.back() != ' ') line += "; ";
-    } else if (c != '\t' && c != '\r') {
-      line += c;
-    }
-  }
-  while (!line.empty() && (line.back() == ' ' || line.back() == ';')) line.pop_back();
-  return line;
-}
-
 std::string percent_encoded(std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;
@@ -64,6 +50,19 @@ std::string percent_encoded(std::string_view text) {
 constexpr long long binding_lock = 0x1716c0d5a0d18;
 
 }  // namespace
+
+std::string pg_one_line(std::string_view text) {
+  std::string line;
+  for (const char c : text) {
+    if (c == '\n') {
+      if (!line.empty() && line.back() != ' ') line += "; ";
+    } else if (c != '\t' && c != '\r') {
+      line += c;
+    }
+  }
+  while (!line.empty() && (line.back() == ' ' || line.back() == ';')) line.pop_back();
+  return line;
+}
 
 std::string pg_connection_string(const std::string& url, const std::string& passfile) {
   if (passfile.empty()) return url;
@@ -231,7 +230,7 @@ class pg_chain_writer final : public chain_writer {
       throw;
     } catch (const pqxx::failure& e) {
       broken_ = true;  // dropped at rollback: libpqxx would reconnect it without the chain's lock
-      throw store_error(where_ + ": " + one_line(e.what()), 1);
+      throw store_error(where_ + ": " + pg_one_line(e.what()), 1);
     }
   }
 

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "hooks/audit/spooling_store.hpp"
 
@@ -35,6 +36,9 @@ std::string pg_connection_string(const std::string& url, const std::string& pass
 
 /// The URI as it may be logged: any password in it replaced by "***".
 std::string pg_redacted_url(const std::string& url);
+
+/// libpq's message on one line (its messages span lines: "could not connect …\n\tIs the server …").
+std::string pg_one_line(std::string_view text);
 
 class pg_audit_store final : public spooling_store {
  public:

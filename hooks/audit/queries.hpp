@@ -1,9 +1,10 @@
-// hooks/audit/queries.hpp: reading the audit log for `ivig-cds audit list` and `audit show`.
+// hooks/audit/queries.hpp: what `ivig-cds audit list` and `audit show` read: the filter and the rows.
 //
-// Owns the read-only questions asked of the query tables: which calls match a filter, and everything
-// about one hookInstance. Each function opens its own connection (WAL: it never blocks the running
-// service) and throws store_error when the file cannot be read. Formatting is the CLI's business.
-// The report and the FHIR export are in report.hpp and audit_event_export.hpp.
+// Owns the row types of the query tables and the SQLite file's shortcuts to them. Each shortcut opens
+// its own connection (WAL: it never blocks the running service) and throws store_error when the file
+// cannot be read. The same questions for either store are audit_reader.hpp's (the shortcuts are its
+// SQLite reader); formatting is the CLI's business. The report and the FHIR export are in report.hpp
+// and audit_event_export.hpp.
 #pragma once
 
 #include <cstddef>
@@ -38,6 +39,7 @@ struct call_row {
   std::string error_code;
   std::string knowledge_version;
   double service_ms = 0;
+  std::string chain_id{};  ///< PostgreSQL: the replica's chain the seq is in; SQLite: ""
   friend bool operator==(const call_row&, const call_row&) = default;
 };
 
@@ -47,6 +49,7 @@ struct card_row {
   std::string indicator;
   std::string summary;
   std::string rule_ids;  ///< space separated
+  std::string chain_id{};
   friend bool operator==(const card_row&, const card_row&) = default;
 };
 
@@ -59,6 +62,7 @@ struct feedback_row {
   std::string user_comment;
   std::string outcome_timestamp;
   bool matched = false;
+  std::string chain_id{};
   friend bool operator==(const feedback_row&, const feedback_row&) = default;
 };
 

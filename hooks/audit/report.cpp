@@ -1,7 +1,7 @@
 // hooks/audit/report.cpp: counting cards and their latest feedback per rule and per indicator.
 //
-// One SELECT gives each card shown in the period with its latest feedback outcome; the per-rule and
-// per-indicator counts and their ordering are done here, and the two renderings below.
+// The reader (either store) gives each card shown in the period with its latest feedback outcome; the
+// per-rule and per-indicator counts and their ordering are done here, and the two renderings below.
 #include "hooks/audit/report.hpp"
 
 #include <algorithm>
@@ -12,7 +12,7 @@
 #include <tuple>
 #include <utility>
 
-#include "hooks/audit/sqlite_db.hpp"
+#include "hooks/audit/audit_reader.hpp"
 
 namespace ivig::audit {
 namespace {
@@ -102,28 +102,24 @@ std::string csv_field(const std::string& text) {
 
 }  // namespace
 
-audit_report build_report(const std::string& path, const std::string& from, const std::string& to) {
-  database db(path, database::open_mode::existing);
-  statement cards(db,
-                  "SELECT k.indicator, k.rule_ids, "
-                  "(SELECT f.outcome FROM feedback f WHERE f.card_uuid = k.card_uuid "
-                  " ORDER BY f.outcome_timestamp DESC, f.seq DESC LIMIT 1) "
-                  "FROM cards k JOIN calls c ON c.seq = k.seq "
-                  "WHERE c.received_at >= ? AND (? = '' OR c.received_at < ?) ORDER BY k.seq, k.rowid");
-  cards.bind_text(1, from).bind_text(2, to).bind_text(3, to);
+audit_report build_report(audit_reader& reader, const std::string& from, const std::string& to) {
   std::map<std::string, report_line> rules;
   std::map<std::string, report_line> indicators;
-  while (cards.step()) {
-    const std::string outcome = cards.text(2);
-    count(indicators, cards.text(0), outcome);
-    std::istringstream ids(cards.text(1));
-    for (std::string id; ids >> id;) count(rules, id, outcome);
-  }
+  reader.for_each_card_outcome(
+      from, to, [&](const std::string& indicator, const std::string& rule_ids, const std::string& outcome) {
+        count(indicators, indicator, outcome);
+        std::istringstream ids(rule_ids);
+        for (std::string id; ids >> id;) count(rules, id, outcome);
+      });
   audit_report report{from, to, sorted(rules, rule_order), {}};
   report.by_indicator = sorted(indicators, [](const std::string& a, const std::string& b) {
     return std::make_pair(indicator_rank(a), a) < std::make_pair(indicator_rank(b), b);
   });
   return report;
+}
+
+audit_report build_report(const std::string& path, const std::string& from, const std::string& to) {
+  return build_report(*sqlite_reader(path), from, to);
 }
 
 std::string report_table(const audit_report& report) {

@@ -29,7 +29,11 @@ struct audit_report {
   std::vector<report_line> by_indicator;  ///< critical, warning, info, then any other alphabetically
 };
 
-/// Throws store_error when the file cannot be read.
+class audit_reader;
+
+/// The report of either store (audit_reader.hpp). Throws store_error when the log cannot be read.
+audit_report build_report(audit_reader& reader, const std::string& from, const std::string& to);
+/// The same for the SQLite file at `path`.
 audit_report build_report(const std::string& path, const std::string& from, const std::string& to);
 
 /// Fixed-width text: a period line, then a rule table and an indicator table; rates with one decimal.

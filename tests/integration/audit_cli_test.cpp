@@ -1,4 +1,6 @@
-// tests/integration/audit_cli_test.cpp: `ivig-cds audit …` on a log the real service wrote.
+// tests/integration/audit_cli_test.cpp: `ivig-cds audit …` on a log the real service wrote, on a SQLite
+// file (--audit-path) and on a PostgreSQL database (--audit-url) with the same expected outputs, and
+// what is PostgreSQL's own: list, export and purge across several replicas' chains.
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
@@ -10,12 +12,15 @@
 #include <fstream>
 
 #include "hooks/audit/chain_verify.hpp"
+#include "hooks/audit/pg_store.hpp"
+#include "hooks/audit/pg_verify.hpp"
 #include "hooks/audit/sqlite_db.hpp"
 #include "hooks/audit/sqlite_store.hpp"
 #include "hooks/service/worksheet.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/fhir_builders.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/pg_test_server.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace ivig::test;
@@ -86,7 +91,42 @@ const std::string plain_verified =
 
 }  // namespace
 
-TEST(AuditCli, ListShowReportExportPurgeAndVerify) {
+enum class cli_store { sqlite, postgresql };
+
+/// The same commands on either store: `log` is "--audit-path FILE" or "--audit-url URL".
+class AuditCliOnEitherStore : public ::testing::TestWithParam<cli_store> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == cli_store::postgresql) {
+      pg_test_server* server = pg_test_server::get();
+      if (server == nullptr) GTEST_SKIP() << pg_test_server::skip_reason();
+      url_ = server->database_for_current_test();
+    }
+  }
+  bool pg() const { return GetParam() == cli_store::postgresql; }
+  std::shared_ptr<ivig::audit::audit_sink> open_store(const std::string& path) {
+    ivig::audit::audit_options options;
+    options.path = path;
+    if (!pg()) return std::make_shared<ivig::audit::sqlite_audit_store>(options);
+    ivig::audit::pg_audit_options o;
+    o.common = options;
+    o.url = url_;
+    o.chain_id = "r1";
+    return std::make_shared<ivig::audit::pg_audit_store>(std::move(o));
+  }
+  std::string log(const std::string& path) const { return pg() ? "--audit-url " + url_ : "--audit-path " + path; }
+  std::string url_;
+};
+
+/// "SQLite" or "PostgreSQL": the parameter's part of the test's name.
+std::string store_name(const ::testing::TestParamInfo<cli_store>& param) {
+  return param.param == cli_store::postgresql ? "PostgreSQL" : "SQLite";
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, AuditCliOnEitherStore, ::testing::Values(cli_store::sqlite, cli_store::postgresql),
+                         store_name);
+
+TEST_P(AuditCliOnEitherStore, ListShowReportExportPurgeAndVerify) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("ivig-audit-cli-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
@@ -94,9 +134,7 @@ TEST(AuditCli, ListShowReportExportPurgeAndVerify) {
   const std::string db = (dir / "audit.sqlite3").string();
   std::string card_uuid;
   {
-    ivig::audit::audit_options options;
-    options.path = db;
-    auto store = std::make_shared<ivig::audit::sqlite_audit_store>(options);
+    auto store = open_store(db);
     running_service server(scenario_now(), ivig::server::server_config{}, store);
     hook_request r = order_select_with(medication_request("ivig-1", privigen()), "ivig-1");
     r.hook_instance = "00000000-0000-4000-8000-00000000c011";
@@ -114,13 +152,13 @@ TEST(AuditCli, ListShowReportExportPurgeAndVerify) {
         R"("outcomeTimestamp":"2026-11-22T12:01:00Z"}]})";
     ASSERT_EQ(http_request(server.port(), "POST", "/cds-services/ivig-order-select/feedback", feedback).status, 200u);
   }
-  const run_result list = run("audit list --rule R4 --audit-path " + db);
+  const run_result list = run("audit list --rule R4 " + log(db));
   EXPECT_EQ(list.exit_code, 0) << list.output;
   EXPECT_NE(list.output.find("2026-11-22T12:00:00Z  ivig-order-select  200  00000000-0000-4000-8000-00000000c011  "
                              "Practitioner/example  example"),
             std::string::npos)
       << list.output;
-  const run_result show = run("audit show 00000000-0000-4000-8000-00000000c011 --audit-path " + db);
+  const run_result show = run("audit show 00000000-0000-4000-8000-00000000c011 " + log(db));
   EXPECT_EQ(show.exit_code, 0) << show.output;
   EXPECT_NE(show.output.find("card " + card_uuid + " critical [R4]"), std::string::npos) << show.output;
   // The comment's escape sequence, newline and C1 control are printed as escapes, not obeyed: no
@@ -130,25 +168,157 @@ TEST(AuditCli, ListShowReportExportPurgeAndVerify) {
       << show.output;
   EXPECT_EQ(show.output.find('\x1b'), std::string::npos);
   EXPECT_EQ(show.output.find("\nFORGED"), std::string::npos);
-  const run_result report = run("audit report --csv --audit-path " + db);
+  const run_result report = run("audit report --csv " + log(db));
   EXPECT_EQ(report.exit_code, 0) << report.output;
   EXPECT_NE(report.output.find("R4"), std::string::npos) << report.output;
-  const run_result exported = run("audit export --audit-path " + db);
+  const run_result exported = run("audit export " + log(db));
   EXPECT_EQ(exported.exit_code, 0) << exported.output;
   EXPECT_NE(exported.output.find("\"resourceType\":\"AuditEvent\""), std::string::npos) << exported.output;
   // The call and its feedback were both received at the fixed clock time: both go.
-  const run_result purge = run("audit purge --before 2026-11-22T12:00:30Z --audit-path " + db);
+  const run_result purge = run("audit purge --before 2026-11-22T12:00:30Z " + log(db));
   EXPECT_EQ(purge.exit_code, 0) << purge.output;
-  EXPECT_EQ(purge.output, "ivig-cds: purged 2 entries received before 2026-11-22T12:00:30Z\n");
-  const run_result verify = run("audit verify --audit-path " + db);
+  // PostgreSQL names each chain's part first; the total line is the same.
+  EXPECT_EQ(purge.output, std::string(pg() ? "chain r1 purged 2 entries (purge anchor at seq 2)\n" : "") +
+                              "ivig-cds: purged 2 entries received before 2026-11-22T12:00:30Z\n");
+  const run_result verify = run("audit verify " + log(db));
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
-  EXPECT_NE(verify.output.find("audit chain verifies"), std::string::npos) << verify.output;
+  EXPECT_NE(verify.output.find(pg() ? "ivig-cds: audit chains verify: 1 chains, 1 entries, sealed with sha256\n"
+                                    : "ivig-cds: audit chain verifies: 1 entries, sealed with sha256"),
+            std::string::npos)
+      << verify.output;
   std::filesystem::remove_all(dir);
 }
 
+/// Chain `chain_id` of the database at `url`: `calls` calls received a minute apart, hookInstance
+/// 00000000-0000-4000-8000-0000000<chain digit><i>.
+void write_pg_chain(const std::string& url, const std::string& chain_id, int calls, const std::string& spool) {
+  ivig::audit::pg_audit_options o;
+  o.common.path = spool;
+  o.url = url;
+  o.chain_id = chain_id;
+  ivig::audit::pg_audit_store store(std::move(o));
+  for (int i = 1; i <= calls; ++i) {
+    ivig::audit::call_record call;
+    call.received_at = "2026-11-22T12:0" + std::to_string(i) + ":00Z";
+    call.service_id = "ivig-order-select";
+    call.hook = "order-select";
+    call.hook_instance = "00000000-0000-4000-8000-0000000" + chain_id.substr(1) + "000" + std::to_string(i);
+    call.http_status = 200;
+    ASSERT_TRUE(store.record_call(call));
+  }
+}
+
+std::string list_line(const std::string& received_at, const std::string& hook_instance) {
+  return received_at + "  ivig-order-select  200  " + hook_instance + "      knowledge \n";
+}
+
+// Two replicas' chains: list and export take both, in arrival order, and export's ids name the chain;
+// one purge cuts each chain at its own point with its own anchor, and `audit verify` passes on both.
+TEST(AuditCliOnPostgresql, ListExportAndPurgeTakeEveryChainAndEveryChainStillVerifies) {
+  pg_test_server* server = pg_test_server::get();
+  if (server == nullptr) GTEST_SKIP() << pg_test_server::skip_reason();
+  const std::string url = server->database_for_current_test();
+  const scratch_folder folder("audit-cli-pg");
+  write_pg_chain(url, "r1", 3, folder.file("r1"));
+  write_pg_chain(url, "r2", 2, folder.file("r2"));
+
+  const run_result listed = run("audit list --audit-url " + url);
+  EXPECT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_EQ(listed.output, list_line("2026-11-22T12:01:00Z", "00000000-0000-4000-8000-000000010001") +
+                               list_line("2026-11-22T12:02:00Z", "00000000-0000-4000-8000-000000010002") +
+                               list_line("2026-11-22T12:03:00Z", "00000000-0000-4000-8000-000000010003") +
+                               list_line("2026-11-22T12:01:00Z", "00000000-0000-4000-8000-000000020001") +
+                               list_line("2026-11-22T12:02:00Z", "00000000-0000-4000-8000-000000020002"));
+  const run_result exported = run("audit export --from 2026-11-22T12:02:00Z --audit-url " + url);
+  EXPECT_EQ(exported.exit_code, 0) << exported.output;
+  std::vector<std::string> ids;
+  for (std::size_t at = exported.output.find(R"("id":")"); at != std::string::npos;
+       at = exported.output.find(R"("id":")", at + 1))
+    ids.push_back(exported.output.substr(at + 6, exported.output.find('"', at + 6) - at - 6));
+  EXPECT_EQ(ids, (std::vector<std::string>{"ivig-cds-audit-r1-2", "ivig-cds-audit-r1-3", "ivig-cds-audit-r2-2"}));
+
+  const run_result purged = run("audit purge --before 2026-11-22T12:02:30Z --audit-url " + url);
+  EXPECT_EQ(purged.exit_code, 0) << purged.output;
+  EXPECT_EQ(purged.output,
+            "chain r1 purged 2 entries (purge anchor at seq 2)\n"
+            "chain r2 purged 2 entries (purge anchor at seq 2)\n"
+            "ivig-cds: purged 4 entries received before 2026-11-22T12:02:30Z\n");
+  const ivig::audit::pg_verify_result heads = ivig::audit::verify_pg_chains(url, {}, {});
+  ASSERT_EQ(heads.chains.size(), 2U);
+  const run_result verified = run("audit verify --audit-url " + url);
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  EXPECT_EQ(verified.output, "chain r1 " + ivig::audit::head_line(heads.chains[0].result.head) + "\n" + "chain r2 " +
+                                 ivig::audit::head_line(heads.chains[1].result.head) + "\n" +
+                                 "ivig-cds: audit chains verify: 2 chains, 3 entries, sealed with sha256\n");
+  EXPECT_EQ(heads.chains[0].result.head.seq, 3);
+  EXPECT_EQ(heads.chains[1].result.head.seq, 2);
+  const run_result after = run("audit list --audit-url " + url);
+  EXPECT_EQ(after.output, list_line("2026-11-22T12:03:00Z", "00000000-0000-4000-8000-000000010003"));
+  // The same horizon again finds nothing more to purge in either chain.
+  const run_result again = run("audit purge --before 2026-11-22T12:02:30Z --audit-url " + url);
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(again.output,
+            "chain r1 purged 0 entries\nchain r2 purged 0 entries\n"
+            "ivig-cds: purged 0 entries received before 2026-11-22T12:02:30Z\n");
+}
+
+TEST(AuditCliOnPostgresql, AnUnreachableDatabaseIsExitOneWithTheRedactedUrl) {
+  const run_result listed = run("audit list --audit-url postgresql://auditor:secret@127.0.0.1:1/audit");
+  EXPECT_EQ(listed.exit_code, 1) << listed.output;
+  EXPECT_EQ(listed.output.rfind("ivig-cds: audit list: audit store: postgresql://auditor:***@127.0.0.1:1/audit: ", 0),
+            0U)
+      << listed.output;
+  EXPECT_EQ(listed.output.find("secret"), std::string::npos);
+  const run_result purged = run("audit purge --before 2026-11-22T12:02:30Z --audit-url postgresql://127.0.0.1:1/a");
+  EXPECT_EQ(purged.exit_code, 1) << purged.output;
+  EXPECT_EQ(purged.output.rfind("ivig-cds: audit purge: audit store: postgresql://127.0.0.1:1/a: ", 0), 0U)
+      << purged.output;
+}
+
+// A keyed database is purged only with its key, as a keyed file is.
+TEST(AuditCliOnPostgresql, AKeyedDatabaseIsPurgedOnlyWithItsKeyFile) {
+  pg_test_server* server = pg_test_server::get();
+  if (server == nullptr) GTEST_SKIP() << pg_test_server::skip_reason();
+  const std::string url = server->database_for_current_test();
+  const scratch_folder dir("audit-keyed-pg");
+  const std::string key = "5b0e4c1f9a7d3e2b8c6a4f1d0e9b7c5a3f2e1d0c";
+  const std::string key_file = write_key(dir.file("chain.key"), key);
+  {
+    ivig::audit::pg_audit_options o;
+    o.common.path = dir.file("r1");
+    o.common.chain_key = key;
+    o.url = url;
+    o.chain_id = "r1";
+    ivig::audit::pg_audit_store store(std::move(o));
+    for (int i = 1; i <= 3; ++i) {
+      ivig::audit::call_record call;
+      call.received_at = "2026-11-22T12:0" + std::to_string(i) + ":00Z";
+      call.service_id = "ivig-order-select";
+      call.http_status = 200;
+      ASSERT_TRUE(store.record_call(call));
+    }
+  }
+  const std::string key_id = ivig::audit::chain_key_id(key);
+  const run_result without = run("audit purge --before 2026-11-22T12:02:30Z --audit-url " + url);
+  EXPECT_EQ(without.exit_code, 1);
+  EXPECT_EQ(without.output, "ivig-cds: audit purge: audit store: " + url + " has a keyed chain (hmac-sha256, key id " +
+                                key_id + "): give its key with --audit-chain-key-file\n");
+  const run_result purged =
+      run("audit purge --before 2026-11-22T12:02:30Z --audit-chain-key-file " + key_file + " --audit-url " + url);
+  EXPECT_EQ(purged.exit_code, 0) << purged.output;
+  EXPECT_EQ(purged.output,
+            "chain r1 purged 2 entries (purge anchor at seq 2)\n"
+            "ivig-cds: purged 2 entries received before 2026-11-22T12:02:30Z\n");
+  const run_result verified = run("audit verify --audit-chain-key-file " + key_file + " --audit-url " + url);
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  EXPECT_NE(verified.output.find("ivig-cds: audit chains verify: 1 chains, 2 entries, sealed with hmac-sha256\n"),
+            std::string::npos)
+      << verified.output;
+}
+
 // The pharmacy record: `audit show --worksheet` prints the worksheets a signing recorded, as text,
-// exactly the worksheet card the clinician saw; a call without one says so and exits 1.
-TEST(AuditCli, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord) {
+// exactly the worksheet card the clinician saw; a call without one says so and exits 1. On either store.
+TEST_P(AuditCliOnEitherStore, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("ivig-audit-worksheet-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
@@ -156,9 +326,7 @@ TEST(AuditCli, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord)
   const std::string db = (dir / "audit.sqlite3").string();
   std::string worksheet_markdown;
   {
-    ivig::audit::audit_options options;
-    options.path = db;
-    auto store = std::make_shared<ivig::audit::sqlite_audit_store>(options);
+    auto store = open_store(db);
     running_service server(scenario_now(), ivig::server::server_config{}, store);
     hook_request sign = order_sign_with({medication_request("ivig-1", privigen())});
     sign.hook_instance = "00000000-0000-4000-8000-00000000519a";
@@ -172,7 +340,7 @@ TEST(AuditCli, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord)
     select.hook_instance = "00000000-0000-4000-8000-000000005e1e";
     ASSERT_EQ(server.post("ivig-order-select", select.json()).status, 200u);
   }
-  const run_result shown = run("audit show 00000000-0000-4000-8000-00000000519a --worksheet --audit-path " + db);
+  const run_result shown = run("audit show 00000000-0000-4000-8000-00000000519a --worksheet " + log(db));
   EXPECT_EQ(shown.exit_code, 0) << shown.output;
   EXPECT_EQ(shown.output,
             "IVIg verification worksheet, order-sign 2026-11-22T12:00:00Z, hookInstance "
@@ -183,7 +351,7 @@ TEST(AuditCli, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord)
   EXPECT_EQ(shown.output.find("**"), std::string::npos);
   EXPECT_EQ(shown.output.find("|---"), std::string::npos);
 
-  const run_result none = run("audit show 00000000-0000-4000-8000-000000005e1e --worksheet --audit-path " + db);
+  const run_result none = run("audit show 00000000-0000-4000-8000-000000005e1e --worksheet " + log(db));
   EXPECT_EQ(none.exit_code, 1) << none.output;
   EXPECT_EQ(none.output,
             "ivig-cds: the calls of hookInstance 00000000-0000-4000-8000-000000005e1e recorded no worksheet "

@@ -1,6 +1,7 @@
 // tests/integration/replay_test.cpp: `ivig-cds replay` on calls the real binary answered and audited
-// (docs/operations.md, "Knowledge rollout"). The same knowledge changes nothing; an edited one shows
-// each card that would change, per rule and per call; the audit keeps no access token.
+// (docs/operations.md, "Knowledge rollout"), on a SQLite file and on a PostgreSQL database alike. The
+// same knowledge changes nothing; an edited one shows each card that would change, per rule and per
+// call; the audit keeps no access token.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -12,12 +13,13 @@
 #include <rapidjson/document.h>
 #include <rapidjson/writer.h>
 
-#include "hooks/audit/queries.hpp"
+#include "hooks/audit/audit_reader.hpp"
 #include "hooks/audit/record_json.hpp"
 #include "hooks/service/replay_input_codec.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/fhir_builders.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/pg_test_server.hpp"
 #include "tests/support/scratch_folder.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -63,20 +65,56 @@ void edit_rule(const std::filesystem::path& folder, const std::string& id,
 }
 
 /// The card of the call `hook_instance` whose rules begin with `rule_id`, as the audit has it.
-ivig::audit::card_row card_of(const std::string& audit, const std::string& hook_instance, const std::string& rule_id) {
-  for (const auto& card : ivig::audit::show_hook_instance(audit, hook_instance).cards)
+ivig::audit::card_row card_of(ivig::audit::audit_reader& audit, const std::string& hook_instance,
+                              const std::string& rule_id) {
+  for (const auto& card : audit.show_hook_instance(hook_instance).cards)
     if (card.rule_ids == rule_id || card.rule_ids.starts_with(rule_id + " ")) return card;
   ADD_FAILURE() << "no card of " << rule_id << " in " << hook_instance;
   return {};
 }
 
+enum class replay_store { sqlite, postgresql };
+
+/// The service and `replay` on either store: the SQLite file `audit`, or chain r1 of a database of the
+/// test's own (`audit` then names the spool).
+class Replay : public ::testing::TestWithParam<replay_store> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == replay_store::postgresql) {
+      pg_test_server* server = pg_test_server::get();
+      if (server == nullptr) GTEST_SKIP() << pg_test_server::skip_reason();
+      url_ = server->database_for_current_test();
+    }
+  }
+  std::vector<std::string> service_arguments(const std::string& audit) const {
+    if (url_.empty()) return {"--port", "0", "--audit-path", audit};
+    return {"--port", "0", "--audit-path", audit, "--audit-url", url_, "--audit-chain-id", "r1"};
+  }
+  std::string log(const std::string& audit) const {
+    return url_.empty() ? "--audit-path " + audit : "--audit-url " + url_;
+  }
+  /// How replay's header names the log.
+  std::string log_name(const std::string& audit) const { return url_.empty() ? audit : url_; }
+  std::unique_ptr<ivig::audit::audit_reader> reader(const std::string& audit) const {
+    return url_.empty() ? ivig::audit::sqlite_reader(audit) : ivig::audit::pg_reader(url_, {});
+  }
+  std::string url_;
+};
+
+/// "SQLite" or "PostgreSQL": the parameter's part of the test's name.
+std::string store_name(const ::testing::TestParamInfo<replay_store>& param) {
+  return param.param == replay_store::postgresql ? "PostgreSQL" : "SQLite";
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, Replay, ::testing::Values(replay_store::sqlite, replay_store::postgresql), store_name);
+
 }  // namespace
 
-TEST(Replay, TheSameKnowledgeChangesNothingAndAnEditedOneShowsEachChangedCardPerRule) {
+TEST_P(Replay, TheSameKnowledgeChangesNothingAndAnEditedOneShowsEachChangedCardPerRule) {
   const scratch_folder scratch("replay");
   const std::string audit = (scratch.path() / "audit.sqlite3").string();
   {
-    child_process service(IVIG_BINARY, {"--port", "0", "--audit-path", audit});
+    child_process service(IVIG_BINARY, service_arguments(audit));
     const std::string listening = service.wait_for_line("listening on 127.0.0.1:");
     ASSERT_FALSE(listening.empty());
     const auto colon = listening.rfind(':');
@@ -95,9 +133,9 @@ TEST(Replay, TheSameKnowledgeChangesNothingAndAnEditedOneShowsEachChangedCardPer
     ::kill(service.pid(), SIGTERM);
     ASSERT_EQ(service.wait_exit(), 0);
   }
-  const auto calls = ivig::audit::list_calls(audit, {});
+  const auto calls = reader(audit)->list_calls({});
   ASSERT_EQ(calls.size(), 3u);
-  for (const std::string& payload : ivig::audit::show_hook_instance(audit, calls[1].hook_instance).payloads) {
+  for (const std::string& payload : reader(audit)->show_hook_instance(calls[1].hook_instance).payloads) {
     // Stored deflated (replay_input_codec.hpp): the token must be absent from the text it inflates to.
     const std::string stored = ivig::audit::call_from_json(payload)->replay_input;
     EXPECT_TRUE(stored.starts_with(ivig::service::packed_replay_input_prefix)) << stored.substr(0, 40);
@@ -113,9 +151,9 @@ TEST(Replay, TheSameKnowledgeChangesNothingAndAnEditedOneShowsEachChangedCardPer
   const std::filesystem::path same = copy_of_knowledge(scratch.path() / "same");
   const std::string version = embedded_knowledge()->version;
   const std::string header = "ivig-cds replay: knowledge " + embedded_knowledge()->bundle + " " + version +
-                             " on the calls received from the start to the end of " + audit +
+                             " on the calls received from the start to the end of " + log_name(audit) +
                              "\ncalls answered: 2; replayed: 2; without a replay input: 0; could not be run: 0\n";
-  const run_result unchanged = run("replay --knowledge " + same.string() + " --audit-path " + audit);
+  const run_result unchanged = run("replay --knowledge " + same.string() + " " + log(audit));
   EXPECT_EQ(unchanged.exit_code, 0);
   EXPECT_EQ(unchanged.output, header + "no card would change\n");
 
@@ -126,9 +164,9 @@ TEST(Replay, TheSameKnowledgeChangesNothingAndAnEditedOneShowsEachChangedCardPer
   edit_rule(edited, "R4", [](rapidjson::Value& rule, auto&) {
     rule["valueSets"]["condition"].SetString("vs-hereditary-fructose-intolerance");
   });
-  const auto r4 = card_of(audit, calls[0].hook_instance, "R4");
+  const auto r4 = card_of(*reader(audit), calls[0].hook_instance, "R4");
   ASSERT_EQ(r4.indicator, "critical");
-  const run_result changed = run("replay --knowledge " + edited.string() + " --audit-path " + audit);
+  const run_result changed = run("replay --knowledge " + edited.string() + " " + log(audit));
   EXPECT_EQ(changed.exit_code, 3);
   EXPECT_EQ(changed.output, header +
                                 "cards that would change: 1 in 1 call(s)\n\n"
@@ -141,16 +179,18 @@ TEST(Replay, TheSameKnowledgeChangesNothingAndAnEditedOneShowsEachChangedCardPer
 
   // A period without those calls has nothing to replay.
   const run_result later =
-      run("replay --knowledge " + edited.string() + " --audit-path " + audit + " --from 2999-01-01T00:00:00Z");
+      run("replay --knowledge " + edited.string() + " " + log(audit) + " --from 2999-01-01T00:00:00Z");
   EXPECT_EQ(later.exit_code, 0);
   EXPECT_NE(later.output.find("calls answered: 0; replayed: 0;"), std::string::npos) << later.output;
 }
 
-TEST(Replay, CallsRecordedWithoutTheirInputAreCountedNotReplayed) {
+TEST_P(Replay, CallsRecordedWithoutTheirInputAreCountedNotReplayed) {
   const scratch_folder scratch("replay-off");
   const std::string audit = (scratch.path() / "audit.sqlite3").string();
   {
-    child_process service(IVIG_BINARY, {"--port", "0", "--audit-path", audit, "--audit-replay-inputs", "false"});
+    std::vector<std::string> arguments = service_arguments(audit);
+    arguments.insert(arguments.end(), {"--audit-replay-inputs", "false"});
+    child_process service(IVIG_BINARY, arguments);
     const std::string listening = service.wait_for_line("listening on 127.0.0.1:");
     ASSERT_FALSE(listening.empty());
     const auto colon = listening.rfind(':');
@@ -163,7 +203,7 @@ TEST(Replay, CallsRecordedWithoutTheirInputAreCountedNotReplayed) {
     ASSERT_EQ(service.wait_exit(), 0);
   }
   const std::filesystem::path same = copy_of_knowledge(scratch.path() / "same");
-  const run_result result = run("replay --knowledge " + same.string() + " --audit-path " + audit);
+  const run_result result = run("replay --knowledge " + same.string() + " " + log(audit));
   EXPECT_EQ(result.exit_code, 0);
   EXPECT_NE(result.output.find("calls answered: 1; replayed: 0; without a replay input: 1; could not be run: 0\n"
                                "no card would change\n"),

@@ -57,7 +57,7 @@ TEST_F(PgStore, CallAppearsInEveryQueryTableWithItsChain) {
             (std::vector<std::string>{"r1|1|2026-11-22T12:00:00Z|ivig-order-select|order-select|h1|Practitioner/"
                                       "example|p1|e1|200||2026.11.1|12.5"}));
   EXPECT_EQ(pg_rows(url_, "SELECT * FROM cards"),
-            (std::vector<std::string>{"r1|1|u1|warning|Switch to a product without sorbitol|R3 R5"}));
+            (std::vector<std::string>{"r1|1|u1|warning|Switch to a product without sorbitol|R3 R5|1"}));
   EXPECT_EQ(pg_rows(url_, "SELECT * FROM call_rules ORDER BY rule_id"),
             (std::vector<std::string>{"r1|1|R3|1", "r1|1|R5|1"}));
   const std::string payload = to_json(call);
@@ -66,7 +66,7 @@ TEST_F(PgStore, CallAppearsInEveryQueryTableWithItsChain) {
             (std::vector<std::string>{"r1|1|call|2026-11-22T12:00:00Z|" + payload + "|" + genesis_hash + "|" + hash}));
   EXPECT_TRUE(store.ready());
   EXPECT_EQ(store.commits(), 1U);
-  EXPECT_EQ(pg_rows(url_, "SELECT MAX(version) FROM schema_version"), (std::vector<std::string>{"3"}));
+  EXPECT_EQ(pg_rows(url_, "SELECT MAX(version) FROM schema_version"), (std::vector<std::string>{"4"}));
 }
 
 TEST_F(PgStore, FeedbackIsMatchedAcrossReplicasChainsAndDeduplicated) {
