@@ -75,24 +75,14 @@ void BM_AuditStore_Postgres(benchmark::State& state) {
   record(state, pg_store.get());
 }
 
-BENCHMARK(BM_AuditStore_Sqlite)
-    ->Arg(0)
-    ->Arg(2)
-    ->Arg(48)
-    ->Arg(256)
-    ->Threads(1)
-    ->Threads(8)
-    ->UseRealTime()
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_AuditStore_Postgres)
-    ->Arg(0)
-    ->Arg(2)
-    ->Arg(48)
-    ->Arg(256)
-    ->Threads(1)
-    ->Threads(8)
-    ->UseRealTime()
-    ->Unit(benchmark::kMicrosecond);
+/// Every replay-input size (KiB as stored) at 1 and 8 submitting threads, for both stores alike.
+void sizes_and_threads(benchmark::internal::Benchmark* b) {
+  for (const int kib : {0, 2, 48, 256}) b->Arg(kib);
+  b->Threads(1)->Threads(8)->UseRealTime()->Unit(benchmark::kMicrosecond);
+}
+
+BENCHMARK(BM_AuditStore_Sqlite)->Apply(sizes_and_threads);
+BENCHMARK(BM_AuditStore_Postgres)->Apply(sizes_and_threads);
 
 }  // namespace
 
