@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# tests/deploy/check_systemd_unit.sh: holds deploy/ivig-cds.service to its hardening. Fails, naming
-# the directive, when one the issue requires is missing or has another value, and when
-# `systemd-analyze security --offline=yes` scores the unit above the exposure docs/operations.md
-# records (or below it: then the document is stale). CTest runs it (deploy_systemd_unit) and, with
+# tests/deploy/check_systemd_unit.sh: holds deploy/ivig-cds.service and the retention purge's
+# deploy/ivig-cds-audit-purge.service (with its .timer) to their hardening. Fails, naming the
+# directive, when one the issue requires is missing or has another value, and when
+# `systemd-analyze security --offline=yes` scores a unit above the exposure docs/operations.md
+# records (or below it: then the document is stale); both units are held to the same score. CTest runs it (deploy_systemd_unit) and, with
 # --self-test, runs it on copies with one directive removed to prove each check can fail
 # (deploy_systemd_unit_self_test). Exits 77 (skipped) without systemd-analyze.
 #
-# Usage: bash tests/deploy/check_systemd_unit.sh [UNIT] | --self-test
+# Usage: bash tests/deploy/check_systemd_unit.sh [UNIT] | --self-test   (no UNIT: both units)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! command -v systemd-analyze >/dev/null; then
@@ -27,10 +28,33 @@ required=(
   "StateDirectory=ivig-cds"
 )
 
-# check UNIT: prints the first failure and returns 1, or prints the score and returns 0.
+# The purge runs once and listens on nothing: no descriptor limit of its own; it must verify after.
+required_purge=(
+  "Type=oneshot"
+  "ExecStartPost=/usr/local/bin/ivig-cds --config /etc/ivig-cds/ivig-cds.ini audit verify"
+)
+for line in "${required[@]}"; do
+  if [ "$line" != "LimitNOFILE=16384" ]; then required_purge+=("$line"); fi
+done
+required_timer=("OnCalendar=*-*-* 02:30:00" "Persistent=true" "WantedBy=timers.target")
+
+# check UNIT: prints the first failure and returns 1, or prints the score and returns 0. A unit named
+# *-audit-purge.service is held to the purge's list, and its .timer beside it to the timer's.
 check() {
   local unit=$1 line documented score
-  for line in "${required[@]}"; do
+  local -a wanted=("${required[@]}")
+  case "$unit" in
+    *-audit-purge.service)
+      wanted=("${required_purge[@]}")
+      for line in "${required_timer[@]}"; do
+        if ! grep -qxF -- "$line" "${unit%.service}.timer"; then
+          echo "check_systemd_unit: ${unit%.service}.timer lacks '$line'"
+          return 1
+        fi
+      done
+      ;;
+  esac
+  for line in "${wanted[@]}"; do
     if ! grep -qxF -- "$line" "$unit"; then
       echo "check_systemd_unit: $unit lacks '$line'"
       return 1
@@ -55,8 +79,13 @@ check() {
   echo "check_systemd_unit: $unit: hardening directives present, exposure $score"
 }
 
-if [ "${1:-}" != "--self-test" ]; then
-  check "${1:-deploy/ivig-cds.service}"
+if [ -n "${1:-}" ] && [ "$1" != "--self-test" ]; then
+  check "$1"
+  exit
+fi
+if [ -z "${1:-}" ]; then
+  check deploy/ivig-cds.service
+  check deploy/ivig-cds-audit-purge.service
   exit
 fi
 
@@ -85,5 +114,21 @@ weaker=$(sed -e '/^PrivateUsers=yes$/d' -e '/^ProtectKernelTunables=yes$/d' depl
   systemd-analyze security --offline=yes "$u" 2>&1 | sed -n 's/^→ Overall exposure level for .*: \([0-9]*\.[0-9]\) .*/\1/p')
 expect_failure '/^PrivateUsers=yes$/d;/^ProtectKernelTunables=yes$/d' \
   "check_systemd_unit: $u scores $weaker, docs/operations.md records $score"
+# The purge unit and its timer.
+p="$work/ivig-cds-audit-purge.service"
+expect_purge_failure() {
+  sed -e "$1" deploy/ivig-cds-audit-purge.service >"$p"
+  sed -e "$2" deploy/ivig-cds-audit-purge.timer >"${p%.service}.timer"
+  if got=$(check "$p"); then got="(passed)"; fi
+  if [ "$got" != "$3" ]; then
+    echo "self-test: after '$1' / '$2' expected: $3"
+    echo "self-test:                  got: $got"
+    failures=$((failures + 1))
+  fi
+}
+expect_purge_failure '/^ExecStartPost=/d' '' \
+  "check_systemd_unit: $p lacks 'ExecStartPost=/usr/local/bin/ivig-cds --config /etc/ivig-cds/ivig-cds.ini audit verify'"
+expect_purge_failure '/^ProtectSystem=strict$/d' '' "check_systemd_unit: $p lacks 'ProtectSystem=strict'"
+expect_purge_failure '' '/^Persistent=true$/d' "check_systemd_unit: ${p%.service}.timer lacks 'Persistent=true'"
 if [ "$failures" -ne 0 ]; then exit 1; fi
-echo "check_systemd_unit: self-test: 4 broken units rejected with the expected messages"
+echo "check_systemd_unit: self-test: 7 broken units rejected with the expected messages"
