@@ -15,7 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   g++ cmake ninja-build pkg-config ca-certificates \
-  libboost-dev libboost-system-dev rapidjson-dev libcli11-dev libssl-dev libsqlite3-dev libpqxx-dev libcpprest-dev openssl \
+  libboost-dev libboost-system-dev rapidjson-dev libcli11-dev libssl-dev libsqlite3-dev libpqxx-dev libcpprest-dev zlib1g-dev openssl \
   libcjose-dev libjansson-dev libspdlog-dev prometheus-cpp-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   "${test_tools[@]}" \
