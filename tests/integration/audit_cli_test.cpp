@@ -4,10 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <array>
 #include <csignal>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -18,45 +15,23 @@
 #include "hooks/audit/sqlite_store.hpp"
 #include "hooks/service/worksheet.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/command_run.hpp"
+#include "tests/support/either_audit_store.hpp"
 #include "tests/support/fhir_builders.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/pg_test_server.hpp"
+#include "tests/support/scratch_folder.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace ivig::test;
 
 namespace {
 
-struct run_result {
-  int exit_code = -1;
-  std::string output;
-};
-
 run_result run(const std::string& arguments) {
   // The text log format: a refusal to serve is compared as the operator reads it.
-  const std::string command = std::string(IVIG_BINARY) + " --log-format text " + arguments + " 2>&1";
-  run_result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) result.output += buffer.data();
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return run_command(std::string(IVIG_BINARY) + " --log-format text " + arguments + " 2>&1");
 }
 
-/// A folder of its own for one test, removed at the end.
-struct scratch_folder {
-  explicit scratch_folder(const std::string& name)
-      : path(std::filesystem::temp_directory_path() / ("ivig-" + name + "-" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~scratch_folder() { std::filesystem::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  std::filesystem::path path;
-};
-
-/// Writes `key` to `path` with `mode` (0600 unless told).
 std::string write_key(const std::string& path, const std::string& key, mode_t mode = 0600) {
   std::ofstream(path) << key << "\n";
   ::chmod(path.c_str(), mode);
@@ -91,19 +66,10 @@ const std::string plain_verified =
 
 }  // namespace
 
-enum class cli_store { sqlite, postgresql };
-
 /// The same commands on either store: `log` is "--audit-path FILE" or "--audit-url URL".
-class AuditCliOnEitherStore : public ::testing::TestWithParam<cli_store> {
+class AuditCliOnEitherStore : public ::testing::Test, public on_either_audit_store {
  protected:
-  void SetUp() override {
-    if (GetParam() == cli_store::postgresql) {
-      pg_test_server* server = pg_test_server::get();
-      if (server == nullptr) GTEST_SKIP() << pg_test_server::skip_reason();
-      url_ = server->database_for_current_test();
-    }
-  }
-  bool pg() const { return GetParam() == cli_store::postgresql; }
+  void SetUp() override { open_test_database(); }
   std::shared_ptr<ivig::audit::audit_sink> open_store(const std::string& path) {
     ivig::audit::audit_options options;
     options.path = path;
@@ -115,23 +81,13 @@ class AuditCliOnEitherStore : public ::testing::TestWithParam<cli_store> {
     return std::make_shared<ivig::audit::pg_audit_store>(std::move(o));
   }
   std::string log(const std::string& path) const { return pg() ? "--audit-url " + url_ : "--audit-path " + path; }
-  std::string url_;
 };
 
-/// "SQLite" or "PostgreSQL": the parameter's part of the test's name.
-std::string store_name(const ::testing::TestParamInfo<cli_store>& param) {
-  return param.param == cli_store::postgresql ? "PostgreSQL" : "SQLite";
-}
-
-INSTANTIATE_TEST_SUITE_P(Stores, AuditCliOnEitherStore, ::testing::Values(cli_store::sqlite, cli_store::postgresql),
-                         store_name);
+INSTANTIATE_TEST_SUITE_P(Stores, AuditCliOnEitherStore, both_audit_stores(), audit_store_kind_name);
 
 TEST_P(AuditCliOnEitherStore, ListShowReportExportPurgeAndVerify) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("ivig-audit-cli-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  const std::string db = (dir / "audit.sqlite3").string();
+  const scratch_folder dir("audit-cli");
+  const std::string db = dir.file("audit.sqlite3");
   std::string card_uuid;
   {
     auto store = open_store(db);
@@ -186,7 +142,6 @@ TEST_P(AuditCliOnEitherStore, ListShowReportExportPurgeAndVerify) {
                                     : "ivig-cds: audit chain verifies: 1 entries, sealed with sha256"),
             std::string::npos)
       << verify.output;
-  std::filesystem::remove_all(dir);
 }
 
 /// Chain `chain_id` of the database at `url`: `calls` calls received a minute apart, hookInstance
@@ -319,11 +274,8 @@ TEST(AuditCliOnPostgresql, AKeyedDatabaseIsPurgedOnlyWithItsKeyFile) {
 // The pharmacy record: `audit show --worksheet` prints the worksheets a signing recorded, as text,
 // exactly the worksheet card the clinician saw; a call without one says so and exits 1. On either store.
 TEST_P(AuditCliOnEitherStore, ShowWorksheetPrintsTheSigningWorksheetAsTextForThePharmacyRecord) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("ivig-audit-worksheet-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  const std::string db = (dir / "audit.sqlite3").string();
+  const scratch_folder dir("audit-worksheet");
+  const std::string db = dir.file("audit.sqlite3");
   std::string worksheet_markdown;
   {
     auto store = open_store(db);
@@ -356,7 +308,6 @@ TEST_P(AuditCliOnEitherStore, ShowWorksheetPrintsTheSigningWorksheetAsTextForThe
   EXPECT_EQ(none.output,
             "ivig-cds: the calls of hookInstance 00000000-0000-4000-8000-000000005e1e recorded no worksheet "
             "(worksheets are made at order-sign)\n");
-  std::filesystem::remove_all(dir);
 }
 
 // The head `audit verify` prints, and `--expect-head` with it after the newest rows were deleted.

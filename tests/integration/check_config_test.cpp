@@ -1,11 +1,9 @@
 // tests/integration/check_config_test.cpp: `ivig-cds --check-config` on the real binary.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <array>
-#include <cstdio>
 #include <filesystem>
 
+#include "tests/support/command_run.hpp"
 #include "tests/support/scratch_folder.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -13,22 +11,9 @@ using namespace ivig::test;
 
 namespace {
 
-struct run_result {
-  int exit_code = -1;
-  std::string output;
-};
-
 run_result run_binary(const std::string& arguments) {
   // The text log format: these tests read what an operator reads (logging_test.cpp checks the JSON).
-  const std::string command = std::string(IVIG_BINARY) + " --log-format text " + arguments + " 2>&1";
-  run_result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) result.output += buffer.data();
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return run_command(std::string(IVIG_BINARY) + " --log-format text " + arguments + " 2>&1");
 }
 
 std::filesystem::path broken_knowledge_copy(const std::string& name) {

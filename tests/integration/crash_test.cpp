@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/command_run.hpp"
 #include "tests/support/fhir_builders.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/test_support.hpp"
@@ -100,13 +101,9 @@ TEST_P(Crash, EveryAnsweredCallIsAuditedAfterSigkill) {
               audited.size(), missing.size());
 
   // The chain verifies with the real command.
-  const std::string verify = std::string(IVIG_BINARY) + " audit verify --audit-path " + database.string() + " 2>&1";
-  FILE* pipe = popen(verify.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  char buffer[512] = {};
-  std::string output;
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  EXPECT_EQ(pclose(pipe), 0) << output;
-  EXPECT_NE(output.find("chain verifies"), std::string::npos) << output;
+  const run_result verify =
+      run_command(std::string(IVIG_BINARY) + " audit verify --audit-path " + database.string() + " 2>&1");
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_NE(verify.output.find("chain verifies"), std::string::npos) << verify.output;
   std::filesystem::remove_all(dir);
 }

@@ -4,14 +4,12 @@
 // caller sent about the patient is ever in it.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <array>
 #include <csignal>
-#include <cstdio>
 
 #include <rapidjson/document.h>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/command_run.hpp"
 #include "tests/support/fhir_builders.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -84,13 +82,7 @@ TEST(Logging, EveryLineIsOneJsonEventAndACallIsOneEventWithItsFieldsAndNoClinica
 
 TEST(Logging, AConfigurationRefusalIsAnErrorEventInJsonAndTheOldLineInText) {
   auto run = [](const std::string& arguments) {
-    const std::string command = std::string(IVIG_BINARY) + " " + arguments + " 2>&1";
-    std::string output;
-    FILE* pipe = popen(command.c_str(), "r");
-    std::array<char, 4096> buffer{};
-    while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-    pclose(pipe);
-    return output;
+    return run_command(std::string(IVIG_BINARY) + " " + arguments + " 2>&1").output;
   };
   const std::string json = run("--no-audit --fhir-allow http://ehr.example.org/fhir --port 0");
   rapidjson::Document event;

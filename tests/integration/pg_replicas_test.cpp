@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/command_run.hpp"
 #include "tests/support/fhir_builders.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/pg_test_server.hpp"
@@ -25,16 +26,6 @@ namespace {
 
 unsigned short port_of(const std::string& line) {
   return static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1, line.find(' ', line.rfind(':')))));
-}
-
-std::string run(const std::string& command, int& status) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  std::string output;
-  if (pipe == nullptr) return output;
-  char buffer[512] = {};
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  status = pclose(pipe);
-  return output;
 }
 
 }  // namespace
@@ -119,10 +110,10 @@ TEST(PgReplicas, EveryAnsweredCallOfThreeReplicasIsAuditedAfterOneIsKilledAndEve
   }
   ASSERT_TRUE(restarted) << "r2 could not take its chain again";
 
-  int status = -1;
-  const std::string output =
-      run(std::string(IVIG_BINARY) + " audit verify --audit-url " + url + " --audit-chain-id r2", status);
-  EXPECT_EQ(status, 0) << output;
+  const run_result verify =
+      run_command(std::string(IVIG_BINARY) + " audit verify --audit-url " + url + " --audit-chain-id r2 2>&1");
+  const std::string& output = verify.output;
+  EXPECT_EQ(verify.exit_code, 0) << output;
   for (const char* chain : {"chain r1 head seq=", "chain r2 head seq=", "chain r3 head seq="})
     EXPECT_NE(output.find(chain), std::string::npos) << output;
   EXPECT_NE(output.find("audit chains verify: 3 chains"), std::string::npos) << output;

@@ -4,11 +4,9 @@
 // call; the audit keeps no access token.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <array>
 #include <csignal>
-#include <cstdio>
 #include <filesystem>
+#include <functional>
 
 #include <rapidjson/document.h>
 #include <rapidjson/writer.h>
@@ -17,9 +15,10 @@
 #include "hooks/audit/record_json.hpp"
 #include "hooks/service/replay_input_codec.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/command_run.hpp"
+#include "tests/support/either_audit_store.hpp"
 #include "tests/support/fhir_builders.hpp"
 #include "tests/support/http_client.hpp"
-#include "tests/support/pg_test_server.hpp"
 #include "tests/support/scratch_folder.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -27,21 +26,9 @@ using namespace ivig::test;
 
 namespace {
 
-struct run_result {
-  int exit_code = -1;
-  std::string output;
-};
-
 /// The binary with `arguments`; stdout only (the service's log lines go to stderr).
 run_result run(const std::string& arguments) {
-  const std::string command = std::string(IVIG_BINARY) + " " + arguments + " 2>/dev/null";
-  run_result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) result.output += buffer.data();
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return run_command(std::string(IVIG_BINARY) + " " + arguments + " 2>/dev/null");
 }
 
 std::filesystem::path copy_of_knowledge(const std::filesystem::path& folder) {
@@ -73,19 +60,11 @@ ivig::audit::card_row card_of(ivig::audit::audit_reader& audit, const std::strin
   return {};
 }
 
-enum class replay_store { sqlite, postgresql };
-
 /// The service and `replay` on either store: the SQLite file `audit`, or chain r1 of a database of the
 /// test's own (`audit` then names the spool).
-class Replay : public ::testing::TestWithParam<replay_store> {
+class Replay : public ::testing::Test, public on_either_audit_store {
  protected:
-  void SetUp() override {
-    if (GetParam() == replay_store::postgresql) {
-      pg_test_server* server = pg_test_server::get();
-      if (server == nullptr) GTEST_SKIP() << pg_test_server::skip_reason();
-      url_ = server->database_for_current_test();
-    }
-  }
+  void SetUp() override { open_test_database(); }
   std::vector<std::string> service_arguments(const std::string& audit) const {
     if (url_.empty()) return {"--port", "0", "--audit-path", audit};
     return {"--port", "0", "--audit-path", audit, "--audit-url", url_, "--audit-chain-id", "r1"};
@@ -98,15 +77,9 @@ class Replay : public ::testing::TestWithParam<replay_store> {
   std::unique_ptr<ivig::audit::audit_reader> reader(const std::string& audit) const {
     return url_.empty() ? ivig::audit::sqlite_reader(audit) : ivig::audit::pg_reader(url_, {});
   }
-  std::string url_;
 };
 
-/// "SQLite" or "PostgreSQL": the parameter's part of the test's name.
-std::string store_name(const ::testing::TestParamInfo<replay_store>& param) {
-  return param.param == replay_store::postgresql ? "PostgreSQL" : "SQLite";
-}
-
-INSTANTIATE_TEST_SUITE_P(Stores, Replay, ::testing::Values(replay_store::sqlite, replay_store::postgresql), store_name);
+INSTANTIATE_TEST_SUITE_P(Stores, Replay, both_audit_stores(), audit_store_kind_name);
 
 }  // namespace
 

@@ -9,17 +9,6 @@
 
 namespace ivig::audit::test {
 
-std::string store_kind_name(const ::testing::TestParamInfo<store_kind>& info) {
-  return info.param == store_kind::postgresql ? "PostgreSQL" : "SQLite";
-}
-
-void either_store_test::SetUp() {
-  if (!pg()) return;
-  ivig::test::pg_test_server* server = ivig::test::pg_test_server::get();
-  if (server == nullptr) GTEST_SKIP() << ivig::test::pg_test_server::skip_reason();
-  url_ = server->database_for_current_test();
-}
-
 std::unique_ptr<spooling_store> either_store_test::open_store(const std::string& chain_id) {
   if (!pg()) return std::make_unique<sqlite_audit_store>(options());
   pg_audit_options o;

@@ -3,8 +3,8 @@
 //
 // Owns what differs between the stores and nothing else: opening a store (PostgreSQL: the chain "r1"
 // of a database of the test's own), the reader, the purge and the verifier of the log, and SQL on
-// it. Without a PostgreSQL (IVIG_TEST_PG_URL unset and postgresql-15 absent) the PostgreSQL case
-// skips with pg_test_server's reason, which names the variable.
+// it. The parameter and the PostgreSQL case's database (or its skip) are tests/support's
+// either_audit_store.hpp, which the integration tests of the audit commands share.
 #pragma once
 
 #include <memory>
@@ -17,20 +17,15 @@
 #include "hooks/audit/chain.hpp"
 #include "hooks/audit/chain_verify.hpp"
 #include "hooks/audit/spooling_store.hpp"
+#include "tests/support/either_audit_store.hpp"
 #include "tests/unit/audit/audit_fixture.hpp"
 
 namespace ivig::audit::test {
 
-enum class store_kind { sqlite, postgresql };
-
-/// "SQLite" or "PostgreSQL": the parameter's part of the test's name.
-std::string store_kind_name(const ::testing::TestParamInfo<store_kind>& info);
-
-class either_store_test : public audit_test, public ::testing::WithParamInterface<store_kind> {
+class either_store_test : public audit_test, public ivig::test::on_either_audit_store {
  protected:
-  void SetUp() override;
+  void SetUp() override { open_test_database(); }
 
-  bool pg() const { return GetParam() == store_kind::postgresql; }
   /// The chain rows name: "" on SQLite, "r1" on PostgreSQL.
   std::string chain() const { return pg() ? "r1" : ""; }
   /// A store of the log (PostgreSQL: chain `chain_id`), with the fixture's options.
@@ -50,8 +45,6 @@ class either_store_test : public audit_test, public ::testing::WithParamInterfac
   void execute(const std::string& sql);
   /// What an attacker with write access does first: drops the triggers that refuse UPDATE and DELETE.
   void drop_guards();
-
-  std::string url_;  ///< PostgreSQL: the test's database
 };
 
 }  // namespace ivig::audit::test

@@ -158,7 +158,7 @@ TEST_P(Purge, WhileTheStoreRunsItKeepsAppendingToAVerifiableChain) {
   EXPECT_EQ(result.entries, 2);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, Purge, ::testing::Values(store_kind::sqlite, store_kind::postgresql), store_kind_name);
+INSTANTIATE_TEST_SUITE_P(Stores, Purge, ivig::test::both_audit_stores(), ivig::test::audit_store_kind_name);
 
 using PurgeOnPostgresql = either_store_test;
 
@@ -302,7 +302,8 @@ TEST_P(PurgeOnPostgresql, ADatabaseWithoutTheAuditSchemaIsAnError) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, PurgeOnPostgresql, ::testing::Values(store_kind::postgresql), store_kind_name);
+INSTANTIATE_TEST_SUITE_P(Stores, PurgeOnPostgresql, ::testing::Values(ivig::test::audit_store_kind::postgresql),
+                         ivig::test::audit_store_kind_name);
 
 }  // namespace
 }  // namespace ivig::audit::test

@@ -297,14 +297,13 @@ TEST_P(QueriesAcrossChains, RowsOfTwoChainsComeInArrivalOrderAndNameTheirChain) 
   EXPECT_EQ(std::count(exported.begin(), exported.end(), '\n'), 2);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, Queries, ::testing::Values(store_kind::sqlite, store_kind::postgresql),
-                         store_kind_name);
-INSTANTIATE_TEST_SUITE_P(Stores, Report, ::testing::Values(store_kind::sqlite, store_kind::postgresql),
-                         store_kind_name);
-INSTANTIATE_TEST_SUITE_P(Stores, Export, ::testing::Values(store_kind::sqlite, store_kind::postgresql),
-                         store_kind_name);
-INSTANTIATE_TEST_SUITE_P(Stores, QueriesAcrossChains, ::testing::Values(store_kind::postgresql), store_kind_name);
-INSTANTIATE_TEST_SUITE_P(Stores, QueriesOnPostgresql, ::testing::Values(store_kind::postgresql), store_kind_name);
+INSTANTIATE_TEST_SUITE_P(Stores, Queries, ivig::test::both_audit_stores(), ivig::test::audit_store_kind_name);
+INSTANTIATE_TEST_SUITE_P(Stores, Report, ivig::test::both_audit_stores(), ivig::test::audit_store_kind_name);
+INSTANTIATE_TEST_SUITE_P(Stores, Export, ivig::test::both_audit_stores(), ivig::test::audit_store_kind_name);
+INSTANTIATE_TEST_SUITE_P(Stores, QueriesAcrossChains, ::testing::Values(ivig::test::audit_store_kind::postgresql),
+                         ivig::test::audit_store_kind_name);
+INSTANTIATE_TEST_SUITE_P(Stores, QueriesOnPostgresql, ::testing::Values(ivig::test::audit_store_kind::postgresql),
+                         ivig::test::audit_store_kind_name);
 
 }  // namespace
 }  // namespace ivig::audit::test
