@@ -1,4 +1,4 @@
-// tests/support/scratch_folder.cpp: create on construction, remove on destruction.
+// tests/support/scratch_folder.cpp: create on construction, remove on destruction; the test's file name.
 #include "tests/support/scratch_folder.hpp"
 
 #include <gtest/gtest.h>
@@ -8,14 +8,17 @@
 
 namespace ivig::test {
 
-scratch_folder::scratch_folder(const std::string& purpose) {
+std::string running_test_file_name() {
   const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-  // A parameterised test's name has a '/' ("Name/SQLite"): one folder, not a folder in a folder that
-  // the destructor would leave behind.
-  std::string test_name = test != nullptr ? test->name() : "suite";
-  std::replace(test_name.begin(), test_name.end(), '/', '-');
-  path_ =
-      std::filesystem::temp_directory_path() / ("ivig-" + purpose + "-" + std::to_string(::getpid()) + "-" + test_name);
+  if (test == nullptr) return "suite";
+  std::string name = std::string(test->test_suite_name()) + "-" + test->name();
+  std::replace(name.begin(), name.end(), '/', '-');
+  return name;
+}
+
+scratch_folder::scratch_folder(const std::string& purpose) {
+  path_ = std::filesystem::temp_directory_path() /
+          ("ivig-" + purpose + "-" + std::to_string(::getpid()) + "-" + running_test_file_name());
   std::filesystem::remove_all(path_);
   std::filesystem::create_directories(path_);
 }

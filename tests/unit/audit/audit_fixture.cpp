@@ -7,13 +7,13 @@
 #include <unistd.h>
 
 #include "hooks/audit/sqlite_db.hpp"
+#include "tests/support/scratch_folder.hpp"
 
 namespace ivig::audit::test {
 
 audit_test::audit_test() {
-  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
   dir_ = std::filesystem::temp_directory_path() /
-         ("ivig-audit-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" + info->name());
+         ("ivig-audit-" + std::to_string(::getpid()) + "-" + ivig::test::running_test_file_name());
   std::filesystem::remove_all(dir_);
   std::filesystem::create_directories(dir_);
 }
