@@ -32,6 +32,7 @@ run_result run(const std::string& arguments) {
   return run_command(std::string(IVIG_BINARY) + " --log-format text " + arguments + " 2>&1");
 }
 
+/// Writes `key` to `path` with `mode` (0600 unless told).
 std::string write_key(const std::string& path, const std::string& key, mode_t mode = 0600) {
   std::ofstream(path) << key << "\n";
   ::chmod(path.c_str(), mode);

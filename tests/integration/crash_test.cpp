@@ -17,6 +17,7 @@
 #include "tests/support/command_run.hpp"
 #include "tests/support/fhir_builders.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/scratch_folder.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace ivig::test;
@@ -49,11 +50,8 @@ INSTANTIATE_TEST_SUITE_P(Durability, Crash, ::testing::Values("power-loss", "pro
                          });
 
 TEST_P(Crash, EveryAnsweredCallIsAuditedAfterSigkill) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("ivig-crash-" + std::to_string(::getpid()) + "-" + std::string(GetParam()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  const std::filesystem::path database = dir / "audit.sqlite3";
+  const scratch_folder dir("crash");
+  const std::filesystem::path database = dir.path() / "audit.sqlite3";
 
   child_process server(IVIG_BINARY, {"--port", "0", "--threads", "2", "--audit-path", database.string(),
                                      "--audit-durability", GetParam()});
@@ -105,5 +103,4 @@ TEST_P(Crash, EveryAnsweredCallIsAuditedAfterSigkill) {
       run_command(std::string(IVIG_BINARY) + " audit verify --audit-path " + database.string() + " 2>&1");
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   EXPECT_NE(verify.output.find("chain verifies"), std::string::npos) << verify.output;
-  std::filesystem::remove_all(dir);
 }
